@@ -1,0 +1,4 @@
+// conlab bench: placeholder replaced below
+export function benchCommand(): number {
+  return 0
+}

@@ -1,0 +1,43 @@
+// conlab run <scenario> [--policy P] [--traces DIR] [--seed N] [--workers N] [--json] [--out FILE]
+import { parseFlags } from '../main'
+import { UsageError, requireInt } from '../usage'
+import { openScenario } from '../../engine/scenario/open'
+import { nodeFiles } from '../../engine/platform/node/files'
+import { runToEnd } from '../../engine/run'
+import { formatSummary, type RunReport } from '../../engine/report'
+import { Progress } from '../progress'
+import { writeReports } from '../output'
+
+export const RUN_FLAGS = {
+  policy: { type: 'string' },
+  traces: { type: 'string' },
+  seed: { type: 'string' },
+  workers: { type: 'string' },
+  json: { type: 'boolean' },
+  out: { type: 'string' },
+} as const
+
+export function runCommand(args: string[]): number {
+  const { values, positionals } = parseFlags(args, RUN_FLAGS)
+  if (positionals.length !== 1) throw new UsageError(`run: expected one scenario file, found ${positionals.length}`)
+  const file = positionals[0]!
+  requireInt('workers', values.workers, 0)
+  const opened = performance.now()
+  const model = openScenario(file, nodeFiles, {
+    policy: values.policy,
+    seed: requireInt('seed', values.seed, 0),
+    traces: values.traces,
+  })
+  const progress = new Progress(model.policy.name, model.duration)
+  const report: RunReport = runToEnd(model, { onFrame: (f) => progress.update(f.time) })
+  progress.done()
+  if (process.env.CONLAB_TIMING) {
+    process.stderr.write(
+      `timing: process start → command ${opened.toFixed(0)} ms, scenario + traces ${(performance.now() - opened - report.wallMs).toFixed(0)} ms, simulation ${report.wallMs.toFixed(0)} ms\n`,
+    )
+  }
+  if (values.out) writeReports(values.out, [report])
+  if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`)
+  else process.stdout.write(`${formatSummary(report)}\n`)
+  return 0
+}

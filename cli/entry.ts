@@ -1,0 +1,2 @@
+// Bundle entry: the launcher imports `main` from the bundle.
+export { main } from './main'

@@ -1,0 +1,126 @@
+// CloudSim's SLA metrics (examples' Helper: SLATAH, PDM, overall and average SLA violation, host
+// shutdowns), accumulated online from the host and VM state entries instead of storing the histories.
+// An entry written at the same instant as the previous one replaces it, so an entry is only final once a
+// later one arrives; each interval uses the values of its starting entry.
+
+export class StateHistoryMetrics {
+  // hosts: the pending (last) entry and the activity of the last final entry
+  private readonly hTime: Float64Array
+  private readonly hAlloc: Float64Array
+  private readonly hReq: Float64Array
+  private readonly hActive: Uint8Array
+  private readonly hHas: Uint8Array
+  private readonly hPrevActive: Uint8Array
+  private readonly hSlaTime: Float64Array
+  private readonly hActiveTime: Float64Array
+  private readonly hShutdowns: Int32Array
+  // VMs
+  private readonly vTime: Float64Array
+  private readonly vAlloc: Float64Array
+  private readonly vReq: Float64Array
+  private readonly vMig: Uint8Array
+  private readonly vHas: Uint8Array
+  private readonly vAllocated: Float64Array
+  private readonly vRequested: Float64Array
+  private readonly vMigShortfall: Float64Array
+  private violationSum = 0
+  private violationCount = 0
+
+  constructor(hosts: number, vms: number) {
+    this.hTime = new Float64Array(hosts)
+    this.hAlloc = new Float64Array(hosts)
+    this.hReq = new Float64Array(hosts)
+    this.hActive = new Uint8Array(hosts)
+    this.hHas = new Uint8Array(hosts)
+    this.hPrevActive = new Uint8Array(hosts).fill(1)
+    this.hSlaTime = new Float64Array(hosts)
+    this.hActiveTime = new Float64Array(hosts)
+    this.hShutdowns = new Int32Array(hosts)
+    this.vTime = new Float64Array(vms)
+    this.vAlloc = new Float64Array(vms)
+    this.vReq = new Float64Array(vms)
+    this.vMig = new Uint8Array(vms)
+    this.vHas = new Uint8Array(vms)
+    this.vAllocated = new Float64Array(vms)
+    this.vRequested = new Float64Array(vms)
+    this.vMigShortfall = new Float64Array(vms)
+  }
+
+  hostEntry(h: number, time: number, allocated: number, requested: number, active: boolean): void {
+    if (this.hHas[h] && this.hTime[h] !== time) this.finalizeHost(h, time)
+    this.hTime[h] = time
+    this.hAlloc[h] = allocated
+    this.hReq[h] = requested
+    this.hActive[h] = active ? 1 : 0
+    this.hHas[h] = 1
+  }
+
+  private finalizeHost(h: number, next: number): void {
+    const dt = next - (this.hTime[h] as number)
+    // Helper.getSlaTimePerActiveHost: the interval counts if the host was active at its start.
+    if (this.hActive[h]) {
+      this.hActiveTime[h] = (this.hActiveTime[h] as number) + dt
+      if ((this.hAlloc[h] as number) < (this.hReq[h] as number)) this.hSlaTime[h] = (this.hSlaTime[h] as number) + dt
+    }
+    this.countTransition(h)
+  }
+
+  /** Helper.getTimesBeforeHostShutdown counts active → inactive transitions, starting from "active". */
+  private countTransition(h: number): void {
+    if (this.hPrevActive[h] && !this.hActive[h]) this.hShutdowns[h]!++
+    this.hPrevActive[h] = this.hActive[h] as number
+  }
+
+  vmEntry(v: number, time: number, allocated: number, requested: number, inMigration: boolean): void {
+    if (this.vHas[v] && this.vTime[v] !== time) {
+      const dt = time - (this.vTime[v] as number)
+      const a = this.vAlloc[v] as number
+      const r = this.vReq[v] as number
+      this.vAllocated[v] = (this.vAllocated[v] as number) + a * dt
+      this.vRequested[v] = (this.vRequested[v] as number) + r * dt
+      if (a < r) {
+        this.violationSum += (r - a) / r
+        this.violationCount++
+        if (this.vMig[v]) this.vMigShortfall[v] = (this.vMigShortfall[v] as number) + (r - a) * dt
+      }
+    }
+    this.vTime[v] = time
+    this.vAlloc[v] = allocated
+    this.vReq[v] = requested
+    this.vMig[v] = inMigration ? 1 : 0
+    this.vHas[v] = 1
+  }
+
+  /** The figures CloudSim prints at the end of a run. */
+  summary(): { slatah: number; pdm: number; overallSla: number; averageSla: number; hostShutdowns: number } {
+    let slaTime = 0
+    let activeTime = 0
+    let shutdowns = 0
+    for (let h = 0; h < this.hTime.length; h++) {
+      slaTime += this.hSlaTime[h] as number
+      activeTime += this.hActiveTime[h] as number
+      // The last entry has no interval after it, but its transition still counts.
+      shutdowns += (this.hShutdowns[h] as number) + (this.hHas[h] && this.hPrevActive[h] && !this.hActive[h] ? 1 : 0)
+    }
+    let allocated = 0
+    let requested = 0
+    let migShortfall = 0
+    for (let v = 0; v < this.vTime.length; v++) {
+      allocated += this.vAllocated[v] as number
+      requested += this.vRequested[v] as number
+      migShortfall += this.vMigShortfall[v] as number
+    }
+    return {
+      slatah: activeTime > 0 ? slaTime / activeTime : 0,
+      pdm: requested > 0 ? migShortfall / requested : 0,
+      overallSla: requested > 0 ? (requested - allocated) / requested : 0,
+      averageSla: this.violationCount > 0 ? this.violationSum / this.violationCount : 0,
+      hostShutdowns: shutdowns,
+    }
+  }
+
+  /** Per-host SLA time and active time so far (for reports and the UI). */
+  hostSlaSeconds(h: number): { violation: number; active: number } {
+    return { violation: this.hSlaTime[h] as number, active: this.hActiveTime[h] as number }
+  }
+}

@@ -1,0 +1,381 @@
+// The CloudSim-compatible simulation: CloudSim 3.0.3's PowerDatacenter event loop, replayed literally.
+//   t = 0      every VM is placed in index order (PABFD, or first fit for NPA/DVFS)
+//   t = 0.1    cloudlets are submitted; the first periodic step is due at 0.1 + interval
+//   each step  all hosts update (energy for the frame), zero-demand VMs are destroyed, then the policy
+//              optimizes and migrations start; each completes after RAM / (BW / 16000) seconds, splitting
+//              the energy frame for every host
+//   the end    events at or after the duration are never processed
+import type { ClusterModel } from '../model/cluster-model'
+import { frameEnergy, specPower } from '../power'
+import { cloudSimPolicyKey } from '../policies/policy-name'
+import { streamFor } from '../random'
+import { StateHasher } from '../hash'
+import { CloudSimHosts } from './hosts'
+import { VmDemand } from './demand'
+import { StateHistoryMetrics } from './metrics'
+import { CloudSimOptimizer, type MigrationDecision } from './optimizer'
+
+/** Delay between a VM's creation and its cloudlet's submission (CloudSim.getMinTimeBetweenEvents). */
+const SUBMIT_DELAY = 0.1
+
+interface Completion {
+  time: number
+  vm: number
+  target: number
+  seq: number
+}
+
+/** What the simulation publishes after every periodic step. */
+export interface CloudSimFrame {
+  time: number
+  step: number
+  energyKWh: number
+  /** Σ host power at this instant, W */
+  powerW: number
+  activeHosts: number
+  /** Σ used MIPS / Σ MIPS over all hosts */
+  cpuUtilization: number
+  migrations: number
+  migrationsStarted: number
+  overloadedHosts: number
+  vmsRunning: number
+  decisions?: MigrationDecision[]
+}
+
+export interface CloudSimSummary {
+  mode: 'cloudsim'
+  policy: string
+  policyKey: string
+  seed: number
+  hosts: number
+  vms: number
+  simulatedSeconds: number
+  lastEventSeconds: number
+  energyKWh: number
+  migrations: number
+  slatah: number
+  pdm: number
+  slav: number
+  esv: number
+  overallSla: number
+  averageSla: number
+  hostShutdowns: number
+  vmsRemovedForZeroDemand: number
+  stateHash: string
+}
+
+export class CloudSimSimulation {
+  readonly hosts: CloudSimHosts
+  private readonly metrics: StateHistoryMetrics
+  private readonly optimizer: CloudSimOptimizer | undefined
+  private readonly nonPowerAware: boolean
+  private readonly alive: Uint8Array
+  private readonly maxPower: Float64Array
+  private energyJ = 0
+  private migrationCount = 0
+  private removedForZeroDemand = 0
+  private lastProcessTime = 0
+  private nextPeriodic: number
+  private stepIndex = 0
+  private events: Completion[] = []
+  private readonly scratch: number[] = []
+  private readonly busyScratch: Int32Array
+  private everyHostUpdated = false
+  private readonly changedAtInstant = new Set<number>()
+  private seq = 0
+  private finished = false
+  private lastEvent = 0
+  /** Ask the optimizer for explanations (costs a little; the UI and the event log want them). */
+  explain = false
+
+  constructor(readonly model: ClusterModel) {
+    if (model.mode !== 'cloudsim') throw new Error('CloudSimSimulation runs scenarios in cloudsim mode')
+    const offsets = new Int32Array(model.vmCount)
+    for (let v = 0; v < model.vmCount; v++) {
+      const trace = model.vmTrace[v]!
+      if (trace < 0) throw new Error(`cloudsim mode needs a trace for every VM (VM ${v} has a generated workload)`)
+      offsets[v] = trace * model.traces.slots
+    }
+    const demand = new VmDemand(model.traces.samples, offsets, model.interval)
+    this.metrics = new StateHistoryMetrics(model.hostCount, model.vmCount)
+    this.hosts = new CloudSimHosts(model, demand, this.metrics)
+    this.nonPowerAware = model.policy.kind === 'npa'
+    this.optimizer =
+      model.policy.kind === 'migration'
+        ? new CloudSimOptimizer(this.hosts, model.policy, streamFor(model.seed, 'vm-selection', 0))
+        : undefined
+    this.alive = new Uint8Array(model.vmCount)
+    this.busyScratch = new Int32Array(model.hostCount)
+    this.maxPower = new Float64Array(model.hostCount)
+    for (let h = 0; h < model.hostCount; h++) this.maxPower[h] = specPower(this.hosts.power[h]!, 1)
+    this.placeInitially()
+    this.nextPeriodic = SUBMIT_DELAY + model.interval
+    demand.submitted = true
+  }
+
+  /** t = 0: each VM, in index order, is placed by the policy's findHostForVm and created while being instantiated. */
+  private placeInitially(): void {
+    const H = this.hosts
+    for (let v = 0; v < H.vmCount; v++) {
+      const h = this.optimizer ? this.optimizer.findHostForVm(v) : this.firstFit(v)
+      if (h < 0 || !H.vmCreate(h, v)) continue
+      H.vmTable[v] = h
+      this.alive[v] = 1
+      H.beingInstantiated[v] = 0
+      H.updateVmProcessing(v, 0)
+    }
+  }
+
+  private firstFit(v: number): number {
+    for (let h = 0; h < this.hosts.hostCount; h++) if (this.hosts.isSuitable(h, v)) return h
+    return -1
+  }
+
+  get done(): boolean {
+    return this.finished
+  }
+
+  get time(): number {
+    return this.lastProcessTime
+  }
+
+  /** Processes events up to and including the next periodic step; returns its frame (undefined at the end). */
+  step(): CloudSimFrame | undefined {
+    if (this.finished) return undefined
+    const end = this.model.duration
+    const migrationsBefore = this.migrationCount
+    // completions due before the periodic step
+    while (this.events.length > 0 && this.events[0]!.time < this.nextPeriodic && this.events[0]!.time < end) {
+      this.processCompletion()
+    }
+    if (!(this.nextPeriodic < end)) {
+      while (this.events.length > 0 && this.events[0]!.time < end) this.processCompletion()
+      this.finished = true
+      return undefined
+    }
+    const t = this.nextPeriodic
+    this.lastEvent = t
+    const anyDemand = this.nonPowerAware ? this.npaUpdate(t) : this.fullUpdate(t)
+    let decisions: MigrationDecision[] | undefined
+    let overloaded = 0
+    if (this.optimizer) {
+      const result = this.optimizer.optimize(t, this.explain)
+      overloaded = result.overloadedHosts.length
+      this.startMigrations(result.migrations, t)
+      if (this.explain) decisions = result.migrations
+    }
+    this.lastProcessTime = t
+    this.stepIndex++
+    if (anyDemand) this.nextPeriodic = t + this.model.interval
+    else this.nextPeriodic = Number.POSITIVE_INFINITY
+    return this.frame(t, migrationsBefore, overloaded, decisions)
+  }
+
+  /** Runs to the end; `onFrame` sees every periodic step. */
+  run(onFrame?: (frame: CloudSimFrame) => void): CloudSimSummary {
+    for (let f = this.step(); f; f = this.step()) onFrame?.(f)
+    return this.summary()
+  }
+
+  /** Starts migrations in order; each target and source then updates once (CloudSim: after each start). */
+  private startMigrations(migrations: MigrationDecision[], t: number): void {
+    const H = this.hosts
+    const touched = this.changedAtInstant
+    for (const { vm: v, to: target } of migrations) {
+      H.addMigratingIn(target, v)
+      touched.add(target)
+      const source = H.hostRef[v]!
+      if (source >= 0) touched.add(source)
+      this.migrationCount++
+      const delay = (H.vmRam[v] as number) / ((H.bwKbps[target] as number) / (2 * 8000))
+      this.insertEvent({ time: t + delay, vm: v, target, seq: this.seq++ })
+    }
+    const hosts = Int32Array.from(touched).sort()
+    touched.clear()
+    for (const h of hosts) H.updateHost(h, t)
+  }
+
+  private insertEvent(e: Completion): void {
+    const q = this.events
+    let i = q.length
+    while (i > 0 && (q[i - 1]!.time > e.time || (q[i - 1]!.time === e.time && q[i - 1]!.seq > e.seq))) i--
+    q.splice(i, 0, e)
+  }
+
+  /** PowerDatacenter.processVmMigrate */
+  private processCompletion(): void {
+    const e = this.events.shift()!
+    const H = this.hosts
+    this.lastEvent = e.time
+    if (e.time > this.lastProcessTime) this.fullUpdate(e.time)
+    const source = H.vmTable[e.vm]!
+    H.vmTable[e.vm] = -1
+    if (source >= 0) H.vmDestroy(source, e.vm)
+    H.removeMigratingIn(e.target, e.vm)
+    if (!H.vmCreate(e.target, e.vm))
+      throw new Error(`CloudSim would exit: VM ${e.vm} cannot be created on host ${e.target}`)
+    H.vmTable[e.vm] = e.target
+    H.inMigration[e.vm] = 0
+    if (source >= 0) this.changedAtInstant.add(source)
+    this.changedAtInstant.add(e.target)
+    const next = this.events[0]
+    if (next === undefined || next.time > e.time) this.settle(e.time)
+  }
+
+  /**
+   * The zero-length update CloudSim runs after the last completion of an instant. Hosts that took part
+   * in no completion would recompute exactly what the update at the start of the instant gave them, so
+   * only the hosts whose VM lists changed are updated.
+   */
+  private settle(t: number): void {
+    const hosts = Int32Array.from(this.changedAtInstant).sort()
+    this.changedAtInstant.clear()
+    for (const h of hosts) this.hosts.updateHost(h, t)
+    this.removeZeroDemandVms(hosts)
+    this.lastProcessTime = t
+  }
+
+  /**
+   * updateCloudetProcessingWithoutSchedulingFutureEventsForce; returns whether any VM still has demand.
+   * Idle hosts (no VMs, no load) are skipped: their update changes nothing and their energy term is
+   * exactly 0, so summing the busy hosts in id order gives CloudSim's sum bit for bit.
+   */
+  private fullUpdate(t: number): boolean {
+    const H = this.hosts
+    const dt = t - this.lastProcessTime
+    const busy = this.busyHostsInOrder()
+    for (const h of busy) H.updateHost(h, t)
+    if (dt > 0) {
+      let frame = 0
+      for (const h of busy) frame += frameEnergy(H.power[h]!, H.previousUtilization(h), H.utilization(h), dt)
+      this.energyJ += frame
+    }
+    const anyDemand = this.removeZeroDemandVms(busy)
+    this.lastProcessTime = t
+    return anyDemand
+  }
+
+  /** Busy hosts by id; at the first update every host, so each writes its first state entry. */
+  private busyHostsInOrder(): Int32Array {
+    const H = this.hosts
+    if (!this.everyHostUpdated) {
+      this.everyHostUpdated = true
+      return Int32Array.from({ length: H.hostCount }, (_, h) => h)
+    }
+    const ids = this.busyScratch.subarray(0, H.busyCount)
+    ids.set(H.busy.subarray(0, H.busyCount))
+    return ids.sort()
+  }
+
+  /** PowerDatacenterNonPowerAware: every host draws its full power, whatever its load. */
+  private npaUpdate(t: number): boolean {
+    const H = this.hosts
+    const dt = t - this.lastProcessTime
+    let frame = 0
+    for (let h = 0; h < H.hostCount; h++) frame += (this.maxPower[h] as number) * dt
+    const busy = this.busyHostsInOrder()
+    for (const h of busy) H.updateHost(h, t)
+    this.energyJ += frame
+    const anyDemand = this.removeZeroDemandVms(busy)
+    this.lastProcessTime = t
+    return anyDemand
+  }
+
+  /** [quirk] CloudSim destroys every VM not migrating whose request is exactly 0, for the rest of the run. */
+  private removeZeroDemandVms(hosts: Int32Array): boolean {
+    const H = this.hosts
+    let anyDemand = false
+    const completed = this.scratch
+    for (const h of hosts) {
+      const list = H.list[h]!
+      if (list.length === 0) continue
+      completed.length = 0
+      for (const v of list) {
+        if (!H.inMigration[v] && H.requestTotal(v) === 0) completed.push(v)
+        else if (H.requestTotal(v) > 0) anyDemand = true
+      }
+      for (const v of completed) {
+        const at = H.vmTable[v]!
+        H.vmTable[v] = -1
+        if (at >= 0) H.vmDestroy(at, v)
+        if (this.alive[v]) this.removedForZeroDemand++
+        this.alive[v] = 0
+      }
+    }
+    return anyDemand
+  }
+
+  private frame(
+    t: number,
+    migrationsBefore: number,
+    overloaded: number,
+    decisions?: MigrationDecision[],
+  ): CloudSimFrame {
+    const H = this.hosts
+    let power = 0
+    let active = 0
+    let used = 0
+    let total = 0
+    for (let h = 0; h < H.hostCount; h++) {
+      const u = H.utilization(h)
+      total += H.totalMips[h] as number
+      used += H.utilMips[h] as number
+      if (this.nonPowerAware) power += this.maxPower[h] as number
+      else if (u > 0) power += specPower(H.power[h]!, u)
+      if (u > 0) active++
+    }
+    let running = 0
+    for (let v = 0; v < H.vmCount; v++) running += this.alive[v] as number
+    return {
+      time: t,
+      step: this.stepIndex,
+      energyKWh: this.energyJ / 3.6e6,
+      powerW: power,
+      activeHosts: active,
+      cpuUtilization: used / total,
+      migrations: this.migrationCount,
+      migrationsStarted: this.migrationCount - migrationsBefore,
+      overloadedHosts: overloaded,
+      vmsRunning: running,
+      decisions,
+    }
+  }
+
+  stateHash(): string {
+    const H = this.hosts
+    const hasher = new StateHasher()
+    hasher.number(this.energyJ).number(this.migrationCount).number(this.lastProcessTime)
+    hasher.bytes(H.utilMips).bytes(H.prevUtilMips).bytes(H.vmTable).bytes(H.hist).bytes(H.reqPerPe).bytes(this.alive)
+    for (let h = 0; h < H.hostCount; h++) hasher.bytes(Int32Array.from(H.list[h]!))
+    return hasher.hex()
+  }
+
+  summary(): CloudSimSummary {
+    const m = this.metrics.summary()
+    const energyKWh = this.energyJ / (3600 * 1000)
+    const slav = m.slatah * m.pdm
+    let created = 0
+    for (let v = 0; v < this.hosts.vmCount; v++) if (this.hosts.beingInstantiated[v] === 0) created++
+    return {
+      mode: 'cloudsim',
+      policy: this.model.policy.name,
+      policyKey: cloudSimPolicyKey(this.model.policy),
+      seed: this.model.seed,
+      hosts: this.hosts.hostCount,
+      vms: created,
+      simulatedSeconds: this.model.duration,
+      lastEventSeconds: this.lastEvent,
+      energyKWh,
+      migrations: this.migrationCount,
+      slatah: m.slatah,
+      pdm: m.pdm,
+      slav,
+      esv: energyKWh * slav,
+      overallSla: m.overallSla,
+      averageSla: m.averageSla,
+      hostShutdowns: m.hostShutdowns,
+      vmsRemovedForZeroDemand: this.removedForZeroDemand,
+      stateHash: this.stateHash(),
+    }
+  }
+}

@@ -1,0 +1,48 @@
+// A 64-bit FNV-1a digest over typed arrays and numbers: the `stateHash` that tells two runs (any worker
+// count, paused, resumed, replayed) ended in bit-identical states.
+
+const PRIME_LO = 0x01b3
+const PRIME_HI = 0x100 // FNV 64-bit prime = 2^40 + 2^8 + 0xb3
+
+export class StateHasher {
+  private lo = 0x84222325 >>> 0
+  private hi = 0xcbf29ce4 >>> 0
+  private readonly scratch = new Float64Array(1)
+
+  private byte(b: number): void {
+    let lo = (this.lo ^ b) >>> 0
+    let hi = this.hi
+    // (hi:lo) × prime mod 2^64, with prime = 2^40 + 0x1b3
+    const loTimes = lo * PRIME_LO
+    const newLo = loTimes >>> 0
+    const carry = Math.floor(loTimes / 2 ** 32)
+    hi = (Math.imul(hi, PRIME_LO) + carry + Math.imul(lo, PRIME_HI)) >>> 0
+    lo = newLo
+    this.lo = lo
+    this.hi = hi
+  }
+
+  bytes(view: ArrayBufferView): this {
+    const b = new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
+    for (let i = 0; i < b.length; i++) this.byte(b[i]!)
+    return this
+  }
+
+  number(x: number): this {
+    this.scratch[0] = x
+    return this.bytes(this.scratch)
+  }
+
+  text(s: string): this {
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i)
+      this.byte(c & 0xff)
+      this.byte(c >>> 8)
+    }
+    return this
+  }
+
+  hex(): string {
+    return this.hi.toString(16).padStart(8, '0') + this.lo.toString(16).padStart(8, '0')
+  }
+}

@@ -1,0 +1,197 @@
+// A scenario turned into flat, typed data: host and VM attributes in typed arrays indexed by entity id,
+// the workload of every VM, and the traces it reads. This is what both simulators (cloudsim, lab) start
+// from and what worker shards receive; no object graph, nothing that cannot be copied or transferred.
+import type { Scenario, Workload } from '../scenario/schema'
+import { parsePolicyName, type PolicySpec } from '../policies/policy-name'
+import { loadPlanetLabFolder, type TracePool } from '../workload/planetlab'
+import type { FileSource } from '../platform/files'
+import { LabInputError } from '../scenario/diagnostics'
+
+export interface HostTypeModel {
+  id: string
+  name: string
+  cores: number
+  mipsPerCore: number
+  /** cores × MIPS per core, as an integer sum like CloudSim's PeList.getTotalMips */
+  totalMips: number
+  ramMB: number
+  /** NIC bandwidth in kbit/s (CloudSim's unit) */
+  bwKbps: number
+  power: Float64Array
+  bootSeconds: number
+  bootEnergyJ: number
+}
+
+export interface VmTypeModel {
+  id: string
+  name: string
+  vcpus: number
+  mips: number
+  ramMB: number
+  bwKbps: number
+  imageMB: number
+}
+
+export interface ClusterModel {
+  name: string
+  mode: Scenario['mode']
+  seed: number
+  duration: number
+  interval: number
+  policy: PolicySpec
+  migrationModel: 'cloudsim' | 'precopy' | 'postcopy' | 'hybrid'
+  hostTypes: HostTypeModel[]
+  vmTypes: VmTypeModel[]
+  hostCount: number
+  vmCount: number
+  /** hostType[h] indexes hostTypes */
+  hostType: Int32Array
+  /** vmType[v] indexes vmTypes */
+  vmType: Int32Array
+  /** workloads[g] is the workload of VM group g; vmGroup[v] = g */
+  workloads: Workload[]
+  vmGroup: Int32Array
+  /** vmTrace[v] indexes traces (−1 for generated workloads) */
+  vmTrace: Int32Array
+  traces: TracePool
+}
+
+export interface ModelOverrides {
+  policy?: string
+  seed?: number
+  /** Replaces the folder of every PlanetLab workload (CLI `--traces DIR`). */
+  traces?: string
+}
+
+/** Resolves a parsed scenario (file paths relative to `file`) into a ClusterModel. */
+export function buildClusterModel(
+  scenario: Scenario,
+  file: string,
+  files: FileSource,
+  overrides: ModelOverrides = {},
+): ClusterModel {
+  const policyName = overrides.policy ?? scenario.policy
+  let policy: PolicySpec
+  try {
+    policy = parsePolicyName(policyName)
+  } catch (e) {
+    throw new LabInputError([
+      {
+        file: overrides.policy ? '--policy' : file,
+        path: overrides.policy ? undefined : 'policy',
+        message: (e as Error).message,
+      },
+    ])
+  }
+
+  const hostTypeIds = Object.keys(scenario.hostTypes)
+  const hostTypes: HostTypeModel[] = hostTypeIds.map((id) => {
+    const t = scenario.hostTypes[id]!
+    return {
+      id,
+      name: t.name ?? id,
+      cores: t.cores,
+      mipsPerCore: t.mipsPerCore,
+      totalMips: Math.trunc(t.mipsPerCore) * t.cores,
+      ramMB: t.ramMB,
+      bwKbps: t.nicMbps * 1000,
+      power: Float64Array.from(t.power),
+      bootSeconds: t.bootSeconds,
+      bootEnergyJ: t.bootEnergyJ,
+    }
+  })
+  const vmTypeIds = Object.keys(scenario.vmTypes)
+  const vmTypes: VmTypeModel[] = vmTypeIds.map((id) => {
+    const t = scenario.vmTypes[id]!
+    return {
+      id,
+      name: t.name ?? id,
+      vcpus: t.vcpus,
+      mips: t.mips,
+      ramMB: t.ramMB,
+      bwKbps: t.bwMbps * 1000,
+      imageMB: t.imageMB,
+    }
+  })
+
+  const hostTypeList: number[] = []
+  for (const g of scenario.hosts) {
+    const types = (Array.isArray(g.type) ? g.type : [g.type]).map((t) => hostTypeIds.indexOf(t))
+    for (let i = 0; i < g.count; i++) hostTypeList.push(assign(types, i, g.count, g.arrangement))
+  }
+
+  // Traces first: a PlanetLab group without a count has one VM per trace file.
+  const tracePools: TracePool[] = []
+  const groupTraceBase: number[] = []
+  const groupCounts: number[] = []
+  let traceTotal = 0
+  scenario.vms.forEach((g, gi) => {
+    if (g.workload.kind === 'planetlab') {
+      const dir = overrides.traces ?? files.resolve(file, g.workload.dir)
+      const pool = loadPlanetLabFolder(files, dir, g.workload.order, g.count, { file, path: `vms[${gi}].workload.dir` })
+      tracePools.push(pool)
+      groupTraceBase.push(traceTotal)
+      groupCounts.push(pool.names.length)
+      traceTotal += pool.names.length
+    } else {
+      groupTraceBase.push(-1)
+      groupCounts.push(g.count ?? 0)
+    }
+  })
+  const traces = mergePools(tracePools)
+
+  const vmCount = groupCounts.reduce((a, b) => a + b, 0)
+  const vmType = new Int32Array(vmCount)
+  const vmGroup = new Int32Array(vmCount)
+  const vmTrace = new Int32Array(vmCount).fill(-1)
+  let v = 0
+  scenario.vms.forEach((g, gi) => {
+    const types = (Array.isArray(g.type) ? g.type : [g.type]).map((t) => vmTypeIds.indexOf(t))
+    const n = groupCounts[gi]!
+    for (let i = 0; i < n; i++, v++) {
+      vmType[v] = assign(types, i, n, g.typeAssignment)
+      vmGroup[v] = gi
+      if (groupTraceBase[gi]! >= 0) vmTrace[v] = groupTraceBase[gi]! + i
+    }
+  })
+
+  return {
+    name: scenario.name,
+    mode: scenario.mode,
+    seed: overrides.seed ?? scenario.seed,
+    duration: scenario.duration,
+    interval: scenario.interval,
+    policy,
+    migrationModel: scenario.migration.model ?? (scenario.mode === 'cloudsim' ? 'cloudsim' : 'precopy'),
+    hostTypes,
+    vmTypes,
+    hostCount: hostTypeList.length,
+    vmCount,
+    hostType: Int32Array.from(hostTypeList),
+    vmType,
+    workloads: scenario.vms.map((g) => g.workload),
+    vmGroup,
+    vmTrace,
+    traces,
+  }
+}
+
+/** Type of entity i of n given k types: CloudSim's blocks (floor(i / ceil(n/k))) or interleaved (i mod k). */
+function assign(types: number[], i: number, n: number, how: 'blocks' | 'interleaved'): number {
+  const k = types.length
+  const index = how === 'interleaved' ? i % k : Math.trunc(i / Math.ceil(n / k))
+  return types[Math.min(index, k - 1)]!
+}
+
+function mergePools(pools: TracePool[]): TracePool {
+  if (pools.length === 1) return pools[0]!
+  const slots = pools[0]?.slots ?? 0
+  const names = pools.flatMap((p) => p.names)
+  const samples = new Float64Array(names.length * slots)
+  let at = 0
+  for (const p of pools) {
+    samples.set(p.samples, at)
+    at += p.samples.length
+  }
+  return { names, samples, slots }
+}

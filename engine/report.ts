@@ -1,0 +1,130 @@
+// The report of a run: the keys of `conlab run --json` (a contract outside checks rely on — extend, never
+// rename) and the text forms (summary table, CSV, Markdown).
+import type { ClusterModel } from './model/cluster-model'
+import { StateHasher } from './hash'
+
+export interface RunReport {
+  scenario: string
+  mode: 'cloudsim' | 'lab'
+  policy: string
+  seed: number
+  hosts: number
+  vms: number
+  simulatedSeconds: number
+  energyKWh: number
+  migrations: number
+  /** SLA time per active host, a fraction */
+  slatah: number
+  /** performance degradation due to migration, a fraction */
+  pdm: number
+  /** slatah × pdm */
+  slav: number
+  /** energy × slav */
+  esv: number
+  hostShutdowns: number
+  stateHash: string
+  wallMs: number
+  overallSla: number
+  averageSla: number
+  /** cloudsim mode: VMs CloudSim destroyed because their demand fell to exactly 0 */
+  vmsRemovedForZeroDemand?: number
+  /** how VMs were bound to traces and types (the largest hidden parameter of CloudSim's results) */
+  workload: WorkloadBinding
+}
+
+export interface WorkloadBinding {
+  traceOrder: string
+  traces: number
+  firstTrace?: string
+  lastTrace?: string
+  /** FNV-1a over the trace names in VM order and each VM's type */
+  bindingDigest: string
+  vmsPerType: Record<string, number>
+}
+
+export function workloadBinding(model: ClusterModel): WorkloadBinding {
+  const hasher = new StateHasher()
+  const vmsPerType: Record<string, number> = {}
+  for (let v = 0; v < model.vmCount; v++) {
+    const type = model.vmTypes[model.vmType[v]!]!.id
+    vmsPerType[type] = (vmsPerType[type] ?? 0) + 1
+    const trace = model.vmTrace[v]!
+    hasher.text(trace >= 0 ? model.traces.names[trace]! : `generated:${model.vmGroup[v]}`).text(type)
+  }
+  const orders = new Set(model.workloads.map((w) => (w.kind === 'planetlab' ? `planetlab-${w.order}` : w.kind)))
+  return {
+    traceOrder: [...orders].join(', '),
+    traces: model.traces.names.length,
+    firstTrace: model.traces.names[0],
+    lastTrace: model.traces.names.at(-1),
+    bindingDigest: hasher.hex(),
+    vmsPerType,
+  }
+}
+
+const PERCENT = (x: number, digits = 2) => `${(x * 100).toFixed(digits)} %`
+
+/** The human summary printed after a run. */
+export function formatSummary(r: RunReport): string {
+  const rows: [string, string][] = [
+    ['scenario', r.scenario],
+    ['mode', r.mode === 'cloudsim' ? 'cloudsim (CloudSim 3.0.3 model, quirks included)' : 'lab'],
+    ['policy', r.policy],
+    ['seed', String(r.seed)],
+    ['hosts / VMs', `${r.hosts} / ${r.vms}`],
+    ['simulated', `${(r.simulatedSeconds / 3600).toFixed(2)} h`],
+    ['energy', `${r.energyKWh.toFixed(2)} kWh`],
+    ['migrations', String(r.migrations)],
+    ['SLATAH', PERCENT(r.slatah)],
+    ['PDM', PERCENT(r.pdm, 3)],
+    ['SLAV', r.slav.toExponential(3)],
+    ['ESV', r.esv.toExponential(3)],
+    ['overall SLA violation', PERCENT(r.overallSla, 3)],
+    ['host shutdowns', String(r.hostShutdowns)],
+  ]
+  if (r.vmsRemovedForZeroDemand !== undefined)
+    rows.push(['VMs removed (zero demand)', String(r.vmsRemovedForZeroDemand)])
+  rows.push(['state hash', r.stateHash], ['wall time', `${r.wallMs.toFixed(0)} ms`])
+  const width = Math.max(...rows.map(([k]) => k.length))
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')
+}
+
+const CSV_KEYS = [
+  'scenario',
+  'mode',
+  'policy',
+  'seed',
+  'hosts',
+  'vms',
+  'simulatedSeconds',
+  'energyKWh',
+  'migrations',
+  'slatah',
+  'pdm',
+  'slav',
+  'esv',
+  'overallSla',
+  'hostShutdowns',
+  'stateHash',
+  'wallMs',
+] as const
+
+export function reportsToCsv(reports: RunReport[]): string {
+  const esc = (v: unknown) => {
+    const s = String(v)
+    return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s
+  }
+  return [CSV_KEYS.join(','), ...reports.map((r) => CSV_KEYS.map((k) => esc(r[k])).join(','))].join('\n') + '\n'
+}
+
+/** The CloudSim-style comparison table, one row per policy. */
+export function reportsToMarkdown(reports: RunReport[]): string {
+  const head = '| policy | energy (kWh) | migrations | SLATAH | PDM | SLAV | ESV | shutdowns | wall (ms) |'
+  const rule = '|---|---:|---:|---:|---:|---:|---:|---:|---:|'
+  const rows = reports.map(
+    (r) =>
+      `| ${r.policy} | ${r.energyKWh.toFixed(2)} | ${r.migrations} | ${PERCENT(r.slatah)} | ${PERCENT(r.pdm, 3)} | ${r.slav.toExponential(2)} | ${r.esv.toExponential(2)} | ${r.hostShutdowns} | ${r.wallMs.toFixed(0)} |`,
+  )
+  const mode = reports[0]?.mode === 'cloudsim' ? 'cloudsim (CloudSim 3.0.3 model)' : 'lab'
+  return [`Mode: ${mode}. Scenario: ${reports[0]?.scenario ?? ''}.`, '', head, rule, ...rows].join('\n') + '\n'
+}

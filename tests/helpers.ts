@@ -1,0 +1,43 @@
+// Shared test helpers: the repository's paths, the shared data folder when it is present, and a cluster
+// model for the PlanetLab scenario.
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { openScenario } from '../engine/scenario/open'
+import { nodeFiles } from '../engine/platform/node/files'
+import type { ModelOverrides } from '../engine/model/cluster-model'
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+export const PLANETLAB_SCENARIO = join(ROOT, 'scenarios', 'planetlab-cloudsim.yaml')
+/** ../shared beside the checkout (CI and developer machines have it; a bare clone may not). */
+export const SHARED = join(ROOT, '..', 'shared')
+export const SHARED_PLANETLAB = join(SHARED, 'data', 'planetlab')
+export const hasSharedData = existsSync(SHARED_PLANETLAB)
+
+export interface ReferenceRun {
+  vms: number
+  energyKWh: number
+  migrations: number
+  slatah: number
+  pdm: number
+  slav: number
+  overallSla: number
+  hostShutdowns: number
+  simSeconds: number
+  peakRssMB: number
+}
+
+export function cloudSimReference(): Record<string, Record<string, ReferenceRun>> {
+  const json = JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'cloudsim-reference.json'), 'utf8')) as {
+    runs: Record<string, Record<string, ReferenceRun>>
+  }
+  return json.runs
+}
+
+export function planetLabModel(overrides: ModelOverrides = {}) {
+  return openScenario(PLANETLAB_SCENARIO, nodeFiles, overrides)
+}
+
+export function relativeError(actual: number, expected: number): number {
+  return expected === 0 ? Math.abs(actual) : Math.abs(actual - expected) / Math.abs(expected)
+}
