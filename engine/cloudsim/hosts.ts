@@ -352,8 +352,8 @@ export class CloudSimHosts {
     if (ram >= (this.vmRam[v] as number)) ram = this.vmRam[v] as number
     this.ramAvail[h] = (this.ramAvail[h] as number) + (table.get(v) ?? 0)
     table.delete(v)
-    if ((this.ramAvail[h]) >= ram) {
-      this.ramAvail[h] = (this.ramAvail[h]) - ram
+    if (this.ramAvail[h] >= ram) {
+      this.ramAvail[h] = this.ramAvail[h] - ram
       if (ram !== 0) table.set(v, ram)
       return true
     }
@@ -366,8 +366,8 @@ export class CloudSimHosts {
     if (bw >= (this.vmBw[v] as number)) bw = this.vmBw[v] as number
     this.bwAvail[h] = (this.bwAvail[h] as number) + (table.get(v) ?? 0)
     table.delete(v)
-    if ((this.bwAvail[h]) >= bw) {
-      this.bwAvail[h] = (this.bwAvail[h]) - bw
+    if (this.bwAvail[h] >= bw) {
+      this.bwAvail[h] = this.bwAvail[h] - bw
       if (bw !== 0) table.set(v, bw)
       return true
     }

@@ -119,6 +119,17 @@ export class StateHistoryMetrics {
     }
   }
 
+  /** Σ over hosts of SLA-violation seconds and active seconds, over the intervals that are final so far. */
+  totals(): { slaSeconds: number; activeSeconds: number } {
+    let sla = 0
+    let active = 0
+    for (let h = 0; h < this.hTime.length; h++) {
+      sla += this.hSlaTime[h] as number
+      active += this.hActiveTime[h] as number
+    }
+    return { slaSeconds: sla, activeSeconds: active }
+  }
+
   /** Per-host SLA time and active time so far (for reports and the UI). */
   hostSlaSeconds(h: number): { violation: number; active: number } {
     return { violation: this.hSlaTime[h] as number, active: this.hActiveTime[h] as number }

@@ -14,6 +14,7 @@ import { CloudSimHosts } from './hosts'
 import { VmDemand } from './demand'
 import { StateHistoryMetrics } from './metrics'
 import { CloudSimOptimizer, type MigrationDecision } from './optimizer'
+import type { LabEvent } from '../api/lab-api'
 
 /** Delay between a VM's creation and its cloudlet's submission (CloudSim.getMinTimeBetweenEvents). */
 const SUBMIT_DELAY = 0.1
@@ -87,6 +88,8 @@ export class CloudSimSimulation {
   private lastEvent = 0
   /** Ask the optimizer for explanations (costs a little; the UI and the event log want them). */
   explain = false
+  /** Receives migration completions and VM removals as they happen (the UI's event log). */
+  onEvent: ((event: LabEvent) => void) | undefined
 
   constructor(readonly model: ClusterModel) {
     if (model.mode !== 'cloudsim') throw new Error('CloudSimSimulation runs scenarios in cloudsim mode')
@@ -216,6 +219,14 @@ export class CloudSimSimulation {
       throw new Error(`CloudSim would exit: VM ${e.vm} cannot be created on host ${e.target}`)
     H.vmTable[e.vm] = e.target
     H.inMigration[e.vm] = 0
+    this.onEvent?.({
+      time: e.time,
+      kind: 'migration-end',
+      vm: e.vm,
+      host: source,
+      targetHost: e.target,
+      message: `VM ${e.vm} now runs on host ${e.target} (${(H.vmRam[e.vm] as number).toFixed(0)} MB copied at half of 1 Gbit/s)`,
+    })
     if (source >= 0) this.changedAtInstant.add(source)
     this.changedAtInstant.add(e.target)
     const next = this.events[0]
@@ -298,7 +309,16 @@ export class CloudSimSimulation {
         const at = H.vmTable[v]!
         H.vmTable[v] = -1
         if (at >= 0) H.vmDestroy(at, v)
-        if (this.alive[v]) this.removedForZeroDemand++
+        if (this.alive[v]) {
+          this.removedForZeroDemand++
+          this.onEvent?.({
+            time: this.hosts.schedTime[v] as number,
+            kind: 'vm-removed',
+            vm: v,
+            host: at,
+            message: `VM ${v} removed: its demand fell to exactly 0 (CloudSim destroys such VMs for the rest of the run)`,
+          })
+        }
         this.alive[v] = 0
       }
     }
@@ -339,6 +359,19 @@ export class CloudSimSimulation {
       vmsRunning: running,
       decisions,
     }
+  }
+
+  /** SLA-violation and active host-seconds so far. */
+  slaTotals(): { slaSeconds: number; activeSeconds: number } {
+    return this.metrics.totals()
+  }
+
+  hostSla(h: number): { violation: number; active: number } {
+    return this.metrics.hostSlaSeconds(h)
+  }
+
+  isRunning(v: number): boolean {
+    return this.alive[v] === 1
   }
 
   stateHash(): string {

@@ -50,12 +50,9 @@ export const vmTypeSchema = z.strictObject({
 const planetLabWorkload = z.strictObject({
   kind: z.literal('planetlab'),
   dir: z.string().min(1).meta({ description: 'a folder of PlanetLab trace files, relative to the scenario file' }),
-  order: z
-    .enum(['sorted', 'listed'])
-    .default('sorted')
-    .meta({
-      description: 'sorted: byte-wise file-name order (reproducible); listed: directory order (CloudSim quirk)',
-    }),
+  order: z.enum(['sorted', 'listed']).default('sorted').meta({
+    description: 'sorted: byte-wise file-name order (reproducible); listed: directory order (CloudSim quirk)',
+  }),
 })
 const constantWorkload = z.strictObject({ kind: z.literal('constant'), level: fraction })
 const diurnalWorkload = z.strictObject({
@@ -97,12 +94,9 @@ export const hostGroupSchema = z.strictObject({
   name: z.string().optional(),
   type: typeRef.meta({ description: 'a host type id, or a list of ids assigned by `arrangement`' }),
   count: z.number().int().min(1),
-  arrangement: z
-    .enum(['interleaved', 'blocks'])
-    .default('interleaved')
-    .meta({
-      description: 'with a list of types: interleaved = host i gets type i mod k (CloudSim); blocks = equal runs',
-    }),
+  arrangement: z.enum(['interleaved', 'blocks']).default('interleaved').meta({
+    description: 'with a list of types: interleaved = host i gets type i mod k (CloudSim); blocks = equal runs',
+  }),
 })
 
 export const vmGroupSchema = z.strictObject({
