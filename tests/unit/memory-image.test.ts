@@ -22,7 +22,7 @@ describe('MemoryImage', () => {
     const bits = new Uint32Array(2)
     expect(m.syncDirty(bits)).toBe(3)
     expect(bits[0]).toBe(1 << 1)
-    expect(bits[1]).toBe((1 << (40 - 32)) | (1 << (63 - 32)) | 0)
+    expect(bits[1]).toBe(((1 << (40 - 32)) | (1 << (63 - 32))) >>> 0)
     expect(m.syncDirty()).toBe(0)
     expect(m.tokens[1]).not.toBe(ZERO_TOKEN)
   })
