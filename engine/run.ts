@@ -23,6 +23,8 @@ export function createSimulation(model: ClusterModel): CloudSimSimulation {
 
 export interface RunOptions {
   onFrame?: (frame: Frame) => void
+  /** stop after the step at or past this simulated time (seconds); the report then covers [0, until] */
+  untilSeconds?: number
   /** A monotonic clock in milliseconds (performance.now by default). */
   clock?: () => number
 }
@@ -31,7 +33,11 @@ export function runToEnd(model: ClusterModel, options: RunOptions = {}): RunRepo
   const clock = options.clock ?? (() => performance.now())
   const started = clock()
   const sim = createSimulation(model)
-  const s = sim.run(options.onFrame)
+  for (let f = sim.step(); f; f = sim.step()) {
+    options.onFrame?.(f)
+    if (options.untilSeconds !== undefined && f.time >= options.untilSeconds) break
+  }
+  const s = sim.summary()
   return {
     scenario: model.name,
     mode: s.mode,
@@ -39,7 +45,7 @@ export function runToEnd(model: ClusterModel, options: RunOptions = {}): RunRepo
     seed: s.seed,
     hosts: s.hosts,
     vms: s.vms,
-    simulatedSeconds: s.simulatedSeconds,
+    simulatedSeconds: sim.done ? s.simulatedSeconds : sim.time,
     energyKWh: s.energyKWh,
     migrations: s.migrations,
     slatah: s.slatah,

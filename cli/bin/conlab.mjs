@@ -34,3 +34,5 @@ if (bundleIsFresh()) {
 }
 const code = await main(process.argv.slice(2))
 process.exitCode = code
+// `conlab bench` measures child processes' peak memory through this line.
+if (process.env.CONLAB_BENCH === '1') process.stderr.write(`conlab-bench: maxRSS=${process.resourceUsage().maxRSS}\n`)

@@ -1,4 +1,35 @@
-// conlab bench: placeholder replaced below
-export function benchCommand(): number {
+// conlab bench (npm run bench): the benchmarks of the issues, printed as tables. Speed goals live here,
+// not in timed tests. Builds the CLI bundle first so processes start as users start them.
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseFlags } from '../main'
+import { UsageError } from '../usage'
+import { benchPlanetLab, type BenchContext } from '../bench/planetlab'
+
+const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<string>> = {
+  planetlab: benchPlanetLab,
+}
+
+function repositoryRoot(): string {
+  // cli/commands/bench.ts in the sources, out/cli/conlab.mjs in the bundle
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (let i = 0; i < 4; i++, dir = dirname(dir)) if (existsSync(join(dir, 'package.json'))) return dir
+  throw new Error('cannot find the repository root')
+}
+
+export async function benchCommand(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, { quick: { type: 'boolean' }, only: { type: 'string' } })
+  const names = values.only ? values.only.split(',') : Object.keys(BENCHMARKS)
+  for (const n of names)
+    if (!BENCHMARKS[n])
+      throw new UsageError(`bench: unknown benchmark "${n}"; known: ${Object.keys(BENCHMARKS).join(', ')}`)
+  const root = repositoryRoot()
+  execFileSync(process.execPath, [join(root, 'cli', 'build.mjs')], { stdio: 'inherit' })
+  const ctx: BenchContext = { root, quick: values.quick === true }
+  for (const n of names) {
+    process.stdout.write(`\n== ${n} ==\n${await BENCHMARKS[n]!(ctx)}\n`)
+  }
   return 0
 }

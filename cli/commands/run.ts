@@ -7,12 +7,14 @@ import { runToEnd } from '../../engine/run'
 import { formatSummary, type RunReport } from '../../engine/report'
 import { Progress } from '../progress'
 import { writeReports } from '../output'
+import { parseDuration } from '../../engine/scenario/duration'
 
 export const RUN_FLAGS = {
   policy: { type: 'string' },
   traces: { type: 'string' },
   seed: { type: 'string' },
   workers: { type: 'string' },
+  until: { type: 'string' },
   json: { type: 'boolean' },
   out: { type: 'string' },
 } as const
@@ -28,8 +30,14 @@ export function runCommand(args: string[]): number {
     seed: requireInt('seed', values.seed, 0),
     traces: values.traces,
   })
-  const progress = new Progress(model.policy.name, model.duration)
-  const report: RunReport = runToEnd(model, { onFrame: (f) => progress.update(f.time) })
+  let untilSeconds: number | undefined
+  if (values.until !== undefined) {
+    untilSeconds = parseDuration(values.until)
+    if (untilSeconds === undefined || untilSeconds <= 0)
+      throw new UsageError(`--until: expected a duration such as 6h or 21600, found "${values.until}"`)
+  }
+  const progress = new Progress(model.policy.name, untilSeconds ?? model.duration)
+  const report: RunReport = runToEnd(model, { onFrame: (f) => progress.update(f.time), untilSeconds })
   progress.done()
   if (process.env.CONLAB_TIMING) {
     process.stderr.write(

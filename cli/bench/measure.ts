@@ -1,0 +1,44 @@
+// Measuring a whole `conlab` process: wall time from spawn to exit, and its peak resident memory (the
+// child reports its own maxRSS on stderr when CONLAB_BENCH=1).
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+
+export interface ProcessMeasurement {
+  wallMs: number
+  peakRssMB: number
+  stdout: string
+}
+
+export function measureConlab(root: string, args: string[]): Promise<ProcessMeasurement> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, [join(root, 'cli', 'bin', 'conlab.mjs'), ...args], {
+      cwd: root,
+      env: { ...process.env, CONLAB_BENCH: '1' },
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started
+      if (code !== 0) return reject(new Error(`conlab ${args.join(' ')} exited with ${code}: ${stderr.trim()}`))
+      const rss = /conlab-bench: maxRSS=(\d+)/.exec(stderr)
+      resolve({ wallMs, peakRssMB: rss ? Number(rss[1]) / 1024 : Number.NaN, stdout })
+    })
+  })
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b)
+  const m = Math.floor(s.length / 2)
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
+
+/** A plain text table with aligned columns. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
+}

@@ -1,0 +1,75 @@
+// Issue 2's speed goal: the PlanetLab day with LR-MMT-1.2 in cloudsim mode, as a whole `conlab run`
+// process, against CloudSim 3.0.3's measured simulation time and memory for the same run.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { measureConlab, median, table } from './measure'
+
+export interface BenchContext {
+  root: string
+  quick: boolean
+}
+
+interface ReferenceRun {
+  simSeconds: number
+  peakRssMB: number
+  energyKWh: number
+}
+
+export async function benchPlanetLab(ctx: BenchContext): Promise<string> {
+  const reference = JSON.parse(
+    readFileSync(join(ctx.root, 'tests', 'fixtures', 'cloudsim-reference.json'), 'utf8'),
+  ) as {
+    runs: Record<string, Record<string, ReferenceRun>>
+  }
+  const runs = ctx.quick ? 3 : 7
+  const rows: string[][] = []
+  for (const policy of ['lr-mmt-1.2', 'thr-mmt-0.8', 'dvfs']) {
+    const ref = reference.runs['20110303']![policy.replaceAll('-', '_')]!
+    const samples = []
+    for (let i = 0; i < runs; i++) {
+      samples.push(
+        await measureConlab(ctx.root, ['run', 'scenarios/planetlab-cloudsim.yaml', '--policy', policy, '--json']),
+      )
+    }
+    const wall = median(samples.map((s) => s.wallMs)) / 1000
+    const rss = Math.max(...samples.map((s) => s.peakRssMB))
+    const energy = (JSON.parse(samples[0]!.stdout) as { energyKWh: number }).energyKWh
+    const speedup = ref.simSeconds / wall
+    const memory = ref.peakRssMB / rss
+    const goal = policy === 'lr-mmt-1.2' ? (speedup >= 50 && memory >= 10 ? 'met' : 'NOT met') : ''
+    rows.push([
+      'planetlab-cloudsim 20110303',
+      policy,
+      String(runs),
+      wall.toFixed(3),
+      rss.toFixed(0),
+      ref.simSeconds.toFixed(2),
+      String(ref.peakRssMB),
+      `${speedup.toFixed(1)}×`,
+      `${memory.toFixed(1)}×`,
+      Math.abs(energy - ref.energyKWh) <= 0.01 ? 'exact' : `off by ${(energy - ref.energyKWh).toFixed(3)} kWh`,
+      goal,
+    ])
+  }
+  return [
+    'PlanetLab day, cloudsim mode: the whole `conlab run` process (median wall, peak RSS) vs CloudSim 3.0.3 (simulation loop, JVM peak RSS).',
+    'Goal for LR-MMT-1.2: ≥ 50× faster and ≤ 1/10 of the memory.',
+    '',
+    table(
+      [
+        'scenario',
+        'policy',
+        'runs',
+        'wall (s)',
+        'RSS (MB)',
+        'CloudSim (s)',
+        'CloudSim RSS (MB)',
+        'speed-up',
+        'memory ratio',
+        'energy vs CloudSim',
+        'goal',
+      ],
+      rows,
+    ),
+  ].join('\n')
+}
