@@ -6,10 +6,15 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 await build({
-  entryPoints: { conlab: join(root, 'cli', 'entry.ts') },
+  entryPoints: {
+    conlab: join(root, 'cli', 'entry.ts'),
+    'shard-worker': join(root, 'engine', 'platform', 'node', 'shard-worker.ts'),
+  },
   outdir: join(root, 'out', 'cli'),
   outExtension: { '.js': '.mjs' },
   bundle: true,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   platform: 'node',
   format: 'esm',
   target: 'node20',

@@ -2,7 +2,6 @@
 // that a draw never depends on how many workers run, in what order hosts are stepped, or what other
 // entities drew before. xoroshiro128+ from pure-rand; its state can be saved and restored (checkpoints).
 import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus'
-import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator'
 
@@ -11,9 +10,11 @@ export class RandomStream {
 
   constructor(private readonly rng: JumpableRandomGenerator) {}
 
-  /** Uniform in [0, 1). */
+  /** Uniform in [0, 1): 53 random bits from two 32-bit outputs (27 + 26), the classic construction. */
   float(): number {
-    return uniformFloat64(this.rng)
+    const high = this.rng.next() >>> 5
+    const low = this.rng.next() >>> 6
+    return (high * 67108864 + low) / 9007199254740992
   }
 
   /** Uniform integer in [from, to]. */

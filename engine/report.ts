@@ -30,6 +30,8 @@ export interface RunReport {
   vmsRemovedForZeroDemand?: number
   /** how VMs were bound to traces and types (the largest hidden parameter of CloudSim's results) */
   workload: WorkloadBinding
+  /** lab mode: how many host shards stepped the hosts */
+  shards?: number
 }
 
 export interface WorkloadBinding {

@@ -20,7 +20,7 @@ interface ReferenceRun {
   pdm: number
 }
 
-export function compareCommand(args: string[]): number {
+export async function compareCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, {
     policies: { type: 'string' },
     traces: { type: 'string' },
@@ -42,7 +42,7 @@ export function compareCommand(args: string[]): number {
     const model = openScenario(positionals[0]!, nodeFiles, { policy, seed, traces: values.traces })
     day = values.traces ? basename(values.traces) : dayOf(model.workloads)
     const progress = new Progress(policy, model.duration)
-    reports.push(runToEnd(model, { onFrame: (f) => progress.update(f.time) }))
+    reports.push(await runToEnd(model, { onFrame: (f) => progress.update(f.time) }))
     progress.done()
   }
   if (values.out) writeReports(values.out, reports)

@@ -7,6 +7,7 @@ import { runToEnd } from '../../engine/run'
 import { formatSummary, type RunReport } from '../../engine/report'
 import { Progress } from '../progress'
 import { writeReports } from '../output'
+import { shardOptions } from '../../engine/platform/node/shard-workers'
 import { parseDuration } from '../../engine/scenario/duration'
 
 export const RUN_FLAGS = {
@@ -19,11 +20,11 @@ export const RUN_FLAGS = {
   out: { type: 'string' },
 } as const
 
-export function runCommand(args: string[]): number {
+export async function runCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, RUN_FLAGS)
   if (positionals.length !== 1) throw new UsageError(`run: expected one scenario file, found ${positionals.length}`)
   const file = positionals[0]!
-  requireInt('workers', values.workers, 0)
+  const workers = requireInt('workers', values.workers, 0)
   const opened = performance.now()
   const model = openScenario(file, nodeFiles, {
     policy: values.policy,
@@ -37,7 +38,7 @@ export function runCommand(args: string[]): number {
       throw new UsageError(`--until: expected a duration such as 6h or 21600, found "${values.until}"`)
   }
   const progress = new Progress(model.policy.name, untilSeconds ?? model.duration)
-  const report: RunReport = runToEnd(model, { onFrame: (f) => progress.update(f.time), untilSeconds })
+  const report: RunReport = await runToEnd(model, { onFrame: (f) => progress.update(f.time), untilSeconds, ...shardOptions(model, workers) })
   progress.done()
   if (process.env.CONLAB_TIMING) {
     process.stderr.write(

@@ -40,6 +40,9 @@ export interface ClusterModel {
   interval: number
   policy: PolicySpec
   migrationModel: 'cloudsim' | 'precopy' | 'postcopy' | 'hybrid'
+  /** lab mode: seconds between under-load consolidations (the interval: every step) */
+  underloadEvery: number
+  onWorkerFailure: 'stop' | 'continue'
   hostTypes: HostTypeModel[]
   vmTypes: VmTypeModel[]
   hostCount: number
@@ -163,6 +166,8 @@ export function buildClusterModel(
     interval: scenario.interval,
     policy,
     migrationModel: scenario.migration.model ?? (scenario.mode === 'cloudsim' ? 'cloudsim' : 'precopy'),
+    underloadEvery: scenario.consolidation.underloadEvery ?? scenario.interval,
+    onWorkerFailure: scenario.onWorkerFailure,
     hostTypes,
     vmTypes,
     hostCount: hostTypeList.length,

@@ -9,8 +9,8 @@ import type { DetectorKind } from './policy-name'
 export const HISTORY_LENGTH = 30
 /** IQR and MAD need at least this many history values, LR/LRR this many; otherwise THR 0.7 decides. */
 const MIN_HISTORY_IQR_MAD = 12
-const LR_POINTS = 10
-const FALLBACK_THRESHOLD = 0.7
+export const LR_POINTS = 10
+export const FALLBACK_THRESHOLD = 0.7
 
 /** What a detector reads about one host (with the VM set it is asked about). */
 export interface HostLoad {
@@ -122,4 +122,24 @@ export function createDetector(kind: DetectorKind, safety: number): Detector {
 
   const historyNeeded = kind === 'thr' ? 0 : kind === 'lr' || kind === 'lrr' ? LR_POINTS : HISTORY_LENGTH
   return { kind, safety, historyNeeded, isOverloaded, explain }
+}
+
+/** LR's extrapolation point: one step past the 10 points plus the longest migration, in intervals. */
+export function lrHorizon(maxVmRamMB: number, bwKbps: number, interval: number): number {
+  return LR_POINTS + Math.ceil(maxVmRamMB / (bwKbps / (2 * 8000)) / interval)
+}
+
+/**
+ * LR's prediction as a linear combination of the history: with x = 1..10 (oldest → newest) the OLS line
+ * at X is Σ y_j (1/10 + (x_j − 5.5)(X − 5.5) / 82.5). weights[i] multiplies the i-th newest value. The
+ * lab model uses it to predict a host plus one VM in O(1) (the sum of the two predictions); CloudSim
+ * compatibility instead replays commons-math's incremental arithmetic (createDetector).
+ */
+export function lrWeights(horizon: number): Float64Array {
+  const weights = new Float64Array(LR_POINTS)
+  for (let i = 0; i < LR_POINTS; i++) {
+    const x = LR_POINTS - i
+    weights[i] = 1 / LR_POINTS + ((x - 5.5) * (horizon - 5.5)) / 82.5
+  }
+  return weights
 }

@@ -141,6 +141,22 @@ export const scenarioSchema = z.strictObject({
     .default('lr-mmt-1.2')
     .meta({ description: 'npa, dvfs, or <detector>-<selection>-<safety> such as lr-mmt-1.2' }),
   migration: migrationSchema.default({}),
+  consolidation: z
+    .strictObject({
+      underloadEvery: duration
+        .optional()
+        .meta({
+          description:
+            'lab mode: how often under-loaded hosts are emptied (default: every interval); over-load relief runs every interval',
+        }),
+    })
+    .default({}),
+  onWorkerFailure: z
+    .enum(['stop', 'continue'])
+    .default('stop')
+    .meta({
+      description: "lab mode: when a worker thread dies, stop the run, or continue with that worker's hosts failed",
+    }),
 })
 
 export type Scenario = z.output<typeof scenarioSchema>

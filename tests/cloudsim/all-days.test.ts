@@ -11,15 +11,15 @@ import { SHARED_PLANETLAB, hasSharedData, planetLabModel } from '../helpers'
 const days = hasSharedData ? readdirSync(SHARED_PLANETLAB).filter((d) => /^\d{8}$/.test(d)) : []
 
 describe.skipIf(!hasSharedData)('every PlanetLab day in cloudsim mode', () => {
-  it('finds the ten days', () => {
+  it('finds the ten days', async () => {
     expect(days).toHaveLength(10)
   })
 
-  it.each(days)('%s', (day) => {
+  it.each(days)('%s', async (day) => {
     const traces = join(SHARED_PLANETLAB, day)
     const files = readdirSync(traces).filter((f) => f !== 'README.md').length
-    const npa = runToEnd(planetLabModel({ policy: 'npa', traces }))
-    const dvfs = runToEnd(planetLabModel({ policy: 'dvfs', traces }))
+    const npa = await runToEnd(planetLabModel({ policy: 'npa', traces }))
+    const dvfs = await runToEnd(planetLabModel({ policy: 'dvfs', traces }))
     expect(npa.vms).toBe(files)
     expect(dvfs.vms).toBe(files)
     // 400 G4 hosts at 117 W and 400 G5 hosts at 135 W, from the first step (300.1 s) to the last (86 100.1 s)
@@ -27,7 +27,7 @@ describe.skipIf(!hasSharedData)('every PlanetLab day in cloudsim mode', () => {
     expect(dvfs.energyKWh).toBeLessThan(npa.energyKWh)
     expect(dvfs.hostShutdowns).toBe(npa.hostShutdowns)
     for (const policy of ['thr-mmt-0.8', 'mad-mu-2.5', 'lr-mc-1.2']) {
-      const r = runToEnd(planetLabModel({ policy, traces }))
+      const r = await runToEnd(planetLabModel({ policy, traces }))
       expect(r.energyKWh).toBeLessThan(dvfs.energyKWh)
       expect(r.migrations).toBeGreaterThan(1000)
       expect(r.slatah).toBeGreaterThan(0)
@@ -36,8 +36,8 @@ describe.skipIf(!hasSharedData)('every PlanetLab day in cloudsim mode', () => {
       expect(r.pdm).toBeLessThan(0.01)
       expect(r.vmsRemovedForZeroDemand).toBe(dvfs.vmsRemovedForZeroDemand)
     }
-    const again = runToEnd(planetLabModel({ policy: 'lr-mc-1.2', traces }))
-    const first = runToEnd(planetLabModel({ policy: 'lr-mc-1.2', traces }))
+    const again = await runToEnd(planetLabModel({ policy: 'lr-mc-1.2', traces }))
+    const first = await runToEnd(planetLabModel({ policy: 'lr-mc-1.2', traces }))
     expect(again.stateHash).toBe(first.stateHash)
   })
 })

@@ -15,9 +15,9 @@ export function referenceSuite(day: string, traces: string | undefined, availabl
   describe.skipIf(!available)(`CloudSim 3.0.3 reference, PlanetLab ${day}`, () => {
     const runs = reference[day]!
 
-    it.each(deterministic)('%s matches CloudSim exactly', (policy) => {
+    it.each(deterministic)('%s matches CloudSim exactly', async (policy) => {
       const expected = runs[cloudSimPolicyKey(parsePolicyName(policy))]!
-      const r = runToEnd(planetLabModel({ policy, traces }))
+      const r = await runToEnd(planetLabModel({ policy, traces }))
       expect(r.mode).toBe('cloudsim')
       expect(r.vms).toBe(expected.vms)
       expect(r.migrations).toBe(expected.migrations)
@@ -28,10 +28,10 @@ export function referenceSuite(day: string, traces: string | undefined, availabl
       expect(relativeError(r.overallSla, expected.overallSla)).toBeLessThanOrEqual(0.005)
     })
 
-    it.each(randomSelection)('%s matches CloudSim on the mean of 5 seeds', (policy) => {
+    it.each(randomSelection)('%s matches CloudSim on the mean of 5 seeds', async (policy) => {
       const expected = runs[cloudSimPolicyKey(parsePolicyName(policy))]!
       const seeds = [1, 2, 3, 4, 5]
-      const reports = seeds.map((seed) => runToEnd(planetLabModel({ policy, traces, seed })))
+      const reports = await Promise.all(seeds.map((seed) => runToEnd(planetLabModel({ policy, traces, seed }))))
       const mean = (f: (r: (typeof reports)[number]) => number) =>
         reports.reduce((a, r) => a + f(r), 0) / reports.length
       expect(

@@ -32,7 +32,7 @@ describe('LabSession', () => {
       events.push(...r.events)
       if (r.done) break
     }
-    const cli = runToEnd(planetLabModel({ policy: 'thr-mmt-0.8' }))
+    const cli = await runToEnd(planetLabModel({ policy: 'thr-mmt-0.8' }))
     const report = await lab.report()
     expect(report.energyKWh).toBe(cli.energyKWh)
     expect(report.migrations).toBe(cli.migrations)

@@ -1,0 +1,320 @@
+// One consolidation round of the lab model: the same detectors, VM selections and power-aware best-fit
+// decreasing placement as CloudSim's policies, without CloudSim's quirks — RAM is enforced, a switched-off
+// host (or one about to be) costs its whole power, hosts that just received VMs are not emptied in the
+// same round — and every decision is applied to the plan at once, with the numbers that explain it.
+// Built for 10,000 hosts: only hosts that hold or run something are scanned one by one; idle hosts of a
+// type are interchangeable, so the lowest id stands for all of them; the under-load phase gives up after
+// a run of hosts it could not empty, since emptier hosts were tried first.
+import { createDetector, type Detector, type DetectorVerdict } from '../policies/detectors'
+import type { PolicySpec } from '../policies/policy-name'
+import { specPower } from '../power'
+import { leaveOneOutRSquared, RegressionInputError } from '../math'
+import { HOST_STATE } from '../api/lab-api'
+import type { RandomStream } from '../random'
+import type { LabPlan } from './plan'
+
+export interface LabDecision {
+  vm: number
+  from: number
+  to: number
+  reason: 'overload' | 'underload'
+  verdict?: DetectorVerdict
+  sourceUtilization: number
+  /** power after − power before on the target, W (a switched-off target counts its whole power) */
+  powerIncreaseW: number
+  targetUtilizationAfter: number
+  /** the target was off and has to be switched on */
+  powerOn: boolean
+}
+
+/** Under-loaded hosts tried in a row without emptying one before the phase stops. */
+const UNDERLOAD_GIVE_UP = 16
+
+export class LabConsolidation {
+  private readonly detector: Detector
+  private readonly excluded: Uint8Array
+  private readonly busy: number[] = []
+  private readonly isBusy: Uint8Array
+  private readonly idleCursor: Int32Array
+  /** whether idle (switched-off) hosts may receive VMs: yes for over-load relief, no when consolidating */
+  private idleAllowed = true
+  /** LR/LRR tested in linear form (O(1) per host + VM) */
+  private readonly linearLr: boolean
+
+  constructor(
+    private readonly plan: LabPlan,
+    private readonly policy: Extract<PolicySpec, { kind: 'migration' }>,
+    private readonly random: RandomStream,
+    private readonly interval: number,
+  ) {
+    this.linearLr = policy.detector === 'lr' || policy.detector === 'lrr'
+    this.detector = createDetector(policy.detector, policy.safety)
+    this.excluded = new Uint8Array(plan.hostCount)
+    this.isBusy = new Uint8Array(plan.hostCount)
+    this.before = new Float64Array(plan.hostCount)
+
+    this.idleCursor = new Int32Array(plan.hostsOfType.length)
+  }
+
+  private overloaded(h: number, plus = -1): boolean {
+    if (this.linearLr) return this.plan.lrOverloaded(h, plus, this.policy.safety, this.interval)
+    return this.detector.isOverloaded(this.plan.load(h, plus, this.detector.historyNeeded))
+  }
+
+  round(explain: boolean, consolidate = true): { decisions: LabDecision[]; overloaded: number[] } {
+    const P = this.plan
+    const decisions: LabDecision[] = []
+    const overloaded: number[] = []
+    const verdicts = new Map<number, DetectorVerdict>()
+    this.busy.length = 0
+    this.isBusy.fill(0)
+    this.idleCursor.fill(0)
+    for (let h = 0; h < P.hostCount; h++) {
+      if (!P.isIdle(h)) {
+        this.busy.push(h)
+        this.isBusy[h] = 1
+        this.refreshBefore(h)
+      } else this.before[h] = 0
+      if (P.members[h]!.length === 0 || P.hostState[h] !== HOST_STATE.on) continue
+      // the decision never depends on whether explanations are asked for
+      if (this.overloaded(h)) {
+        overloaded.push(h)
+        if (explain) verdicts.set(h, this.detector.explain(P.load(h)))
+      }
+    }
+    this.excluded.fill(0)
+    for (const h of overloaded) this.excluded[h] = 1
+
+    // Phase 1: VMs leave over-loaded hosts until each is no longer over-loaded.
+    const leaving: { vm: number; from: number }[] = []
+    const received = new Uint8Array(P.hostCount)
+    for (const h of overloaded) {
+      const taken: number[] = []
+      for (;;) {
+        const v = this.select(h, taken)
+        if (v < 0) break
+        taken.push(v)
+        if (!this.overloadedWithout(h, taken)) break
+      }
+      for (const v of taken) leaving.push({ vm: v, from: h })
+    }
+    leaving.sort((a, b) => P.vmDemand[b.vm]! - P.vmDemand[a.vm]! || a.vm - b.vm)
+    for (const { vm, from } of leaving) {
+      const d = this.place(vm, from, 'overload', verdicts.get(from))
+      if (d) {
+        decisions.push(d)
+        received[d.to] = 1
+      }
+    }
+
+    if (!consolidate) return { decisions, overloaded }
+
+    // Phase 2: empty the least-utilized hosts when all their VMs fit elsewhere. Off hosts, and hosts
+    // about to be switched off, take nothing here (as CloudSim excludes switched-off hosts).
+    const candidates: number[] = []
+    for (const h of this.busy) {
+      if (P.hostState[h] !== HOST_STATE.on || P.members[h]!.length === 0) {
+        this.excluded[h] = 1
+        continue
+      }
+      if (this.excluded[h] || received[h]) continue
+      if (P.members[h]!.some((v) => P.vmTarget[v]! >= 0)) continue
+      candidates.push(h)
+    }
+    const utilization = new Float64Array(P.hostCount)
+    for (const h of candidates) utilization[h] = P.utilization(h)
+    candidates.sort((a, b) => utilization[a]! - utilization[b]! || a - b)
+    this.idleAllowed = false
+    let failures = 0
+    for (const h of candidates) {
+      if (received[h] || this.excluded[h]) continue
+      if (failures >= UNDERLOAD_GIVE_UP) break
+      this.excluded[h] = 1
+      const vms = P.members[h]!.slice().sort((a, b) => P.vmDemand[b]! - P.vmDemand[a]! || a - b)
+      const placed: LabDecision[] = []
+      for (const v of vms) {
+        const d = this.place(v, h, 'underload')
+        if (!d) break
+        placed.push(d)
+      }
+      if (placed.length < vms.length) {
+        for (const d of placed.reverse()) {
+          P.unmove(d.vm, d.to)
+          this.refreshBefore(d.to)
+        }
+        this.refreshBefore(h)
+        failures++
+        continue
+      }
+      failures = 0
+      for (const d of placed) received[d.to] = 1
+      decisions.push(...placed)
+    }
+    this.idleAllowed = true
+    return { decisions, overloaded }
+  }
+
+  private overloadedWithout(h: number, taken: number[]): boolean {
+    const P = this.plan
+    const members = P.members[h]!
+    P.members[h] = members.filter((v) => !taken.includes(v))
+    const over = this.overloaded(h)
+    P.members[h] = members
+    return over
+  }
+
+  /** The VM to move next from host h (its VMs that are not moving, minus those already taken). */
+  private select(h: number, taken: number[]): number {
+    const P = this.plan
+    const candidates = P.members[h]!.filter((v) => P.vmTarget[v]! < 0 && P.vmHost[v] === h && !taken.includes(v))
+    if (candidates.length === 0) return -1
+    const argmin = (metric: (v: number) => number) => {
+      let best = -1
+      let min = Number.POSITIVE_INFINITY
+      for (const v of candidates) {
+        const m = metric(v)
+        if (m < min) {
+          min = m
+          best = v
+        }
+      }
+      return best
+    }
+    switch (this.policy.selection) {
+      case 'mmt':
+        return argmin((v) => P.vmRam[v]!)
+      case 'mu':
+        return argmin((v) => P.vmDemand[v]! / P.vmCap[v]!)
+      case 'rs':
+        return candidates[this.random.int(0, candidates.length - 1)]!
+      case 'mc': {
+        let m = Number.MAX_SAFE_INTEGER
+        for (const v of candidates) m = Math.min(m, P.histLen[v]!)
+        const data = candidates.map((v) => Float64Array.from({ length: m }, (_, i) => P.history(v, i)))
+        try {
+          let best = 0
+          let max = Number.NEGATIVE_INFINITY
+          for (let i = 0; i < candidates.length; i++) {
+            const r2 = leaveOneOutRSquared(data, i)
+            if (r2 > max) {
+              max = r2
+              best = i
+            }
+          }
+          return candidates[best]!
+        } catch (e) {
+          if (e instanceof RegressionInputError) return argmin((v) => P.vmRam[v]!)
+          throw e
+        }
+      }
+    }
+  }
+
+  /** The lowest-id idle host of a type that is not excluded (idle hosts only turn busy during a round). */
+  private firstIdle(t: number): number {
+    const P = this.plan
+    const ids = P.hostsOfType[t]!
+    let i = this.idleCursor[t]!
+    while (i < ids.length && (this.isBusy[ids[i]!] || this.excluded[ids[i]!])) i++
+    this.idleCursor[t] = i
+    return i < ids.length ? ids[i]! : -1
+  }
+
+  /**
+   * The over-load test of host + VM v, prepared once per placement. LR runs in linear form with the VM's
+   * dot product computed once per horizon; THR compares demands; IQR and MAD take the full path.
+   */
+  private overloadAfterTest(v: number): (h: number) => boolean {
+    const P = this.plan
+    if (this.policy.detector === 'thr') {
+      const demand = P.vmDemand[v]!
+      const threshold = this.policy.safety
+      return (h) => (P.hostDemand[h]! + demand) / P.capacity[h]! > threshold
+    }
+    if (!this.linearLr) return (h) => this.overloaded(h, v)
+    return (h) => P.lrOverloaded(h, v, this.policy.safety, this.interval)
+  }
+
+  /** Power each host draws now at its planned utilization (0 when off or about to be switched off). */
+  private readonly before: Float64Array
+
+  private refreshBefore(h: number): void {
+    const P = this.plan
+    const off = P.hostState[h] === HOST_STATE.off || P.members[h]!.length === 0
+    const u = P.hostDemand[h]! / P.capacity[h]!
+    this.before[h] = off ? 0 : specPower(P.power[h]!, u < 0 ? 0 : u > 1 ? 1 : u)
+  }
+
+  /**
+   * Power-aware best fit for VM v (leaving `from`): the host whose power rises least, ties to the lower
+   * id; a host that is off, or about to be switched off because everything leaves it, counts its whole
+   * power. Applies the move to the plan when a host is found. The scan is kept tight on purpose: it runs
+   * over every busy host for every VM placed.
+   */
+  private place(
+    v: number,
+    from: number,
+    reason: LabDecision['reason'],
+    verdict?: DetectorVerdict,
+  ): LabDecision | undefined {
+    const P = this.plan
+    const demand = P.vmDemand[v]!
+    const perVcpu = P.vmMipsPerVcpu[v]!
+    const ram = P.vmRam[v]!
+    const { capacity, hostDemand, hostRamUse, hostRam, peMips, hostState, power, members } = P
+    const excluded = this.excluded
+    const before = this.before
+    const overAfter = this.overloadAfterTest(v)
+    let best = -1
+    let bestScore = Number.POSITIVE_INFINITY
+    const consider = (h: number) => {
+      if (excluded[h] || h === from) return
+      if (peMips[h]! < perVcpu || hostRamUse[h]! + ram > hostRam[h]!) return
+      const cap = capacity[h]!
+      const inUse = hostDemand[h]!
+      if (inUse + demand > cap) return
+      const state = hostState[h]!
+      if (state === HOST_STATE.failed || state === HOST_STATE.maintenance) return
+      const u = (inUse + demand) / cap
+      // specPower(table, u), as in engine/power.ts
+      const table = power[h]!
+      const lo = Math.floor(u * 10)
+      const hi = Math.ceil(u * 10)
+      const p1 = table[lo]!
+      const after = lo === hi ? p1 : p1 + ((table[hi]! - p1) / 10) * (u - lo / 10) * 100
+      const score = after - before[h]!
+      if (score > bestScore || (score === bestScore && h > best)) return
+      if (members[h]!.length > 0 && overAfter(h)) return
+      best = h
+      bestScore = score
+    }
+    const busy = this.busy
+    for (let i = 0; i < busy.length; i++) consider(busy[i]!)
+    for (let t = 0; t < P.hostsOfType.length && this.idleAllowed; t++) {
+      const h = this.firstIdle(t)
+      if (h >= 0) consider(h)
+    }
+    if (best < 0) return undefined
+    const bestU = (hostDemand[best]! + demand) / capacity[best]!
+    const powerOn = P.hostState[best] === HOST_STATE.off
+    if (powerOn) P.hostState[best] = HOST_STATE.booting
+    if (!this.isBusy[best]) {
+      this.isBusy[best] = 1
+      this.busy.push(best)
+    }
+    P.move(v, best)
+    this.refreshBefore(best)
+    this.refreshBefore(from)
+    return {
+      vm: v,
+      from,
+      to: best,
+      reason,
+      verdict,
+      sourceUtilization: P.utilization(from),
+      powerIncreaseW: bestScore,
+      targetUtilizationAfter: bestU,
+      powerOn,
+    }
+  }
+}

@@ -1,0 +1,336 @@
+// The coordinator's picture of the cluster in the lab model: where each VM runs, where it is going, what
+// each host holds once planned migrations finish, and the per-VM utilization histories the overload
+// detectors read. Decisions change the plan at once; shards carry them out.
+import type { ClusterModel } from '../model/cluster-model'
+import {
+  FALLBACK_THRESHOLD,
+  HISTORY_LENGTH,
+  LR_POINTS,
+  lrHorizon,
+  lrWeights,
+  type HostLoad,
+} from '../policies/detectors'
+import { HOST_STATE } from '../api/lab-api'
+import { specPower } from '../power'
+
+export class LabPlan {
+  readonly hostCount: number
+  readonly vmCount: number
+  readonly hostType: Int32Array
+  readonly capacity: Float64Array
+  readonly peMips: Float64Array
+  readonly hostRam: Float64Array
+  readonly bwKbps: Float64Array
+  readonly power: Float64Array[]
+  readonly hostState: Uint8Array
+  /** host ids per type, ascending (idle hosts of a type are interchangeable) */
+  readonly hostsOfType: Int32Array[]
+
+  readonly vmCap: Float64Array
+  readonly vmMipsPerVcpu: Float64Array
+  readonly vmRam: Float64Array
+  /** where each VM runs now (−1: nowhere) */
+  readonly vmHost: Int32Array
+  /** where a VM is being moved to (−1: not moving) */
+  readonly vmTarget: Int32Array
+  /** the VM's demand in the last step, MIPS */
+  readonly vmDemand: Float64Array
+  /** utilization history per VM: a ring of 30, `histHead` the newest */
+  readonly hist: Float64Array
+  readonly histHead: Int32Array
+  readonly histLen: Int32Array
+
+  /** the VMs each host holds once planned moves complete, in arrival order */
+  readonly members: number[][]
+  /** Σ demand and Σ RAM of each host's members */
+  readonly hostDemand: Float64Array
+  readonly hostRamUse: Float64Array
+  /** trimmed history length per VM (index after its oldest non-zero value; 1 when all zero) */
+  private readonly vmTrim: Int32Array
+  /** per host: Σ of its members' newest `cachedNeed` weighted history values, their trimmed length, max RAM */
+  private readonly hostHist: Float64Array
+  private readonly hostHistLen: Int32Array
+  private readonly hostMaxRam: Float64Array
+  private readonly hostCached: Int32Array
+  /** LR in linear form: per-horizon weights, and cached dot products of hosts and VMs with them */
+  private readonly lrWeightsByHorizon = new Map<number, Float64Array>()
+  private readonly hostDot: Float64Array
+  private readonly hostDotHorizon: Int32Array
+  private readonly vmDot: Float64Array
+  private readonly vmDotHorizon: Int32Array
+  private readonly loadScratch: HostLoad
+
+  constructor(model: ClusterModel) {
+    const nH = model.hostCount
+    const nV = model.vmCount
+    this.hostCount = nH
+    this.vmCount = nV
+    this.hostType = model.hostType.slice()
+    this.capacity = new Float64Array(nH)
+    this.peMips = new Float64Array(nH)
+    this.hostRam = new Float64Array(nH)
+    this.bwKbps = new Float64Array(nH)
+    this.power = []
+    for (let h = 0; h < nH; h++) {
+      const t = model.hostTypes[model.hostType[h]!]!
+      this.capacity[h] = t.totalMips
+      this.peMips[h] = Math.trunc(t.mipsPerCore)
+      this.hostRam[h] = t.ramMB
+      this.bwKbps[h] = t.bwKbps
+      this.power.push(t.power)
+    }
+    this.hostState = new Uint8Array(nH)
+    this.hostsOfType = model.hostTypes.map((_, t) =>
+      Int32Array.from({ length: nH }, (_, h) => h).filter((h) => model.hostType[h] === t),
+    )
+    this.vmCap = new Float64Array(nV)
+    this.vmMipsPerVcpu = new Float64Array(nV)
+    this.vmRam = new Float64Array(nV)
+    for (let v = 0; v < nV; v++) {
+      const t = model.vmTypes[model.vmType[v]!]!
+      this.vmCap[v] = t.vcpus * t.mips
+      this.vmMipsPerVcpu[v] = t.mips
+      this.vmRam[v] = t.ramMB
+    }
+    this.vmHost = new Int32Array(nV).fill(-1)
+    this.vmTarget = new Int32Array(nV).fill(-1)
+    this.vmDemand = new Float64Array(nV)
+    this.hist = new Float64Array(nV * HISTORY_LENGTH)
+    this.histHead = new Int32Array(nV)
+    this.histLen = new Int32Array(nV)
+    this.members = Array.from({ length: nH }, () => [])
+    this.hostDemand = new Float64Array(nH)
+    this.hostRamUse = new Float64Array(nH)
+    this.vmTrim = new Int32Array(nV).fill(1)
+    this.hostHist = new Float64Array(nH * HISTORY_LENGTH)
+    this.hostHistLen = new Int32Array(nH)
+    this.hostMaxRam = new Float64Array(nH)
+    this.hostCached = new Int32Array(nH).fill(-1)
+    this.hostDot = new Float64Array(nH)
+    this.hostDotHorizon = new Int32Array(nH).fill(-1)
+    this.vmDot = new Float64Array(nV)
+    this.vmDotHorizon = new Int32Array(nV).fill(-1)
+    this.loadScratch = {
+      requestedMips: 0,
+      totalMips: 0,
+      history: new Float64Array(HISTORY_LENGTH),
+      historyLength: 0,
+      maxVmRamMB: 0,
+      bwKbps: 0,
+      interval: model.interval,
+    }
+  }
+
+  /** The planned host of a VM: its target while moving, else where it runs. */
+  plannedHost(v: number): number {
+    const t = this.vmTarget[v]!
+    return t >= 0 ? t : this.vmHost[v]!
+  }
+
+  /** Places a VM at start (no migration). */
+  place(v: number, h: number): void {
+    this.vmHost[v] = h
+    this.addMember(h, v)
+  }
+
+  /** Plans a move: the VM leaves the source's members and joins the target's. */
+  move(v: number, target: number): void {
+    const from = this.plannedHost(v)
+    if (from >= 0) this.removeMember(from, v)
+    this.vmTarget[v] = target
+    this.addMember(target, v)
+  }
+
+  /** Undoes a planned move that has not started (all-or-nothing placement). */
+  unmove(v: number, target: number): void {
+    this.removeMember(target, v)
+    this.vmTarget[v] = -1
+    const h = this.vmHost[v]!
+    if (h >= 0) this.addMember(h, v)
+  }
+
+  /** A VM is gone (its host failed): out of the plan. */
+  drop(v: number): void {
+    const h = this.plannedHost(v)
+    if (h >= 0) this.removeMember(h, v)
+    this.vmHost[v] = -1
+    this.vmTarget[v] = -1
+  }
+
+  /** A migration finished: the VM runs on its target. */
+  arrived(v: number): void {
+    this.vmHost[v] = this.vmTarget[v]!
+    this.vmTarget[v] = -1
+  }
+
+  private addMember(h: number, v: number): void {
+    this.hostCached[h] = -1
+    this.hostDotHorizon[h] = -1
+    this.members[h]!.push(v)
+    this.hostDemand[h] = this.hostDemand[h]! + this.vmDemand[v]!
+    this.hostRamUse[h] = this.hostRamUse[h]! + this.vmRam[v]!
+  }
+
+  private removeMember(h: number, v: number): void {
+    const list = this.members[h]!
+    const i = list.indexOf(v)
+    if (i < 0) return
+    this.hostCached[h] = -1
+    this.hostDotHorizon[h] = -1
+    list.splice(i, 1)
+    // an emptied host holds exactly nothing (subtracting could leave rounding residue)
+    this.hostDemand[h] = list.length === 0 ? 0 : this.hostDemand[h]! - this.vmDemand[v]!
+    this.hostRamUse[h] = list.length === 0 ? 0 : this.hostRamUse[h]! - this.vmRam[v]!
+  }
+
+  /** After a step: a history value per running VM, and the hosts' sums recomputed from the new demands. */
+  recordStep(): void {
+    for (let v = 0; v < this.vmCount; v++) {
+      if (this.vmHost[v]! < 0) continue
+      const head = (this.histHead[v]! + HISTORY_LENGTH - 1) % HISTORY_LENGTH
+      this.histHead[v] = head
+      const value = this.vmDemand[v]! / this.vmCap[v]!
+      this.hist[v * HISTORY_LENGTH + head] = value
+      if (this.histLen[v]! < HISTORY_LENGTH) this.histLen[v]!++
+      // index after the oldest non-zero value (1 when all are zero), scanning from the oldest end
+      let last = this.histLen[v]! - 1
+      while (last >= 0 && this.history(v, last) === 0) last--
+      this.vmTrim[v] = last < 0 ? 1 : last + 1
+    }
+    this.hostCached.fill(-1)
+    this.hostDotHorizon.fill(-1)
+    this.vmDotHorizon.fill(-1)
+    for (let h = 0; h < this.hostCount; h++) {
+      let demand = 0
+      let ram = 0
+      for (const v of this.members[h]!) {
+        demand += this.vmDemand[v]!
+        ram += this.vmRam[v]!
+      }
+      this.hostDemand[h] = demand
+      this.hostRamUse[h] = ram
+    }
+  }
+
+  /** The i-th newest history value of VM v. */
+  history(v: number, i: number): number {
+    return this.hist[v * HISTORY_LENGTH + ((this.histHead[v]! + i) % HISTORY_LENGTH)]!
+  }
+
+  /** Planned utilization (Σ member demand / capacity). */
+  utilization(h: number): number {
+    return this.hostDemand[h]! / this.capacity[h]!
+  }
+
+  /** Power the host draws at its planned utilization (0 when off). */
+  powerOf(h: number): number {
+    if (this.hostState[h] === HOST_STATE.off) return 0
+    return specPower(this.power[h]!, clamp01(this.utilization(h)))
+  }
+
+  isIdle(h: number): boolean {
+    return this.members[h]!.length === 0 && this.hostState[h] === HOST_STATE.off
+  }
+
+  /** Host h's summed history (newest `need` values), trimmed length and largest member RAM, cached. */
+  private hostHistory(h: number, need: number): void {
+    if (this.hostCached[h]! >= need) return
+    const hostMips = this.capacity[h]!
+    const base = h * HISTORY_LENGTH
+    const sums = this.hostHist
+    sums.fill(0, base, base + need)
+    let length = 1
+    let maxRam = -2147483648
+    for (const v of this.members[h]!) {
+      if (this.vmRam[v]! > maxRam) maxRam = this.vmRam[v]!
+      this.addHistory(sums, base, v, hostMips, need)
+      if (this.vmTrim[v]! > length) length = this.vmTrim[v]!
+    }
+    this.hostHistLen[h] = length
+    this.hostMaxRam[h] = maxRam
+    this.hostCached[h] = need
+  }
+
+  private addHistory(into: Float64Array, at: number, v: number, hostMips: number, need: number): void {
+    const n = this.histLen[v]! < need ? this.histLen[v]! : need
+    const head = this.histHead[v]!
+    const base = v * HISTORY_LENGTH
+    const weight = this.vmCap[v]! / hostMips
+    for (let i = 0; i < n; i++) {
+      let slot = head + i
+      if (slot >= HISTORY_LENGTH) slot -= HISTORY_LENGTH
+      into[at + i] = into[at + i]! + this.hist[base + slot]! * weight
+    }
+  }
+
+  /**
+   * The LR over-load test for host h with VM `plus` (−1: none) in O(1) after caching: the prediction is
+   * linear in the history, so host + VM = host's prediction + the VM's weighted prediction. Too little
+   * history falls back to THR 0.7 on the current demand, as CloudSim's LR does.
+   */
+  lrOverloaded(h: number, plus: number, safety: number, interval: number): boolean {
+    this.hostHistory(h, LR_POINTS)
+    const cap = this.capacity[h]!
+    let length = this.hostHistLen[h]!
+    let demand = this.hostDemand[h]!
+    let maxRam = this.hostMaxRam[h]!
+    if (plus >= 0) {
+      if (this.vmTrim[plus]! > length) length = this.vmTrim[plus]!
+      demand += this.vmDemand[plus]!
+      if (this.vmRam[plus]! > maxRam) maxRam = this.vmRam[plus]!
+    }
+    if (length < LR_POINTS) return demand / cap > FALLBACK_THRESHOLD
+    const horizon = lrHorizon(maxRam, this.bwKbps[h]!, interval)
+    let weights = this.lrWeightsByHorizon.get(horizon)
+    if (!weights) this.lrWeightsByHorizon.set(horizon, (weights = lrWeights(horizon)))
+    if (this.hostDotHorizon[h] !== horizon) {
+      let dot = 0
+      const base = h * HISTORY_LENGTH
+      for (let i = 0; i < LR_POINTS; i++) dot += weights[i]! * this.hostHist[base + i]!
+      this.hostDot[h] = dot
+      this.hostDotHorizon[h] = horizon
+    }
+    let predicted = this.hostDot[h]!
+    if (plus >= 0) {
+      if (this.vmDotHorizon[plus] !== horizon) {
+        let dot = 0
+        const n = this.histLen[plus]! < LR_POINTS ? this.histLen[plus]! : LR_POINTS
+        for (let i = 0; i < n; i++) dot += weights[i]! * this.history(plus, i)
+        this.vmDot[plus] = dot
+        this.vmDotHorizon[plus] = horizon
+      }
+      predicted += (this.vmCap[plus]! / cap) * this.vmDot[plus]!
+    }
+    return predicted * safety >= 1
+  }
+
+  /**
+   * What a detector sees for host h (with VM `plus` added when ≥ 0): only the `historyNeeded` newest
+   * host history values are summed (LR reads 10); the trimmed length is the longest member history,
+   * since demands are never negative and a sum is zero only where every term is.
+   */
+  load(h: number, plus = -1, historyNeeded = HISTORY_LENGTH): HostLoad {
+    this.hostHistory(h, historyNeeded)
+    const load = this.loadScratch
+    const hostMips = this.capacity[h]!
+    const history = load.history
+    const base = h * HISTORY_LENGTH
+    for (let i = 0; i < historyNeeded; i++) history[i] = this.hostHist[base + i]!
+    load.requestedMips = this.hostDemand[h]!
+    load.maxVmRamMB = this.hostMaxRam[h]!
+    load.historyLength = this.hostHistLen[h]!
+    if (plus >= 0) {
+      load.requestedMips += this.vmDemand[plus]!
+      if (this.vmRam[plus]! > load.maxVmRamMB) load.maxVmRamMB = this.vmRam[plus]!
+      this.addHistory(history, 0, plus, hostMips, historyNeeded)
+      if (this.vmTrim[plus]! > load.historyLength) load.historyLength = this.vmTrim[plus]!
+    }
+    load.totalMips = hostMips
+    load.bwKbps = this.bwKbps[h]!
+    return load
+  }
+}
+
+function clamp01(u: number): number {
+  return u < 0 ? 0 : u > 1 ? 1 : u
+}

@@ -1,0 +1,103 @@
+// What crosses between the lab's coordinator and its host shards, once per step per shard: plain records
+// of typed arrays (transferred, not copied, between workers) and small arrays of numbers. Field indices
+// name the columns of the packed per-host and per-VM tables.
+
+/** Per-host columns of a step's output (Float64Array, hosts × HOST_FIELDS). */
+export const H = {
+  state: 0,
+  /** Σ MIPS the host's running VMs asked for */
+  demandMips: 1,
+  /** Σ MIPS they got */
+  grantedMips: 2,
+  /** grantedMips / capacity at the end of the step */
+  utilization: 3,
+  /** average power over the step, W */
+  powerW: 4,
+  /** energy over the step, J */
+  energyJ: 5,
+  /** seconds of the step the host was active and short of CPU for some VM */
+  slaSeconds: 6,
+  /** seconds of the step the host was active (on, with load) */
+  activeSeconds: 7,
+  /** RAM of the VMs resident on the host, MB */
+  ramMB: 8,
+} as const
+export const HOST_FIELDS = 9
+
+/** Per-VM columns of a step's output (Float64Array, vms × VM_FIELDS), for the VMs listed in `vmIds`. */
+export const V = {
+  host: 0,
+  /** demand as a fraction of the VM's capacity (vCPUs × MIPS) */
+  demand: 1,
+  demandMips: 2,
+  grantedMips: 3,
+  /** MIPS lost to migration (degradation, throttling, downtime) this step, × seconds */
+  migrationLossMipsSeconds: 4,
+  /** MIPS-seconds requested this step */
+  requestedMipsSeconds: 5,
+  /** MIPS-seconds granted this step */
+  grantedMipsSeconds: 6,
+  /** 1 while migrating out */
+  migrating: 7,
+} as const
+export const VM_FIELDS = 8
+
+/** A VM's complete state, moved from the source shard to the destination shard after a migration. */
+export interface VmTransfer {
+  vm: number
+  host: number
+  /** generator: level, burstLeft, phase */
+  generator: [number, number, number]
+  /** RandomStream state */
+  stream: number[]
+}
+
+export interface MigrationOrder {
+  vm: number
+  source: number
+  target: number
+}
+
+export interface MigrationCompletion {
+  vm: number
+  source: number
+  target: number
+  /** simulated time the VM switched over */
+  time: number
+  /** seconds the migration took in total */
+  seconds: number
+}
+
+export interface HostPowerOrder {
+  host: number
+  on: boolean
+}
+
+/** The coordinator's orders for one step of one shard. */
+export interface StepInput {
+  time: number
+  dt: number
+  arrivals: VmTransfer[]
+  migrations: MigrationOrder[]
+  /** VMs whose migration is called off (the target failed): they stay where they run */
+  cancel: number[]
+  power: HostPowerOrder[]
+}
+
+/** What a shard reports after a step. */
+export interface StepOutput {
+  /** global host ids, ascending */
+  hostIds: Int32Array
+  hosts: Float64Array
+  /** global VM ids of the VMs that ran on this shard's hosts (host by host) */
+  vmIds: Int32Array
+  vms: Float64Array
+  completions: MigrationCompletion[]
+  departures: VmTransfer[]
+}
+
+/** Lab-model settings every shard needs. */
+export interface LabSettings {
+  /** migration model: 'cloudsim' = RAM ÷ half the NIC, the VM losing 10 % while it moves */
+  migrationModel: 'cloudsim' | 'precopy' | 'postcopy' | 'hybrid'
+}

@@ -1,0 +1,571 @@
+// The lab model's coordinator: it owns the clock, the plan and the policy; host shards (in this thread or
+// in worker threads) step the hosts. One call per shard per step, in parallel; their outputs are combined
+// in host and VM id order, so results are bit-identical whatever the number of shards.
+import type { ClusterModel } from '../model/cluster-model'
+import type { LabEvent } from '../api/lab-api'
+import { HOST_STATE } from '../api/lab-api'
+import { StateHasher } from '../hash'
+import { streamFor } from '../random'
+import { DETECTORS } from '../policies/policy-name'
+import { LabPlan } from './plan'
+import { LabConsolidation, type LabDecision } from './consolidation'
+import { HostShard, type ShardInit } from './shard'
+import {
+  H,
+  HOST_FIELDS,
+  V,
+  VM_FIELDS,
+  type MigrationOrder,
+  type StepInput,
+  type StepOutput,
+  type VmTransfer,
+} from './protocol'
+
+export interface ShardHandle {
+  step(input: StepInput): Promise<StepOutput>
+  close(): Promise<void>
+}
+
+/** A shard stopped answering (its worker crashed or exited): the hosts it held are lost. */
+export class ShardFailure extends Error {
+  constructor(
+    readonly hostIds: Int32Array,
+    readonly reason: string,
+  ) {
+    super(`the shard of hosts ${hostIds[0] ?? '?'}–${hostIds[hostIds.length - 1] ?? '?'} failed: ${reason}`)
+    this.name = 'ShardFailure'
+  }
+}
+
+/** The run stopped because a worker died and the scenario says to stop. */
+export class LabRunStopped extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'LabRunStopped'
+  }
+}
+
+/** What remains of a dead shard: its hosts, failed, drawing nothing, running nothing. */
+function failedShard(hostIds: Int32Array): ShardHandle {
+  return {
+    step: () => {
+      const hosts = new Float64Array(hostIds.length * HOST_FIELDS)
+      for (let i = 0; i < hostIds.length; i++) hosts[i * HOST_FIELDS + H.state] = HOST_STATE.failed
+      return Promise.resolve({
+        hostIds: hostIds.slice(),
+        hosts,
+        vmIds: new Int32Array(0),
+        vms: new Float64Array(0),
+        completions: [],
+        departures: [],
+      })
+    },
+    close: () => Promise.resolve(),
+  }
+}
+
+function formatClock(seconds: number): string {
+  const d = Math.floor(seconds / 86400)
+  const h = Math.floor((seconds % 86400) / 3600)
+  const m = Math.floor((seconds % 3600) / 60)
+  return `${d > 0 ? `day ${d + 1} ` : ''}${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`
+}
+
+/** Starts a shard; the lab decides how many and which hosts each gets. */
+export type ShardFactory = (init: ShardInit) => Promise<ShardHandle>
+
+/** Shards in this thread: the same code the workers run. */
+export const inProcessShards: ShardFactory = (init) => {
+  const shard = new HostShard(init)
+  return Promise.resolve({ step: (input) => Promise.resolve(shard.step(input)), close: () => Promise.resolve() })
+}
+
+/** Concurrent migrations per host (source or target), as vMotion allows on 1 GbE. */
+const MIGRATIONS_PER_HOST = 4
+
+export interface LabFrame {
+  time: number
+  step: number
+  energyKWh: number
+  powerW: number
+  activeHosts: number
+  cpuUtilization: number
+  migrations: number
+  migrationsStarted: number
+  overloadedHosts: number
+  vmsRunning: number
+  slatah: number
+  slaViolationShare: number
+}
+
+export interface LabSummary {
+  mode: 'lab'
+  policy: string
+  seed: number
+  hosts: number
+  vms: number
+  simulatedSeconds: number
+  energyKWh: number
+  migrations: number
+  slatah: number
+  pdm: number
+  slav: number
+  esv: number
+  overallSla: number
+  averageSla: number
+  hostShutdowns: number
+  stateHash: string
+  shards: number
+}
+
+export class LabSimulation {
+  readonly plan: LabPlan
+  private readonly consolidation: LabConsolidation | undefined
+  private readonly shardOfHost: Int32Array
+  private readonly steps: number
+  private stepIndex = 0
+  private energyJ = 0
+  private migrationCount = 0
+  private shutdowns = 0
+  private readonly hostSla: Float64Array
+  private readonly hostActive: Float64Array
+  private readonly vmRequested: Float64Array
+  private readonly vmGranted: Float64Array
+  private readonly vmMigrationLoss: Float64Array
+  private readonly hostUtil: Float64Array
+  private readonly hostPowerW: Float64Array
+  private readonly vmGrantedNow: Float64Array
+  private readonly migrationsAtHost: Int32Array
+  private readonly hostEnergyScratch: Float64Array
+  private queue: { vm: number; target: number; since: number }[] = []
+  private pendingArrivals: VmTransfer[] = []
+  private pendingPower: { host: number; on: boolean }[] = []
+  private pendingCancel: { vm: number; source: number }[] = []
+  /** migrations started and not finished: VM → its source and target */
+  private readonly inFlight = new Map<number, { source: number; target: number }>()
+  private finished = false
+  explain = false
+  onEvent: ((event: LabEvent) => void) | undefined
+
+  private constructor(
+    readonly model: ClusterModel,
+    private shards: ShardHandle[],
+    shardOfHost: Int32Array,
+    plan: LabPlan,
+  ) {
+    this.plan = plan
+    this.shardOfHost = shardOfHost
+    this.steps = Math.floor(model.duration / model.interval)
+    this.consolidation =
+      model.policy.kind === 'migration'
+        ? new LabConsolidation(plan, model.policy, streamFor(model.seed, 'vm-selection', 0), model.interval)
+        : undefined
+    this.hostSla = new Float64Array(model.hostCount)
+    this.hostActive = new Float64Array(model.hostCount)
+    this.vmRequested = new Float64Array(model.vmCount)
+    this.vmGranted = new Float64Array(model.vmCount)
+    this.vmMigrationLoss = new Float64Array(model.vmCount)
+    this.hostUtil = new Float64Array(model.hostCount)
+    this.hostPowerW = new Float64Array(model.hostCount)
+    this.vmGrantedNow = new Float64Array(model.vmCount)
+    this.migrationsAtHost = new Int32Array(model.hostCount)
+    this.hostEnergyScratch = new Float64Array(model.hostCount)
+  }
+
+  /** Places the VMs at t = 0 and starts `shardCount` shards over contiguous host ranges. */
+  static async create(
+    model: ClusterModel,
+    shardCount: number,
+    factory: ShardFactory = inProcessShards,
+  ): Promise<LabSimulation> {
+    if (model.mode !== 'lab') throw new Error('LabSimulation runs scenarios in lab mode')
+    if (model.migrationModel !== 'cloudsim') {
+      throw new Error(
+        `lab mode: the "${model.migrationModel}" migration model is not available in this build; set migration.model: cloudsim`,
+      )
+    }
+    const plan = new LabPlan(model)
+    initialPlacement(plan)
+    const count = Math.max(1, Math.min(shardCount, model.hostCount))
+    const shardOfHost = new Int32Array(model.hostCount)
+    const placement = plan.vmHost.slice()
+    const hostsOn = Int32Array.from({ length: model.hostCount }, (_, h) => h).filter(
+      (h) => plan.hostState[h] === HOST_STATE.on,
+    )
+    const inits: ShardInit[] = []
+    for (let s = 0; s < count; s++) {
+      const from = Math.floor((s * model.hostCount) / count)
+      const to = Math.floor(((s + 1) * model.hostCount) / count)
+      const hostIds = Int32Array.from({ length: to - from }, (_, i) => from + i)
+      for (const h of hostIds) shardOfHost[h] = s
+      inits.push({ model, hostIds, placement, hostsOn, settings: { migrationModel: model.migrationModel } })
+    }
+    const shards = await Promise.all(inits.map((init) => factory(init)))
+    return new LabSimulation(model, shards, shardOfHost, plan)
+  }
+
+  get done(): boolean {
+    return this.finished
+  }
+
+  get time(): number {
+    return this.stepIndex * this.model.interval
+  }
+
+  get shardCount(): number {
+    return this.shards.length
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.shards.map((s) => s.close()))
+  }
+
+  async step(): Promise<LabFrame | undefined> {
+    if (this.finished) return undefined
+    if (this.stepIndex >= this.steps) {
+      this.finished = true
+      return undefined
+    }
+    const dt = this.model.interval
+    const time = this.stepIndex * dt
+    const inputs: StepInput[] = this.shards.map(() => ({
+      time,
+      dt,
+      arrivals: [],
+      migrations: [],
+      cancel: [],
+      power: [],
+    }))
+    for (const c of this.pendingCancel) inputs[this.shardOfHost[c.source]!]!.cancel.push(c.vm)
+    this.pendingCancel = []
+    for (const a of this.pendingArrivals) inputs[this.shardOfHost[a.host]!]!.arrivals.push(a)
+    for (const p of this.pendingPower) inputs[this.shardOfHost[p.host]!]!.power.push(p)
+    this.pendingArrivals = []
+    this.pendingPower = []
+    let started = 0
+    for (const m of this.startableMigrations()) {
+      inputs[this.shardOfHost[m.source]!]!.migrations.push(m)
+      started++
+    }
+    const events: LabEvent[] = []
+    const outputs = await this.stepShards(inputs, time, events)
+    this.absorb(outputs, events)
+    this.stepIndex++
+    const frameTime = this.stepIndex * dt
+    let overloaded = 0
+    if (this.consolidation) {
+      const consolidate = this.stepIndex % Math.max(1, Math.round(this.model.underloadEvery / dt)) === 0
+      const { decisions, overloaded: over } = this.consolidation.round(this.explain, consolidate)
+      overloaded = over.length
+      for (const d of decisions) this.decide(d, frameTime, events)
+    }
+    this.switchOffIdleHosts(frameTime, events)
+    if (this.onEvent) for (const e of events) this.onEvent(e)
+    return this.frame(frameTime, started, overloaded)
+  }
+
+  /**
+   * One call per shard, in parallel. A shard whose worker died is reported: the run stops with a message
+   * naming the hosts and VMs lost, or — if the scenario says so — continues with those hosts failed.
+   */
+  private async stepShards(inputs: StepInput[], time: number, events: LabEvent[]): Promise<StepOutput[]> {
+    const results = await Promise.allSettled(this.shards.map((s, i) => s.step(inputs[i]!)))
+    const outputs: StepOutput[] = []
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!
+      if (r.status === 'fulfilled') {
+        outputs.push(r.value)
+        continue
+      }
+      const failure = r.reason instanceof ShardFailure ? r.reason : undefined
+      if (!failure) throw r.reason instanceof Error ? r.reason : new Error(String(r.reason))
+      const lost = this.failHosts(failure.hostIds)
+      const what = `${failure.message}: ${failure.hostIds.length} hosts failed and ${lost.length} VMs were lost${lost.length ? ` (VM ${lost.slice(0, 12).join(', ')}${lost.length > 12 ? ', …' : ''})` : ''} at ${formatClock(time)} simulated`
+      if (this.model.onWorkerFailure === 'stop') {
+        await this.close()
+        throw new LabRunStopped(`${what}; the run stopped (set onWorkerFailure: continue to go on without those hosts)`)
+      }
+      events.push({ time, kind: 'warning', message: `${what}; the run continues without them` })
+      this.shards[i] = failedShard(failure.hostIds)
+      outputs.push(await this.shards[i]!.step(inputs[i]!))
+    }
+    return outputs
+  }
+
+  /** Hosts gone with their worker: failed for the rest of the run; their VMs and migrations are lost. */
+  private failHosts(hostIds: Int32Array): number[] {
+    const P = this.plan
+    const dead = new Set(hostIds)
+    const lost: number[] = []
+    for (const [v, m] of [...this.inFlight].sort((a, b) => a[0] - b[0])) {
+      if (dead.has(m.source)) {
+        // the source is gone: so is the VM
+        this.migrationsAtHost[m.target]!--
+        this.inFlight.delete(v)
+      } else if (dead.has(m.target)) {
+        // the destination is gone: the migration is aborted, the VM keeps running on the source
+        this.migrationsAtHost[m.source]!--
+        this.pendingCancel.push({ vm: v, source: m.source })
+        this.inFlight.delete(v)
+      }
+    }
+    for (let v = 0; v < P.vmCount; v++) {
+      const host = P.vmHost[v]!
+      const target = P.vmTarget[v]!
+      if (host >= 0 && dead.has(host)) {
+        lost.push(v)
+        P.drop(v)
+      } else if (target >= 0 && dead.has(target)) P.unmove(v, target)
+    }
+    this.queue = this.queue.filter((q) => P.vmHost[q.vm]! >= 0 && !dead.has(q.target))
+    for (const h of hostIds) {
+      P.hostState[h] = HOST_STATE.failed
+      this.migrationsAtHost[h] = 0
+    }
+    this.pendingArrivals = this.pendingArrivals.filter((a) => !dead.has(a.host))
+    return lost
+  }
+
+  /** Queued migrations whose hosts have a free slot and whose target is on; oldest first. */
+  private startableMigrations(): MigrationOrder[] {
+    const P = this.plan
+    const orders: MigrationOrder[] = []
+    const remaining: typeof this.queue = []
+    for (const q of this.queue) {
+      const source = P.vmHost[q.vm]!
+      const ready =
+        P.hostState[q.target] === HOST_STATE.on &&
+        this.migrationsAtHost[source]! < MIGRATIONS_PER_HOST &&
+        this.migrationsAtHost[q.target]! < MIGRATIONS_PER_HOST
+      if (!ready) {
+        remaining.push(q)
+        continue
+      }
+      this.migrationsAtHost[source]!++
+      this.migrationsAtHost[q.target]!++
+      this.inFlight.set(q.vm, { source, target: q.target })
+      this.migrationCount++
+      orders.push({ vm: q.vm, source, target: q.target })
+    }
+    this.queue = remaining
+    return orders
+  }
+
+  private absorb(outputs: StepOutput[], events: LabEvent[]): void {
+    const P = this.plan
+    // Rows arrive shard by shard; everything is written to id-indexed arrays first and reduced in id order.
+    const energy = this.hostEnergyScratch
+    for (const o of outputs) {
+      const hosts = o.hosts
+      for (let i = 0; i < o.hostIds.length; i++) {
+        const h = o.hostIds[i]!
+        const r = i * HOST_FIELDS
+        energy[h] = hosts[r + H.energyJ]!
+        this.hostSla[h] = this.hostSla[h]! + hosts[r + H.slaSeconds]!
+        this.hostActive[h] = this.hostActive[h]! + hosts[r + H.activeSeconds]!
+        this.hostUtil[h] = hosts[r + H.utilization]!
+        this.hostPowerW[h] = hosts[r + H.powerW]!
+        P.hostState[h] = hosts[r + H.state]!
+      }
+      const vms = o.vms
+      for (let i = 0; i < o.vmIds.length; i++) {
+        const v = o.vmIds[i]!
+        const r = i * VM_FIELDS
+        P.vmDemand[v] = vms[r + V.demandMips]!
+        this.vmGrantedNow[v] = vms[r + V.grantedMips]!
+        this.vmRequested[v] = this.vmRequested[v]! + vms[r + V.requestedMipsSeconds]!
+        this.vmGranted[v] = this.vmGranted[v]! + vms[r + V.grantedMipsSeconds]!
+        this.vmMigrationLoss[v] = this.vmMigrationLoss[v]! + vms[r + V.migrationLossMipsSeconds]!
+      }
+    }
+    let frameEnergy = 0
+    for (let h = 0; h < this.model.hostCount; h++) frameEnergy += energy[h]!
+    this.energyJ += frameEnergy
+    const completions = outputs.flatMap((o) => o.completions).sort((a, b) => a.vm - b.vm)
+    for (const c of completions) {
+      P.arrived(c.vm)
+      this.inFlight.delete(c.vm)
+      this.migrationsAtHost[c.source]!--
+      this.migrationsAtHost[c.target]!--
+      events.push({
+        time: c.time,
+        kind: 'migration-end',
+        vm: c.vm,
+        host: c.source,
+        targetHost: c.target,
+        message: `VM ${c.vm} now runs on host ${c.target} (moved in ${c.seconds.toFixed(1)} s)`,
+      })
+    }
+    this.pendingArrivals = outputs.flatMap((o) => o.departures).sort((a, b) => a.vm - b.vm)
+    P.recordStep()
+  }
+
+  private decide(d: LabDecision, time: number, events: LabEvent[]): void {
+    if (d.powerOn) {
+      this.pendingPower.push({ host: d.to, on: true })
+      events.push({ time, kind: 'host-on', host: d.to, message: `host ${d.to} switched on to receive VM ${d.vm}` })
+    }
+    this.queue.push({ vm: d.vm, target: d.to, since: time })
+    if (d.verdict && d.reason === 'overload' && !events.some((e) => e.kind === 'overload' && e.host === d.from)) {
+      const v = d.verdict
+      const rule =
+        v.rule === 'thr-fallback'
+          ? `THR 0.7 fallback (too little history): utilization ${pct(v.value)} > 70 %`
+          : v.rule === 'lr' || v.rule === 'lrr'
+            ? `${DETECTORS[v.rule].label}: predicted utilization × safety = ${v.value.toFixed(3)} ≥ 1`
+            : `${DETECTORS[v.rule].label}: utilization ${pct(v.value)} > threshold ${pct(v.threshold)}`
+      events.push({ time, kind: 'overload', host: d.from, message: `host ${d.from} over-loaded — ${rule}` })
+    }
+    const why =
+      d.reason === 'overload'
+        ? `relieves over-loaded host ${d.from}`
+        : `empties under-utilized host ${d.from} (${pct(d.sourceUtilization)} planned)`
+    events.push({
+      time,
+      kind: 'migration-start',
+      vm: d.vm,
+      host: d.from,
+      targetHost: d.to,
+      message: `VM ${d.vm} → host ${d.to}: ${why}; power-aware best fit (+${d.powerIncreaseW.toFixed(2)} W, to ${pct(d.targetUtilizationAfter)} CPU)`,
+    })
+  }
+
+  /** Hosts left with nothing to run and nothing coming are switched off. */
+  private switchOffIdleHosts(time: number, events: LabEvent[]): void {
+    const P = this.plan
+    const running = new Int32Array(P.hostCount)
+    for (let v = 0; v < P.vmCount; v++) if (P.vmHost[v]! >= 0) running[P.vmHost[v]!]!++
+    for (let h = 0; h < P.hostCount; h++) {
+      if (P.hostState[h] !== HOST_STATE.on || running[h]! > 0 || P.members[h]!.length > 0) continue
+      P.hostState[h] = HOST_STATE.off
+      this.pendingPower.push({ host: h, on: false })
+      this.shutdowns++
+      events.push({ time, kind: 'host-off', host: h, message: `host ${h} idle: switched off` })
+    }
+  }
+
+  private frame(time: number, started: number, overloaded: number): LabFrame {
+    const P = this.plan
+    let power = 0
+    let active = 0
+    let used = 0
+    let total = 0
+    for (let h = 0; h < P.hostCount; h++) {
+      power += this.hostPowerW[h]!
+      total += P.capacity[h]!
+      used += this.hostUtil[h]! * P.capacity[h]!
+      if (P.hostState[h] === HOST_STATE.on && this.hostUtil[h]! > 0) active++
+    }
+    let running = 0
+    for (let v = 0; v < P.vmCount; v++) if (P.vmHost[v]! >= 0) running++
+    const sla = this.slaSoFar()
+    return {
+      time,
+      step: this.stepIndex,
+      energyKWh: this.energyJ / 3.6e6,
+      powerW: power,
+      activeHosts: active,
+      cpuUtilization: used / total,
+      migrations: this.migrationCount,
+      migrationsStarted: started,
+      overloadedHosts: overloaded,
+      vmsRunning: running,
+      slatah: sla.active > 0 ? sla.violation / sla.active : 0,
+      slaViolationShare: 0,
+    }
+  }
+
+  private slaSoFar(): { violation: number; active: number } {
+    let violation = 0
+    let active = 0
+    for (let h = 0; h < this.model.hostCount; h++) {
+      violation += this.hostSla[h]!
+      active += this.hostActive[h]!
+    }
+    return { violation, active }
+  }
+
+  stateHash(): string {
+    const P = this.plan
+    return new StateHasher()
+      .number(this.energyJ)
+      .number(this.migrationCount)
+      .number(this.stepIndex)
+      .bytes(P.vmHost)
+      .bytes(P.vmTarget)
+      .bytes(P.vmDemand)
+      .bytes(P.hist)
+      .bytes(P.hostState)
+      .bytes(this.hostSla)
+      .bytes(this.vmRequested)
+      .bytes(this.vmGranted)
+      .hex()
+  }
+
+  summary(): LabSummary {
+    const sla = this.slaSoFar()
+    let requested = 0
+    let granted = 0
+    let loss = 0
+    for (let v = 0; v < this.model.vmCount; v++) {
+      requested += this.vmRequested[v]!
+      granted += this.vmGranted[v]!
+      loss += this.vmMigrationLoss[v]!
+    }
+    const slatah = sla.active > 0 ? sla.violation / sla.active : 0
+    const pdm = requested > 0 ? loss / requested : 0
+    const energyKWh = this.energyJ / 3.6e6
+    return {
+      mode: 'lab',
+      policy: this.model.policy.name,
+      seed: this.model.seed,
+      hosts: this.model.hostCount,
+      vms: this.model.vmCount,
+      simulatedSeconds: this.time,
+      energyKWh,
+      migrations: this.migrationCount,
+      slatah,
+      pdm,
+      slav: slatah * pdm,
+      esv: energyKWh * slatah * pdm,
+      overallSla: requested > 0 ? (requested - granted) / requested : 0,
+      averageSla: 0,
+      hostShutdowns: this.shutdowns,
+      stateHash: this.stateHash(),
+      shards: this.shards.length,
+    }
+  }
+}
+
+/**
+ * t = 0: first-fit decreasing by nominal MIPS over hosts in id order, never overcommitting RAM or nominal
+ * CPU; the hosts used are switched on. Consolidation then packs by actual demand.
+ */
+function initialPlacement(plan: LabPlan): void {
+  const order = Array.from({ length: plan.vmCount }, (_, v) => v).sort(
+    (a, b) => plan.vmCap[b]! - plan.vmCap[a]! || a - b,
+  )
+  const nominal = new Float64Array(plan.hostCount)
+  const ram = new Float64Array(plan.hostCount)
+  let first = 0
+  for (const v of order) {
+    let placed = false
+    for (let h = first; h < plan.hostCount; h++) {
+      if (plan.peMips[h]! < plan.vmMipsPerVcpu[v]!) continue
+      if (nominal[h]! + plan.vmCap[v]! > plan.capacity[h]! || ram[h]! + plan.vmRam[v]! > plan.hostRam[h]!) continue
+      nominal[h] = nominal[h]! + plan.vmCap[v]!
+      ram[h] = ram[h]! + plan.vmRam[v]!
+      plan.place(v, h)
+      plan.hostState[h] = HOST_STATE.on
+      placed = true
+      break
+    }
+    if (!placed)
+      throw new Error(`lab mode: VM ${v} fits on no host at t = 0 (RAM ${plan.vmRam[v]} MB, ${plan.vmCap[v]} MIPS)`)
+    while (first < plan.hostCount && plan.capacity[first]! - nominal[first]! < 1) first++
+  }
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)} %`
+}

@@ -1,0 +1,16 @@
+// Worker-thread entry of a host shard (Node: CLI, tests, Electron main).
+import { parentPort } from 'node:worker_threads'
+import * as Comlink from 'comlink'
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
+import { createShardService, transferables, type ShardService } from '../../lab/shard-service'
+
+if (!parentPort) throw new Error('shard-worker must run in a worker thread')
+const service = createShardService()
+const api: ShardService = {
+  init: (init) => service.init(init),
+  step: (input) => {
+    const output = service.step(input)
+    return Comlink.transfer(output, transferables(output))
+  },
+}
+Comlink.expose(api, nodeEndpoint(parentPort))
