@@ -1,23 +1,13 @@
-// Checkpoint files on Node: saved atomically (temporary file beside the target, every byte written, flushed,
-// renamed over the target, directory flushed), so a failed save leaves the previous file as it was; loaded with
-// full verification (engine/checkpoint/format.ts), every failure a CheckpointError naming the file.
-//
-// Why not writeFileAtomic from ./atomic-write.ts: it calls writeSync once and ignores the count it returns. A
-// short write (a full disk can return one before it fails) would be flushed and renamed over the previous
-// checkpoint, a truncated file replacing a good one; and its temporary name (pid + milliseconds) is shared by
-// worker threads saving in the same millisecond. This file does the same steps with those two fixed; once
-// atomic-write.ts has them, this can call it again.
+// Checkpoint files on Node: saved atomically (./atomic-write.ts), so a failed save leaves the previous file as
+// it was; loaded with full verification (engine/checkpoint/format.ts), every failure a CheckpointError naming
+// the file.
 import * as nodeFs from 'node:fs'
-import { basename, dirname, join } from 'node:path'
-import { threadId } from 'node:worker_threads'
 import { decodeState, encodeState } from '../../checkpoint/codec'
 import { CheckpointError, decodeSections } from '../../checkpoint/format'
+import { writeFileAtomic, type AtomicWriteFs } from './atomic-write'
 
-/** The file-system calls a save makes; tests pass a faulty one to check that a failed save loses nothing. */
-export type CheckpointFs = Pick<
-  typeof nodeFs,
-  'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'rmSync' | 'readFileSync'
->
+/** The file-system calls a save or load makes; tests pass a faulty one to check that a failed save loses nothing. */
+export type CheckpointFs = AtomicWriteFs & Pick<typeof nodeFs, 'readFileSync'>
 
 export interface SaveResult {
   path: string
@@ -45,8 +35,6 @@ export interface SectionListing {
   size: number
 }
 
-let saves = 0
-
 function ioError(path: string, action: string, e: unknown): CheckpointError {
   const err = e as NodeJS.ErrnoException
   const found = err.code ? `${err.code}: ${err.message}` : String(e)
@@ -60,52 +48,13 @@ function ioError(path: string, action: string, e: unknown): CheckpointError {
   )
 }
 
-/** Writes bytes to `path` so that readers see the old file or the new one, never a torn one. */
-export function writeBytesAtomic(path: string, data: Uint8Array, fs: CheckpointFs = nodeFs): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${threadId}.${++saves}.tmp`)
-  let fd: number | undefined
-  try {
-    fd = fs.openSync(tmp, 'w')
-    for (let at = 0; at < data.length;) {
-      const n = fs.writeSync(fd, data, at, data.length - at)
-      if (n <= 0) throw new Error(`write returned ${n} with ${data.length - at} bytes left`)
-      at += n
-    }
-    fs.fsyncSync(fd)
-    fs.closeSync(fd)
-    fd = undefined
-    fs.renameSync(tmp, path)
-  } catch (e) {
-    if (fd !== undefined) {
-      try {
-        fs.closeSync(fd)
-      } catch {
-        // already failing: the first error is the one to report
-      }
-    }
-    fs.rmSync(tmp, { force: true })
-    throw e
-  }
-  // The rename is durable once the directory is flushed; a failure here does not undo the save.
-  try {
-    const dir = fs.openSync(dirname(path), 'r')
-    try {
-      fs.fsyncSync(dir)
-    } finally {
-      fs.closeSync(dir)
-    }
-  } catch {
-    // some platforms cannot fsync a directory
-  }
-}
-
 /** Saves a state tree as a checkpoint file, atomically. The previous file stays intact if anything fails. */
 export function saveCheckpoint(path: string, value: unknown, fs: CheckpointFs = nodeFs): SaveResult {
   const t0 = performance.now()
   const bytes = encodeState(value, path)
   const t1 = performance.now()
   try {
-    writeBytesAtomic(path, bytes, fs)
+    writeFileAtomic(path, bytes, fs)
   } catch (e) {
     throw ioError(path, 'save', e)
   }

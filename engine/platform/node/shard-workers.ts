@@ -42,7 +42,7 @@ export function workerShards(spawn: WorkerSpawner = defaultSpawner()): ShardFact
       }
     })
     died.catch(() => {})
-    worker.on('error', (e) => fail(new ShardFailure(hosts, `worker crashed: ${e.message}`)))
+    worker.on('error', (e: Error) => fail(new ShardFailure(hosts, `worker crashed: ${e.message}`)))
     worker.on('exit', (code) => fail(new ShardFailure(hosts, `worker exited with code ${code}`)))
     let closing = false
     await Promise.race([api.init(init), died])
