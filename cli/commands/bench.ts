@@ -7,9 +7,11 @@ import { fileURLToPath } from 'node:url'
 import { parseFlags } from '../main'
 import { UsageError } from '../usage'
 import { benchPlanetLab, type BenchContext } from '../bench/planetlab'
+import { benchOsic } from '../bench/osic'
 
 const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<string>> = {
   planetlab: benchPlanetLab,
+  osic: benchOsic,
 }
 
 function repositoryRoot(): string {
