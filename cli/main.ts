@@ -13,7 +13,8 @@ import { UsageError } from './usage'
 
 const HELP = `conlab — Consolidation Lab from the command line
 
-  conlab run <scenario> [--policy P] [--traces DIR] [--seed N] [--workers N] [--until T] [--json] [--out FILE.{json,csv,md}]
+  conlab run <scenario> [--policy P] [--traces DIR] [--seed N] [--workers N] [--until T]
+             [--set path=value]… [--events] [--json] [--out FILE.{json,csv,md}]
   conlab compare <scenario> --policies a,b,c [--traces DIR] [--seed N] [--json] [--out FILE] [--reference FILE]
   conlab validate <scenario>
   conlab schema

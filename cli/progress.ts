@@ -31,7 +31,13 @@ export class Progress {
     this.stream.write(`\r${line.slice(0, (this.stream.columns || 120) - 1)}\u001b[K`)
   }
 
-  done(): void {
+  /** Clears the line so another message can be written; the next update redraws it. */
+  clear(): void {
     if (this.enabled) this.stream.write('\r\u001b[K')
+    this.lastDraw = 0
+  }
+
+  done(): void {
+    this.clear()
   }
 }

@@ -2,6 +2,7 @@
 // rename) and the text forms (summary table, CSV, Markdown).
 import type { ClusterModel } from './model/cluster-model'
 import { StateHasher } from './hash'
+import type { MigrationRecord, MigrationStats } from './lab/migration-log'
 
 export interface RunReport {
   scenario: string
@@ -32,6 +33,12 @@ export interface RunReport {
   workload: WorkloadBinding
   /** lab mode: how many host shards stepped the hosts */
   shards?: number
+  /** how migrations were modelled: cloudsim (RAM ÷ bandwidth) or a live model (precopy, postcopy, hybrid) */
+  migrationModel?: 'cloudsim' | 'precopy' | 'postcopy' | 'hybrid'
+  /** lab mode: counts and spread of the migrations' times, downtimes and bytes */
+  migrationStats?: MigrationStats
+  /** lab mode: every migration, with QEMU query-migrate statistics under `info` for the live models */
+  migrationsDetail?: MigrationRecord[]
 }
 
 export interface WorkloadBinding {
@@ -86,6 +93,19 @@ export function formatSummary(r: RunReport): string {
   ]
   if (r.vmsRemovedForZeroDemand !== undefined)
     rows.push(['VMs removed (zero demand)', String(r.vmsRemovedForZeroDemand)])
+  if (r.migrationModel) rows.splice(3, 0, ['migration model', r.migrationModel])
+  const m = r.migrationStats
+  if (m) {
+    rows.push([
+      'migration outcomes',
+      `${m.completed} moved, ${m.calledOff} called off, ${m.lost} lost; median ${m.medianSeconds.toFixed(1)} s, max ${m.maxSeconds.toFixed(1)} s`,
+    ])
+    if (m.medianDowntimeMs !== undefined && m.completed > 0)
+      rows.push([
+        'migration downtime',
+        `median ${m.medianDowntimeMs.toFixed(0)} ms, max ${m.maxDowntimeMs!.toFixed(0)} ms; ${m.transferredGiB!.toFixed(2)} GiB sent`,
+      ])
+  }
   rows.push(['state hash', r.stateHash], ['wall time', `${r.wallMs.toFixed(0)} ms`])
   const width = Math.max(...rows.map(([k]) => k.length))
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')

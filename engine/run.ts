@@ -5,6 +5,7 @@ import type { ClusterModel } from './model/cluster-model'
 import { CloudSimSimulation, type CloudSimFrame } from './cloudsim/simulation'
 import { LabSimulation, inProcessShards, type LabFrame, type ShardFactory } from './lab/simulation'
 import { workloadBinding, type RunReport } from './report'
+import type { LabEvent } from './api/lab-api'
 
 export type Frame = CloudSimFrame | LabFrame
 
@@ -15,6 +16,8 @@ export interface RunOptions {
   /** lab mode: number of host shards (default 1) and how to start them (default: in this thread) */
   shards?: number
   shardFactory?: ShardFactory
+  /** lab mode: every event of the run (migrations, power, warnings), as it happens */
+  onEvent?: (event: LabEvent) => void
   /** A monotonic clock in milliseconds (performance.now by default). */
   clock?: () => number
 }
@@ -52,9 +55,11 @@ export async function runToEnd(model: ClusterModel, options: RunOptions = {}): P
       averageSla: s.averageSla,
       vmsRemovedForZeroDemand: s.vmsRemovedForZeroDemand,
       workload: binding,
+      migrationModel: 'cloudsim',
     }
   }
   const sim = await LabSimulation.create(model, options.shards ?? 1, options.shardFactory ?? inProcessShards)
+  sim.onEvent = options.onEvent
   try {
     for (let f = await sim.step(); f; f = await sim.step()) {
       options.onFrame?.(f)
@@ -82,6 +87,9 @@ export async function runToEnd(model: ClusterModel, options: RunOptions = {}): P
       averageSla: s.averageSla,
       workload: binding,
       shards: s.shards,
+      migrationModel: s.migrationModel,
+      migrationStats: s.migrationStats,
+      migrationsDetail: s.migrationsDetail,
     }
   } finally {
     await sim.close()

@@ -8,10 +8,14 @@ import { parseFlags } from '../main'
 import { UsageError } from '../usage'
 import { benchPlanetLab, type BenchContext } from '../bench/planetlab'
 import { benchOsic } from '../bench/osic'
+import { benchLab } from '../bench/lab'
+import { benchUiFrames } from '../bench/ui-frames'
 
 const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<string>> = {
   planetlab: benchPlanetLab,
   osic: benchOsic,
+  lab: benchLab,
+  'ui-frames': benchUiFrames,
 }
 
 function repositoryRoot(): string {

@@ -1,4 +1,4 @@
-// conlab run <scenario> [--policy P] [--traces DIR] [--seed N] [--workers N] [--json] [--out FILE]
+// conlab run <scenario> [--policy P] [--traces DIR] [--seed N] [--workers N] [--until T] [--set path=value]… [--json] [--out FILE]
 import { parseFlags } from '../main'
 import { UsageError, requireInt } from '../usage'
 import { openScenario } from '../../engine/scenario/open'
@@ -9,6 +9,17 @@ import { Progress } from '../progress'
 import { writeReports } from '../output'
 import { shardOptions } from '../../engine/platform/node/shard-workers'
 import { parseDuration } from '../../engine/scenario/duration'
+import type { LabEvent } from '../../engine/api/lab-api'
+
+/** d+hh:mm:ss.s of simulated time. */
+function formatClock(seconds: number): string {
+  const d = Math.floor(seconds / 86400)
+  const rest = seconds - d * 86400
+  const h = Math.floor(rest / 3600)
+  const m = Math.floor((rest % 3600) / 60)
+  const s = rest % 60
+  return `${d}+${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${s.toFixed(1).padStart(4, '0')}`
+}
 
 export const RUN_FLAGS = {
   policy: { type: 'string' },
@@ -16,6 +27,8 @@ export const RUN_FLAGS = {
   seed: { type: 'string' },
   workers: { type: 'string' },
   until: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  events: { type: 'boolean' },
   json: { type: 'boolean' },
   out: { type: 'string' },
 } as const
@@ -30,6 +43,7 @@ export async function runCommand(args: string[]): Promise<number> {
     policy: values.policy,
     seed: requireInt('seed', values.seed, 0),
     traces: values.traces,
+    set: values.set,
   })
   let untilSeconds: number | undefined
   if (values.until !== undefined) {
@@ -38,7 +52,18 @@ export async function runCommand(args: string[]): Promise<number> {
       throw new UsageError(`--until: expected a duration such as 6h or 21600, found "${values.until}"`)
   }
   const progress = new Progress(model.policy.name, untilSeconds ?? model.duration)
-  const report: RunReport = await runToEnd(model, { onFrame: (f) => progress.update(f.time), untilSeconds, ...shardOptions(model, workers) })
+  const onEvent = values.events
+    ? (e: LabEvent) => {
+        progress.clear()
+        process.stderr.write(`${formatClock(e.time)}  ${e.kind.padEnd(15)} ${e.message}\n`)
+      }
+    : undefined
+  const report: RunReport = await runToEnd(model, {
+    onFrame: (f) => progress.update(f.time),
+    onEvent,
+    untilSeconds,
+    ...shardOptions(model, workers),
+  })
   progress.done()
   if (process.env.CONLAB_TIMING) {
     process.stderr.write(

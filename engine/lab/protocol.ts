@@ -1,3 +1,7 @@
+import type { LabEvent } from '../api/lab-api'
+import type { MigrationInfo } from '../migration'
+import type { VmMemoryState } from './vm-memory'
+
 // What crosses between the lab's coordinator and its host shards, once per step per shard: plain records
 // of typed arrays (transferred, not copied, between workers) and small arrays of numbers. Field indices
 // name the columns of the packed per-host and per-VM tables.
@@ -50,6 +54,8 @@ export interface VmTransfer {
   generator: [number, number, number]
   /** RandomStream state */
   stream: number[]
+  /** memory image and page writer (live migration models) */
+  memory?: VmMemoryState
 }
 
 export interface MigrationOrder {
@@ -62,10 +68,14 @@ export interface MigrationCompletion {
   vm: number
   source: number
   target: number
-  /** simulated time the VM switched over */
+  /** simulated time the migration ended */
   time: number
   /** seconds the migration took in total */
   seconds: number
+  /** where the VM is now: moved, still on the source (cancelled, failed), or lost */
+  location: 'source' | 'destination' | 'lost'
+  /** query-migrate statistics (live migration models) */
+  info?: MigrationInfo
 }
 
 export interface HostPowerOrder {
@@ -79,8 +89,12 @@ export interface StepInput {
   dt: number
   arrivals: VmTransfer[]
   migrations: MigrationOrder[]
-  /** VMs whose migration is called off (the target failed): they stay where they run */
+  /** VMs whose migration the trainee called off: they stay on the source unless already past switch-over */
   cancel: number[]
+  /** VMs whose migration target failed: aborted in pre-copy, lost in post-copy */
+  targetFailed: number[]
+  /** bytes per second allotted to each running live migration, by VM */
+  bandwidth: { vm: number; bytesPerSecond: number }[]
   power: HostPowerOrder[]
 }
 
@@ -94,10 +108,7 @@ export interface StepOutput {
   vms: Float64Array
   completions: MigrationCompletion[]
   departures: VmTransfer[]
-}
-
-/** Lab-model settings every shard needs. */
-export interface LabSettings {
-  /** migration model: 'cloudsim' = RAM ÷ half the NIC, the VM losing 10 % while it moves */
-  migrationModel: 'cloudsim' | 'precopy' | 'postcopy' | 'hybrid'
+  /** what each running live migration wants next step, bytes/s */
+  bandwidthDemands: { vm: number; source: number; target: number; bytesPerSecond: number }[]
+  events: LabEvent[]
 }

@@ -4,18 +4,19 @@
 // knows nothing of other shards; the coordinator combines their outputs in host and VM id order, so the
 // results do not depend on how hosts are split between shards or workers.
 import type { ClusterModel } from '../model/cluster-model'
-import type { Workload } from '../scenario/schema'
+import type { LabEvent } from '../api/lab-api'
+import { HOST_STATE } from '../api/lab-api'
 import { specPower } from '../power'
 import { RandomStream } from '../random'
 import { GeneratorBank } from '../workload/generators'
 import { planetLabUtilization } from '../workload/planetlab'
-import { HOST_STATE } from '../api/lab-api'
+import { VmMemoryBank } from './vm-memory'
+import { ShardMigrations } from './shard-migrations'
 import {
   H,
   HOST_FIELDS,
   V,
   VM_FIELDS,
-  type LabSettings,
   type MigrationCompletion,
   type StepInput,
   type StepOutput,
@@ -24,8 +25,6 @@ import {
 
 /** PlanetLab traces hold one sample per 5 minutes. */
 const TRACE_INTERVAL = 300
-/** In the cloudsim migration model a migrating VM loses this share of its CPU (CloudSim's 10 %). */
-const MIGRATION_DEGRADATION = 0.1
 
 export interface ShardInit {
   model: ClusterModel
@@ -35,7 +34,6 @@ export interface ShardInit {
   placement: Int32Array
   /** hosts switched on at t = 0 */
   hostsOn: Int32Array
-  settings: LabSettings
 }
 
 export class HostShard {
@@ -45,7 +43,6 @@ export class HostShard {
   private readonly hostState: Uint8Array
   private readonly bootLeft: Float64Array
   private readonly capacity: Float64Array
-  private readonly peMips: Float64Array
   private readonly power: Float64Array[]
   private readonly residents: number[][]
 
@@ -53,15 +50,15 @@ export class HostShard {
   private readonly present: Uint8Array
   private readonly vmHost: Int32Array
   private readonly generators: GeneratorBank
+  private readonly memory: VmMemoryBank | undefined
+  private readonly migrations: ShardMigrations
   private readonly vmCapMips: Float64Array
   private readonly vmRam: Float64Array
-  private readonly migTarget: Int32Array
-  private readonly migLeft: Float64Array
-  private readonly migTotal: Float64Array
 
   // scratch
   private readonly demand: Float64Array
   private readonly granted: Float64Array
+  private readonly bandwidth: Float64Array
   private readonly order: number[] = []
 
   constructor(init: ShardInit) {
@@ -74,13 +71,11 @@ export class HostShard {
     this.hostState = new Uint8Array(n)
     this.bootLeft = new Float64Array(n)
     this.capacity = new Float64Array(n)
-    this.peMips = new Float64Array(n)
     this.power = []
     this.residents = Array.from({ length: n }, () => [])
     for (let i = 0; i < n; i++) {
       const t = model.hostTypes[model.hostType[hostIds[i]!]!]!
       this.capacity[i] = t.totalMips
-      this.peMips[i] = Math.trunc(t.mipsPerCore)
       this.power.push(t.power)
     }
     for (const h of init.hostsOn) {
@@ -91,13 +86,13 @@ export class HostShard {
     this.present = new Uint8Array(nv)
     this.vmHost = new Int32Array(nv).fill(-1)
     this.generators = new GeneratorBank(nv)
+    this.memory = model.migrationModel === 'cloudsim' ? undefined : new VmMemoryBank(model)
+    this.migrations = new ShardMigrations(model, this.memory)
     this.vmCapMips = new Float64Array(nv)
     this.vmRam = new Float64Array(nv)
-    this.migTarget = new Int32Array(nv).fill(-1)
-    this.migLeft = new Float64Array(nv)
-    this.migTotal = new Float64Array(nv)
     this.demand = new Float64Array(nv)
     this.granted = new Float64Array(nv)
+    this.bandwidth = new Float64Array(nv)
     for (let v = 0; v < nv; v++) {
       const t = model.vmTypes[model.vmType[v]!]!
       this.vmCapMips[v] = t.vcpus * t.mips
@@ -105,30 +100,26 @@ export class HostShard {
       const h = init.placement[v]!
       const i = this.local.get(h)
       if (i === undefined) continue
-      this.generators.start(this.workload(v), model.seed, v)
+      this.generators.start(model.workloads[model.vmGroup[v]!]!, model.seed, v)
+      this.memory?.start(v)
       this.admit(v, h, i)
     }
-  }
-
-  private workload(v: number): Workload {
-    return this.model.workloads[this.model.vmGroup[v]!]!
   }
 
   private admit(v: number, host: number, i: number): void {
     this.present[v] = 1
     this.vmHost[v] = host
-    this.migTarget[v] = -1
     const list = this.residents[i]!
     let at = list.length
     while (at > 0 && list[at - 1]! > v) at--
     list.splice(at, 0, v)
   }
 
-  private release(v: number, i: number): void {
+  private release(v: number): void {
     this.present[v] = 0
     this.generators.release(v)
-    this.migTarget[v] = -1
-    const list = this.residents[i]!
+    this.memory?.release(v)
+    const list = this.residents[this.local.get(this.vmHost[v]!)!]!
     list.splice(list.indexOf(v), 1)
   }
 
@@ -146,27 +137,21 @@ export class HostShard {
 
   step(input: StepInput): StepOutput {
     const { time, dt } = input
+    const events: LabEvent[] = []
     for (const a of input.arrivals) this.arrive(a)
-    for (const p of input.power) {
-      const i = this.local.get(p.host)
-      if (i === undefined) continue
-      const type = this.model.hostTypes[this.model.hostType[p.host]!]!
-      if (p.on && this.hostState[i] === HOST_STATE.off) {
-        this.hostState[i] = type.bootSeconds > 0 ? HOST_STATE.booting : HOST_STATE.on
-        this.bootLeft[i] = type.bootSeconds
-      } else if (!p.on) this.hostState[i] = HOST_STATE.off
+    this.applyPower(input)
+    for (const v of input.cancel) {
+      if (!this.migrations.cancel(v, time, events))
+        events.push({
+          time,
+          kind: 'warning',
+          vm: v,
+          message: `VM ${v}: its migration can no longer be cancelled (the VM already runs on the destination)`,
+        })
     }
-    for (const v of input.cancel) if (this.present[v]) this.migTarget[v] = -1
-    for (const m of input.migrations) {
-      if (!this.present[m.vm]) continue
-      const source = this.model.hostTypes[this.model.hostType[m.source]!]!
-      const target = this.model.hostTypes[this.model.hostType[m.target]!]!
-      // CloudSim's assumption: half of the slower NIC carries the migration (kbit/s ÷ 16000 = MB/s)
-      const seconds = (this.vmRam[m.vm] as number) / (Math.min(source.bwKbps, target.bwKbps) / 16000)
-      this.migTarget[m.vm] = m.target
-      this.migLeft[m.vm] = seconds
-      this.migTotal[m.vm] = seconds
-    }
+    for (const v of input.targetFailed) this.migrations.targetFailed(v, time, events)
+    for (const m of input.migrations) if (this.present[m.vm]) this.migrations.start(m.vm, m.source, m.target, time)
+    for (const b of input.bandwidth) this.bandwidth[b.vm] = b.bytesPerSecond
 
     // Demands first, VM by VM in id order: the generators' state is laid out by VM id, so this pass
     // walks memory in order instead of jumping between VMs host by host.
@@ -182,6 +167,7 @@ export class HostShard {
     const vms = new Float64Array(vmCount * VM_FIELDS)
     const completions: MigrationCompletion[] = []
     const leaving: number[] = []
+    const lost: number[] = []
     let row = 0
     for (let i = 0; i < n; i++) {
       const host = this.hostIds[i]!
@@ -208,25 +194,31 @@ export class HostShard {
         if (got < want - 1e-9) short = true
         let loss = 0
         let migrating = 0
-        if (this.migTarget[v]! >= 0) {
+        if (this.migrations.has(v)) {
           migrating = 1
-          const moving = Math.min(dt, this.migLeft[v]!)
-          loss = got * MIGRATION_DEGRADATION * moving
-          got -= (got * MIGRATION_DEGRADATION * moving) / dt
-          this.migLeft[v] = this.migLeft[v]! - dt
-          if (this.migLeft[v]! <= 0) {
+          const target = this.migrations.target(v)
+          const s = this.migrations.advance(v, host, time, dt, this.bandwidth[v]!, got, this.vmCapMips[v]!, events)
+          // the source host runs what the VM still gets and pays the cost of sending
+          got = s.granted
+          grantedSum += got + s.sourceMips
+          loss = s.lossMipsSeconds
+          if (s.ended) {
             completions.push({
               vm: v,
               source: host,
-              target: this.migTarget[v]!,
-              time: time + moving,
-              seconds: this.migTotal[v]!,
+              target,
+              time: s.endTime,
+              seconds: s.seconds,
+              location: s.location,
+              info: s.info,
             })
-            leaving.push(v)
+            if (s.location === 'destination') leaving.push(v)
+            else if (s.location === 'lost') lost.push(v)
           }
+        } else {
+          grantedSum += got
+          this.memory?.accrue(v, dt, got / this.vmCapMips[v]!)
         }
-        // the source host keeps paying the full share while its VM moves
-        grantedSum += migrating ? got + loss / dt : got
         const r = row * VM_FIELDS
         vmIds[row] = v
         vms[r + V.host] = host
@@ -257,8 +249,34 @@ export class HostShard {
       for (const v of list) ram += this.vmRam[v]!
       hosts[o + H.ramMB] = ram
     }
-    const departures = leaving.map((v) => this.depart(v))
-    return { hostIds: this.hostIds.slice(), hosts, vmIds, vms, completions, departures }
+    const departures = completions.filter((c) => c.location === 'destination').map((c) => this.depart(c.vm, c.target))
+    for (const v of lost) this.release(v)
+    const bandwidthDemands: StepOutput['bandwidthDemands'] = []
+    for (let i = 0; i < n; i++) {
+      for (const v of this.residents[i]!) {
+        if (this.migrations.has(v)) {
+          bandwidthDemands.push({
+            vm: v,
+            source: this.hostIds[i]!,
+            target: this.migrations.target(v),
+            bytesPerSecond: this.migrations.demand(v),
+          })
+        }
+      }
+    }
+    return { hostIds: this.hostIds.slice(), hosts, vmIds, vms, completions, departures, bandwidthDemands, events }
+  }
+
+  private applyPower(input: StepInput): void {
+    for (const p of input.power) {
+      const i = this.local.get(p.host)
+      if (i === undefined) continue
+      const type = this.model.hostTypes[this.model.hostType[p.host]!]!
+      if (p.on && this.hostState[i] === HOST_STATE.off) {
+        this.hostState[i] = type.bootSeconds > 0 ? HOST_STATE.booting : HOST_STATE.on
+        this.bootLeft[i] = type.bootSeconds
+      } else if (!p.on) this.hostState[i] = HOST_STATE.off
+    }
   }
 
   /** Max-min fair share of a host's MIPS among its VMs' demands (ties by VM id), into `granted`. */
@@ -285,24 +303,24 @@ export class HostShard {
     }
   }
 
-  private depart(v: number): VmTransfer {
-    const host = this.vmHost[v]!
-    const target = this.migTarget[v]!
+  private depart(v: number, target: number): VmTransfer {
     const transfer: VmTransfer = {
       vm: v,
       host: target,
       generator: this.generators.get(v),
       stream: this.generators.streams[v]!.state(),
+      memory: this.memory?.state(v),
     }
-    this.release(v, this.local.get(host)!)
+    this.release(v)
     return transfer
   }
 
   private arrive(a: VmTransfer): void {
     const i = this.local.get(a.host)
     if (i === undefined) throw new Error(`VM ${a.vm} sent to host ${a.host}, which this shard does not own`)
-    this.generators.describe(this.workload(a.vm), a.vm)
+    this.generators.describe(this.model.workloads[this.model.vmGroup[a.vm]!]!, a.vm)
     this.generators.set(a.vm, a.generator, RandomStream.fromState(a.stream))
+    if (a.memory) this.memory?.restore(a.vm, a.memory)
     this.admit(a.vm, a.host, i)
   }
 }

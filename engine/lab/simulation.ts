@@ -10,6 +10,8 @@ import { DETECTORS } from '../policies/policy-name'
 import { LabPlan } from './plan'
 import { LabConsolidation, type LabDecision } from './consolidation'
 import { HostShard, type ShardInit } from './shard'
+import { shareLinks, type Flow } from './link-sharing'
+import { migrationStats, type MigrationRecord, type MigrationStats } from './migration-log'
 import {
   H,
   HOST_FIELDS,
@@ -58,6 +60,8 @@ function failedShard(hostIds: Int32Array): ShardHandle {
         vms: new Float64Array(0),
         completions: [],
         departures: [],
+        bandwidthDemands: [],
+        events: [],
       })
     },
     close: () => Promise.resolve(),
@@ -79,9 +83,6 @@ export const inProcessShards: ShardFactory = (init) => {
   const shard = new HostShard(init)
   return Promise.resolve({ step: (input) => Promise.resolve(shard.step(input)), close: () => Promise.resolve() })
 }
-
-/** Concurrent migrations per host (source or target), as vMotion allows on 1 GbE. */
-const MIGRATIONS_PER_HOST = 4
 
 export interface LabFrame {
   time: number
@@ -116,6 +117,9 @@ export interface LabSummary {
   hostShutdowns: number
   stateHash: string
   shards: number
+  migrationModel: ClusterModel['migrationModel']
+  migrationStats: MigrationStats
+  migrationsDetail: MigrationRecord[]
 }
 
 export class LabSimulation {
@@ -140,9 +144,15 @@ export class LabSimulation {
   private queue: { vm: number; target: number; since: number }[] = []
   private pendingArrivals: VmTransfer[] = []
   private pendingPower: { host: number; on: boolean }[] = []
+  /** in-flight migrations to call off (the trainee's cancel) or abort (their target failed) */
   private pendingCancel: { vm: number; source: number }[] = []
-  /** migrations started and not finished: VM → its source and target */
-  private readonly inFlight = new Map<number, { source: number; target: number }>()
+  private pendingTargetFailed: { vm: number; source: number }[] = []
+  /** migrations started and not finished: VM → its source, target and start time */
+  private readonly inFlight = new Map<number, { source: number; target: number; start: number }>()
+  /** bytes/s each running live migration asked for after the last step */
+  private bandwidthDemand = new Map<number, number>()
+  private nextEvent = 0
+  readonly migrationLog: MigrationRecord[] = []
   private finished = false
   explain = false
   onEvent: ((event: LabEvent) => void) | undefined
@@ -179,11 +189,6 @@ export class LabSimulation {
     factory: ShardFactory = inProcessShards,
   ): Promise<LabSimulation> {
     if (model.mode !== 'lab') throw new Error('LabSimulation runs scenarios in lab mode')
-    if (model.migrationModel !== 'cloudsim') {
-      throw new Error(
-        `lab mode: the "${model.migrationModel}" migration model is not available in this build; set migration.model: cloudsim`,
-      )
-    }
     const plan = new LabPlan(model)
     initialPlacement(plan)
     const count = Math.max(1, Math.min(shardCount, model.hostCount))
@@ -198,7 +203,7 @@ export class LabSimulation {
       const to = Math.floor(((s + 1) * model.hostCount) / count)
       const hostIds = Int32Array.from({ length: to - from }, (_, i) => from + i)
       for (const h of hostIds) shardOfHost[h] = s
-      inits.push({ model, hostIds, placement, hostsOn, settings: { migrationModel: model.migrationModel } })
+      inits.push({ model, hostIds, placement, hostsOn })
     }
     const shards = await Promise.all(inits.map((init) => factory(init)))
     return new LabSimulation(model, shards, shardOfHost, plan)
@@ -228,26 +233,36 @@ export class LabSimulation {
     }
     const dt = this.model.interval
     const time = this.stepIndex * dt
+    const events: LabEvent[] = []
+    this.scheduledEvents(time, events)
     const inputs: StepInput[] = this.shards.map(() => ({
       time,
       dt,
       arrivals: [],
       migrations: [],
       cancel: [],
+      targetFailed: [],
+      bandwidth: [],
       power: [],
     }))
-    for (const c of this.pendingCancel) inputs[this.shardOfHost[c.source]!]!.cancel.push(c.vm)
+    const shardOf = (h: number) => inputs[this.shardOfHost[h]!]!
+    for (const c of this.pendingCancel) shardOf(c.source).cancel.push(c.vm)
+    for (const c of this.pendingTargetFailed) shardOf(c.source).targetFailed.push(c.vm)
+    for (const a of this.pendingArrivals) shardOf(a.host).arrivals.push(a)
+    for (const p of this.pendingPower) shardOf(p.host).power.push(p)
     this.pendingCancel = []
-    for (const a of this.pendingArrivals) inputs[this.shardOfHost[a.host]!]!.arrivals.push(a)
-    for (const p of this.pendingPower) inputs[this.shardOfHost[p.host]!]!.power.push(p)
+    this.pendingTargetFailed = []
     this.pendingArrivals = []
     this.pendingPower = []
     let started = 0
-    for (const m of this.startableMigrations()) {
-      inputs[this.shardOfHost[m.source]!]!.migrations.push(m)
+    for (const m of this.startableMigrations(time)) {
+      shardOf(m.source).migrations.push(m)
       started++
     }
-    const events: LabEvent[] = []
+    if (this.model.migrationModel !== 'cloudsim') {
+      for (const b of this.allotBandwidth())
+        shardOf(b.source).bandwidth.push({ vm: b.vm, bytesPerSecond: b.bytesPerSecond })
+    }
     const outputs = await this.stepShards(inputs, time, events)
     this.absorb(outputs, events)
     this.stepIndex++
@@ -260,7 +275,7 @@ export class LabSimulation {
       for (const d of decisions) this.decide(d, frameTime, events)
     }
     this.switchOffIdleHosts(frameTime, events)
-    if (this.onEvent) for (const e of events) this.onEvent(e)
+    if (this.onEvent) for (const e of events.sort((a, b) => a.time - b.time)) this.onEvent(e)
     return this.frame(frameTime, started, overloaded)
   }
 
@@ -292,22 +307,27 @@ export class LabSimulation {
     return outputs
   }
 
-  /** Hosts gone with their worker: failed for the rest of the run; their VMs and migrations are lost. */
+  /**
+   * Hosts gone with their worker: failed for the rest of the run. The VMs running there are lost, and so
+   * are the migrations out of them; migrations into them are aborted by their source shard (the VM stays
+   * on the source in pre-copy, is lost in post-copy) and reported back as completions.
+   */
   private failHosts(hostIds: Int32Array): number[] {
     const P = this.plan
     const dead = new Set(hostIds)
     const lost: number[] = []
     for (const [v, m] of [...this.inFlight].sort((a, b) => a[0] - b[0])) {
       if (dead.has(m.source)) {
-        // the source is gone: so is the VM
-        this.migrationsAtHost[m.target]!--
         this.inFlight.delete(v)
-      } else if (dead.has(m.target)) {
-        // the destination is gone: the migration is aborted, the VM keeps running on the source
-        this.migrationsAtHost[m.source]!--
-        this.pendingCancel.push({ vm: v, source: m.source })
-        this.inFlight.delete(v)
-      }
+        this.migrationLog.push({
+          vm: v,
+          source: m.source,
+          target: m.target,
+          start: m.start,
+          end: this.time,
+          location: 'lost',
+        })
+      } else if (dead.has(m.target)) this.pendingTargetFailed.push({ vm: v, source: m.source })
     }
     for (let v = 0; v < P.vmCount; v++) {
       const host = P.vmHost[v]!
@@ -315,40 +335,120 @@ export class LabSimulation {
       if (host >= 0 && dead.has(host)) {
         lost.push(v)
         P.drop(v)
-      } else if (target >= 0 && dead.has(target)) P.unmove(v, target)
+      } else if (target >= 0 && dead.has(target) && !this.inFlight.has(v)) P.unmove(v, target)
     }
     this.queue = this.queue.filter((q) => P.vmHost[q.vm]! >= 0 && !dead.has(q.target))
-    for (const h of hostIds) {
-      P.hostState[h] = HOST_STATE.failed
-      this.migrationsAtHost[h] = 0
-    }
+    for (const h of hostIds) P.hostState[h] = HOST_STATE.failed
     this.pendingArrivals = this.pendingArrivals.filter((a) => !dead.has(a.host))
     return lost
   }
 
-  /** Queued migrations whose hosts have a free slot and whose target is on; oldest first. */
-  private startableMigrations(): MigrationOrder[] {
+  /** The scenario's scheduled actions due at the start of this step. */
+  private scheduledEvents(time: number, events: LabEvent[]): void {
     const P = this.plan
+    const list = this.model.events
+    while (this.nextEvent < list.length && list[this.nextEvent]!.at <= time) {
+      const e = list[this.nextEvent++]!
+      if ('migrate' in e) {
+        const { vm, to } = e.migrate
+        const refuse = (why: string) =>
+          events.push({
+            time,
+            kind: 'warning',
+            vm,
+            targetHost: to,
+            message: `scheduled migration of VM ${vm} to host ${to} refused: ${why}`,
+          })
+        if (P.vmHost[vm]! < 0) refuse('the VM is not running')
+        else if (P.vmTarget[vm]! >= 0) refuse(`the VM is already moving to host ${P.vmTarget[vm]}`)
+        else if (P.vmHost[vm] === to) refuse('the VM already runs there')
+        else if (P.hostState[to] === HOST_STATE.failed) refuse('the host has failed')
+        else if (P.hostRamUse[to]! + P.vmRam[vm]! > P.hostRam[to]!)
+          refuse(
+            `the host has ${(P.hostRam[to]! - P.hostRamUse[to]!).toFixed(0)} MB of RAM free, the VM needs ${P.vmRam[vm]} MB`,
+          )
+        else {
+          const from = P.vmHost[vm]!
+          P.move(vm, to)
+          if (P.hostState[to] === HOST_STATE.off) {
+            this.pendingPower.push({ host: to, on: true })
+            P.hostState[to] =
+              this.model.hostTypes[P.hostType[to]!]!.bootSeconds > 0 ? HOST_STATE.booting : HOST_STATE.on
+          }
+          this.queue.push({ vm, target: to, since: time })
+          events.push({
+            time,
+            kind: 'info',
+            vm,
+            host: from,
+            targetHost: to,
+            message: `scheduled: migrate VM ${vm} from host ${from} to host ${to}`,
+          })
+        }
+      } else {
+        const { vm } = e.cancelMigration
+        const queued = this.queue.findIndex((q) => q.vm === vm)
+        const flight = this.inFlight.get(vm)
+        if (queued >= 0) {
+          P.unmove(vm, this.queue[queued]!.target)
+          this.queue.splice(queued, 1)
+          events.push({
+            time,
+            kind: 'info',
+            vm,
+            message: `scheduled: migration of VM ${vm} cancelled before it started`,
+          })
+        } else if (flight) {
+          this.pendingCancel.push({ vm, source: flight.source })
+          events.push({ time, kind: 'info', vm, message: `scheduled: cancel the migration of VM ${vm}` })
+        } else events.push({ time, kind: 'warning', vm, message: `scheduled cancel: VM ${vm} is not migrating` })
+      }
+    }
+  }
+
+  /** Queued migrations whose hosts have a free slot and whose target is on; oldest first. */
+  private startableMigrations(time: number): MigrationOrder[] {
+    const P = this.plan
+    const limit = this.model.migration.maxConcurrentPerHost
+    const busy = this.migrationsAtHost
+    busy.fill(0)
+    for (const m of this.inFlight.values()) {
+      busy[m.source]!++
+      busy[m.target]!++
+    }
     const orders: MigrationOrder[] = []
     const remaining: typeof this.queue = []
     for (const q of this.queue) {
       const source = P.vmHost[q.vm]!
-      const ready =
-        P.hostState[q.target] === HOST_STATE.on &&
-        this.migrationsAtHost[source]! < MIGRATIONS_PER_HOST &&
-        this.migrationsAtHost[q.target]! < MIGRATIONS_PER_HOST
-      if (!ready) {
+      if (P.hostState[q.target] !== HOST_STATE.on || busy[source]! >= limit || busy[q.target]! >= limit) {
         remaining.push(q)
         continue
       }
-      this.migrationsAtHost[source]!++
-      this.migrationsAtHost[q.target]!++
-      this.inFlight.set(q.vm, { source, target: q.target })
+      busy[source]!++
+      busy[q.target]!++
+      this.inFlight.set(q.vm, { source, target: q.target, start: time })
       this.migrationCount++
       orders.push({ vm: q.vm, source, target: q.target })
     }
     this.queue = remaining
     return orders
+  }
+
+  /**
+   * NIC bandwidth for the live migrations of the coming step: max-min fair over both ends' NICs, each
+   * migration asking for what it reported last (max-bandwidth when it has not reported yet).
+   */
+  private allotBandwidth(): { vm: number; source: number; bytesPerSecond: number }[] {
+    const vms = [...this.inFlight.keys()].sort((a, b) => a - b)
+    const maxBandwidth = this.model.migration.maxBandwidth
+    const flows: Flow[] = vms.map((v) => {
+      const m = this.inFlight.get(v)!
+      const asked = this.bandwidthDemand.get(v) ?? 0
+      return { source: m.source, target: m.target, demand: asked > 0 ? asked : maxBandwidth }
+    })
+    // kbit/s → bytes/s
+    const rates = shareLinks(flows, (h) => this.plan.bwKbps[h]! * 125)
+    return vms.map((vm, i) => ({ vm, source: flows[i]!.source, bytesPerSecond: rates[i]! }))
   }
 
   private absorb(outputs: StepOutput[], events: LabEvent[]): void {
@@ -381,21 +481,54 @@ export class LabSimulation {
     let frameEnergy = 0
     for (let h = 0; h < this.model.hostCount; h++) frameEnergy += energy[h]!
     this.energyJ += frameEnergy
+    for (const o of outputs) events.push(...o.events)
     const completions = outputs.flatMap((o) => o.completions).sort((a, b) => a.vm - b.vm)
     for (const c of completions) {
-      P.arrived(c.vm)
+      const flight = this.inFlight.get(c.vm)
       this.inFlight.delete(c.vm)
-      this.migrationsAtHost[c.source]!--
-      this.migrationsAtHost[c.target]!--
-      events.push({
-        time: c.time,
-        kind: 'migration-end',
+      this.migrationLog.push({
         vm: c.vm,
-        host: c.source,
-        targetHost: c.target,
-        message: `VM ${c.vm} now runs on host ${c.target} (moved in ${c.seconds.toFixed(1)} s)`,
+        source: c.source,
+        target: c.target,
+        start: flight?.start ?? c.time - c.seconds,
+        end: c.time,
+        location: c.location,
+        info: c.info,
       })
+      if (c.location === 'destination') {
+        P.arrived(c.vm)
+        events.push({
+          time: c.time,
+          kind: 'migration-end',
+          vm: c.vm,
+          host: c.source,
+          targetHost: c.target,
+          message: `VM ${c.vm} now runs on host ${c.target} (moved in ${c.seconds.toFixed(1)} s${c.info?.downtime !== undefined ? `, ${c.info.downtime.toFixed(0)} ms downtime` : ''})`,
+        })
+      } else if (c.location === 'source') {
+        P.unmove(c.vm, c.target)
+        events.push({
+          time: c.time,
+          kind: 'warning',
+          vm: c.vm,
+          host: c.source,
+          targetHost: c.target,
+          message: `VM ${c.vm} stays on host ${c.source}: its migration to host ${c.target} was ${c.info?.status ?? 'called off'}`,
+        })
+      } else {
+        P.drop(c.vm)
+        events.push({
+          time: c.time,
+          kind: 'warning',
+          vm: c.vm,
+          host: c.source,
+          targetHost: c.target,
+          message: `VM ${c.vm} is lost: ${c.info?.lab.reason ?? 'its migration failed'}`,
+        })
+      }
     }
+    this.bandwidthDemand = new Map()
+    for (const o of outputs) for (const d of o.bandwidthDemands) this.bandwidthDemand.set(d.vm, d.bytesPerSecond)
     this.pendingArrivals = outputs.flatMap((o) => o.departures).sort((a, b) => a.vm - b.vm)
     P.recordStep()
   }
@@ -533,6 +666,9 @@ export class LabSimulation {
       hostShutdowns: this.shutdowns,
       stateHash: this.stateHash(),
       shards: this.shards.length,
+      migrationModel: this.model.migrationModel,
+      migrationStats: migrationStats(this.migrationLog),
+      migrationsDetail: this.migrationLog,
     }
   }
 }

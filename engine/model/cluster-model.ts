@@ -1,7 +1,7 @@
 // A scenario turned into flat, typed data: host and VM attributes in typed arrays indexed by entity id,
 // the workload of every VM, and the traces it reads. This is what both simulators (cloudsim, lab) start
 // from and what worker shards receive; no object graph, nothing that cannot be copied or transferred.
-import type { Scenario, Workload } from '../scenario/schema'
+import type { MigrationSettings, Scenario, ScenarioEvent, VmGroup, Workload } from '../scenario/schema'
 import { parsePolicyName, type PolicySpec } from '../policies/policy-name'
 import { loadPlanetLabFolder, type TracePool } from '../workload/planetlab'
 import type { FileSource } from '../platform/files'
@@ -40,6 +40,13 @@ export interface ClusterModel {
   interval: number
   policy: PolicySpec
   migrationModel: 'cloudsim' | 'precopy' | 'postcopy' | 'hybrid'
+  migration: MigrationSettings
+  /** lab mode: page size of VM memory images, bytes */
+  pageSize: number
+  /** per VM group: the guest's page writes and initial memory content (lab mode) */
+  groups: Pick<VmGroup, 'pageWrites' | 'content'>[]
+  /** lab mode: scheduled actions, by time */
+  events: ScenarioEvent[]
   /** lab mode: seconds between under-load consolidations (the interval: every step) */
   underloadEvery: number
   onWorkerFailure: 'stop' | 'continue'
@@ -64,6 +71,8 @@ export interface ModelOverrides {
   seed?: number
   /** Replaces the folder of every PlanetLab workload (CLI `--traces DIR`). */
   traces?: string
+  /** `path=value` settings applied to the scenario file before validation (CLI `--set`) */
+  set?: readonly string[]
 }
 
 /** Resolves a parsed scenario (file paths relative to `file`) into a ClusterModel. */
@@ -158,6 +167,8 @@ export function buildClusterModel(
     }
   })
 
+  checkEvents(scenario, file, hostTypeList.length, vmCount)
+
   return {
     name: scenario.name,
     mode: scenario.mode,
@@ -166,6 +177,10 @@ export function buildClusterModel(
     interval: scenario.interval,
     policy,
     migrationModel: scenario.migration.model ?? (scenario.mode === 'cloudsim' ? 'cloudsim' : 'precopy'),
+    migration: scenario.migration,
+    pageSize: scenario.memory.pageSize,
+    groups: scenario.vms.map((g) => ({ pageWrites: g.pageWrites, content: g.content })),
+    events: [...scenario.events].sort((a, b) => a.at - b.at),
     underloadEvery: scenario.consolidation.underloadEvery ?? scenario.interval,
     onWorkerFailure: scenario.onWorkerFailure,
     hostTypes,
@@ -179,6 +194,41 @@ export function buildClusterModel(
     vmTrace,
     traces,
   }
+}
+
+/** Scheduled actions name existing VMs and hosts and fall on step boundaries within the run. */
+function checkEvents(scenario: Scenario, file: string, hostCount: number, vmCount: number): void {
+  const problems: { file: string; path: string; message: string }[] = []
+  scenario.events.forEach((e, i) => {
+    const at = `events[${i}]`
+    if (scenario.mode !== 'lab') {
+      problems.push({ file, path: at, message: 'scheduled events need mode: lab' })
+      return
+    }
+    if (e.at % scenario.interval !== 0)
+      problems.push({
+        file,
+        path: `${at}.at`,
+        message: `expected a multiple of the interval (${scenario.interval} s), found ${e.at} s`,
+      })
+    if (e.at >= scenario.duration)
+      problems.push({
+        file,
+        path: `${at}.at`,
+        message: `expected a time before the end of the run (${scenario.duration} s), found ${e.at} s`,
+      })
+    const vm = 'migrate' in e ? e.migrate.vm : e.cancelMigration.vm
+    const key = 'migrate' in e ? 'migrate' : 'cancelMigration'
+    if (vm >= vmCount)
+      problems.push({ file, path: `${at}.${key}.vm`, message: `expected a VM id below ${vmCount}, found ${vm}` })
+    if ('migrate' in e && e.migrate.to >= hostCount)
+      problems.push({
+        file,
+        path: `${at}.migrate.to`,
+        message: `expected a host id below ${hostCount}, found ${e.migrate.to}`,
+      })
+  })
+  if (problems.length) throw new LabInputError(problems)
 }
 
 /** Type of entity i of n given k types: CloudSim's blocks (floor(i / ceil(n/k))) or interleaved (i mod k). */

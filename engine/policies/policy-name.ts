@@ -5,6 +5,7 @@ export type DetectorKind = 'thr' | 'iqr' | 'mad' | 'lr' | 'lrr'
 export type SelectionKind = 'mmt' | 'mc' | 'mu' | 'rs'
 
 export type PolicySpec =
+  | { kind: 'none'; name: 'none' }
   | { kind: 'npa'; name: 'npa' }
   | { kind: 'dvfs'; name: 'dvfs' }
   | { kind: 'migration'; name: string; detector: DetectorKind; selection: SelectionKind; safety: number }
@@ -45,6 +46,7 @@ export class PolicyNameError extends Error {
 /** Parses a policy name; also accepts CloudSim's own spelling `thr_mmt_0.8`. */
 export function parsePolicyName(input: string): PolicySpec {
   const text = input.trim().toLowerCase().replaceAll('_', '-')
+  if (text === 'none') return { kind: 'none', name: 'none' }
   if (text === 'npa') return { kind: 'npa', name: 'npa' }
   if (text === 'dvfs') return { kind: 'dvfs', name: 'dvfs' }
   const parts = text.split('-')

@@ -1,6 +1,6 @@
 // Parsing and validating a scenario file (YAML or JSON) into a typed Scenario, with diagnostics that
 // name the file, the JSON path, the line and what was expected versus found.
-import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml'
+import { LineCounter, parse as parseYaml, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml'
 import type { $ZodIssue } from 'zod/v4/core'
 import { scenarioSchema, workloadSchema, type Scenario } from './schema'
 import { LabInputError, describeFound, jsonPath, type Diagnostic } from './diagnostics'
@@ -11,8 +11,12 @@ export interface ParsedScenario {
   file: string
 }
 
-/** Parses scenario text; throws LabInputError listing every problem found. */
-export function parseScenario(text: string, file: string): ParsedScenario {
+/**
+ * Parses scenario text; throws LabInputError listing every problem found. `settings` (`path=value`, as
+ * `conlab run --set` takes them) replace or add values before validation: `migration.autoConverge=true`,
+ * `vms[0].pageWrites.rate=64MiB/s`.
+ */
+export function parseScenario(text: string, file: string, settings: readonly string[] = []): ParsedScenario {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   if (doc.errors.length > 0) {
@@ -23,6 +27,7 @@ export function parseScenario(text: string, file: string): ParsedScenario {
       }),
     )
   }
+  applySettings(doc, settings)
   const raw: unknown = doc.toJS({ maxAliasCount: 100 })
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new LabInputError([
@@ -42,6 +47,35 @@ export function parseScenario(text: string, file: string): ParsedScenario {
   }))
   if (problems.length > 0) throw new LabInputError(problems)
   return { scenario: result.data, file }
+}
+
+/** `a.b[0].c=value`: the value is read as YAML (so 30s, true, [1, 2] and 128MiB/s all work). */
+function applySettings(doc: Document, settings: readonly string[]): void {
+  const problems: Diagnostic[] = []
+  for (const setting of settings) {
+    const eq = setting.indexOf('=')
+    const path = eq > 0 ? setting.slice(0, eq).trim() : ''
+    const keys = path.split(/\.|\[(\d+)\]\.?/).filter((k) => k !== undefined && k !== '')
+    if (eq <= 0 || keys.length === 0 || !/^[A-Za-z$][\w$.[\]-]*$/.test(path)) {
+      problems.push({
+        file: '--set',
+        message: `expected path=value such as migration.autoConverge=true, found "${setting}"`,
+      })
+      continue
+    }
+    let value: unknown
+    try {
+      value = parseYaml(setting.slice(eq + 1))
+    } catch (e) {
+      problems.push({ file: '--set', path, message: `the value is not valid YAML: ${firstLine((e as Error).message)}` })
+      continue
+    }
+    doc.setIn(
+      keys.map((k) => (/^\d+$/.test(k) ? Number(k) : k)),
+      doc.createNode(value),
+    )
+  }
+  if (problems.length) throw new LabInputError(problems)
 }
 
 interface Problem {

@@ -4,7 +4,7 @@ import { buildClusterModel, type ClusterModel, type ModelOverrides } from '../mo
 import { LabInputError } from './diagnostics'
 import { parseScenario, type ParsedScenario } from './load'
 
-export function readScenarioFile(file: string, files: FileSource): ParsedScenario {
+export function readScenarioFile(file: string, files: FileSource, settings: readonly string[] = []): ParsedScenario {
   let text: string
   try {
     text = files.readText(file)
@@ -17,10 +17,10 @@ export function readScenarioFile(file: string, files: FileSource): ParsedScenari
       },
     ])
   }
-  return parseScenario(text, file)
+  return parseScenario(text, file, settings)
 }
 
 export function openScenario(file: string, files: FileSource, overrides: ModelOverrides = {}): ClusterModel {
-  const { scenario } = readScenarioFile(file, files)
+  const { scenario } = readScenarioFile(file, files, overrides.set)
   return buildClusterModel(scenario, file, files, overrides)
 }

@@ -20,6 +20,55 @@ const duration = z
   .meta({ description: 'seconds, or a string with units: "300s", "5m", "24h", "7d", "1h30m"' })
 
 const positiveDuration = duration.refine((s) => s > 0, { message: 'expected a duration greater than zero' })
+
+const BYTE_UNITS: Record<string, number> = {
+  b: 1,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+}
+
+/** A size in bytes: a number, or "4KiB", "2MiB", "4GiB", "500MB". */
+export function parseByteSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?\s*$/i.exec(text)
+  if (!m) return undefined
+  return Number(m[1]) * (BYTE_UNITS[(m[2] ?? 'b').toLowerCase()] ?? Number.NaN)
+}
+
+const byteSize = z
+  .union([z.number().nonnegative(), z.string()])
+  .transform((value, ctx) => {
+    if (typeof value === 'number') return value
+    const bytes = parseByteSize(value)
+    if (bytes === undefined || Number.isNaN(bytes)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a size such as 4096, "4KiB", "2MiB" or "4GiB", found "${value}"`,
+      })
+      return z.NEVER
+    }
+    return bytes
+  })
+  .meta({ description: 'bytes, or a string with units: "4KiB", "2MiB", "4GiB", "500MB"' })
+
+/** A rate in bytes per second: a number, or "128MiB/s", "1GB/s". */
+const byteRate = z
+  .union([z.number().nonnegative(), z.string()])
+  .transform((value, ctx) => {
+    if (typeof value === 'number') return value
+    const bytes = parseByteSize(value.replace(/\/s\s*$/i, ''))
+    if (!/\/s\s*$/i.test(value) || bytes === undefined || Number.isNaN(bytes)) {
+      ctx.addIssue({ code: 'custom', message: `expected a rate such as "128MiB/s" or "32MiB/s", found "${value}"` })
+      return z.NEVER
+    }
+    return bytes
+  })
+  .meta({ description: 'bytes per second, or a string such as "128MiB/s"' })
 const fraction = z.number().min(0).max(1)
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected an id of letters, digits, "_", "." or "-"')
 
@@ -99,6 +148,29 @@ export const hostGroupSchema = z.strictObject({
   }),
 })
 
+const pageWritesSchema = z
+  .strictObject({
+    pattern: z.enum(['uniform', 'hot-cold', 'sequential']).default('hot-cold'),
+    rate: byteRate
+      .default(8 * 1024 ** 2)
+      .meta({ description: 'bytes of pages written per second at full CPU (repeats included)' }),
+    hotSet: byteSize.optional().meta({
+      description: 'hot-cold: the writable working set; sequential: the region swept (default: a tenth of RAM)',
+    }),
+    hotFraction: fraction.default(0.9).meta({ description: 'hot-cold: share of the writes landing in the hot set' }),
+  })
+  .meta({ description: "the guest's page writes (lab mode: what live migration has to chase)" })
+
+const contentSchema = z
+  .strictObject({
+    zero: fraction.default(0.3).meta({ description: 'share of pages holding only zeros' }),
+    image: fraction
+      .default(0.2)
+      .meta({ description: 'share of pages identical to the OS image (shared by VMs of that image)' }),
+    imageId: z.number().int().min(0).max(1022).default(0),
+  })
+  .meta({ description: "what a VM's memory holds at start (lab mode)" })
+
 export const vmGroupSchema = z.strictObject({
   name: z.string().optional(),
   type: typeRef,
@@ -108,6 +180,8 @@ export const vmGroupSchema = z.strictObject({
     .default('blocks')
     .meta({ description: 'blocks = VM i gets type floor(i / ceil(n/k)) (CloudSim); interleaved = i mod k' }),
   workload: workloadSchema,
+  pageWrites: pageWritesSchema.default({ pattern: 'hot-cold', rate: 8 * 1024 ** 2, hotFraction: 0.9 }),
+  content: contentSchema.default({ zero: 0.3, image: 0.2, imageId: 0 }),
 })
 
 export const migrationSchema = z.strictObject({
@@ -115,7 +189,41 @@ export const migrationSchema = z.strictObject({
     .enum(['cloudsim', 'precopy', 'postcopy', 'hybrid'])
     .optional()
     .meta({ description: 'default: cloudsim in cloudsim mode, precopy in lab mode' }),
+  maxBandwidth: byteRate.default(128 * 1024 ** 2).meta({ description: "QEMU's max-bandwidth (default 128 MiB/s)" }),
+  downtimeLimit: duration.default(0.3).meta({ description: "QEMU's downtime-limit (default 300 ms)" }),
+  autoConverge: z.boolean().default(false),
+  postcopyAfterRounds: z
+    .number()
+    .int()
+    .min(0)
+    .default(1)
+    .meta({ description: 'hybrid: pre-copy rounds before post-copy starts' }),
+  maxConcurrentPerHost: z
+    .number()
+    .int()
+    .min(1)
+    .default(4)
+    .meta({ description: 'migrations a host carries at once (vMotion on 1 GbE: 4)' }),
+  timeout: duration
+    .optional()
+    .meta({ description: 'cancel a migration still running after this long (default: 150 s per GiB of RAM)' }),
+  timeoutAction: z.enum(['cancel', 'postcopy']).default('cancel'),
+  syncRule: z
+    .enum(['qemu', 'full-pass'])
+    .default('qemu')
+    .meta({ description: "when a pre-copy round ends: QEMU's rule, or the textbook model's whole passes" }),
+  setupTime: duration.default(0.1),
+  resumeTime: duration.default(0.02),
+  deviceState: byteSize.default(256 * 1024),
 })
+
+const eventSchema = z.union([
+  z.strictObject({
+    at: duration,
+    migrate: z.strictObject({ vm: z.number().int().min(0), to: z.number().int().min(0) }),
+  }),
+  z.strictObject({ at: duration, cancelMigration: z.strictObject({ vm: z.number().int().min(0) }) }),
+])
 
 export const scenarioSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -140,23 +248,41 @@ export const scenarioSchema = z.strictObject({
     .string()
     .default('lr-mmt-1.2')
     .meta({ description: 'npa, dvfs, or <detector>-<selection>-<safety> such as lr-mmt-1.2' }),
-  migration: migrationSchema.default({}),
+  migration: migrationSchema.default({
+    maxBandwidth: 128 * 1024 ** 2,
+    downtimeLimit: 0.3,
+    autoConverge: false,
+    postcopyAfterRounds: 1,
+    maxConcurrentPerHost: 4,
+    timeoutAction: 'cancel',
+    syncRule: 'qemu',
+    setupTime: 0.1,
+    resumeTime: 0.02,
+    deviceState: 256 * 1024,
+  }),
+  memory: z
+    .strictObject({
+      pageSize: byteSize.default(2 * 1024 ** 2).meta({
+        description:
+          'lab mode: page size of VM memory images (4 KiB for teaching scenarios, larger pages keep big runs light)',
+      }),
+    })
+    .default({ pageSize: 2 * 1024 ** 2 }),
+  events: z
+    .array(eventSchema)
+    .default([])
+    .meta({ description: 'lab mode: scheduled actions (migrate a VM, cancel a migration)' }),
   consolidation: z
     .strictObject({
-      underloadEvery: duration
-        .optional()
-        .meta({
-          description:
-            'lab mode: how often under-loaded hosts are emptied (default: every interval); over-load relief runs every interval',
-        }),
+      underloadEvery: duration.optional().meta({
+        description:
+          'lab mode: how often under-loaded hosts are emptied (default: every interval); over-load relief runs every interval',
+      }),
     })
     .default({}),
-  onWorkerFailure: z
-    .enum(['stop', 'continue'])
-    .default('stop')
-    .meta({
-      description: "lab mode: when a worker thread dies, stop the run, or continue with that worker's hosts failed",
-    }),
+  onWorkerFailure: z.enum(['stop', 'continue']).default('stop').meta({
+    description: "lab mode: when a worker thread dies, stop the run, or continue with that worker's hosts failed",
+  }),
 })
 
 export type Scenario = z.output<typeof scenarioSchema>
@@ -166,6 +292,8 @@ export type VmType = z.output<typeof vmTypeSchema>
 export type Workload = z.output<typeof workloadSchema>
 export type HostGroup = z.output<typeof hostGroupSchema>
 export type VmGroup = z.output<typeof vmGroupSchema>
+export type ScenarioEvent = z.output<typeof eventSchema>
+export type MigrationSettings = z.output<typeof migrationSchema>
 
 /** The JSON Schema (draft 2020-12) for editors, generated from the zod schema. */
 export function scenarioJsonSchema(): Record<string, unknown> {

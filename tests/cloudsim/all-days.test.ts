@@ -11,7 +11,7 @@ import { SHARED_PLANETLAB, hasSharedData, planetLabModel } from '../helpers'
 const days = hasSharedData ? readdirSync(SHARED_PLANETLAB).filter((d) => /^\d{8}$/.test(d)) : []
 
 describe.skipIf(!hasSharedData)('every PlanetLab day in cloudsim mode', () => {
-  it('finds the ten days', async () => {
+  it('finds the ten days', () => {
     expect(days).toHaveLength(10)
   })
 
