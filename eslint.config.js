@@ -78,6 +78,12 @@ export default tseslint.config(
       ],
     },
   },
+  // The web build's Vite config runs in Node at build time, beside the renderer it builds.
+  {
+    files: ['renderer/vite.*.config.ts'],
+    languageOptions: { globals: globals.node },
+    rules: { 'no-restricted-imports': 'off' },
+  },
   {
     files: ['engine/**/*.ts'],
     ignores: ['engine/platform/**'],

@@ -1,0 +1,71 @@
+// The lab's window: top bar, current figures, placement map with details, charts, events, report.
+import { useRun, useStore } from './state/use-run'
+import { TopBar } from './components/TopBar'
+import { Kpis } from './components/Kpis'
+import { PlacementMap } from './components/PlacementMap'
+import { DetailsPanel } from './components/DetailsPanel'
+import { EventLog } from './components/EventLog'
+import { ReportPanel } from './components/ReportPanel'
+import { RunCharts } from './charts/RunCharts'
+
+function Banners() {
+  const store = useStore()
+  const error = useRun((s) => s.error)
+  const notice = useRun((s) => s.notice)
+  return (
+    <>
+      {error && (
+        <div className="banner error" role="alert" data-testid="error">
+          <pre>{error}</pre>
+          <button type="button" className="small" onClick={() => store.dismissError()}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {notice && (
+        <div className="banner notice" role="status" data-testid="notice">
+          <span>{notice}</span>
+          <button type="button" className="small" onClick={() => store.dismissNotice()}>
+            OK
+          </button>
+        </div>
+      )}
+    </>
+  )
+}
+
+function Description() {
+  const info = useRun((s) => s.info)
+  const transport = useRun((s) => s.transport)
+  const version = useRun((s) => s.version)
+  if (!info) return null
+  return (
+    <p className="scenario-line">
+      <strong>{info.scenario}</strong> · {info.hosts} hosts · {info.vms} VMs · {info.intervalSeconds / 60}-minute
+      intervals · lab {version}{' '}
+      {transport === 'web' ? 'running in this page (Web Worker)' : 'running in the desktop app'}
+    </p>
+  )
+}
+
+export function App() {
+  return (
+    <div className="app">
+      <TopBar />
+      <Banners />
+      <Kpis />
+      <Description />
+      <main className="layout">
+        <div className="col-main">
+          <PlacementMap />
+          <RunCharts />
+        </div>
+        <div className="col-side">
+          <DetailsPanel />
+        </div>
+      </main>
+      <EventLog />
+      <ReportPanel />
+    </div>
+  )
+}

@@ -1,0 +1,56 @@
+// A chart's frame: title, legend, a PNG export of what is drawn, and a body measured so recharts is always
+// given an explicit, non-zero size.
+import { useRef, useState, type ReactNode } from 'react'
+import { useElementSize } from '../use-element-size'
+import { chartToPng, type LegendEntry } from '../export/chart-png'
+import { downloadBlob, safeFileName } from '../export/download'
+
+export interface ChartCardProps {
+  title: string
+  legend: LegendEntry[]
+  testId?: string
+  className?: string
+  children: (size: { width: number; height: number }) => ReactNode
+}
+
+export function ChartCard({ title, legend, testId, className, children }: ChartCardProps) {
+  const bodyRef = useRef<HTMLDivElement>(null)
+  const size = useElementSize(bodyRef)
+  const [exportError, setExportError] = useState<string>()
+  const exportPng = async () => {
+    const svg = bodyRef.current?.querySelector<SVGSVGElement>('svg.recharts-surface')
+    if (!svg) return
+    try {
+      downloadBlob(await chartToPng(svg, title, legend), `${safeFileName(title)}.png`)
+      setExportError(undefined)
+    } catch (e) {
+      setExportError(e instanceof Error ? e.message : String(e))
+    }
+  }
+  return (
+    <section className={`chart-card ${className ?? ''}`} data-testid={testId}>
+      <header>
+        <h3>{title}</h3>
+        <ul className="chart-legend">
+          {legend.map((l) => (
+            <li key={l.label}>
+              <i style={{ background: l.color }} />
+              {l.label}
+            </li>
+          ))}
+        </ul>
+        <button
+          type="button"
+          className="small"
+          onClick={() => void exportPng()}
+          title={exportError ?? `Save “${title}” as PNG`}
+        >
+          PNG
+        </button>
+      </header>
+      <div className="chart-body" ref={bodyRef}>
+        {size.width > 0 && size.height > 0 ? children(size) : null}
+      </div>
+    </section>
+  )
+}

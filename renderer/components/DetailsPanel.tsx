@@ -1,0 +1,294 @@
+// Details of the selected host or VM, as the lab reports them (hostDetails / vmDetails), with their
+// history charts. Refreshed by the play loop after every advance.
+import { useMemo } from 'react'
+import { Area, AreaChart, CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts'
+import { HOST_STATE, type HostDetails, type SeriesPoint, type VmDetails } from '../../engine/api/lab-api'
+import { useRun, useStore } from '../state/use-run'
+import type { HostSample } from '../state/run-store'
+import { ChartCard } from '../charts/ChartCard'
+import { pickPoints } from '../charts/points'
+import { useStaggered } from '../charts/stagger'
+import { clockTick, timeLabel, timeTick, timeTicks } from '../charts/axes'
+import { formatMB, formatMips, formatPercent, formatSeconds, formatWatts } from '../format'
+
+const STATE_LABEL: Record<number, string> = {
+  [HOST_STATE.off]: 'off',
+  [HOST_STATE.on]: 'on',
+  [HOST_STATE.booting]: 'booting',
+  [HOST_STATE.failed]: 'failed',
+  [HOST_STATE.maintenance]: 'maintenance',
+}
+const PALETTE = ['#2563eb', '#059669', '#d97706', '#7c3aed', '#db2777', '#0891b2', '#65a30d', '#dc2626', '#4f46e5']
+const AXIS = { fontSize: 11 }
+/** details charts redraw at most this often while the run plays */
+const DETAIL_CHART_MS = 500
+const MARGIN = { top: 6, right: 10, bottom: 0, left: 0 }
+const pct = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(0)}%` : String(v))
+const pctFine = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(1)} %` : String(v))
+const agoLabel = (v: unknown) => (typeof v === 'number' ? `${-v} interval${v === -1 ? '' : 's'} ago` : String(v))
+
+export function DetailsPanel() {
+  const selection = useRun((s) => s.selection)
+  const host = useRun((s) => s.host)
+  const vm = useRun((s) => s.vm)
+  const store = useStore()
+  return (
+    <section
+      className="panel details-panel"
+      aria-labelledby="details-title"
+      data-testid="details"
+      data-kind={selection?.kind ?? 'none'}
+    >
+      <header className="panel-head">
+        <h2 id="details-title">
+          {selection?.kind === 'host'
+            ? `Host ${selection.host}`
+            : selection?.kind === 'vm'
+              ? `VM ${selection.vm}`
+              : 'Details'}
+        </h2>
+        <div className="spacer" />
+        {selection && (
+          <button type="button" className="small" onClick={() => void store.select(undefined)}>
+            Close
+          </button>
+        )}
+      </header>
+      {!selection && <p className="muted hint">Click a host or a VM on the placement map, or an event in the log.</p>}
+      {selection?.kind === 'host' && host && <HostView host={host} />}
+      {selection?.kind === 'vm' && vm && <VmView vm={vm} />}
+    </section>
+  )
+}
+
+function Field({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <div className="field">
+      <dt>{label}</dt>
+      <dd data-testid={testId}>{value}</dd>
+    </div>
+  )
+}
+
+function HostView({ host }: { host: HostDetails }) {
+  const store = useStore()
+  const samples = useRun((s) => s.hostSamples)
+  const ram = useRun((s) => s.placement?.hostRam[host.host])
+  return (
+    <div className="details-body">
+      <p className="details-sub">
+        {host.typeName} · <span className={`state state-${STATE_LABEL[host.state]}`}>{STATE_LABEL[host.state]}</span>
+      </p>
+      <dl className="fields">
+        <Field label="CPU utilization" value={formatPercent(host.cpuUtilization)} testId="host-cpu" />
+        <Field label="power" value={formatWatts(host.powerW)} />
+        <Field label="CPU capacity" value={formatMips(host.totalMips)} />
+        <Field label="RAM" value={`${ram === undefined ? '–' : formatPercent(ram)} of ${formatMB(host.ramMB)}`} />
+        <Field label="SLA violation (time short of CPU)" value={formatSeconds(host.slaViolationSeconds)} />
+        <Field label="active time" value={formatSeconds(host.activeSeconds)} />
+      </dl>
+      <ChartCard
+        title={`Host ${host.host}: CPU by VM`}
+        legend={[{ label: 'granted MIPS / host MIPS, per VM, each sampled interval', color: PALETTE[0]! }]}
+        className="detail-chart"
+        testId="host-stack-chart"
+      >
+        {(s) => <HostStackChart samples={samples} width={s.width} height={s.height} />}
+      </ChartCard>
+      <ChartCard
+        title={`Host ${host.host}: utilization history`}
+        legend={[{ label: 'as the overload detector sees it', color: '#2563eb' }]}
+        className="detail-chart"
+      >
+        {(s) => <HistoryChart history={host.utilizationHistory} color="#2563eb" {...s} />}
+      </ChartCard>
+      <table className="vm-table">
+        <thead>
+          <tr>
+            <th>VM</th>
+            <th>trace</th>
+            <th className="num">demand</th>
+            <th className="num">granted</th>
+            <th className="num">RAM</th>
+          </tr>
+        </thead>
+        <tbody>
+          {host.vms.map((v) => (
+            <tr key={v.vm} onClick={() => void store.select({ kind: 'vm', vm: v.vm })} className="clickable">
+              <td>
+                {v.vm}
+                {v.migrating ? ' ⇄' : ''}
+              </td>
+              <td className="ellipsis" title={v.name}>
+                {v.name}
+              </td>
+              <td className="num">{v.demandMips.toFixed(0)}</td>
+              <td className="num">{v.grantedMips.toFixed(0)}</td>
+              <td className="num">{v.ramMB.toFixed(0)}</td>
+            </tr>
+          ))}
+          {host.vms.length === 0 && (
+            <tr>
+              <td colSpan={5} className="muted">
+                no VMs
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+/** The host's CPU split by VM over the intervals sampled while the host was selected (stepped areas). */
+function HostStackChart(props: { samples: HostSample[]; width: number; height: number }) {
+  const samples = useStaggered(props.samples, DETAIL_CHART_MS)
+  const { width, height } = props
+  const { data, vms } = useMemo(() => {
+    const vmSet = new Set<number>()
+    const rows = pickPoints(samples).map((sample) => {
+      const row: Record<string, number> = { time: sample.time }
+      for (const v of sample.vms) {
+        vmSet.add(v.vm)
+        row[`vm${v.vm}`] = v.grantedMips / sample.totalMips
+      }
+      return row
+    })
+    return { data: rows, vms: [...vmSet].sort((a, b) => a - b) }
+  }, [samples])
+  const chart = useMemo(
+    () => (
+      <AreaChart width={width} height={height} data={data} margin={MARGIN}>
+        <CartesianGrid stroke="#eceef1" vertical={false} />
+        <XAxis
+          dataKey="time"
+          type="number"
+          domain={['dataMin', 'dataMax']}
+          tickFormatter={clockTick}
+          tick={AXIS}
+          minTickGap={24}
+        />
+        <YAxis domain={[0, 1]} tickFormatter={pct} tick={AXIS} width={40} />
+        <Tooltip isAnimationActive={false} labelFormatter={timeLabel} formatter={pctFine} />
+        {vms.map((v, i) => (
+          <Area
+            key={v}
+            dataKey={`vm${v}`}
+            name={`VM ${v}`}
+            stackId="vms"
+            stroke={PALETTE[i % PALETTE.length]}
+            fill={PALETTE[i % PALETTE.length]}
+            fillOpacity={0.55}
+            type="stepAfter"
+            isAnimationActive={false}
+          />
+        ))}
+      </AreaChart>
+    ),
+    [data, vms, width, height],
+  )
+  if (data.length < 2)
+    return <p className="muted hint">Sampled after every step while this host is selected: play or step to fill.</p>
+  return chart
+}
+
+function VmView({ vm }: { vm: VmDetails }) {
+  const store = useStore()
+  const now = useRun((s) => s.placement?.time ?? 0)
+  const duration = useRun((s) => s.info?.durationSeconds ?? 86400)
+  return (
+    <div className="details-body">
+      <p className="details-sub ellipsis" title={vm.name} data-testid="vm-name">
+        {vm.name}
+      </p>
+      <dl className="fields">
+        <Field label="type" value={vm.typeName} />
+        <Field label="state" value={vm.state} testId="vm-state" />
+        <div className="field">
+          <dt>host</dt>
+          <dd>
+            {vm.host >= 0 ? (
+              <button type="button" className="link" onClick={() => void store.select({ kind: 'host', host: vm.host })}>
+                host {vm.host}
+              </button>
+            ) : (
+              '–'
+            )}
+          </dd>
+        </div>
+        <Field label="capacity" value={formatMips(vm.mips)} />
+        <Field label="RAM" value={formatMB(vm.ramMB)} />
+        <Field label="CPU demand" value={formatMips(vm.demandMips)} testId="vm-demand" />
+        <Field label="CPU granted" value={formatMips(vm.grantedMips)} />
+        <Field label="steal (not granted)" value={formatMips(vm.stealMips)} />
+      </dl>
+      <ChartCard
+        title={`VM ${vm.vm}: recent utilization`}
+        legend={[{ label: 'utilization of its MIPS', color: '#059669' }]}
+        className="detail-chart"
+      >
+        {(s) => <HistoryChart history={vm.utilizationHistory} color="#059669" {...s} />}
+      </ChartCard>
+      <ChartCard
+        title={`VM ${vm.vm}: workload over the run`}
+        legend={[{ label: 'trace CPU demand', color: '#d97706' }]}
+        className="detail-chart"
+        testId="vm-workload-chart"
+      >
+        {(s) => <WorkloadChart workload={vm.workload} now={now} duration={duration} {...s} />}
+      </ChartCard>
+    </div>
+  )
+}
+
+/** Recent utilization, newest last, x = intervals ago. */
+function HistoryChart(props: { history: number[]; color: string; width: number; height: number }) {
+  const history = useStaggered(props.history, DETAIL_CHART_MS)
+  const { color, width, height } = props
+  return useMemo(() => {
+    const data = history.map((value, i) => ({ ago: -i, value })).reverse()
+    return (
+      <LineChart width={width} height={height} data={data} margin={MARGIN}>
+        <CartesianGrid stroke="#eceef1" vertical={false} />
+        <XAxis dataKey="ago" type="number" domain={['dataMin', 0]} tick={AXIS} />
+        <YAxis domain={[0, 1]} tickFormatter={pct} tick={AXIS} interval={0} width={40} />
+        <Tooltip isAnimationActive={false} labelFormatter={agoLabel} formatter={pctFine} />
+        <Line dataKey="value" name="utilization" stroke={color} dot={false} isAnimationActive={false} />
+      </LineChart>
+    )
+  }, [history, color, width, height])
+}
+
+/** The VM's trace over the whole run, with the current time marked. */
+function WorkloadChart(props: {
+  workload: SeriesPoint[]
+  now: number
+  duration: number
+  width: number
+  height: number
+}) {
+  const workload = useStaggered(props.workload, DETAIL_CHART_MS)
+  const now = useStaggered(props.now, DETAIL_CHART_MS)
+  const { duration, width, height } = props
+  return useMemo(
+    () => (
+      <LineChart width={width} height={height} data={pickPoints(workload)} margin={MARGIN}>
+        <CartesianGrid stroke="#eceef1" vertical={false} />
+        <XAxis
+          dataKey="time"
+          type="number"
+          domain={[0, duration]}
+          ticks={timeTicks(duration)}
+          tickFormatter={timeTick}
+          tick={AXIS}
+          interval={0}
+        />
+        <YAxis domain={[0, 1]} tickFormatter={pct} tick={AXIS} interval={0} width={40} />
+        <Tooltip isAnimationActive={false} labelFormatter={timeLabel} formatter={pctFine} />
+        <ReferenceLine x={now} stroke="#111827" strokeDasharray="3 3" />
+        <Line dataKey="value" name="workload" stroke="#d97706" dot={false} isAnimationActive={false} />
+      </LineChart>
+    ),
+    [workload, now, duration, width, height],
+  )
+}

@@ -1,0 +1,41 @@
+// Entry of the renderer (desktop and web alike): connect to the lab, then show the UI.
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import { App } from './App'
+import { connectLab } from './lab/connect'
+import { RunStore, type StartOptions } from './state/run-store'
+import { StoreContext } from './state/use-run'
+
+const root = createRoot(document.getElementById('root')!)
+
+/** ?scenario=<id>&policy=<name>&seed=<n>: a link that opens a particular run. */
+function startOptions(search: string): StartOptions {
+  const q = new URLSearchParams(search)
+  const seed = Number(q.get('seed') ?? Number.NaN)
+  return {
+    scenario: q.get('scenario') ?? undefined,
+    policy: q.get('policy') ?? undefined,
+    seed: Number.isInteger(seed) && seed >= 0 ? seed : undefined,
+  }
+}
+
+connectLab().then(
+  (connection) => {
+    const store = new RunStore(connection)
+    root.render(
+      <StrictMode>
+        <StoreContext.Provider value={store}>
+          <App />
+        </StoreContext.Provider>
+      </StrictMode>,
+    )
+    void store.start(startOptions(window.location.search))
+  },
+  (e: unknown) => {
+    root.render(
+      <div className="banner error" role="alert">
+        <pre>{`Cannot reach the lab: ${e instanceof Error ? e.message : String(e)}`}</pre>
+      </div>,
+    )
+  },
+)

@@ -1,0 +1,398 @@
+// The page's model of the run: what the lab has sent (info, frames, events, placement, details, report)
+// and the playback controls. Playback asks the lab for a few intervals at a time, then the placement and
+// the selected host's or VM's details; it never computes a figure itself. Components subscribe with
+// useRun(selector) and re-render only when their slice changes.
+import type {
+  AdvanceRequest,
+  Frame,
+  HostDetails,
+  LabEvent,
+  LabInfo,
+  OpenRequest,
+  PlacementView,
+  RunReport,
+  ScenarioSummary,
+  VmDetails,
+} from '../../engine/api/lab-api'
+import type { LabConnection } from '../lab/connect'
+import type { ReportFormat, ScenarioFile } from '../lab/bridge-contract'
+
+/** Intervals per second of wall time, or as fast as the lab and the display allow. */
+export type Speed = 1 | 2 | 5 | 10 | 30 | 'max'
+export const SPEEDS: Speed[] = [1, 2, 5, 10, 30, 'max']
+
+export type Selection = { kind: 'host'; host: number } | { kind: 'vm'; vm: number } | undefined
+
+export interface StartOptions {
+  scenario?: string
+  policy?: string
+  seed?: number
+}
+
+export type ScenarioChoice = { kind: 'builtin'; id: string } | { kind: 'file'; file: ScenarioFile }
+
+/** One hostDetails answer kept for the selected host's stacked chart. */
+export interface HostSample {
+  time: number
+  totalMips: number
+  vms: { vm: number; name: string; grantedMips: number }[]
+}
+
+export interface RunState {
+  transport: 'electron' | 'web'
+  platform?: string
+  version?: string
+  scenarios: ScenarioSummary[]
+  choice?: ScenarioChoice
+  info?: LabInfo
+  /** every frame since the scenario was opened */
+  frames: Frame[]
+  /** the frames as of the last chart refresh (charts redraw a few times a second while playing) */
+  chartFrames: Frame[]
+  /** every event since the scenario was opened: append-only, shared; read the first `eventCount` */
+  events: LabEvent[]
+  eventCount: number
+  placement?: PlacementView
+  done: boolean
+  playing: boolean
+  speed: Speed
+  /** pause when the simulated time reaches this many seconds */
+  pauseAt?: number
+  selection: Selection
+  host?: HostDetails
+  hostSamples: HostSample[]
+  vm?: VmDetails
+  report?: RunReport
+  busy: boolean
+  error?: string
+  notice?: string
+}
+
+/** What the lab opens first: CloudSim's PlanetLab experiment, the reference every policy is compared on. */
+const DEFAULT_SCENARIO = 'planetlab-cloudsim'
+const CHART_REFRESH_MS = 250
+const MAX_HOST_SAMPLES = 2000
+/** At full speed: intervals per request, adapted so one request keeps the lab busy for about this long. */
+const MAX_SPEED_BUDGET_MS = 12
+/** At full speed the map still shows every few intervals (a day is at least 36 updates). */
+const MAX_STEPS_PER_REQUEST = 8
+
+type Listener = () => void
+
+export class RunStore {
+  private state: RunState
+  private readonly listeners = new Set<Listener>()
+  /** bumped when a scenario is (re)opened: answers for an older run are dropped */
+  private generation = 0
+  private loop: Promise<void> | undefined
+  private lastChartRefresh = 0
+
+  constructor(private readonly connection: LabConnection) {
+    this.state = {
+      transport: connection.transport,
+      scenarios: [],
+      frames: [],
+      chartFrames: [],
+      events: [],
+      eventCount: 0,
+      done: false,
+      playing: false,
+      speed: 10,
+      selection: undefined,
+      hostSamples: [],
+      busy: false,
+    }
+  }
+
+  get canUseDesktop(): boolean {
+    return this.connection.desktop !== undefined
+  }
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  getState = (): RunState => this.state
+
+  private set(patch: Partial<RunState>): void {
+    this.state = { ...this.state, ...patch }
+    for (const l of this.listeners) l()
+  }
+
+  private fail(e: unknown): void {
+    this.set({ error: e instanceof Error ? e.message : String(e), playing: false, busy: false })
+  }
+
+  dismissError(): void {
+    this.set({ error: undefined })
+  }
+
+  dismissNotice(): void {
+    this.set({ notice: undefined })
+  }
+
+  /**
+   * Greets the lab, lists the built-in scenarios and opens one: the requested one (the web version takes
+   * ?scenario=&policy=&seed= from its URL), else the PlanetLab reference experiment, else the first.
+   */
+  async start(initial: StartOptions = {}): Promise<void> {
+    const lab = this.connection.lab
+    this.connection.serveMenu?.({ openScenario: (file) => this.open({ kind: 'file', file }) })
+    try {
+      const [hello, scenarios] = await Promise.all([lab.hello(), lab.listScenarios()])
+      this.set({ platform: hello.platform, version: hello.version, scenarios })
+      const first =
+        scenarios.find((s) => s.id === initial.scenario) ??
+        scenarios.find((s) => s.id === DEFAULT_SCENARIO) ??
+        scenarios[0]
+      if (first) await this.open({ kind: 'builtin', id: first.id }, { policy: initial.policy, seed: initial.seed })
+    } catch (e) {
+      this.fail(e)
+    }
+  }
+
+  /** Opens a scenario (from t = 0) with a policy and seed; without them, the scenario's own. */
+  async open(choice: ScenarioChoice, options: { policy?: string; seed?: number } = {}): Promise<void> {
+    const gen = ++this.generation
+    this.set({ playing: false, busy: true, error: undefined })
+    await this.loop
+    const request: OpenRequest =
+      choice.kind === 'builtin'
+        ? { builtin: choice.id, policy: options.policy, seed: options.seed }
+        : { fileName: choice.file.fileName, text: choice.file.text, policy: options.policy, seed: options.seed }
+    try {
+      const lab = this.connection.lab
+      const info = await lab.open(request)
+      const [placement, report] = await Promise.all([lab.placement(), lab.report()])
+      if (gen !== this.generation) return
+      this.set({
+        choice,
+        info,
+        frames: [],
+        chartFrames: [],
+        events: [],
+        eventCount: 0,
+        placement,
+        done: false,
+        selection: undefined,
+        host: undefined,
+        vm: undefined,
+        hostSamples: [],
+        report,
+        busy: false,
+      })
+    } catch (e) {
+      if (gen === this.generation) this.fail(e)
+    }
+  }
+
+  /** Restarts the current scenario with another policy or seed. */
+  async restart(options: { policy?: string; seed?: number }): Promise<void> {
+    const { choice, info } = this.state
+    if (!choice) return
+    await this.open(choice, { policy: options.policy ?? info?.policy, seed: options.seed ?? info?.seed })
+  }
+
+  async openFromDisk(): Promise<void> {
+    const desktop = this.connection.desktop
+    if (!desktop) return
+    try {
+      const file = await desktop.chooseScenarioFile()
+      if (file) await this.open({ kind: 'file', file })
+    } catch (e) {
+      this.fail(e)
+    }
+  }
+
+  setSpeed(speed: Speed): void {
+    this.set({ speed })
+  }
+
+  setPauseAt(seconds: number | undefined): void {
+    this.set({ pauseAt: seconds })
+  }
+
+  play(): void {
+    if (this.state.playing || this.state.done || !this.state.info || this.state.busy) return
+    const now = this.state.frames.at(-1)?.time ?? 0
+    const pauseAt = this.state.pauseAt !== undefined && this.state.pauseAt > now ? this.state.pauseAt : undefined
+    this.set({ playing: true, notice: undefined, pauseAt })
+    this.loop = this.playLoop(this.generation)
+  }
+
+  pause(): void {
+    if (this.state.playing) this.set({ playing: false })
+  }
+
+  async step(): Promise<void> {
+    if (this.state.playing || this.state.done || !this.state.info || this.state.busy) return
+    const gen = this.generation
+    this.set({ busy: true })
+    try {
+      await this.advance(gen, { steps: 1 })
+      if (gen === this.generation) {
+        this.refreshDisplays()
+        await this.refreshReport()
+      }
+    } catch (e) {
+      this.fail(e)
+    } finally {
+      if (gen === this.generation) this.set({ busy: false })
+    }
+  }
+
+  /** The request for `steps` more intervals that stops at the pause time if one is set. */
+  private advanceRequest(steps: number): AdvanceRequest {
+    const { pauseAt, frames, info } = this.state
+    const now = frames.at(-1)?.time ?? 0
+    if (pauseAt !== undefined && info && pauseAt > now && now + steps * info.intervalSeconds >= pauseAt)
+      return { untilSeconds: pauseAt }
+    return { steps }
+  }
+
+  private async playLoop(gen: number): Promise<void> {
+    let steps = 1
+    try {
+      while (this.state.playing && gen === this.generation && !this.state.done) {
+        const started = performance.now()
+        const speed = this.state.speed
+        await this.advance(gen, this.advanceRequest(speed === 'max' ? steps : 1))
+        if (gen !== this.generation) return
+        const { pauseAt, frames } = this.state
+        const now = frames.at(-1)?.time ?? 0
+        const reachedPause = pauseAt !== undefined && now >= pauseAt
+        if (this.state.done || reachedPause) {
+          this.set({
+            playing: false,
+            pauseAt: reachedPause ? undefined : pauseAt,
+            notice: reachedPause ? `Paused at the chosen time.` : 'The run is complete.',
+          })
+          break
+        }
+        const spent = performance.now() - started
+        if (speed === 'max') {
+          steps = Math.max(
+            1,
+            Math.min(MAX_STEPS_PER_REQUEST, Math.round(steps * (spent < MAX_SPEED_BUDGET_MS ? 1.5 : 0.7))),
+          )
+          await nextAnimationFrame()
+        } else {
+          await sleep(Math.max(0, 1000 / speed - spent))
+        }
+      }
+    } catch (e) {
+      if (gen === this.generation) this.fail(e)
+    } finally {
+      if (gen === this.generation) {
+        this.refreshDisplays()
+        await this.refreshReport()
+      }
+    }
+  }
+
+  /** Advances, then fetches the views that depend on the new state, and publishes it all at once. */
+  private async advance(gen: number, request: AdvanceRequest): Promise<void> {
+    const lab = this.connection.lab
+    const result = await lab.advance(request)
+    const sel = this.state.selection
+    const [placement, host, vm] = await Promise.all([
+      lab.placement(),
+      sel?.kind === 'host' ? lab.hostDetails(sel.host) : undefined,
+      sel?.kind === 'vm' ? lab.vmDetails(sel.vm) : undefined,
+    ])
+    if (gen !== this.generation) return
+    const s = this.state
+    for (const e of result.events) s.events.push(e)
+    const patch: Partial<RunState> = {
+      frames: result.frames.length ? [...s.frames, ...result.frames] : s.frames,
+      placement,
+      done: result.done,
+    }
+    if (sel === s.selection) {
+      if (host) {
+        patch.host = host
+        patch.hostSamples = appendHostSample(s.hostSamples, host, placement.time)
+      }
+      if (vm) patch.vm = vm
+    }
+    const now = performance.now()
+    if (!s.playing || now - this.lastChartRefresh >= CHART_REFRESH_MS) {
+      this.lastChartRefresh = now
+      patch.chartFrames = patch.frames
+      patch.eventCount = s.events.length
+    }
+    this.set(patch)
+  }
+
+  /** Brings charts and the event log up to date (after pausing or stepping). */
+  private refreshDisplays(): void {
+    this.lastChartRefresh = performance.now()
+    this.set({ chartFrames: this.state.frames, eventCount: this.state.events.length })
+  }
+
+  async refreshReport(): Promise<void> {
+    const gen = this.generation
+    try {
+      const report = await this.connection.lab.report()
+      if (gen === this.generation) this.set({ report })
+    } catch (e) {
+      this.fail(e)
+    }
+  }
+
+  async select(selection: Selection): Promise<void> {
+    const gen = this.generation
+    this.set({ selection, host: undefined, vm: undefined, hostSamples: [] })
+    if (!selection) return
+    try {
+      const lab = this.connection.lab
+      if (selection.kind === 'host') {
+        const host = await lab.hostDetails(selection.host)
+        if (gen === this.generation && this.state.selection === selection)
+          this.set({ host, hostSamples: appendHostSample([], host, this.state.placement?.time ?? 0) })
+      } else {
+        const vm = await lab.vmDetails(selection.vm)
+        if (gen === this.generation && this.state.selection === selection) this.set({ vm })
+      }
+    } catch (e) {
+      this.fail(e)
+    }
+  }
+
+  /** Saves the report: a native save dialog in the desktop app, a download in the browser. */
+  async saveReport(format: ReportFormat, download: (report: RunReport, format: ReportFormat) => void): Promise<void> {
+    try {
+      const desktop = this.connection.desktop
+      if (desktop) {
+        const path = await desktop.saveReport(format)
+        if (path) this.set({ notice: `Report saved to ${path}` })
+        return
+      }
+      const report = await this.connection.lab.report()
+      this.set({ report })
+      download(report, format)
+    } catch (e) {
+      this.fail(e)
+    }
+  }
+}
+
+function appendHostSample(samples: HostSample[], host: HostDetails, time: number): HostSample[] {
+  const sample: HostSample = {
+    time,
+    totalMips: host.totalMips,
+    vms: host.vms.map((v) => ({ vm: v.vm, name: v.name, grantedMips: v.grantedMips })),
+  }
+  const kept = samples.length && samples[samples.length - 1]!.time === time ? samples.slice(0, -1) : samples
+  const next = [...kept, sample]
+  return next.length > MAX_HOST_SAMPLES ? next.slice(next.length - MAX_HOST_SAMPLES) : next
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+function nextAnimationFrame(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => resolve()))
+}

@@ -1,0 +1,88 @@
+// The renderer as a plain web page (`npm run web`, `npm run build:web` → out/web/): the same UI, with the
+// lab running in the page in a Web Worker (engine/platform/browser/lab.worker.ts). The built-in scenarios
+// and every PlanetLab trace folder they reference are packed into one compact asset at build time.
+import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { dirname, join, relative, resolve, sep } from 'node:path'
+import { createHash } from 'node:crypto'
+import { defineConfig, type Plugin } from 'vite'
+import react from '@vitejs/plugin-react'
+import { parseScenario } from '../engine/scenario/load'
+import { encodeScenarioPack, type PackFile } from '../engine/platform/browser/scenario-pack'
+
+const root = resolve(import.meta.dirname, '..')
+const PACK_MODULE = 'virtual:conlab-scenario-pack'
+const DEV_PACK_URL = '/@conlab/scenarios.pack'
+
+/** Every scenarios/*.yaml and the files of each PlanetLab folder they reference, in Node's listing order. */
+export function collectScenarioFiles(repoRoot: string): PackFile[] {
+  const scenariosDir = join(repoRoot, 'scenarios')
+  const toPackPath = (abs: string) => {
+    const rel = relative(repoRoot, abs)
+    if (rel.startsWith('..')) throw new Error(`scenario pack: ${abs} lies outside the repository`)
+    return rel.split(sep).join('/')
+  }
+  const files: PackFile[] = []
+  const folders = new Set<string>()
+  for (const name of readdirSync(scenariosDir).filter((f) => f.endsWith('.yaml'))) {
+    const file = join(scenariosDir, name)
+    const text = readFileSync(file, 'utf8')
+    files.push({ path: toPackPath(file), text })
+    for (const group of parseScenario(text, file).scenario.vms) {
+      if (group.workload.kind === 'planetlab') folders.add(resolve(dirname(file), group.workload.dir))
+    }
+  }
+  for (const dir of folders) {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name)
+      if (statSync(path).isFile()) files.push({ path: toPackPath(path), text: readFileSync(path, 'utf8') })
+    }
+  }
+  return files
+}
+
+/** `import { packUrl } from 'virtual:conlab-scenario-pack'`: the URL of the packed scenarios asset. */
+function scenarioPack(): Plugin {
+  const resolvedId = '\0' + PACK_MODULE
+  let serving = false
+  return {
+    name: 'conlab-scenario-pack',
+    configureServer(server) {
+      serving = true
+      // Packed on each request in dev, so edits to scenarios/ show up on reload.
+      server.middlewares.use(DEV_PACK_URL, (_req, res) => {
+        const bytes = encodeScenarioPack(collectScenarioFiles(root))
+        res.setHeader('Content-Type', 'application/octet-stream')
+        res.setHeader('Cache-Control', 'no-store')
+        res.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+      })
+    },
+    resolveId: (id) => (id === PACK_MODULE ? resolvedId : null),
+    load(id) {
+      if (id !== resolvedId) return null
+      if (serving) return `export const packUrl = ${JSON.stringify(DEV_PACK_URL)}`
+      const files = collectScenarioFiles(root)
+      for (const f of files) this.addWatchFile(join(root, f.path))
+      const source = encodeScenarioPack(files)
+      const hash = createHash('sha256').update(source).digest('hex').slice(0, 10)
+      const ref = this.emitFile({ type: 'asset', fileName: `assets/scenarios-${hash}.pack`, source })
+      return `export const packUrl = new URL(import.meta.ROLLUP_FILE_URL_${ref}, self.location.href).href`
+    },
+  }
+}
+
+export default defineConfig({
+  root: import.meta.dirname,
+  base: './',
+  // The dev server serves the worker through the page's plugins; the build bundles it with worker.plugins.
+  plugins: [react(), scenarioPack()],
+  define: { __IN_PAGE_LAB__: 'true' },
+  worker: { format: 'es', plugins: () => [scenarioPack()] },
+  build: {
+    outDir: join(root, 'out', 'web'),
+    emptyOutDir: true,
+    target: 'es2023',
+    chunkSizeWarningLimit: 2048,
+  },
+  server: { host: '127.0.0.1', port: 5174 },
+  preview: { host: '127.0.0.1', port: 4174 },
+})
