@@ -131,14 +131,20 @@ export class LabSimulation {
   private energyJ = 0
   private migrationCount = 0
   private shutdowns = 0
-  private readonly hostSla: Float64Array
-  private readonly hostActive: Float64Array
-  private readonly vmRequested: Float64Array
-  private readonly vmGranted: Float64Array
-  private readonly vmMigrationLoss: Float64Array
-  private readonly hostUtil: Float64Array
-  private readonly hostPowerW: Float64Array
-  private readonly vmGrantedNow: Float64Array
+  // What the API's views read (placement map, host and VM details): per host and per VM, after the last step.
+  /** seconds each host was active and short of CPU / active, so far */
+  readonly hostSla: Float64Array
+  readonly hostActive: Float64Array
+  /** MIPS-seconds each VM asked for / got / lost to migrations, so far */
+  readonly vmRequested: Float64Array
+  readonly vmGranted: Float64Array
+  readonly vmMigrationLoss: Float64Array
+  /** CPU utilization (0..1), average power (W) and resident RAM (MB) of each host in the last step */
+  readonly hostUtil: Float64Array
+  readonly hostPowerW: Float64Array
+  readonly hostRamMB: Float64Array
+  /** MIPS each VM got in the last step */
+  readonly vmGrantedNow: Float64Array
   private readonly migrationsAtHost: Int32Array
   private readonly hostEnergyScratch: Float64Array
   private queue: { vm: number; target: number; since: number }[] = []
@@ -148,7 +154,7 @@ export class LabSimulation {
   private pendingCancel: { vm: number; source: number }[] = []
   private pendingTargetFailed: { vm: number; source: number }[] = []
   /** migrations started and not finished: VM → its source, target and start time */
-  private readonly inFlight = new Map<number, { source: number; target: number; start: number }>()
+  readonly inFlight = new Map<number, { source: number; target: number; start: number }>()
   /** bytes/s each running live migration asked for after the last step */
   private bandwidthDemand = new Map<number, number>()
   private nextEvent = 0
@@ -177,6 +183,7 @@ export class LabSimulation {
     this.vmMigrationLoss = new Float64Array(model.vmCount)
     this.hostUtil = new Float64Array(model.hostCount)
     this.hostPowerW = new Float64Array(model.hostCount)
+    this.hostRamMB = new Float64Array(model.hostCount)
     this.vmGrantedNow = new Float64Array(model.vmCount)
     this.migrationsAtHost = new Int32Array(model.hostCount)
     this.hostEnergyScratch = new Float64Array(model.hostCount)
@@ -465,6 +472,7 @@ export class LabSimulation {
         this.hostActive[h] = this.hostActive[h]! + hosts[r + H.activeSeconds]!
         this.hostUtil[h] = hosts[r + H.utilization]!
         this.hostPowerW[h] = hosts[r + H.powerW]!
+        this.hostRamMB[h] = hosts[r + H.ramMB]!
         P.hostState[h] = hosts[r + H.state]!
       }
       const vms = o.vms

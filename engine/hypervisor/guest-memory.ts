@@ -1,0 +1,331 @@
+// One VM's memory as its host sees it: the MemoryImage (a content token per page), which pages are
+// present and which the guest gave to its balloon, the guest's use of its present pages (free / page
+// cache / own data, read from the content kind, see engine/memory/content.ts), the data the guest had
+// to push to its own swap, the pages the host swapped out, and the VM's KSM registration.
+//
+// Every change to the guest's memory goes through here (workload writes, frees, balloon moves) so the
+// counts stay exact in O(1) per page and KSM hears of copy-on-write breaks at once.
+import { MemoryImage, ZERO_TOKEN, isImageToken, type MemoryImageState } from '../memory/image'
+import {
+  countContent,
+  initialiseContent,
+  PAGE_IMAGE,
+  PAGE_UNIQUE,
+  PAGE_ZERO,
+  type ContentSpec,
+  type PageKind,
+} from '../memory/content'
+import type { RandomStream } from '../random'
+import type { KsmSlot } from './ksm'
+
+/** Page flags: present in guest RAM, or handed to the balloon (discarded by the host, reads as zeros). */
+export const PRESENT = 0
+export const BALLOONED = 1
+
+export interface GuestMemoryState {
+  image: MemoryImageState
+  flags: Uint8Array
+  stack: Int32Array
+  counts: number[]
+  balloonAuto: boolean
+  cursor: Int32Array
+  killed: boolean
+}
+
+export class GuestMemory {
+  // the fields every host step reads come first (one or two cache lines)
+  /** set when the host's OOM killer chose this VM */
+  killed = false
+  /** pages in the balloon (virtio-balloon `actual`) */
+  balloon = 0
+  /** balloon target in pages (the balloon size the device is asked for) */
+  balloonTarget = 0
+  /** device time left over from the last balloon step, seconds */
+  balloonCarry = 0
+  /** pages of this VM the host swapped out (a count: which pages is not modelled) */
+  hostSwapped = 0
+  /** pages of guest data living in the guest's swap because the balloon took their frames */
+  guestSwapped = 0
+  /** present pages by use: free (zero content), page cache (OS-image content), the guest's own data (unique) */
+  free = 0
+  cache = 0
+  used = 0
+  readonly pages: number
+  readonly pageSize: number
+  /** true: the host's auto-balloon policy sets the target; false: a manual target set by the trainee */
+  balloonAuto = true
+  /** guaranteed memory in pages (MoM's balloon_min): the auto policy never goes below it */
+  balloonMinPages = 0
+  /** KSM registration, set by Ksm.register */
+  ksmSlot: KsmSlot | null = null
+  readonly image: MemoryImage
+  /** PRESENT or BALLOONED per page */
+  readonly flags: Uint8Array
+  /** ballooned pages, most recent last */
+  private readonly stack: Int32Array
+  // cumulative counters (pages)
+  guestSwapOuts = 0
+  guestSwapIns = 0
+  cacheDropped = 0
+  hostSwapOuts = 0
+  hostSwapIns = 0
+  /** where the search for a page of each kind resumes */
+  private readonly cursor = new Int32Array(3)
+
+  constructor(image: MemoryImage) {
+    this.image = image
+    this.pages = image.pageCount
+    this.pageSize = image.pageSize
+    this.flags = new Uint8Array(this.pages)
+    this.stack = new Int32Array(this.pages)
+    const c = countContent(image)
+    this.free = c.zero
+    this.cache = c.image
+    this.used = c.unique
+  }
+
+  /** A VM of `bytes` RAM whose pages start with the content of `spec` (placed with `stream`). */
+  static create(vm: number, bytes: number, pageSize: number, spec: ContentSpec, stream: RandomStream): GuestMemory {
+    const image = new MemoryImage(vm, bytes, pageSize)
+    initialiseContent(image, spec, stream)
+    return new GuestMemory(image)
+  }
+
+  get vm(): number {
+    return this.image.vm
+  }
+
+  /** Pages the guest has (QEMU's logical size `actual`, in pages): all but the balloon. */
+  get present(): number {
+    return this.pages - this.balloon
+  }
+
+  get bytes(): number {
+    return this.pages * this.pageSize
+  }
+
+  // ---- the guest at work ------------------------------------------------------------------------------
+
+  /**
+   * The guest writes a page (workloads call this instead of image.write). A write to a page the guest
+   * gave to the balloon lands on a frame its allocator hands out instead: a free page, else a dropped
+   * page-cache page, else one of its own pages pushed to its swap. Returns the page written (−1 if the
+   * guest has no page at all).
+   */
+  write(page: number): number {
+    if (this.flags[page] !== PRESENT) {
+      page = this.allocate()
+      if (page < 0) return -1
+    }
+    const token = this.image.tokens[page]!
+    if (token === ZERO_TOKEN) {
+      this.free--
+      this.used++
+    } else if (isImageToken(token)) {
+      this.cache--
+      this.used++
+    }
+    this.image.write(page)
+    const slot = this.ksmSlot
+    if (slot) slot.owner.pageChanged(slot, page)
+    return page
+  }
+
+  /** The guest frees a page; with free page reporting / init_on_free it then reads as zeros (free memory). */
+  release(page: number): void {
+    if (this.flags[page] !== PRESENT) return
+    const token = this.image.tokens[page]!
+    if (token === ZERO_TOKEN) return
+    if (isImageToken(token)) this.cache--
+    else this.used--
+    this.free++
+    this.image.setToken(page, ZERO_TOKEN)
+    const slot = this.ksmSlot
+    if (slot) slot.owner.pageChanged(slot, page)
+  }
+
+  private allocate(): number {
+    if (this.free > 0) return this.find(PAGE_ZERO)
+    if (this.cache > 0) {
+      this.cacheDropped++
+      return this.find(PAGE_IMAGE)
+    }
+    if (this.used > 0) {
+      this.guestSwapped++
+      this.guestSwapOuts++
+      return this.find(PAGE_UNIQUE)
+    }
+    return -1
+  }
+
+  /** A present page of a kind, searching on from where the last search of that kind stopped. */
+  private find(kind: PageKind): number {
+    const n = this.pages
+    const tokens = this.image.tokens
+    const flags = this.flags
+    let p = this.cursor[kind]!
+    for (let i = 0; i < n; i++) {
+      if (p >= n) p = 0
+      if (flags[p] === PRESENT) {
+        const t = tokens[p]!
+        const k = t === ZERO_TOKEN ? PAGE_ZERO : isImageToken(t) ? PAGE_IMAGE : PAGE_UNIQUE
+        if (k === kind) {
+          this.cursor[kind] = p + 1
+          return p
+        }
+      }
+      p++
+    }
+    throw new Error(`VM ${this.vm}: no present page of kind ${kind} although counted`)
+  }
+
+  // ---- balloon primitives (engine/hypervisor/balloon.ts paces them) ----------------------------------
+
+  /**
+   * The guest hands one page to the balloon: a free page if it has one, else a page-cache page (dropped),
+   * else one of its own data pages (written to its swap first). The host discards it. Returns the kind
+   * taken, or −1 if nothing is left.
+   */
+  inflateOne(): PageKind | -1 {
+    const kind: PageKind | -1 =
+      this.free > 0 ? PAGE_ZERO : this.cache > 0 ? PAGE_IMAGE : this.used > 0 ? PAGE_UNIQUE : -1
+    if (kind === -1) return -1
+    const page = this.find(kind)
+    if (kind === PAGE_ZERO) this.free--
+    else if (kind === PAGE_IMAGE) {
+      this.cache--
+      this.cacheDropped++
+    } else {
+      this.used--
+      this.guestSwapped++
+      this.guestSwapOuts++
+    }
+    const slot = this.ksmSlot
+    if (slot) slot.owner.pageRemoved(slot, page)
+    this.flags[page] = BALLOONED
+    this.stack[this.balloon++] = page
+    this.image.setToken(page, ZERO_TOKEN)
+    return kind
+  }
+
+  /**
+   * The balloon gives one page back. The guest first uses it to bring back data it had swapped out
+   * (the page holds its data again), otherwise it is free memory. Returns the page, or −1.
+   */
+  deflateOne(): number {
+    if (this.balloon === 0) return -1
+    const page = this.stack[--this.balloon]!
+    this.flags[page] = PRESENT
+    if (this.guestSwapped > 0) {
+      this.guestSwapped--
+      this.guestSwapIns++
+      this.used++
+      this.image.write(page)
+    } else this.free++
+    const slot = this.ksmSlot
+    if (slot) slot.owner.pageAdded(slot, page)
+    return page
+  }
+
+  /** The kind of page the next inflation would take (−1: none). */
+  nextInflateKind(): PageKind | -1 {
+    return this.free > 0 ? PAGE_ZERO : this.cache > 0 ? PAGE_IMAGE : this.used > 0 ? PAGE_UNIQUE : -1
+  }
+
+  // ---- bulk changes ---------------------------------------------------------------------------------
+
+  /**
+   * Recounts free/cache/used after the image was changed directly (snapshot revert, restore) and tells
+   * KSM to break sharing where the content changed. O(pages).
+   */
+  recount(): void {
+    let free = 0
+    let cache = 0
+    let used = 0
+    const t = this.image.tokens
+    for (let p = 0; p < this.pages; p++) {
+      if (this.flags[p] !== PRESENT) continue
+      const token = t[p]!
+      if (token === ZERO_TOKEN) free++
+      else if (isImageToken(token)) cache++
+      else used++
+    }
+    this.free = free
+    this.cache = cache
+    this.used = used
+    const slot = this.ksmSlot
+    if (slot) slot.owner.resync(this)
+  }
+
+  // ---- migration coupling ---------------------------------------------------------------------------
+
+  /**
+   * Whether a migration round must send this page's content: not a ballooned page (discarded, reads as
+   * zeros) nor a zero page (QEMU sends a zero-page flag only). KSM-merged pages are sent like any other:
+   * each VM's copy travels, and the destination's KSM merges them again over time.
+   */
+  needsSending(page: number): boolean {
+    return this.flags[page] === PRESENT && this.image.tokens[page] !== ZERO_TOKEN
+  }
+
+  /** Pages a complete first pre-copy round sends in full (present, non-zero): O(1). */
+  get pagesToSend(): number {
+    return this.cache + this.used
+  }
+
+  // ---- checkpoints ----------------------------------------------------------------------------------
+
+  state(): GuestMemoryState {
+    const img = this.image.state()
+    return {
+      image: { ...img, tokens: img.tokens.slice(), dirty: img.dirty.slice() },
+      flags: this.flags.slice(),
+      stack: this.stack.slice(0, this.balloon),
+      counts: [
+        this.balloon,
+        this.free,
+        this.cache,
+        this.used,
+        this.guestSwapped,
+        this.hostSwapped,
+        this.balloonTarget,
+        this.balloonMinPages,
+        this.balloonCarry,
+        this.guestSwapOuts,
+        this.guestSwapIns,
+        this.cacheDropped,
+        this.hostSwapOuts,
+        this.hostSwapIns,
+      ],
+      balloonAuto: this.balloonAuto,
+      cursor: this.cursor.slice(),
+      killed: this.killed,
+    }
+  }
+
+  /** Rebuilds a VM's memory (not registered with any KSM: Ksm.fromState re-attaches it). */
+  static fromState(s: GuestMemoryState): GuestMemory {
+    const m = new GuestMemory(MemoryImage.fromState(s.image))
+    m.flags.set(s.flags)
+    m.stack.set(s.stack)
+    const c = s.counts
+    m.balloon = c[0]!
+    m.free = c[1]!
+    m.cache = c[2]!
+    m.used = c[3]!
+    m.guestSwapped = c[4]!
+    m.hostSwapped = c[5]!
+    m.balloonTarget = c[6]!
+    m.balloonMinPages = c[7]!
+    m.balloonCarry = c[8]!
+    m.guestSwapOuts = c[9]!
+    m.guestSwapIns = c[10]!
+    m.cacheDropped = c[11]!
+    m.hostSwapOuts = c[12]!
+    m.hostSwapIns = c[13]!
+    m.balloonAuto = s.balloonAuto
+    m.cursor.set(s.cursor)
+    m.killed = s.killed
+    return m
+  }
+}
