@@ -30,6 +30,7 @@ export interface GuestMemoryState {
   balloonAuto: boolean
   cursor: Int32Array
   killed: boolean
+  remap: Int32Array
 }
 
 export class GuestMemory {
@@ -71,6 +72,11 @@ export class GuestMemory {
   hostSwapIns = 0
   /** where the search for a page of each kind resumes */
   private readonly cursor = new Int32Array(3)
+  /**
+   * per ballooned page the workload still addresses: the frame the guest uses instead (−1: none yet), so
+   * a working set that overlaps the balloon occupies a fixed set of frames instead of a new one per write
+   */
+  private readonly remap: Int32Array
 
   constructor(image: MemoryImage) {
     this.image = image
@@ -78,6 +84,7 @@ export class GuestMemory {
     this.pageSize = image.pageSize
     this.flags = new Uint8Array(this.pages)
     this.stack = new Int32Array(this.pages)
+    this.remap = new Int32Array(this.pages).fill(-1)
     const c = countContent(image)
     this.free = c.zero
     this.cache = c.image
@@ -114,8 +121,15 @@ export class GuestMemory {
    */
   write(page: number): number {
     if (this.flags[page] !== PRESENT) {
-      page = this.allocate()
-      if (page < 0) return -1
+      // the frame the guest's allocator gave this page last time, while it still has it
+      const again = this.remap[page]!
+      if (again >= 0 && this.flags[again] === PRESENT) page = again
+      else {
+        const frame = this.allocate()
+        if (frame < 0) return -1
+        this.remap[page] = frame
+        page = frame
+      }
     }
     const token = this.image.tokens[page]!
     if (token === ZERO_TOKEN) {
@@ -300,6 +314,7 @@ export class GuestMemory {
       balloonAuto: this.balloonAuto,
       cursor: this.cursor.slice(),
       killed: this.killed,
+      remap: this.remap.slice(),
     }
   }
 
@@ -326,6 +341,7 @@ export class GuestMemory {
     m.balloonAuto = s.balloonAuto
     m.cursor.set(s.cursor)
     m.killed = s.killed
+    m.remap.set(s.remap)
     return m
   }
 }

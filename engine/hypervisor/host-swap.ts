@@ -76,7 +76,8 @@ export function swapInTouched(
   for (let i = 0; i < n && room > 0; i++) {
     const vm = vms[i]!
     let back = faultPages[i]!
-    if (back > vm.hostSwapped) back = vm.hostSwapped
+    // counts are expected values and decay geometrically: the last thousandth of a page comes back whole
+    if (back > vm.hostSwapped - 1e-3) back = vm.hostSwapped
     if (back > room) back = room
     if (back <= 0) continue
     vm.hostSwapped -= back

@@ -261,7 +261,8 @@ export class LabConsolidation {
     const demand = P.vmDemand[v]!
     const perVcpu = P.vmMipsPerVcpu[v]!
     const ram = P.vmRam[v]!
-    const { capacity, hostDemand, hostRamUse, hostRam, peMips, hostState, power, members } = P
+    const vcpus = P.vmVcpus[v]!
+    const { capacity, hostDemand, hostRamUse, hostRam, hostVcpus, hostVcpuLimit, peMips, hostState, power, members } = P
     const excluded = this.excluded
     const before = this.before
     const overAfter = this.overloadAfterTest(v)
@@ -269,7 +270,8 @@ export class LabConsolidation {
     let bestScore = Number.POSITIVE_INFINITY
     const consider = (h: number) => {
       if (excluded[h] || h === from) return
-      if (peMips[h]! < perVcpu || hostRamUse[h]! + ram > hostRam[h]!) return
+      if (peMips[h]! < perVcpu || hostRamUse[h]! + ram > hostRam[h]! || hostVcpus[h]! + vcpus > hostVcpuLimit[h]!)
+        return
       const cap = capacity[h]!
       const inUse = hostDemand[h]!
       if (inUse + demand > cap) return

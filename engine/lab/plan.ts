@@ -19,7 +19,10 @@ export class LabPlan {
   readonly hostType: Int32Array
   readonly capacity: Float64Array
   readonly peMips: Float64Array
+  /** RAM a host accepts for VMs: (RAM − reserved) × RAM allocation ratio, MB */
   readonly hostRam: Float64Array
+  /** vCPUs a host accepts: cores × CPU allocation ratio */
+  readonly hostVcpuLimit: Float64Array
   readonly bwKbps: Float64Array
   readonly power: Float64Array[]
   readonly hostState: Uint8Array
@@ -29,6 +32,7 @@ export class LabPlan {
   readonly vmCap: Float64Array
   readonly vmMipsPerVcpu: Float64Array
   readonly vmRam: Float64Array
+  readonly vmVcpus: Float64Array
   /** where each VM runs now (−1: nowhere) */
   readonly vmHost: Int32Array
   /** where a VM is being moved to (−1: not moving) */
@@ -45,6 +49,8 @@ export class LabPlan {
   /** Σ demand and Σ RAM of each host's members */
   readonly hostDemand: Float64Array
   readonly hostRamUse: Float64Array
+  /** Σ vCPUs of each host's members */
+  readonly hostVcpus: Float64Array
   /** trimmed history length per VM (index after its oldest non-zero value; 1 when all zero) */
   private readonly vmTrim: Int32Array
   /** per host: Σ of its members' newest `cachedNeed` weighted history values, their trimmed length, max RAM */
@@ -69,13 +75,15 @@ export class LabPlan {
     this.capacity = new Float64Array(nH)
     this.peMips = new Float64Array(nH)
     this.hostRam = new Float64Array(nH)
+    this.hostVcpuLimit = new Float64Array(nH)
     this.bwKbps = new Float64Array(nH)
     this.power = []
     for (let h = 0; h < nH; h++) {
       const t = model.hostTypes[model.hostType[h]!]!
       this.capacity[h] = t.totalMips
       this.peMips[h] = Math.trunc(t.mipsPerCore)
-      this.hostRam[h] = t.ramMB
+      this.hostRam[h] = (t.ramMB - model.admission.reservedHostMemory / 2 ** 20) * model.admission.ramAllocationRatio
+      this.hostVcpuLimit[h] = t.cores * model.admission.cpuAllocationRatio
       this.bwKbps[h] = t.bwKbps
       this.power.push(t.power)
     }
@@ -86,11 +94,13 @@ export class LabPlan {
     this.vmCap = new Float64Array(nV)
     this.vmMipsPerVcpu = new Float64Array(nV)
     this.vmRam = new Float64Array(nV)
+    this.vmVcpus = new Float64Array(nV)
     for (let v = 0; v < nV; v++) {
       const t = model.vmTypes[model.vmType[v]!]!
       this.vmCap[v] = t.vcpus * t.mips
       this.vmMipsPerVcpu[v] = t.mips
       this.vmRam[v] = t.ramMB
+      this.vmVcpus[v] = t.vcpus
     }
     this.vmHost = new Int32Array(nV).fill(-1)
     this.vmTarget = new Int32Array(nV).fill(-1)
@@ -101,6 +111,7 @@ export class LabPlan {
     this.members = Array.from({ length: nH }, () => [])
     this.hostDemand = new Float64Array(nH)
     this.hostRamUse = new Float64Array(nH)
+    this.hostVcpus = new Float64Array(nH)
     this.vmTrim = new Int32Array(nV).fill(1)
     this.hostHist = new Float64Array(nH * HISTORY_LENGTH)
     this.hostHistLen = new Int32Array(nH)
@@ -169,6 +180,7 @@ export class LabPlan {
     this.members[h]!.push(v)
     this.hostDemand[h] = this.hostDemand[h]! + this.vmDemand[v]!
     this.hostRamUse[h] = this.hostRamUse[h]! + this.vmRam[v]!
+    this.hostVcpus[h] = this.hostVcpus[h]! + this.vmVcpus[v]!
   }
 
   private removeMember(h: number, v: number): void {
@@ -181,6 +193,16 @@ export class LabPlan {
     // an emptied host holds exactly nothing (subtracting could leave rounding residue)
     this.hostDemand[h] = list.length === 0 ? 0 : this.hostDemand[h]! - this.vmDemand[v]!
     this.hostRamUse[h] = list.length === 0 ? 0 : this.hostRamUse[h]! - this.vmRam[v]!
+    this.hostVcpus[h] = list.length === 0 ? 0 : this.hostVcpus[h]! - this.vmVcpus[v]!
+  }
+
+  /** Admission (Nova-style): the host's cores are fast enough for the VM's vCPUs, and it has RAM and vCPUs left. */
+  admits(h: number, v: number): boolean {
+    return (
+      this.peMips[h]! >= this.vmMipsPerVcpu[v]! &&
+      this.hostRamUse[h]! + this.vmRam[v]! <= this.hostRam[h]! &&
+      this.hostVcpus[h]! + this.vmVcpus[v]! <= this.hostVcpuLimit[h]!
+    )
   }
 
   /** After a step: a history value per running VM, and the hosts' sums recomputed from the new demands. */
@@ -203,12 +225,15 @@ export class LabPlan {
     for (let h = 0; h < this.hostCount; h++) {
       let demand = 0
       let ram = 0
+      let vcpus = 0
       for (const v of this.members[h]!) {
         demand += this.vmDemand[v]!
         ram += this.vmRam[v]!
+        vcpus += this.vmVcpus[v]!
       }
       this.hostDemand[h] = demand
       this.hostRamUse[h] = ram
+      this.hostVcpus[h] = vcpus
     }
   }
 

@@ -43,8 +43,33 @@ export const V = {
   grantedMipsSeconds: 6,
   /** 1 while migrating out */
   migrating: 7,
+  /** MIPS the VM was runnable for and did not get (contention or its cap): its steal time */
+  stealMips: 8,
 } as const
-export const VM_FIELDS = 8
+export const VM_FIELDS = 9
+
+/** Per-host memory columns (Float64Array, hosts × MEMORY_FIELDS), when the scenario manages memory. */
+export const M = {
+  /** Σ configured RAM of the host's VMs */
+  configuredMB: 0,
+  /** RAM in use (host reserve, guests' present pages less KSM savings, less what is swapped out) */
+  residentMB: 1,
+  ksmSavedMB: 2,
+  balloonMB: 3,
+  hostSwappedMB: 4,
+  guestSwappedMB: 5,
+  /** CPU seconds the VMs lost to swap faults this step */
+  lostCpuSeconds: 6,
+  /** 0 none, 1 pressure (free < 20 %), 2 critical (free ≤ 5 %) */
+  pressure: 7,
+  oomKills: 8,
+  ksmPagesShared: 9,
+  ksmPagesSharing: 10,
+  ksmPagesUnshared: 11,
+  ksmPagesVolatile: 12,
+  ksmFullScans: 13,
+} as const
+export const MEMORY_FIELDS = 14
 
 /** A VM's complete state, moved from the source shard to the destination shard after a migration. */
 export interface VmTransfer {
@@ -96,6 +121,8 @@ export interface StepInput {
   /** bytes per second allotted to each running live migration, by VM */
   bandwidth: { vm: number; bytesPerSecond: number }[]
   power: HostPowerOrder[]
+  /** balloon targets: a logical size in bytes, or back to the host's automatic policy */
+  balloons: { vm: number; targetBytes: number | 'auto' }[]
 }
 
 /** What a shard reports after a step. */
@@ -106,8 +133,12 @@ export interface StepOutput {
   /** global VM ids of the VMs that ran on this shard's hosts (host by host) */
   vmIds: Int32Array
   vms: Float64Array
+  /** per-host memory columns (M), when the scenario manages memory */
+  memory?: Float64Array
   completions: MigrationCompletion[]
   departures: VmTransfer[]
+  /** VMs that died on this shard's hosts this step (the OOM killer) */
+  lost: { vm: number; host: number; reason: string }[]
   /** what each running live migration wants next step, bytes/s */
   bandwidthDemands: { vm: number; source: number; target: number; bytesPerSecond: number }[]
   events: LabEvent[]

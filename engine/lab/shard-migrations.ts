@@ -136,6 +136,11 @@ export class ShardMigrations {
     })
   }
 
+  /** The VM died on its source (OOM killer, host failure): whatever was moving it stops. */
+  drop(v: number): void {
+    this.running.delete(v)
+  }
+
   /** Bytes per second a live migration wants next (the coordinator shares NICs among them). */
   demand(v: number): number {
     const m = this.running.get(v)

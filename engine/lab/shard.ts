@@ -1,8 +1,10 @@
 // A host shard of the lab model: a set of hosts and the VMs running on them, stepped one scheduling
-// interval at a time. Hosts share their CPU among their VMs (max-min fair), draw power from their
-// SPECpower table, boot and switch off on the coordinator's orders, and carry migrations out. A shard
-// knows nothing of other shards; the coordinator combines their outputs in host and VM id order, so the
-// results do not depend on how hosts are split between shards or workers.
+// interval at a time. Hosts share their CPU among their VMs by weight and cap (engine/hypervisor's
+// CpuScheduler), manage their memory when the scenario asks (KSM, balloons, host swap: HostMemory, whose
+// stalls cost the VMs CPU), draw power from their SPECpower table, boot and switch off on the
+// coordinator's orders, and carry migrations out. A shard knows nothing of other shards; the coordinator
+// combines their outputs in host and VM id order, so the results do not depend on how hosts are split
+// between shards or workers.
 import type { ClusterModel } from '../model/cluster-model'
 import type { LabEvent } from '../api/lab-api'
 import { HOST_STATE } from '../api/lab-api'
@@ -11,10 +13,17 @@ import { RandomStream } from '../random'
 import { GeneratorBank } from '../workload/generators'
 import { planetLabUtilization } from '../workload/planetlab'
 import { VmMemoryBank } from './vm-memory'
+import { CpuScheduler, VcpuTable, emptyCpuSummary, type CpuHostSpec } from '../hypervisor/cpu-scheduler'
+import { HostMemory, HOST_MEMORY_FIELDS } from '../hypervisor/host-memory'
+import { setBalloonAuto, setBalloonTarget } from '../hypervisor/balloon'
+import type { GuestMemory } from '../hypervisor/guest-memory'
+import { KSM_DEFAULTS, type KsmStats } from '../hypervisor/ksm'
 import { ShardMigrations } from './shard-migrations'
 import {
   H,
   HOST_FIELDS,
+  M,
+  MEMORY_FIELDS,
   V,
   VM_FIELDS,
   type MigrationCompletion,
@@ -43,8 +52,11 @@ export class HostShard {
   private readonly hostState: Uint8Array
   private readonly bootLeft: Float64Array
   private readonly capacity: Float64Array
+  private readonly spec: CpuHostSpec[]
   private readonly power: Float64Array[]
   private readonly residents: number[][]
+  /** per host, when the scenario manages memory */
+  private readonly hostMemory: HostMemory[] | undefined
 
   // per VM, indexed by global VM id (valid while the VM is on this shard)
   private readonly present: Uint8Array
@@ -53,13 +65,17 @@ export class HostShard {
   private readonly memory: VmMemoryBank | undefined
   private readonly migrations: ShardMigrations
   private readonly vmCapMips: Float64Array
+  private readonly vmMipsPerVcpu: Float64Array
   private readonly vmRam: Float64Array
+  /** weights, caps, demand, stall → granted, steal, shortfall (slot = VM id) */
+  private readonly cpu: VcpuTable
+  private readonly scheduler = new CpuScheduler()
+  private readonly cpuOut = emptyCpuSummary()
 
   // scratch
-  private readonly demand: Float64Array
-  private readonly granted: Float64Array
   private readonly bandwidth: Float64Array
-  private readonly order: number[] = []
+  private busy = new Float64Array(16)
+  private readonly ksmStats = {} as KsmStats
 
   constructor(init: ShardInit) {
     const { model, hostIds } = init
@@ -71,13 +87,16 @@ export class HostShard {
     this.hostState = new Uint8Array(n)
     this.bootLeft = new Float64Array(n)
     this.capacity = new Float64Array(n)
+    this.spec = []
     this.power = []
     this.residents = Array.from({ length: n }, () => [])
     for (let i = 0; i < n; i++) {
       const t = model.hostTypes[model.hostType[hostIds[i]!]!]!
       this.capacity[i] = t.totalMips
+      this.spec.push({ cores: t.cores, mipsPerCore: t.totalMips / t.cores })
       this.power.push(t.power)
     }
+    this.hostMemory = model.memoryManaged ? Array.from(hostIds, (h) => newHostMemory(model, h)) : undefined
     for (const h of init.hostsOn) {
       const i = this.local.get(h)
       if (i !== undefined) this.hostState[i] = HOST_STATE.on
@@ -86,40 +105,54 @@ export class HostShard {
     this.present = new Uint8Array(nv)
     this.vmHost = new Int32Array(nv).fill(-1)
     this.generators = new GeneratorBank(nv)
-    this.memory = model.migrationModel === 'cloudsim' ? undefined : new VmMemoryBank(model)
+    this.memory = model.migrationModel !== 'cloudsim' || model.memoryManaged ? new VmMemoryBank(model) : undefined
     this.migrations = new ShardMigrations(model, this.memory)
     this.vmCapMips = new Float64Array(nv)
+    this.vmMipsPerVcpu = new Float64Array(nv)
     this.vmRam = new Float64Array(nv)
-    this.demand = new Float64Array(nv)
-    this.granted = new Float64Array(nv)
+    this.cpu = new VcpuTable(nv)
+    this.cpu.size = nv
     this.bandwidth = new Float64Array(nv)
     for (let v = 0; v < nv; v++) {
       const t = model.vmTypes[model.vmType[v]!]!
       this.vmCapMips[v] = t.vcpus * t.mips
+      this.vmMipsPerVcpu[v] = t.mips
       this.vmRam[v] = t.ramMB
       const h = init.placement[v]!
       const i = this.local.get(h)
       if (i === undefined) continue
       this.generators.start(model.workloads[model.vmGroup[v]!]!, model.seed, v)
-      this.memory?.start(v)
-      this.admit(v, h, i)
+      const guest = this.memory?.start(v)
+      this.admit(v, h, i, guest)
     }
   }
 
-  private admit(v: number, host: number, i: number): void {
+  private admit(v: number, host: number, i: number, guest: GuestMemory | undefined): void {
     this.present[v] = 1
     this.vmHost[v] = host
     const list = this.residents[i]!
     let at = list.length
     while (at > 0 && list[at - 1]! > v) at--
     list.splice(at, 0, v)
+    const M = this.model
+    const t = M.vmTypes[M.vmType[v]!]!
+    const group = M.groups[M.vmGroup[v]!]!
+    const cap = group.cpuCap === undefined ? Infinity : group.cpuCap * this.spec[i]!.mipsPerCore
+    this.cpu.set(v, t.vcpus, group.cpuWeight, cap)
+    this.cpu.stall[v] = 0
+    if (guest && this.hostMemory) {
+      const fraction = group.guaranteedMemory ?? M.memory.guaranteed
+      this.hostMemory[i]!.add(guest, { guaranteedBytes: fraction * guest.bytes })
+    }
   }
 
   private release(v: number): void {
+    const i = this.local.get(this.vmHost[v]!)!
+    if (this.hostMemory && this.memory) this.hostMemory[i]!.remove(this.memory.guest(v))
     this.present[v] = 0
     this.generators.release(v)
     this.memory?.release(v)
-    const list = this.residents[this.local.get(this.vmHost[v]!)!]!
+    const list = this.residents[i]!
     list.splice(list.indexOf(v), 1)
   }
 
@@ -152,22 +185,24 @@ export class HostShard {
     for (const v of input.targetFailed) this.migrations.targetFailed(v, time, events)
     for (const m of input.migrations) if (this.present[m.vm]) this.migrations.start(m.vm, m.source, m.target, time)
     for (const b of input.bandwidth) this.bandwidth[b.vm] = b.bytesPerSecond
+    for (const b of input.balloons) this.balloon(b.vm, b.targetBytes, time, events)
 
     // Demands first, VM by VM in id order: the generators' state is laid out by VM id, so this pass
     // walks memory in order instead of jumping between VMs host by host.
     const present = this.present
+    const demand = this.cpu.demand
     for (let v = 0; v < present.length; v++) {
-      if (present[v]) this.demand[v] = this.demandFraction(v, time) * this.vmCapMips[v]!
+      if (present[v]) demand[v] = this.demandFraction(v, time) * this.vmCapMips[v]!
     }
     const n = this.hostIds.length
     const hosts = new Float64Array(n * HOST_FIELDS)
+    const memory = this.hostMemory ? new Float64Array(n * MEMORY_FIELDS) : undefined
     let vmCount = 0
     for (let i = 0; i < n; i++) vmCount += this.residents[i]!.length
     const vmIds = new Int32Array(vmCount)
     const vms = new Float64Array(vmCount * VM_FIELDS)
     const completions: MigrationCompletion[] = []
-    const leaving: number[] = []
-    const lost: number[] = []
+    const lost: StepOutput['lost'] = []
     let row = 0
     for (let i = 0; i < n; i++) {
       const host = this.hostIds[i]!
@@ -182,16 +217,22 @@ export class HostShard {
         if (this.bootLeft[i]! <= 0) state = this.hostState[i] = HOST_STATE.on
       }
       const running = state === HOST_STATE.on
-      const capacity = running ? this.capacity[i]! * (1 - bootFraction) : 0
-      let demandSum = 0
-      for (const v of list) demandSum += this.demand[v]!
-      this.shareCpu(list, capacity, demandSum)
+      if (running && this.hostMemory && list.length > 0) this.stepMemory(i, dt, time, lost, events)
+      const spec = this.spec[i]!
+      const cores = running ? spec.cores * (1 - bootFraction) : 0
+      const cpu = this.scheduler.schedule(
+        { cores, mipsPerCore: spec.mipsPerCore },
+        this.cpu,
+        list,
+        list.length,
+        this.cpuOut,
+      )
       let grantedSum = 0
       let short = false
       for (const v of list) {
-        const want = this.demand[v]!
-        let got = this.granted[v]!
-        if (got < want - 1e-9) short = true
+        const want = demand[v]!
+        let got = this.cpu.granted[v]!
+        if (this.cpu.shortfall[v]! > 1e-9) short = true
         let loss = 0
         let migrating = 0
         if (this.migrations.has(v)) {
@@ -203,6 +244,7 @@ export class HostShard {
           grantedSum += got + s.sourceMips
           loss = s.lossMipsSeconds
           if (s.ended) {
+            if (s.location !== 'lost') this.memory?.guest(v).recount()
             completions.push({
               vm: v,
               source: host,
@@ -212,12 +254,11 @@ export class HostShard {
               location: s.location,
               info: s.info,
             })
-            if (s.location === 'destination') leaving.push(v)
-            else if (s.location === 'lost') lost.push(v)
           }
         } else {
           grantedSum += got
-          this.memory?.accrue(v, dt, got / this.vmCapMips[v]!)
+          // where memory is managed, writes were issued before the host's memory step
+          if (!this.hostMemory) this.memory?.accrue(v, dt, got / this.vmCapMips[v]!)
         }
         const r = row * VM_FIELDS
         vmIds[row] = v
@@ -229,6 +270,7 @@ export class HostShard {
         vms[r + V.requestedMipsSeconds] = want * dt
         vms[r + V.grantedMipsSeconds] = got * dt
         vms[r + V.migrating] = migrating
+        vms[r + V.stealMips] = this.cpu.steal[v]!
         row++
       }
       const utilization = running && this.capacity[i]! > 0 ? Math.min(1, grantedSum / this.capacity[i]!) : 0
@@ -238,7 +280,7 @@ export class HostShard {
       if (bootFraction > 0) powerW += (type.bootEnergyJ / type.bootSeconds) * bootFraction
       const active = running && list.length > 0
       hosts[o + H.state] = state
-      hosts[o + H.demandMips] = demandSum
+      hosts[o + H.demandMips] = cpu.demand
       hosts[o + H.grantedMips] = grantedSum
       hosts[o + H.utilization] = utilization
       hosts[o + H.powerW] = powerW
@@ -248,9 +290,14 @@ export class HostShard {
       let ram = 0
       for (const v of list) ram += this.vmRam[v]!
       hosts[o + H.ramMB] = ram
+      if (memory) this.memoryRow(i, memory)
     }
     const departures = completions.filter((c) => c.location === 'destination').map((c) => this.depart(c.vm, c.target))
-    for (const v of lost) this.release(v)
+    for (const c of completions) if (c.location === 'lost') this.release(c.vm)
+    for (const l of lost) {
+      this.migrations.drop(l.vm)
+      this.release(l.vm)
+    }
     const bandwidthDemands: StepOutput['bandwidthDemands'] = []
     for (let i = 0; i < n; i++) {
       for (const v of this.residents[i]!) {
@@ -264,7 +311,88 @@ export class HostShard {
         }
       }
     }
-    return { hostIds: this.hostIds.slice(), hosts, vmIds, vms, completions, departures, bandwidthDemands, events }
+    return {
+      hostIds: this.hostIds.slice(),
+      hosts,
+      memory,
+      vmIds,
+      vms,
+      completions,
+      departures,
+      lost,
+      bandwidthDemands,
+      events,
+    }
+  }
+
+  /**
+   * A memory-managed host's step before its CPU is shared: the guests write their pages (through
+   * GuestMemory, so KSM sees copy-on-write at once), then balloons, KSM, swap and the OOM killer run;
+   * memory stalls become the VMs' `stall` for the CPU scheduler.
+   */
+  private stepMemory(i: number, dt: number, time: number, lost: StepOutput['lost'], events: LabEvent[]): void {
+    const hm = this.hostMemory![i]!
+    const memory = this.memory!
+    const guests = hm.vms
+    if (this.busy.length < guests.length) this.busy = new Float64Array(guests.length * 2)
+    const busy = this.busy
+    for (let k = 0; k < guests.length; k++) {
+      const v = guests[k]!.vm
+      const want = this.cpu.demand[v]!
+      busy[k] = want / this.vmMipsPerVcpu[v]!
+      if (this.migrations.has(v)) continue // the migration issues its writes
+      memory.accrue(v, dt, want / this.vmCapMips[v]!)
+      memory.settle(v)
+    }
+    hm.step(dt, busy)
+    for (let k = 0; k < guests.length; k++) this.cpu.stall[guests[k]!.vm] = hm.stall[k]!
+    for (const v of hm.killed) {
+      const host = this.hostIds[i]!
+      const message = `VM ${v} killed by the out-of-memory killer of host ${host}: resident pages exceeded RAM and swap`
+      lost.push({ vm: v, host, reason: message })
+      events.push({ time, kind: 'warning', vm: v, host, message })
+    }
+  }
+
+  /** Host i's memory figures into the step's memory table (MB; KSM counts in pages). */
+  private memoryRow(i: number, out: Float64Array): void {
+    const hm = this.hostMemory![i]!
+    const row = hm.row
+    const o = i * MEMORY_FIELDS
+    const MB = 1 / (1024 * 1024)
+    out[o + M.configuredMB] = row[HM_INDEX.configuredBytes]! * MB
+    out[o + M.residentMB] = row[HM_INDEX.residentBytes]! * MB
+    out[o + M.ksmSavedMB] = row[HM_INDEX.ksmSavedBytes]! * MB
+    out[o + M.balloonMB] = row[HM_INDEX.balloonBytes]! * MB
+    out[o + M.hostSwappedMB] = row[HM_INDEX.hostSwappedBytes]! * MB
+    out[o + M.guestSwappedMB] = row[HM_INDEX.guestSwappedBytes]! * MB
+    out[o + M.lostCpuSeconds] = row[HM_INDEX.lostCpuSeconds]!
+    out[o + M.pressure] = row[HM_INDEX.pressure]!
+    out[o + M.oomKills] = row[HM_INDEX.oomKills]!
+    const k = hm.ksm.stats(this.ksmStats)
+    out[o + M.ksmPagesShared] = k.pages_shared
+    out[o + M.ksmPagesSharing] = k.pages_sharing
+    out[o + M.ksmPagesUnshared] = k.pages_unshared
+    out[o + M.ksmPagesVolatile] = k.pages_volatile
+    out[o + M.ksmFullScans] = k.full_scans
+  }
+
+  /** A balloon order (scheduled event or the trainee): a logical size in bytes, or back to the policy. */
+  private balloon(v: number, target: number | 'auto', time: number, events: LabEvent[]): void {
+    if (!this.present[v] || !this.memory) return
+    const guest = this.memory.guest(v)
+    if (target === 'auto') setBalloonAuto(guest)
+    else setBalloonTarget(guest, target)
+    events.push({
+      time,
+      kind: 'info',
+      vm: v,
+      host: this.vmHost[v],
+      message:
+        target === 'auto'
+          ? `VM ${v}: balloon handed to the host's policy`
+          : `VM ${v}: balloon target ${(target / 2 ** 20).toFixed(0)} MiB of ${(guest.bytes / 2 ** 20).toFixed(0)} MiB`,
+    })
   }
 
   private applyPower(input: StepInput): void {
@@ -276,30 +404,6 @@ export class HostShard {
         this.hostState[i] = type.bootSeconds > 0 ? HOST_STATE.booting : HOST_STATE.on
         this.bootLeft[i] = type.bootSeconds
       } else if (!p.on) this.hostState[i] = HOST_STATE.off
-    }
-  }
-
-  /** Max-min fair share of a host's MIPS among its VMs' demands (ties by VM id), into `granted`. */
-  private shareCpu(list: number[], capacity: number, demandSum: number): void {
-    if (demandSum <= capacity) {
-      for (const v of list) this.granted[v] = this.demand[v]!
-      return
-    }
-    const order = this.order
-    order.length = 0
-    for (const v of list) {
-      this.granted[v] = 0
-      if (this.demand[v]! > 0) order.push(v)
-    }
-    if (order.length > 1) order.sort((a, b) => this.demand[a]! - this.demand[b]! || a - b)
-    let remaining = capacity
-    let left = order.length
-    for (const v of order) {
-      const fair = remaining / left
-      const give = this.demand[v]! < fair ? this.demand[v]! : fair
-      this.granted[v] = give
-      remaining -= give
-      left--
     }
   }
 
@@ -320,7 +424,42 @@ export class HostShard {
     if (i === undefined) throw new Error(`VM ${a.vm} sent to host ${a.host}, which this shard does not own`)
     this.generators.describe(this.model.workloads[this.model.vmGroup[a.vm]!]!, a.vm)
     this.generators.set(a.vm, a.generator, RandomStream.fromState(a.stream))
-    if (a.memory) this.memory?.restore(a.vm, a.memory)
-    this.admit(a.vm, a.host, i)
+    let guest: GuestMemory | undefined
+    if (a.memory && this.memory) {
+      guest = this.memory.restore(a.vm, a.memory)
+      // a fresh copy on the destination: nothing of it swapped out, not merged yet
+      guest.hostSwapped = 0
+      guest.balloonCarry = 0
+    }
+    this.admit(a.vm, a.host, i, guest)
   }
+}
+
+const HM_INDEX = Object.fromEntries(HOST_MEMORY_FIELDS.map((k, i) => [k, i])) as Record<
+  (typeof HOST_MEMORY_FIELDS)[number],
+  number
+>
+
+/** A host's memory manager from the scenario's settings. */
+function newHostMemory(model: ClusterModel, h: number): HostMemory {
+  const t = model.hostTypes[model.hostType[h]!]!
+  const mem = model.memory
+  const hm = new HostMemory({
+    ramBytes: t.ramMB * 2 ** 20,
+    pageSize: model.pageSize,
+    reservedBytes: model.admission.reservedHostMemory,
+    ballooning: mem.ballooning === 'auto',
+    momKsm: mem.ksm.mode === 'mom',
+    ksmEnabled: mem.ksm.mode !== 'off',
+    guaranteedFraction: mem.guaranteed,
+    swap: { swapBytes: mem.hostSwap, latencySec: mem.swapLatency, faultBytes: 4096 },
+  })
+  hm.ksm.set({
+    ...KSM_DEFAULTS,
+    run: mem.ksm.mode === 'off' ? 0 : 1,
+    pages_to_scan: mem.ksm.pagesToScan,
+    sleep_millisecs: mem.ksm.sleepMillisecs,
+    max_page_sharing: mem.ksm.maxPageSharing,
+  })
+  return hm
 }

@@ -11,10 +11,12 @@ import { LabPlan } from './plan'
 import { LabConsolidation, type LabDecision } from './consolidation'
 import { HostShard, type ShardInit } from './shard'
 import { shareLinks, type Flow } from './link-sharing'
+import { MemoryAccount, type MemoryReport } from './memory-report'
 import { migrationStats, type MigrationRecord, type MigrationStats } from './migration-log'
 import {
   H,
   HOST_FIELDS,
+  MEMORY_FIELDS,
   V,
   VM_FIELDS,
   type MigrationOrder,
@@ -60,6 +62,7 @@ function failedShard(hostIds: Int32Array): ShardHandle {
         vms: new Float64Array(0),
         completions: [],
         departures: [],
+        lost: [],
         bandwidthDemands: [],
         events: [],
       })
@@ -120,6 +123,10 @@ export interface LabSummary {
   migrationModel: ClusterModel['migrationModel']
   migrationStats: MigrationStats
   migrationsDetail: MigrationRecord[]
+  /** VMs ended by a host's out-of-memory killer */
+  vmsKilled: number
+  /** hosts managing memory: KSM and balloon savings, swap and its cost, over time */
+  memory?: MemoryReport
 }
 
 export class LabSimulation {
@@ -143,8 +150,11 @@ export class LabSimulation {
   readonly hostUtil: Float64Array
   readonly hostPowerW: Float64Array
   readonly hostRamMB: Float64Array
-  /** MIPS each VM got in the last step */
+  /** MIPS each VM got in the last step, and its steal: runnable, not run (contention or its cap) */
   readonly vmGrantedNow: Float64Array
+  readonly vmStealMips: Float64Array
+  /** per-host memory (M columns) after the last step, when hosts manage memory */
+  readonly hostMemory: Float64Array | undefined
   private readonly migrationsAtHost: Int32Array
   private readonly hostEnergyScratch: Float64Array
   private queue: { vm: number; target: number; since: number }[] = []
@@ -153,6 +163,11 @@ export class LabSimulation {
   /** in-flight migrations to call off (the trainee's cancel) or abort (their target failed) */
   private pendingCancel: { vm: number; source: number }[] = []
   private pendingTargetFailed: { vm: number; source: number }[] = []
+  private pendingBalloons: { vm: number; targetBytes: number | 'auto' }[] = []
+  /** the report's memory section, when hosts manage memory */
+  private readonly memoryAccount: MemoryAccount | undefined
+  /** VMs the OOM killer ended */
+  private vmsKilled = 0
   /** migrations started and not finished: VM → its source, target and start time */
   readonly inFlight = new Map<number, { source: number; target: number; start: number }>()
   /** bytes/s each running live migration asked for after the last step */
@@ -185,8 +200,11 @@ export class LabSimulation {
     this.hostPowerW = new Float64Array(model.hostCount)
     this.hostRamMB = new Float64Array(model.hostCount)
     this.vmGrantedNow = new Float64Array(model.vmCount)
+    this.vmStealMips = new Float64Array(model.vmCount)
+    this.hostMemory = model.memoryManaged ? new Float64Array(model.hostCount * MEMORY_FIELDS) : undefined
     this.migrationsAtHost = new Int32Array(model.hostCount)
     this.hostEnergyScratch = new Float64Array(model.hostCount)
+    this.memoryAccount = model.memoryManaged ? new MemoryAccount(model) : undefined
   }
 
   /** Places the VMs at t = 0 and starts `shardCount` shards over contiguous host ranges. */
@@ -251,12 +269,18 @@ export class LabSimulation {
       targetFailed: [],
       bandwidth: [],
       power: [],
+      balloons: [],
     }))
     const shardOf = (h: number) => inputs[this.shardOfHost[h]!]!
     for (const c of this.pendingCancel) shardOf(c.source).cancel.push(c.vm)
     for (const c of this.pendingTargetFailed) shardOf(c.source).targetFailed.push(c.vm)
     for (const a of this.pendingArrivals) shardOf(a.host).arrivals.push(a)
     for (const p of this.pendingPower) shardOf(p.host).power.push(p)
+    for (const b of this.pendingBalloons) {
+      const host = this.plan.vmHost[b.vm]!
+      if (host >= 0) shardOf(host).balloons.push(b)
+    }
+    this.pendingBalloons = []
     this.pendingCancel = []
     this.pendingTargetFailed = []
     this.pendingArrivals = []
@@ -370,9 +394,9 @@ export class LabSimulation {
         else if (P.vmTarget[vm]! >= 0) refuse(`the VM is already moving to host ${P.vmTarget[vm]}`)
         else if (P.vmHost[vm] === to) refuse('the VM already runs there')
         else if (P.hostState[to] === HOST_STATE.failed) refuse('the host has failed')
-        else if (P.hostRamUse[to]! + P.vmRam[vm]! > P.hostRam[to]!)
+        else if (!P.admits(to, vm))
           refuse(
-            `the host has ${(P.hostRam[to]! - P.hostRamUse[to]!).toFixed(0)} MB of RAM free, the VM needs ${P.vmRam[vm]} MB`,
+            `admission: the host accepts ${(P.hostRam[to]! - P.hostRamUse[to]!).toFixed(0)} MB and ${P.hostVcpuLimit[to]! - P.hostVcpus[to]!} vCPUs more, the VM needs ${P.vmRam[vm]} MB and ${P.vmVcpus[vm]} vCPUs`,
           )
         else {
           const from = P.vmHost[vm]!
@@ -392,7 +416,14 @@ export class LabSimulation {
             message: `scheduled: migrate VM ${vm} from host ${from} to host ${to}`,
           })
         }
-      } else {
+      } else if ('balloon' in e) {
+        const { vm, target } = e.balloon
+        if (P.vmHost[vm]! < 0)
+          events.push({ time, kind: 'warning', vm, message: `scheduled balloon: VM ${vm} is not running` })
+        else if (!this.model.memoryManaged)
+          events.push({ time, kind: 'warning', vm, message: `scheduled balloon: hosts do not manage memory here` })
+        else this.pendingBalloons.push({ vm, targetBytes: target })
+      } else if ('cancelMigration' in e) {
         const { vm } = e.cancelMigration
         const queued = this.queue.findIndex((q) => q.vm === vm)
         const flight = this.inFlight.get(vm)
@@ -473,6 +504,8 @@ export class LabSimulation {
         this.hostUtil[h] = hosts[r + H.utilization]!
         this.hostPowerW[h] = hosts[r + H.powerW]!
         this.hostRamMB[h] = hosts[r + H.ramMB]!
+        if (this.hostMemory && o.memory)
+          this.hostMemory.set(o.memory.subarray(i * MEMORY_FIELDS, (i + 1) * MEMORY_FIELDS), h * MEMORY_FIELDS)
         P.hostState[h] = hosts[r + H.state]!
       }
       const vms = o.vms
@@ -481,6 +514,7 @@ export class LabSimulation {
         const r = i * VM_FIELDS
         P.vmDemand[v] = vms[r + V.demandMips]!
         this.vmGrantedNow[v] = vms[r + V.grantedMips]!
+        this.vmStealMips[v] = vms[r + V.stealMips]!
         this.vmRequested[v] = this.vmRequested[v]! + vms[r + V.requestedMipsSeconds]!
         this.vmGranted[v] = this.vmGranted[v]! + vms[r + V.grantedMipsSeconds]!
         this.vmMigrationLoss[v] = this.vmMigrationLoss[v]! + vms[r + V.migrationLossMipsSeconds]!
@@ -535,6 +569,29 @@ export class LabSimulation {
         })
       }
     }
+    for (const o of outputs) {
+      for (const l of o.lost) {
+        const flight = this.inFlight.get(l.vm)
+        if (flight) {
+          this.inFlight.delete(l.vm)
+          this.migrationLog.push({
+            vm: l.vm,
+            source: flight.source,
+            target: flight.target,
+            start: flight.start,
+            end: this.time + this.model.interval,
+            location: 'lost',
+          })
+        }
+        P.drop(l.vm)
+        this.vmsKilled++
+      }
+    }
+    if (this.memoryAccount)
+      this.memoryAccount.absorb(
+        this.time + this.model.interval,
+        outputs.map((o) => o.memory!),
+      )
     this.bandwidthDemand = new Map()
     for (const o of outputs) for (const d of o.bandwidthDemands) this.bandwidthDemand.set(d.vm, d.bytesPerSecond)
     this.pendingArrivals = outputs.flatMap((o) => o.departures).sort((a, b) => a.vm - b.vm)
@@ -677,35 +734,37 @@ export class LabSimulation {
       migrationModel: this.model.migrationModel,
       migrationStats: migrationStats(this.migrationLog),
       migrationsDetail: this.migrationLog,
+      vmsKilled: this.vmsKilled,
+      memory: this.memoryAccount?.report(),
     }
   }
 }
 
 /**
- * t = 0: first-fit decreasing by nominal MIPS over hosts in id order, never overcommitting RAM or nominal
- * CPU; the hosts used are switched on. Consolidation then packs by actual demand.
+ * t = 0: first-fit decreasing by nominal MIPS over hosts in id order, without overcommitting nominal CPU
+ * (as a boot-time reservation would) and within Nova's admission (vCPUs per core, RAM within the
+ * allocation ratios); the hosts used are switched on. Consolidation then packs by actual demand.
  */
 function initialPlacement(plan: LabPlan): void {
   const order = Array.from({ length: plan.vmCount }, (_, v) => v).sort(
     (a, b) => plan.vmCap[b]! - plan.vmCap[a]! || a - b,
   )
   const nominal = new Float64Array(plan.hostCount)
-  const ram = new Float64Array(plan.hostCount)
   let first = 0
   for (const v of order) {
     let placed = false
     for (let h = first; h < plan.hostCount; h++) {
-      if (plan.peMips[h]! < plan.vmMipsPerVcpu[v]!) continue
-      if (nominal[h]! + plan.vmCap[v]! > plan.capacity[h]! || ram[h]! + plan.vmRam[v]! > plan.hostRam[h]!) continue
+      if (nominal[h]! + plan.vmCap[v]! > plan.capacity[h]! || !plan.admits(h, v)) continue
       nominal[h] = nominal[h]! + plan.vmCap[v]!
-      ram[h] = ram[h]! + plan.vmRam[v]!
       plan.place(v, h)
       plan.hostState[h] = HOST_STATE.on
       placed = true
       break
     }
     if (!placed)
-      throw new Error(`lab mode: VM ${v} fits on no host at t = 0 (RAM ${plan.vmRam[v]} MB, ${plan.vmCap[v]} MIPS)`)
+      throw new Error(
+        `lab mode: VM ${v} fits on no host at t = 0 (${plan.vmVcpus[v]} vCPUs of ${plan.vmMipsPerVcpu[v]} MIPS, RAM ${plan.vmRam[v]} MB); add hosts or raise the allocation ratios`,
+      )
     while (first < plan.hostCount && plan.capacity[first]! - nominal[first]! < 1) first++
   }
 }

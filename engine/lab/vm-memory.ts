@@ -1,38 +1,38 @@
-// The memory of the VMs a shard runs (lab model with a live-migration model other than `cloudsim`): each
-// VM's memory image (a content token per page) and its page-write model. Writes accrue as the guest runs
-// and are settled into the image only when someone looks at the memory — a migration starting — so a day
-// of 1000 VMs costs O(pages) per migration instead of O(writes) per step.
+// The memory of the VMs a shard runs (lab model, when memory matters: a live-migration model other than
+// `cloudsim`, or hosts managing memory with KSM, balloons and swap): each VM's GuestMemory (its image of
+// content tokens, balloon and use counts) and its page-write model. Where nobody watches the memory every
+// step, writes accrue as the guest runs and are settled into the image only when someone looks — a
+// migration starting — so a day of 1000 VMs costs O(pages) per migration instead of O(writes) per step.
 import type { ClusterModel } from '../model/cluster-model'
-import { MemoryImage, type MemoryImageState } from '../memory/image'
-import { initialiseContent } from '../memory/content'
+import type { MemoryImage } from '../memory/image'
+import { GuestMemory, type GuestMemoryState } from '../hypervisor/guest-memory'
 import { PageWriter, type PageWriterState } from '../workload/page-writes'
 import { streamFor } from '../random'
 
 const MiB = 1024 * 1024
 
 export interface VmMemoryState {
-  image: MemoryImageState
+  guest: GuestMemoryState
   writer: PageWriterState
 }
 
 export class VmMemoryBank {
-  private readonly images: (MemoryImage | undefined)[]
+  private readonly guests: (GuestMemory | undefined)[]
   private readonly writers: (PageWriter | undefined)[]
 
   constructor(private readonly model: ClusterModel) {
-    this.images = Array.from({ length: model.vmCount }, () => undefined)
+    this.guests = Array.from({ length: model.vmCount }, () => undefined)
     this.writers = Array.from({ length: model.vmCount }, () => undefined)
   }
 
   /** A VM's memory at t = 0: its image filled from its group's content model, its page writer. */
-  start(v: number): void {
+  start(v: number): GuestMemory {
     const m = this.model
     const type = m.vmTypes[m.vmType[v]!]!
     const group = m.groups[m.vmGroup[v]!]!
-    const image = new MemoryImage(v, type.ramMB * MiB, m.pageSize)
-    initialiseContent(image, group.content, streamFor(m.seed, 'vm-memory', v))
+    const guest = GuestMemory.create(v, type.ramMB * MiB, m.pageSize, group.content, streamFor(m.seed, 'vm-memory', v))
     const spec = group.pageWrites
-    const writer = PageWriter.forVm(
+    this.writers[v] = PageWriter.forVm(
       m.seed,
       v,
       {
@@ -41,16 +41,20 @@ export class VmMemoryBank {
         hotBytes: spec.hotSet ?? (type.ramMB * MiB) / 10,
         hotFraction: spec.hotFraction,
       },
-      image,
+      guest.image,
     )
-    this.images[v] = image
-    this.writers[v] = writer
+    this.guests[v] = guest
+    return guest
+  }
+
+  guest(v: number): GuestMemory {
+    const guest = this.guests[v]
+    if (!guest) throw new Error(`VM ${v} has no memory on this shard`)
+    return guest
   }
 
   image(v: number): MemoryImage {
-    const image = this.images[v]
-    if (!image) throw new Error(`VM ${v} has no memory image on this shard`)
-    return image
+    return this.guest(v).image
   }
 
   writer(v: number): PageWriter {
@@ -64,22 +68,24 @@ export class VmMemoryBank {
     this.writers[v]?.accrue(seconds, activity)
   }
 
-  /** Writes owed become page contents (before a migration or a snapshot reads the image). */
+  /** Writes owed become page contents, through the guest (so its use counts and KSM hear of them). */
   settle(v: number): void {
-    this.writer(v).settle(this.image(v))
+    this.writer(v).settle(this.guest(v))
   }
 
   state(v: number): VmMemoryState {
-    return { image: this.image(v).state(), writer: this.writer(v).state() }
+    return { guest: this.guest(v).state(), writer: this.writer(v).state() }
   }
 
-  restore(v: number, s: VmMemoryState): void {
-    this.images[v] = MemoryImage.fromState(s.image)
+  restore(v: number, s: VmMemoryState): GuestMemory {
+    const guest = GuestMemory.fromState(s.guest)
+    this.guests[v] = guest
     this.writers[v] = PageWriter.fromState(s.writer)
+    return guest
   }
 
   release(v: number): void {
-    this.images[v] = undefined
+    this.guests[v] = undefined
     this.writers[v] = undefined
   }
 }

@@ -1,7 +1,15 @@
 // A scenario turned into flat, typed data: host and VM attributes in typed arrays indexed by entity id,
 // the workload of every VM, and the traces it reads. This is what both simulators (cloudsim, lab) start
 // from and what worker shards receive; no object graph, nothing that cannot be copied or transferred.
-import type { MigrationSettings, Scenario, ScenarioEvent, VmGroup, Workload } from '../scenario/schema'
+import type {
+  AdmissionSettings,
+  MemorySettings,
+  MigrationSettings,
+  Scenario,
+  ScenarioEvent,
+  VmGroup,
+  Workload,
+} from '../scenario/schema'
 import { parsePolicyName, type PolicySpec } from '../policies/policy-name'
 import { loadPlanetLabFolder, type TracePool } from '../workload/planetlab'
 import type { FileSource } from '../platform/files'
@@ -43,8 +51,13 @@ export interface ClusterModel {
   migration: MigrationSettings
   /** lab mode: page size of VM memory images, bytes */
   pageSize: number
-  /** per VM group: the guest's page writes and initial memory content (lab mode) */
-  groups: Pick<VmGroup, 'pageWrites' | 'content'>[]
+  /** lab mode: KSM, ballooning, host swap */
+  memory: MemorySettings
+  /** lab mode: hosts model their memory (KSM, balloons, swap): KSM or ballooning on, or RAM overcommitted */
+  memoryManaged: boolean
+  admission: AdmissionSettings
+  /** per VM group: CPU weight and cap, the guest's page writes and initial memory content (lab mode) */
+  groups: Pick<VmGroup, 'pageWrites' | 'content' | 'cpuWeight' | 'cpuCap' | 'guaranteedMemory'>[]
   /** lab mode: scheduled actions, by time */
   events: ScenarioEvent[]
   /** lab mode: seconds between under-load consolidations (the interval: every step) */
@@ -179,7 +192,21 @@ export function buildClusterModel(
     migrationModel: scenario.migration.model ?? (scenario.mode === 'cloudsim' ? 'cloudsim' : 'precopy'),
     migration: scenario.migration,
     pageSize: scenario.memory.pageSize,
-    groups: scenario.vms.map((g) => ({ pageWrites: g.pageWrites, content: g.content })),
+    memory: scenario.memory,
+    memoryManaged:
+      scenario.mode === 'lab' &&
+      (scenario.memory.ksm.mode !== 'off' ||
+        scenario.memory.ballooning !== 'off' ||
+        scenario.admission.ramAllocationRatio > 1 ||
+        scenario.events.some((e) => 'balloon' in e)),
+    admission: scenario.admission,
+    groups: scenario.vms.map((g) => ({
+      pageWrites: g.pageWrites,
+      content: g.content,
+      cpuWeight: g.cpuWeight,
+      cpuCap: g.cpuCap,
+      guaranteedMemory: g.guaranteedMemory,
+    })),
     events: [...scenario.events].sort((a, b) => a.at - b.at),
     underloadEvery: scenario.consolidation.underloadEvery ?? scenario.interval,
     onWorkerFailure: scenario.onWorkerFailure,
@@ -217,16 +244,20 @@ function checkEvents(scenario: Scenario, file: string, hostCount: number, vmCoun
         path: `${at}.at`,
         message: `expected a time before the end of the run (${scenario.duration} s), found ${e.at} s`,
       })
-    const vm = 'migrate' in e ? e.migrate.vm : e.cancelMigration.vm
-    const key = 'migrate' in e ? 'migrate' : 'cancelMigration'
-    if (vm >= vmCount)
-      problems.push({ file, path: `${at}.${key}.vm`, message: `expected a VM id below ${vmCount}, found ${vm}` })
-    if ('migrate' in e && e.migrate.to >= hostCount)
-      problems.push({
-        file,
-        path: `${at}.migrate.to`,
-        message: `expected a host id below ${hostCount}, found ${e.migrate.to}`,
-      })
+    const [key, action] = Object.entries(e).find(([k]) => k !== 'at')! as [string, Record<string, unknown>]
+    for (const [field, limit, what] of [
+      ['vm', vmCount, 'VM'],
+      ['to', hostCount, 'host'],
+      ['host', hostCount, 'host'],
+    ] as const) {
+      const id = action[field]
+      if (typeof id === 'number' && id >= limit)
+        problems.push({
+          file,
+          path: `${at}.${key}.${field}`,
+          message: `expected a ${what} id below ${limit}, found ${id}`,
+        })
+    }
   })
   if (problems.length) throw new LabInputError(problems)
 }

@@ -180,6 +180,21 @@ export const vmGroupSchema = z.strictObject({
     .default('blocks')
     .meta({ description: 'blocks = VM i gets type floor(i / ceil(n/k)) (CloudSim); interleaved = i mod k' }),
   workload: workloadSchema,
+  cpuWeight: z
+    .number()
+    .int()
+    .min(1)
+    .max(10000)
+    .default(100)
+    .meta({ description: "lab mode: cgroup v2 cpu.weight of the group's VMs (1..10000, default 100)" }),
+  cpuCap: z
+    .number()
+    .positive()
+    .optional()
+    .meta({ description: 'lab mode: a cap in pCPUs (cgroup cpu.max quota ÷ period), e.g. 0.5; default none' }),
+  guaranteedMemory: fraction
+    .optional()
+    .meta({ description: "lab mode: share of the VM's RAM the auto-balloon never takes (default memory.guaranteed)" }),
   pageWrites: pageWritesSchema.default({ pattern: 'hot-cold', rate: 8 * 1024 ** 2, hotFraction: 0.9 }),
   content: contentSchema.default({ zero: 0.3, image: 0.2, imageId: 0 }),
 })
@@ -223,7 +238,53 @@ const eventSchema = z.union([
     migrate: z.strictObject({ vm: z.number().int().min(0), to: z.number().int().min(0) }),
   }),
   z.strictObject({ at: duration, cancelMigration: z.strictObject({ vm: z.number().int().min(0) }) }),
+  z.strictObject({
+    at: duration,
+    balloon: z.strictObject({
+      vm: z.number().int().min(0),
+      target: z.union([z.literal('auto'), byteSize]).meta({
+        description: "the guest memory the VM keeps (QMP balloon's logical size), or auto: the host's policy decides",
+      }),
+    }),
+  }),
 ])
+
+const ksmSchema = z
+  .strictObject({
+    mode: z.enum(['off', 'on', 'mom']).default('off').meta({
+      description: "off: run = 0 (Linux's default); on: run = 1 with the tunables below; mom: oVirt MoM drives it",
+    }),
+    pagesToScan: z.number().int().min(1).default(100).meta({ description: 'pages_to_scan (4 KiB pages per wake-up)' }),
+    sleepMillisecs: z.number().int().min(1).default(20).meta({ description: 'sleep_millisecs between wake-ups' }),
+    maxPageSharing: z.number().int().min(2).default(256).meta({ description: 'max_page_sharing' }),
+  })
+  .meta({ description: 'lab mode: kernel same-page merging on every host (ksm.rst names)' })
+
+const memorySchema = z.strictObject({
+  pageSize: byteSize.default(2 * 1024 ** 2).meta({
+    description:
+      'lab mode: page size of VM memory images (4 KiB for teaching scenarios, larger pages keep big runs light)',
+  }),
+  ksm: ksmSchema.prefault({}),
+  ballooning: z.enum(['off', 'auto']).default('off').meta({
+    description: "off: balloons move only when told; auto: oVirt MoM's policy shrinks guests under host pressure",
+  }),
+  guaranteed: fraction.default(0.5).meta({ description: "share of each VM's RAM the auto-balloon never takes" }),
+  hostSwap: byteSize.default(8 * 1024 ** 3).meta({ description: 'swap space of every host' }),
+  swapLatency: duration.default(100e-6).meta({ description: 'time to bring back one swapped page (host swap)' }),
+})
+
+const admissionSchema = z.strictObject({
+  cpuAllocationRatio: z.number().positive().default(4).meta({
+    description: 'vCPUs a host accepts per core (OpenStack Nova, default 4.0)',
+  }),
+  ramAllocationRatio: z.number().positive().default(1).meta({
+    description: 'configured VM RAM a host accepts per byte of allocatable RAM (Nova, default 1.0); > 1 overcommits',
+  }),
+  reservedHostMemory: byteSize.default(0).meta({
+    description: "RAM a host keeps for itself, outside the VMs' allocation (Nova's reserved_host_memory_mb is 512 MiB)",
+  }),
+})
 
 export const scenarioSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -260,14 +321,8 @@ export const scenarioSchema = z.strictObject({
     resumeTime: 0.02,
     deviceState: 256 * 1024,
   }),
-  memory: z
-    .strictObject({
-      pageSize: byteSize.default(2 * 1024 ** 2).meta({
-        description:
-          'lab mode: page size of VM memory images (4 KiB for teaching scenarios, larger pages keep big runs light)',
-      }),
-    })
-    .default({ pageSize: 2 * 1024 ** 2 }),
+  memory: memorySchema.prefault({}),
+  admission: admissionSchema.prefault({}).meta({ description: 'lab mode: what a host accepts (placement admission)' }),
   events: z
     .array(eventSchema)
     .default([])
@@ -294,6 +349,8 @@ export type HostGroup = z.output<typeof hostGroupSchema>
 export type VmGroup = z.output<typeof vmGroupSchema>
 export type ScenarioEvent = z.output<typeof eventSchema>
 export type MigrationSettings = z.output<typeof migrationSchema>
+export type MemorySettings = z.output<typeof memorySchema>
+export type AdmissionSettings = z.output<typeof admissionSchema>
 
 /** The JSON Schema (draft 2020-12) for editors, generated from the zod schema. */
 export function scenarioJsonSchema(): Record<string, unknown> {

@@ -42,6 +42,11 @@ export interface PageWriterState {
 /** The stream kind of the page-write model (streamFor(seed, PAGE_WRITE_STREAM, vm)). */
 export const PAGE_WRITE_STREAM = 'vm-page-writes'
 
+/** Where writes land: a MemoryImage, or a GuestMemory (which keeps its use counts and KSM informed). */
+export interface PageSink {
+  write(page: number): unknown
+}
+
 export class PageWriter {
   readonly pageCount: number
   readonly pageSize: number
@@ -137,7 +142,7 @@ export class PageWriter {
   }
 
   /** Issues every write owed into `image`; returns how many. */
-  flush(image: MemoryImage): number {
+  flush(image: PageSink): number {
     const n = this.due
     if (n === 0) return 0
     this.credit -= n
@@ -174,7 +179,7 @@ export class PageWriter {
    * simulator did not need while nobody watched the memory (no migration, no snapshot, no KSM) are
    * settled here in O(pages) instead of O(writes). Returns the page writes settled.
    */
-  settle(image: MemoryImage): number {
+  settle(image: PageSink): number {
     const w = this.due
     if (w === 0) return 0
     this.credit -= w
@@ -218,7 +223,7 @@ export class PageWriter {
   }
 
   /** The guest runs `seconds` at `activity` and writes what it owes into `image`; returns the page writes. */
-  run(image: MemoryImage, seconds: number, activity: number): number {
+  run(image: PageSink, seconds: number, activity: number): number {
     this.accrue(seconds, activity)
     return this.flush(image)
   }

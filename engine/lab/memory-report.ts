@@ -1,0 +1,148 @@
+// The report's `memory` section (lab mode, hosts managing memory): what KSM and the balloons saved, what
+// overcommit cost (host swap, CPU lost to swap faults, OOM kills), cluster-wide and over time.
+import type { ClusterModel } from '../model/cluster-model'
+import { M, MEMORY_FIELDS } from './protocol'
+
+const GiB = 1024
+
+export interface MemoryPoint {
+  time: number
+  configuredGiB: number
+  residentGiB: number
+  ksmSavedGiB: number
+  balloonGiB: number
+  hostSwappedGiB: number
+  guestSwappedGiB: number
+  /** CPU seconds lost to swap faults since the previous point */
+  lostCpuSeconds: number
+  /** hosts under memory pressure (free < 20 %) / critical (≤ 5 %) */
+  pressuredHosts: number
+  criticalHosts: number
+}
+
+export interface MemoryReport {
+  settings: {
+    ksm: string
+    ballooning: string
+    ramAllocationRatio: number
+    pageSizeBytes: number
+  }
+  /** Σ over hosts at the end of the run */
+  final: Omit<MemoryPoint, 'time' | 'lostCpuSeconds' | 'pressuredHosts' | 'criticalHosts'>
+  /** the largest cluster-wide value seen */
+  peak: { residentGiB: number; ksmSavedGiB: number; balloonGiB: number; hostSwappedGiB: number }
+  /** time averages over the run */
+  average: { residentGiB: number; ksmSavedGiB: number; balloonGiB: number; hostSwappedGiB: number }
+  /** CPU seconds the VMs lost to swap faults, and VMs the OOM killer ended */
+  lostCpuSeconds: number
+  oomKills: number
+  /** ksm.rst counters summed over hosts at the end */
+  ksm: {
+    pages_shared: number
+    pages_sharing: number
+    pages_unshared: number
+    pages_volatile: number
+    full_scans: number
+  }
+  /** at most ~500 points, evenly spaced */
+  timeline: MemoryPoint[]
+}
+
+export class MemoryAccount {
+  private readonly every: number
+  private steps = 0
+  private lostSinceLast = 0
+  private readonly sum = { residentGiB: 0, ksmSavedGiB: 0, balloonGiB: 0, hostSwappedGiB: 0 }
+  private readonly peak = { residentGiB: 0, ksmSavedGiB: 0, balloonGiB: 0, hostSwappedGiB: 0 }
+  private lostTotal = 0
+  private kills = 0
+  private last: MemoryPoint | undefined
+  private readonly ksm = { pages_shared: 0, pages_sharing: 0, pages_unshared: 0, pages_volatile: 0, full_scans: 0 }
+  readonly timeline: MemoryPoint[] = []
+
+  constructor(private readonly model: ClusterModel) {
+    this.every = Math.max(1, Math.ceil(model.duration / model.interval / 500))
+  }
+
+  /** One step's per-host memory tables (from every shard), at the end of the step. */
+  absorb(time: number, tables: readonly Float64Array[]): void {
+    const p: MemoryPoint = {
+      time,
+      configuredGiB: 0,
+      residentGiB: 0,
+      ksmSavedGiB: 0,
+      balloonGiB: 0,
+      hostSwappedGiB: 0,
+      guestSwappedGiB: 0,
+      lostCpuSeconds: 0,
+      pressuredHosts: 0,
+      criticalHosts: 0,
+    }
+    const k = this.ksm
+    k.pages_shared = k.pages_sharing = k.pages_unshared = k.pages_volatile = k.full_scans = 0
+    for (const t of tables) {
+      for (let o = 0; o < t.length; o += MEMORY_FIELDS) {
+        p.configuredGiB += t[o + M.configuredMB]! / GiB
+        p.residentGiB += t[o + M.residentMB]! / GiB
+        p.ksmSavedGiB += t[o + M.ksmSavedMB]! / GiB
+        p.balloonGiB += t[o + M.balloonMB]! / GiB
+        p.hostSwappedGiB += t[o + M.hostSwappedMB]! / GiB
+        p.guestSwappedGiB += t[o + M.guestSwappedMB]! / GiB
+        p.lostCpuSeconds += t[o + M.lostCpuSeconds]!
+        if (t[o + M.pressure]! >= 1) p.pressuredHosts++
+        if (t[o + M.pressure]! >= 2) p.criticalHosts++
+        this.kills += t[o + M.oomKills]!
+        k.pages_shared += t[o + M.ksmPagesShared]!
+        k.pages_sharing += t[o + M.ksmPagesSharing]!
+        k.pages_unshared += t[o + M.ksmPagesUnshared]!
+        k.pages_volatile += t[o + M.ksmPagesVolatile]!
+        k.full_scans = Math.max(k.full_scans, t[o + M.ksmFullScans]!)
+      }
+    }
+    this.steps++
+    this.lostTotal += p.lostCpuSeconds
+    this.lostSinceLast += p.lostCpuSeconds
+    for (const key of ['residentGiB', 'ksmSavedGiB', 'balloonGiB', 'hostSwappedGiB'] as const) {
+      this.sum[key] += p[key]
+      this.peak[key] = Math.max(this.peak[key], p[key])
+    }
+    this.last = p
+    if (this.steps % this.every === 0) {
+      this.timeline.push({ ...p, lostCpuSeconds: this.lostSinceLast })
+      this.lostSinceLast = 0
+    }
+  }
+
+  report(): MemoryReport {
+    const m = this.model
+    const last = this.last
+    const n = Math.max(1, this.steps)
+    return {
+      settings: {
+        ksm: m.memory.ksm.mode,
+        ballooning: m.memory.ballooning,
+        ramAllocationRatio: m.admission.ramAllocationRatio,
+        pageSizeBytes: m.pageSize,
+      },
+      final: {
+        configuredGiB: last?.configuredGiB ?? 0,
+        residentGiB: last?.residentGiB ?? 0,
+        ksmSavedGiB: last?.ksmSavedGiB ?? 0,
+        balloonGiB: last?.balloonGiB ?? 0,
+        hostSwappedGiB: last?.hostSwappedGiB ?? 0,
+        guestSwappedGiB: last?.guestSwappedGiB ?? 0,
+      },
+      peak: { ...this.peak },
+      average: {
+        residentGiB: this.sum.residentGiB / n,
+        ksmSavedGiB: this.sum.ksmSavedGiB / n,
+        balloonGiB: this.sum.balloonGiB / n,
+        hostSwappedGiB: this.sum.hostSwappedGiB / n,
+      },
+      lostCpuSeconds: this.lostTotal,
+      oomKills: this.kills,
+      ksm: { ...this.ksm },
+      timeline: this.timeline,
+    }
+  }
+}
