@@ -13,6 +13,24 @@ import {
 import { HOST_STATE } from '../api/lab-api'
 import { specPower } from '../power'
 
+/** LabPlan.state(): what a checkpoint keeps of the plan. */
+export interface LabPlanState {
+  hostState: Uint8Array
+  vmHost: Int32Array
+  vmTarget: Int32Array
+  vmDemand: Float64Array
+  hist: Float64Array
+  histHead: Int32Array
+  histLen: Int32Array
+  vmTrim: Int32Array
+  /** members of host h: members[memberOffsets[h] .. memberOffsets[h + 1]) */
+  memberOffsets: Int32Array
+  members: Int32Array
+  hostDemand: Float64Array
+  hostRamUse: Float64Array
+  hostVcpus: Float64Array
+}
+
 export class LabPlan {
   readonly hostCount: number
   readonly vmCount: number
@@ -203,6 +221,52 @@ export class LabPlan {
       this.hostRamUse[h]! + this.vmRam[v]! <= this.hostRam[h]! &&
       this.hostVcpus[h]! + this.vmVcpus[v]! <= this.hostVcpuLimit[h]!
     )
+  }
+
+  /**
+   * The plan as plain data, for whole-lab checkpoints. Everything decisions read is kept bit for bit
+   * (members in arrival order, sums as they were updated); caches are not: they are recomputed from
+   * the same data in the same order, so restoring invalidates them.
+   */
+  state(): LabPlanState {
+    const offsets = new Int32Array(this.hostCount + 1)
+    for (let h = 0; h < this.hostCount; h++) offsets[h + 1] = offsets[h]! + this.members[h]!.length
+    const members = new Int32Array(offsets[this.hostCount]!)
+    for (let h = 0; h < this.hostCount; h++) members.set(this.members[h]!, offsets[h])
+    return {
+      hostState: this.hostState.slice(),
+      vmHost: this.vmHost.slice(),
+      vmTarget: this.vmTarget.slice(),
+      vmDemand: this.vmDemand.slice(),
+      hist: this.hist.slice(),
+      histHead: this.histHead.slice(),
+      histLen: this.histLen.slice(),
+      vmTrim: this.vmTrim.slice(),
+      memberOffsets: offsets,
+      members,
+      hostDemand: this.hostDemand.slice(),
+      hostRamUse: this.hostRamUse.slice(),
+      hostVcpus: this.hostVcpus.slice(),
+    }
+  }
+
+  restore(s: LabPlanState): void {
+    this.hostState.set(s.hostState)
+    this.vmHost.set(s.vmHost)
+    this.vmTarget.set(s.vmTarget)
+    this.vmDemand.set(s.vmDemand)
+    this.hist.set(s.hist)
+    this.histHead.set(s.histHead)
+    this.histLen.set(s.histLen)
+    this.vmTrim.set(s.vmTrim)
+    for (let h = 0; h < this.hostCount; h++)
+      this.members[h] = Array.from(s.members.subarray(s.memberOffsets[h]!, s.memberOffsets[h + 1]!))
+    this.hostDemand.set(s.hostDemand)
+    this.hostRamUse.set(s.hostRamUse)
+    this.hostVcpus.set(s.hostVcpus)
+    this.hostCached.fill(-1)
+    this.hostDotHorizon.fill(-1)
+    this.vmDotHorizon.fill(-1)
   }
 
   /** After a step: a history value per running VM, and the hosts' sums recomputed from the new demands. */
