@@ -48,6 +48,18 @@ export interface MemoryReport {
   timeline: MemoryPoint[]
 }
 
+export interface MemoryAccountState {
+  steps: number
+  lostSinceLast: number
+  lostTotal: number
+  kills: number
+  sum: MemoryReport['average']
+  peak: MemoryReport['peak']
+  ksm: MemoryReport['ksm']
+  last: MemoryPoint | null
+  timeline: MemoryPoint[]
+}
+
 export class MemoryAccount {
   private readonly every: number
   private steps = 0
@@ -111,6 +123,34 @@ export class MemoryAccount {
       this.timeline.push({ ...p, lostCpuSeconds: this.lostSinceLast })
       this.lostSinceLast = 0
     }
+  }
+
+  /** Everything accumulated so far, for a whole-lab checkpoint. */
+  state(): MemoryAccountState {
+    return {
+      steps: this.steps,
+      lostSinceLast: this.lostSinceLast,
+      lostTotal: this.lostTotal,
+      kills: this.kills,
+      sum: { ...this.sum },
+      peak: { ...this.peak },
+      ksm: { ...this.ksm },
+      last: this.last ? { ...this.last } : null,
+      timeline: this.timeline.map((p) => ({ ...p })),
+    }
+  }
+
+  restore(s: MemoryAccountState): void {
+    this.steps = s.steps
+    this.lostSinceLast = s.lostSinceLast
+    this.lostTotal = s.lostTotal
+    this.kills = s.kills
+    Object.assign(this.sum, s.sum)
+    Object.assign(this.peak, s.peak)
+    Object.assign(this.ksm, s.ksm)
+    this.last = s.last ? { ...s.last } : undefined
+    this.timeline.length = 0
+    this.timeline.push(...s.timeline.map((p) => ({ ...p })))
   }
 
   report(): MemoryReport {

@@ -1,5 +1,6 @@
 import type { LabEvent } from '../api/lab-api'
-import type { MigrationInfo } from '../migration'
+import type { MigrationInfo, MigrationState } from '../migration'
+import type { HostMemoryState } from '../hypervisor/host-memory'
 import type { VmMemoryState } from './vm-memory'
 
 // What crosses between the lab's coordinator and its host shards, once per step per shard: plain records
@@ -142,4 +143,28 @@ export interface StepOutput {
   /** what each running live migration wants next step, bytes/s */
   bandwidthDemands: { vm: number; source: number; target: number; bytesPerSecond: number }[]
   events: LabEvent[]
+}
+
+/** A migration in flight, as a checkpoint keeps it. */
+export type MigrationSnapshot =
+  | { kind: 'timed'; target: number; left: number; total: number; cancelled: boolean }
+  | { kind: 'live'; source: number; target: number; started: number; state: MigrationState }
+
+/** A VM on a shard, as a checkpoint keeps it: what a migration would carry, and its migration in flight. */
+export interface VmSnapshot extends VmTransfer {
+  migration?: MigrationSnapshot
+}
+
+/**
+ * A shard's state for a whole-lab checkpoint: its hosts and the VMs on them, keyed by global ids so that
+ * the lab can be restored with a different number of shards (each takes the hosts of its range).
+ */
+export interface ShardSnapshot {
+  hostIds: Int32Array
+  hostState: Uint8Array
+  bootLeft: Float64Array
+  /** per host, when hosts manage memory (the VMs' order on each host is kept) */
+  hostMemory?: HostMemoryState[]
+  /** in VM id order */
+  vms: VmSnapshot[]
 }

@@ -5,8 +5,9 @@
 // The source shard runs a migration from start to end; the VM then moves to the target's shard.
 import type { ClusterModel } from '../model/cluster-model'
 import type { LabEvent } from '../api/lab-api'
-import { startMigration, type LiveMigration, type MigrationInfo, type MigrationParams } from '../migration'
+import { LiveMigration, startMigration, type MigrationInfo, type MigrationParams } from '../migration'
 import type { VmMemoryBank } from './vm-memory'
+import type { MigrationSnapshot } from './protocol'
 
 /** In the cloudsim model a migrating VM loses this share of its CPU (CloudSim's 10 %). */
 const CLOUDSIM_DEGRADATION = 0.1
@@ -139,6 +140,26 @@ export class ShardMigrations {
   /** The VM died on its source (OOM killer, host failure): whatever was moving it stops. */
   drop(v: number): void {
     this.running.delete(v)
+  }
+
+  /** VM v's migration in flight, for a checkpoint (undefined: none). */
+  snapshot(v: number): MigrationSnapshot | undefined {
+    const m = this.running.get(v)
+    if (!m) return undefined
+    if (m.kind === 'timed')
+      return { kind: 'timed', target: m.target, left: m.left, total: m.total, cancelled: m.cancelled }
+    return { kind: 'live', source: m.source, target: m.target, started: m.started, state: m.migration.state() }
+  }
+
+  /** Resumes a migration from a checkpoint (the VM's memory already restored). */
+  restore(v: number, s: MigrationSnapshot): void {
+    if (s.kind === 'timed') {
+      this.running.set(v, { ...s })
+      return
+    }
+    const memory = this.memory!
+    const migration = LiveMigration.fromState(s.state, memory.image(v), memory.writer(v))
+    this.running.set(v, { kind: 'live', source: s.source, target: s.target, migration, started: s.started })
   }
 
   /** Bytes per second a live migration wants next (the coordinator shares NICs among them). */

@@ -14,7 +14,7 @@ import { GeneratorBank } from '../workload/generators'
 import { planetLabUtilization } from '../workload/planetlab'
 import { VmMemoryBank } from './vm-memory'
 import { CpuScheduler, VcpuTable, emptyCpuSummary, type CpuHostSpec } from '../hypervisor/cpu-scheduler'
-import { HostMemory, HOST_MEMORY_FIELDS } from '../hypervisor/host-memory'
+import { HostMemory, HOST_MEMORY_FIELDS, type HostMemoryState } from '../hypervisor/host-memory'
 import { setBalloonAuto, setBalloonTarget } from '../hypervisor/balloon'
 import type { GuestMemory } from '../hypervisor/guest-memory'
 import { KSM_DEFAULTS, type KsmStats } from '../hypervisor/ksm'
@@ -27,7 +27,9 @@ import {
   V,
   VM_FIELDS,
   type MigrationCompletion,
+  type ShardSnapshot,
   type StepInput,
+  type VmSnapshot,
   type StepOutput,
   type VmTransfer,
 } from './protocol'
@@ -43,6 +45,8 @@ export interface ShardInit {
   placement: Int32Array
   /** hosts switched on at t = 0 */
   hostsOn: Int32Array
+  /** resume from a checkpoint instead (its hosts and VMs for this shard's range; placement is ignored) */
+  restore?: ShardSnapshot
 }
 
 export class HostShard {
@@ -118,6 +122,12 @@ export class HostShard {
       this.vmCapMips[v] = t.vcpus * t.mips
       this.vmMipsPerVcpu[v] = t.mips
       this.vmRam[v] = t.ramMB
+    }
+    if (init.restore) {
+      this.restore(init.restore)
+      return
+    }
+    for (let v = 0; v < nv; v++) {
       const h = init.placement[v]!
       const i = this.local.get(h)
       if (i === undefined) continue
@@ -127,7 +137,59 @@ export class HostShard {
     }
   }
 
-  private admit(v: number, host: number, i: number, guest: GuestMemory | undefined): void {
+  /** This shard's hosts and VMs for a whole-lab checkpoint. */
+  capture(): ShardSnapshot {
+    const vms: VmSnapshot[] = []
+    for (let v = 0; v < this.present.length; v++) {
+      if (!this.present[v]) continue
+      vms.push({ ...this.transfer(v, this.vmHost[v]!), migration: this.migrations.snapshot(v) })
+    }
+    return {
+      hostIds: this.hostIds.slice(),
+      hostState: this.hostState.slice(),
+      bootLeft: this.bootLeft.slice(),
+      hostMemory: this.hostMemory?.map((hm) => hm.state()),
+      vms,
+    }
+  }
+
+  /** Takes the state of a checkpoint (`capture()` of any shards, for this shard's hosts). */
+  private restore(s: ShardSnapshot): void {
+    const at = new Map<number, number>()
+    s.hostIds.forEach((h, k) => at.set(h, k))
+    const hostMemory: (HostMemoryState | undefined)[] = []
+    for (let i = 0; i < this.hostIds.length; i++) {
+      const k = at.get(this.hostIds[i]!)
+      if (k === undefined) throw new Error(`checkpoint: host ${this.hostIds[i]} is missing`)
+      this.hostState[i] = s.hostState[k]!
+      this.bootLeft[i] = s.bootLeft[k]!
+      hostMemory.push(s.hostMemory?.[k])
+    }
+    const guests = new Map<number, GuestMemory>()
+    for (const r of s.vms) {
+      const i = this.local.get(r.host)
+      if (i === undefined) continue
+      this.generators.describe(this.model.workloads[this.model.vmGroup[r.vm]!]!, r.vm)
+      this.generators.set(r.vm, r.generator, RandomStream.fromState(r.stream))
+      const guest = r.memory && this.memory ? this.memory.restore(r.vm, r.memory) : undefined
+      if (guest) guests.set(r.vm, guest)
+      this.admit(r.vm, r.host, i, guest, false)
+      if (r.migration) this.migrations.restore(r.vm, r.migration)
+    }
+    if (this.hostMemory) {
+      for (let i = 0; i < this.hostIds.length; i++) {
+        const state = hostMemory[i]
+        if (!state) throw new Error(`checkpoint: the memory of host ${this.hostIds[i]} is missing`)
+        this.hostMemory[i] = HostMemory.fromState(state, (vm) => {
+          const guest = guests.get(vm)
+          if (!guest) throw new Error(`checkpoint: VM ${vm} is on host ${this.hostIds[i]}'s memory but not on the host`)
+          return guest
+        })
+      }
+    }
+  }
+
+  private admit(v: number, host: number, i: number, guest: GuestMemory | undefined, addMemory = true): void {
     this.present[v] = 1
     this.vmHost[v] = host
     const list = this.residents[i]!
@@ -140,7 +202,7 @@ export class HostShard {
     const cap = group.cpuCap === undefined ? Infinity : group.cpuCap * this.spec[i]!.mipsPerCore
     this.cpu.set(v, t.vcpus, group.cpuWeight, cap)
     this.cpu.stall[v] = 0
-    if (guest && this.hostMemory) {
+    if (guest && this.hostMemory && addMemory) {
       const fraction = group.guaranteedMemory ?? M.memory.guaranteed
       this.hostMemory[i]!.add(guest, { guaranteedBytes: fraction * guest.bytes })
     }
@@ -408,15 +470,20 @@ export class HostShard {
   }
 
   private depart(v: number, target: number): VmTransfer {
-    const transfer: VmTransfer = {
+    const transfer = this.transfer(v, target)
+    this.release(v)
+    return transfer
+  }
+
+  /** What VM v is, to move it to `host` (or to keep it in a checkpoint). */
+  private transfer(v: number, host: number): VmTransfer {
+    return {
       vm: v,
-      host: target,
+      host,
       generator: this.generators.get(v),
       stream: this.generators.streams[v]!.state(),
       memory: this.memory?.state(v),
     }
-    this.release(v)
-    return transfer
   }
 
   private arrive(a: VmTransfer): void {

@@ -5,13 +5,13 @@ import type { ClusterModel } from '../model/cluster-model'
 import type { LabEvent } from '../api/lab-api'
 import { HOST_STATE } from '../api/lab-api'
 import { StateHasher } from '../hash'
-import { streamFor } from '../random'
+import { RandomStream, streamFor } from '../random'
 import { DETECTORS } from '../policies/policy-name'
-import { LabPlan } from './plan'
+import { LabPlan, type LabPlanState } from './plan'
 import { LabConsolidation, type LabDecision } from './consolidation'
 import { HostShard, type ShardInit } from './shard'
 import { shareLinks, type Flow } from './link-sharing'
-import { MemoryAccount, type MemoryReport } from './memory-report'
+import { MemoryAccount, type MemoryAccountState, type MemoryReport } from './memory-report'
 import { migrationStats, type MigrationRecord, type MigrationStats } from './migration-log'
 import {
   H,
@@ -20,6 +20,7 @@ import {
   V,
   VM_FIELDS,
   type MigrationOrder,
+  type ShardSnapshot,
   type StepInput,
   type StepOutput,
   type VmTransfer,
@@ -27,6 +28,8 @@ import {
 
 export interface ShardHandle {
   step(input: StepInput): Promise<StepOutput>
+  /** the shard's hosts and VMs, for a whole-lab checkpoint */
+  capture(): Promise<ShardSnapshot>
   close(): Promise<void>
 }
 
@@ -52,6 +55,13 @@ export class LabRunStopped extends Error {
 /** What remains of a dead shard: its hosts, failed, drawing nothing, running nothing. */
 function failedShard(hostIds: Int32Array): ShardHandle {
   return {
+    capture: () =>
+      Promise.resolve({
+        hostIds: hostIds.slice(),
+        hostState: new Uint8Array(hostIds.length).fill(HOST_STATE.failed),
+        bootLeft: new Float64Array(hostIds.length),
+        vms: [],
+      }),
     step: () => {
       const hosts = new Float64Array(hostIds.length * HOST_FIELDS)
       for (let i = 0; i < hostIds.length; i++) hosts[i * HOST_FIELDS + H.state] = HOST_STATE.failed
@@ -84,7 +94,11 @@ export type ShardFactory = (init: ShardInit) => Promise<ShardHandle>
 /** Shards in this thread: the same code the workers run. */
 export const inProcessShards: ShardFactory = (init) => {
   const shard = new HostShard(init)
-  return Promise.resolve({ step: (input) => Promise.resolve(shard.step(input)), close: () => Promise.resolve() })
+  return Promise.resolve({
+    step: (input) => Promise.resolve(shard.step(input)),
+    capture: () => Promise.resolve(shard.capture()),
+    close: () => Promise.resolve(),
+  })
 }
 
 export interface LabFrame {
@@ -183,13 +197,14 @@ export class LabSimulation {
     private shards: ShardHandle[],
     shardOfHost: Int32Array,
     plan: LabPlan,
+    private readonly selection = streamFor(model.seed, 'vm-selection', 0),
   ) {
     this.plan = plan
     this.shardOfHost = shardOfHost
     this.steps = Math.floor(model.duration / model.interval)
     this.consolidation =
       model.policy.kind === 'migration'
-        ? new LabConsolidation(plan, model.policy, streamFor(model.seed, 'vm-selection', 0), model.interval)
+        ? new LabConsolidation(plan, model.policy, selection, model.interval)
         : undefined
     this.hostSla = new Float64Array(model.hostCount)
     this.hostActive = new Float64Array(model.hostCount)
@@ -216,22 +231,129 @@ export class LabSimulation {
     if (model.mode !== 'lab') throw new Error('LabSimulation runs scenarios in lab mode')
     const plan = new LabPlan(model)
     initialPlacement(plan)
-    const count = Math.max(1, Math.min(shardCount, model.hostCount))
-    const shardOfHost = new Int32Array(model.hostCount)
     const placement = plan.vmHost.slice()
     const hostsOn = Int32Array.from({ length: model.hostCount }, (_, h) => h).filter(
       (h) => plan.hostState[h] === HOST_STATE.on,
     )
-    const inits: ShardInit[] = []
-    for (let s = 0; s < count; s++) {
-      const from = Math.floor((s * model.hostCount) / count)
-      const to = Math.floor(((s + 1) * model.hostCount) / count)
-      const hostIds = Int32Array.from({ length: to - from }, (_, i) => from + i)
-      for (const h of hostIds) shardOfHost[h] = s
-      inits.push({ model, hostIds, placement, hostsOn })
-    }
-    const shards = await Promise.all(inits.map((init) => factory(init)))
+    const { shards, shardOfHost } = await startShards(model, shardCount, factory, (hostIds) => ({
+      model,
+      hostIds,
+      placement,
+      hostsOn,
+    }))
     return new LabSimulation(model, shards, shardOfHost, plan)
+  }
+
+  /**
+   * The whole lab at the end of the current step: every host and VM across the shards, migrations in
+   * flight, the plan and its histories, the policy's random stream, metrics so far. Plain data (typed
+   * arrays included) for engine/checkpoint's codec; `restore` continues from it bit for bit.
+   */
+  async checkpoint(): Promise<LabState> {
+    const parts = await Promise.all(this.shards.map((s) => s.capture()))
+    return {
+      format: 'conlab.lab-state',
+      version: 1,
+      hosts: this.model.hostCount,
+      vms: this.model.vmCount,
+      stepIndex: this.stepIndex,
+      finished: this.finished,
+      plan: this.plan.state(),
+      selection: this.selection.state(),
+      cluster: mergeSnapshots(parts),
+      totals: {
+        energyJ: this.energyJ,
+        migrationCount: this.migrationCount,
+        shutdowns: this.shutdowns,
+        vmsKilled: this.vmsKilled,
+        nextEvent: this.nextEvent,
+      },
+      accounts: {
+        hostSla: this.hostSla.slice(),
+        hostActive: this.hostActive.slice(),
+        vmRequested: this.vmRequested.slice(),
+        vmGranted: this.vmGranted.slice(),
+        vmMigrationLoss: this.vmMigrationLoss.slice(),
+        hostUtil: this.hostUtil.slice(),
+        hostPowerW: this.hostPowerW.slice(),
+        hostRamMB: this.hostRamMB.slice(),
+        vmGrantedNow: this.vmGrantedNow.slice(),
+        vmStealMips: this.vmStealMips.slice(),
+        hostMemory: this.hostMemory?.slice(),
+      },
+      pending: {
+        queue: this.queue.map((q) => ({ ...q })),
+        arrivals: this.pendingArrivals,
+        power: this.pendingPower.map((p) => ({ ...p })),
+        cancel: this.pendingCancel.map((c) => ({ ...c })),
+        targetFailed: this.pendingTargetFailed.map((c) => ({ ...c })),
+        balloons: this.pendingBalloons.map((b) => ({ ...b })),
+        inFlight: [...this.inFlight].map(([vm, m]) => ({ vm, ...m })),
+        bandwidthDemand: [...this.bandwidthDemand].map(([vm, bytesPerSecond]) => ({ vm, bytesPerSecond })),
+      },
+      migrationLog: this.migrationLog,
+      memory: this.memoryAccount?.state(),
+    }
+  }
+
+  /**
+   * A lab continued from a checkpoint, over `shardCount` shards (any number: hosts are re-split). The model
+   * must describe the same cluster (hosts, VMs); its policy and parameters may differ (a branch).
+   */
+  static async restore(
+    model: ClusterModel,
+    state: LabState,
+    shardCount: number,
+    factory: ShardFactory = inProcessShards,
+  ): Promise<LabSimulation> {
+    if (state.format !== 'conlab.lab-state' || state.version !== 1)
+      throw new Error(`not a lab state this version can read (format ${state.format}, version ${state.version})`)
+    if (state.hosts !== model.hostCount || state.vms !== model.vmCount)
+      throw new Error(
+        `the checkpoint holds ${state.hosts} hosts and ${state.vms} VMs, the scenario ${model.hostCount} and ${model.vmCount}`,
+      )
+    const plan = new LabPlan(model)
+    plan.restore(state.plan)
+    const { shards, shardOfHost } = await startShards(model, shardCount, factory, (hostIds) => ({
+      model,
+      hostIds,
+      placement: new Int32Array(0),
+      hostsOn: new Int32Array(0),
+      restore: shardPart(state.cluster, hostIds),
+    }))
+    const sim = new LabSimulation(model, shards, shardOfHost, plan, RandomStream.fromState(state.selection))
+    sim.stepIndex = state.stepIndex
+    sim.finished = state.finished
+    const t = state.totals
+    sim.energyJ = t.energyJ
+    sim.migrationCount = t.migrationCount
+    sim.shutdowns = t.shutdowns
+    sim.vmsKilled = t.vmsKilled
+    sim.nextEvent = t.nextEvent
+    const a = state.accounts
+    sim.hostSla.set(a.hostSla)
+    sim.hostActive.set(a.hostActive)
+    sim.vmRequested.set(a.vmRequested)
+    sim.vmGranted.set(a.vmGranted)
+    sim.vmMigrationLoss.set(a.vmMigrationLoss)
+    sim.hostUtil.set(a.hostUtil)
+    sim.hostPowerW.set(a.hostPowerW)
+    sim.hostRamMB.set(a.hostRamMB)
+    sim.vmGrantedNow.set(a.vmGrantedNow)
+    sim.vmStealMips.set(a.vmStealMips)
+    if (sim.hostMemory && a.hostMemory) sim.hostMemory.set(a.hostMemory)
+    const p = state.pending
+    sim.queue = p.queue.map((q) => ({ ...q }))
+    sim.pendingArrivals = p.arrivals
+    sim.pendingPower = p.power.map((x) => ({ ...x }))
+    sim.pendingCancel = p.cancel.map((x) => ({ ...x }))
+    sim.pendingTargetFailed = p.targetFailed.map((x) => ({ ...x }))
+    sim.pendingBalloons = p.balloons.map((x) => ({ ...x }))
+    for (const f of p.inFlight) sim.inFlight.set(f.vm, { source: f.source, target: f.target, start: f.start })
+    sim.bandwidthDemand = new Map(p.bandwidthDemand.map((b) => [b.vm, b.bytesPerSecond]))
+    sim.migrationLog.push(...state.migrationLog)
+    if (sim.memoryAccount && state.memory) sim.memoryAccount.restore(state.memory)
+    return sim
   }
 
   get done(): boolean {
@@ -737,6 +859,105 @@ export class LabSimulation {
       vmsKilled: this.vmsKilled,
       memory: this.memoryAccount?.report(),
     }
+  }
+}
+
+/** A whole-lab checkpoint's content (LabSimulation.checkpoint / restore). */
+export interface LabState {
+  format: 'conlab.lab-state'
+  version: 1
+  hosts: number
+  vms: number
+  stepIndex: number
+  finished: boolean
+  plan: LabPlanState
+  /** the VM-selection stream of the policy (RS) */
+  selection: number[]
+  /** every host and VM, from all shards */
+  cluster: ShardSnapshot
+  totals: { energyJ: number; migrationCount: number; shutdowns: number; vmsKilled: number; nextEvent: number }
+  accounts: {
+    hostSla: Float64Array
+    hostActive: Float64Array
+    vmRequested: Float64Array
+    vmGranted: Float64Array
+    vmMigrationLoss: Float64Array
+    hostUtil: Float64Array
+    hostPowerW: Float64Array
+    hostRamMB: Float64Array
+    vmGrantedNow: Float64Array
+    vmStealMips: Float64Array
+    hostMemory?: Float64Array
+  }
+  pending: {
+    queue: { vm: number; target: number; since: number }[]
+    arrivals: VmTransfer[]
+    power: { host: number; on: boolean }[]
+    cancel: { vm: number; source: number }[]
+    targetFailed: { vm: number; source: number }[]
+    balloons: { vm: number; targetBytes: number | 'auto' }[]
+    inFlight: { vm: number; source: number; target: number; start: number }[]
+    bandwidthDemand: { vm: number; bytesPerSecond: number }[]
+  }
+  migrationLog: MigrationRecord[]
+  memory?: MemoryAccountState
+}
+
+/** Starts `shardCount` shards over contiguous host ranges. */
+async function startShards(
+  model: ClusterModel,
+  shardCount: number,
+  factory: ShardFactory,
+  initFor: (hostIds: Int32Array) => ShardInit,
+): Promise<{ shards: ShardHandle[]; shardOfHost: Int32Array }> {
+  const count = Math.max(1, Math.min(shardCount, model.hostCount))
+  const shardOfHost = new Int32Array(model.hostCount)
+  const inits: ShardInit[] = []
+  for (let s = 0; s < count; s++) {
+    const from = Math.floor((s * model.hostCount) / count)
+    const to = Math.floor(((s + 1) * model.hostCount) / count)
+    const hostIds = Int32Array.from({ length: to - from }, (_, i) => from + i)
+    for (const h of hostIds) shardOfHost[h] = s
+    inits.push(initFor(hostIds))
+  }
+  const shards = await Promise.all(inits.map((init) => factory(init)))
+  return { shards, shardOfHost }
+}
+
+/** The shards' snapshots as one, hosts and VMs in id order (shards hold ascending host ranges). */
+function mergeSnapshots(parts: ShardSnapshot[]): ShardSnapshot {
+  const hosts = parts.reduce((n, p) => n + p.hostIds.length, 0)
+  const hostIds = new Int32Array(hosts)
+  const hostState = new Uint8Array(hosts)
+  const bootLeft = new Float64Array(hosts)
+  let at = 0
+  for (const p of parts) {
+    hostIds.set(p.hostIds, at)
+    hostState.set(p.hostState, at)
+    bootLeft.set(p.bootLeft, at)
+    at += p.hostIds.length
+  }
+  const memory = parts.some((p) => p.hostMemory) ? parts.flatMap((p) => p.hostMemory ?? []) : undefined
+  return {
+    hostIds,
+    hostState,
+    bootLeft,
+    hostMemory: memory,
+    vms: parts.flatMap((p) => p.vms).sort((a, b) => a.vm - b.vm),
+  }
+}
+
+/** The part of a whole-cluster snapshot that a shard of `hostIds` (a contiguous ascending range) takes. */
+function shardPart(all: ShardSnapshot, hostIds: Int32Array): ShardSnapshot {
+  const first = all.hostIds.indexOf(hostIds[0]!)
+  const end = first + hostIds.length
+  const mine = new Set(hostIds)
+  return {
+    hostIds: all.hostIds.slice(first, end),
+    hostState: all.hostState.slice(first, end),
+    bootLeft: all.bootLeft.slice(first, end),
+    hostMemory: all.hostMemory?.slice(first, end),
+    vms: all.vms.filter((v) => mine.has(v.host)),
   }
 }
 

@@ -12,5 +12,6 @@ const api: ShardService = {
     const output = service.step(input)
     return Comlink.transfer(output, transferables(output))
   },
+  capture: () => service.capture(),
 }
 Comlink.expose(api, nodeEndpoint(parentPort))

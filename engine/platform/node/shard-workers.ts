@@ -48,6 +48,7 @@ export function workerShards(spawn: WorkerSpawner = defaultSpawner()): ShardFact
     await Promise.race([api.init(init), died])
     const handle: ShardHandle = {
       step: (input) => (failure ? Promise.reject(failure) : Promise.race([api.step(input), died])),
+      capture: () => (failure ? Promise.reject(failure) : Promise.race([api.capture(), died])),
       close: async () => {
         if (closing) return
         closing = true
