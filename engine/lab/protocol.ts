@@ -1,6 +1,8 @@
 import type { LabEvent } from '../api/lab-api'
 import type { MigrationInfo, MigrationState } from '../migration'
 import type { HostMemoryState } from '../hypervisor/host-memory'
+import type { SnapshotInfo, SnapshotTreeState } from '../checkpoint/snapshot-tree'
+import type { SnapshotOrder } from './vm-snapshots'
 import type { VmMemoryState } from './vm-memory'
 
 // What crosses between the lab's coordinator and its host shards, once per step per shard: plain records
@@ -46,8 +48,10 @@ export const V = {
   migrating: 7,
   /** MIPS the VM was runnable for and did not get (contention or its cap): its steal time */
   stealMips: 8,
+  /** CPU seconds a protected VM spent paused for its continuous checkpoints this step */
+  protectionCpuSeconds: 9,
 } as const
-export const VM_FIELDS = 9
+export const VM_FIELDS = 10
 
 /** Per-host memory columns (Float64Array, hosts × MEMORY_FIELDS), when the scenario manages memory. */
 export const M = {
@@ -82,6 +86,10 @@ export interface VmTransfer {
   stream: number[]
   /** memory image and page writer (live migration models) */
   memory?: VmMemoryState
+  /** the VM's snapshot tree */
+  snapshots?: SnapshotTreeState
+  /** seconds the VM is still paused (a snapshot being saved or loaded) */
+  pauseLeft?: number
 }
 
 export interface MigrationOrder {
@@ -124,6 +132,12 @@ export interface StepInput {
   power: HostPowerOrder[]
   /** balloon targets: a logical size in bytes, or back to the host's automatic policy */
   balloons: { vm: number; targetBytes: number | 'auto' }[]
+  /** VM snapshot operations (take, revert, delete) */
+  snapshots: SnapshotOrder[]
+  /** hosts that fail at the end of this step: their VMs stop (reported in StepOutput.failed) */
+  failHosts: number[]
+  /** failed hosts back in service (switched off, usable) */
+  repairHosts: number[]
 }
 
 /** What a shard reports after a step. */
@@ -140,8 +154,12 @@ export interface StepOutput {
   departures: VmTransfer[]
   /** VMs that died on this shard's hosts this step (the OOM killer) */
   lost: { vm: number; host: number; reason: string }[]
+  /** VMs of hosts that failed this step, with their state at the failure (for HA restarts) */
+  failed: { host: number; transfer: VmTransfer }[]
   /** what each running live migration wants next step, bytes/s */
   bandwidthDemands: { vm: number; source: number; target: number; bytesPerSecond: number }[]
+  /** the snapshot lists of the VMs whose trees changed this step */
+  snapshotLists: { vm: number; snapshots: SnapshotInfo[] }[]
   events: LabEvent[]
 }
 

@@ -13,6 +13,7 @@ import { RandomStream } from '../random'
 import { GeneratorBank } from '../workload/generators'
 import { planetLabUtilization } from '../workload/planetlab'
 import { VmMemoryBank } from './vm-memory'
+import { VmSnapshots, type SnapshotOrder } from './vm-snapshots'
 import { CpuScheduler, VcpuTable, emptyCpuSummary, type CpuHostSpec } from '../hypervisor/cpu-scheduler'
 import { HostMemory, HOST_MEMORY_FIELDS, type HostMemoryState } from '../hypervisor/host-memory'
 import { setBalloonAuto, setBalloonTarget } from '../hypervisor/balloon'
@@ -68,6 +69,11 @@ export class HostShard {
   private readonly generators: GeneratorBank
   private readonly memory: VmMemoryBank | undefined
   private readonly migrations: ShardMigrations
+  private readonly snapshots: VmSnapshots | undefined
+  /** seconds each VM is still paused by a snapshot save or load */
+  private readonly pauseLeft: Float64Array
+  /** per VM: the share of its CPU continuous checkpointing takes at full load (0: not protected) */
+  private readonly protection: Float64Array
   private readonly vmCapMips: Float64Array
   private readonly vmMipsPerVcpu: Float64Array
   private readonly vmRam: Float64Array
@@ -109,8 +115,11 @@ export class HostShard {
     this.present = new Uint8Array(nv)
     this.vmHost = new Int32Array(nv).fill(-1)
     this.generators = new GeneratorBank(nv)
-    this.memory = model.migrationModel !== 'cloudsim' || model.memoryManaged ? new VmMemoryBank(model) : undefined
+    this.memory = model.memoryImages ? new VmMemoryBank(model) : undefined
     this.migrations = new ShardMigrations(model, this.memory)
+    this.snapshots = model.memoryImages ? new VmSnapshots(model) : undefined
+    this.pauseLeft = new Float64Array(nv)
+    this.protection = new Float64Array(nv)
     this.vmCapMips = new Float64Array(nv)
     this.vmMipsPerVcpu = new Float64Array(nv)
     this.vmRam = new Float64Array(nv)
@@ -122,6 +131,8 @@ export class HostShard {
       this.vmCapMips[v] = t.vcpus * t.mips
       this.vmMipsPerVcpu[v] = t.mips
       this.vmRam[v] = t.ramMB
+      const group = model.groups[model.vmGroup[v]!]!
+      if (group.protection) this.protection[v] = group.pageWrites.rate / group.protection.copyRate
     }
     if (init.restore) {
       this.restore(init.restore)
@@ -173,6 +184,8 @@ export class HostShard {
       this.generators.set(r.vm, r.generator, RandomStream.fromState(r.stream))
       const guest = r.memory && this.memory ? this.memory.restore(r.vm, r.memory) : undefined
       if (guest) guests.set(r.vm, guest)
+      if (r.snapshots) this.snapshots?.restore(r.vm, r.snapshots)
+      this.pauseLeft[r.vm] = r.pauseLeft ?? 0
       this.admit(r.vm, r.host, i, guest, false)
       if (r.migration) this.migrations.restore(r.vm, r.migration)
     }
@@ -211,6 +224,8 @@ export class HostShard {
   private release(v: number): void {
     const i = this.local.get(this.vmHost[v]!)!
     if (this.hostMemory && this.memory) this.hostMemory[i]!.remove(this.memory.guest(v))
+    this.snapshots?.release(v)
+    this.pauseLeft[v] = 0
     this.present[v] = 0
     this.generators.release(v)
     this.memory?.release(v)
@@ -233,6 +248,10 @@ export class HostShard {
   step(input: StepInput): StepOutput {
     const { time, dt } = input
     const events: LabEvent[] = []
+    for (const h of input.repairHosts) {
+      const i = this.local.get(h)
+      if (i !== undefined && this.hostState[i] === HOST_STATE.failed) this.hostState[i] = HOST_STATE.off
+    }
     for (const a of input.arrivals) this.arrive(a)
     this.applyPower(input)
     for (const v of input.cancel) {
@@ -248,6 +267,11 @@ export class HostShard {
     for (const m of input.migrations) if (this.present[m.vm]) this.migrations.start(m.vm, m.source, m.target, time)
     for (const b of input.bandwidth) this.bandwidth[b.vm] = b.bytesPerSecond
     for (const b of input.balloons) this.balloon(b.vm, b.targetBytes, time, events)
+    const snapshotLists: StepOutput['snapshotLists'] = []
+    for (const o of input.snapshots) {
+      this.snapshot(o, time, events)
+      if (this.present[o.vm]) snapshotLists.push({ vm: o.vm, snapshots: this.snapshots?.list(o.vm) ?? [] })
+    }
 
     // Demands first, VM by VM in id order: the generators' state is laid out by VM id, so this pass
     // walks memory in order instead of jumping between VMs host by host.
@@ -295,6 +319,20 @@ export class HostShard {
         const want = demand[v]!
         let got = this.cpu.granted[v]!
         if (this.cpu.shortfall[v]! > 1e-9) short = true
+        const protection = this.protection[v]!
+        let protectionCpu = 0
+        if (protection > 0 && got > 0) {
+          // continuous checkpoints: each epoch pauses the VM while its dirty pages are copied to the backup
+          const paused = Math.min(0.9, (protection * want) / this.vmCapMips[v]!)
+          protectionCpu = ((got * paused) / this.vmMipsPerVcpu[v]!) * dt
+          got *= 1 - paused
+        }
+        if (this.pauseLeft[v]! > 0) {
+          // paused while a snapshot is saved or loaded: the VM runs only for the rest of the step
+          const paused = Math.min(dt, this.pauseLeft[v]!)
+          this.pauseLeft[v] = this.pauseLeft[v]! - paused
+          got *= 1 - paused / dt
+        }
         let loss = 0
         let migrating = 0
         if (this.migrations.has(v)) {
@@ -333,6 +371,7 @@ export class HostShard {
         vms[r + V.grantedMipsSeconds] = got * dt
         vms[r + V.migrating] = migrating
         vms[r + V.stealMips] = this.cpu.steal[v]!
+        vms[r + V.protectionCpuSeconds] = protectionCpu
         row++
       }
       const utilization = running && this.capacity[i]! > 0 ? Math.min(1, grantedSum / this.capacity[i]!) : 0
@@ -356,6 +395,9 @@ export class HostShard {
     }
     const departures = completions.filter((c) => c.location === 'destination').map((c) => this.depart(c.vm, c.target))
     for (const c of completions) if (c.location === 'lost') this.release(c.vm)
+    // hosts failing at the end of this step: their VMs ran until now
+    const failed: StepOutput['failed'] = []
+    for (const h of input.failHosts) this.failHost(h, failed)
     for (const l of lost) {
       this.migrations.drop(l.vm)
       this.release(l.vm)
@@ -382,8 +424,65 @@ export class HostShard {
       completions,
       departures,
       lost,
+      failed,
       bandwidthDemands,
+      snapshotLists,
       events,
+    }
+  }
+
+  /** Host h fails: its VMs stop where they are (their state goes to the coordinator for HA), so do the
+   * migrations out of it; its memory is gone. */
+  private failHost(h: number, failed: StepOutput['failed']): void {
+    const i = this.local.get(h)
+    if (i === undefined || this.hostState[i] === HOST_STATE.failed) return
+    for (const v of [...this.residents[i]!]) {
+      this.migrations.drop(v)
+      failed.push({ host: h, transfer: this.transfer(v, h) })
+      this.release(v)
+    }
+    this.hostState[i] = HOST_STATE.failed
+    this.bootLeft[i] = 0
+    if (this.hostMemory) this.hostMemory[i] = newHostMemory(this.model, h)
+  }
+
+  /** A snapshot order for one of this shard's VMs. */
+  private snapshot(order: SnapshotOrder, time: number, events: LabEvent[]): void {
+    const v = order.vm
+    if (!this.present[v] || !this.memory || !this.snapshots) return
+    const i = this.local.get(this.vmHost[v]!)!
+    const migrating = this.migrations.has(v)
+    if (!migrating) this.memory.settle(v)
+    const effect = this.snapshots.apply(
+      order,
+      {
+        guest: this.memory.guest(v),
+        writer: this.memory.writer(v),
+        generator: this.generators.get(v),
+        stream: this.generators.streams[v]!.state(),
+        migrating,
+        host: this.vmHost[v]!,
+      },
+      time,
+      events,
+    )
+    this.pauseLeft[v] = this.pauseLeft[v]! + effect.pauseSeconds
+    if (!effect.revert && !effect.powerCycled) return
+    const hm = this.hostMemory?.[i]
+    hm?.remove(this.memory.guest(v))
+    let guest: GuestMemory
+    if (effect.revert) {
+      const r = effect.revert
+      this.memory.replace(v, r.guest, r.writer)
+      this.generators.set(v, r.generator, RandomStream.fromState(r.stream))
+      guest = r.guest
+    } else {
+      guest = this.memory.start(v)
+      this.snapshots.imageReplaced(v)
+    }
+    if (hm) {
+      const group = this.model.groups[this.model.vmGroup[v]!]!
+      hm.add(guest, { guaranteedBytes: (group.guaranteedMemory ?? this.model.memory.guaranteed) * guest.bytes })
     }
   }
 
@@ -483,6 +582,8 @@ export class HostShard {
       generator: this.generators.get(v),
       stream: this.generators.streams[v]!.state(),
       memory: this.memory?.state(v),
+      snapshots: this.snapshots?.state(v),
+      pauseLeft: this.pauseLeft[v],
     }
   }
 
@@ -492,11 +593,17 @@ export class HostShard {
     this.generators.describe(this.model.workloads[this.model.vmGroup[a.vm]!]!, a.vm)
     this.generators.set(a.vm, a.generator, RandomStream.fromState(a.stream))
     let guest: GuestMemory | undefined
+    if (a.snapshots) this.snapshots?.restore(a.vm, a.snapshots)
+    this.pauseLeft[a.vm] = a.pauseLeft ?? 0
     if (a.memory && this.memory) {
       guest = this.memory.restore(a.vm, a.memory)
       // a fresh copy on the destination: nothing of it swapped out, not merged yet
       guest.hostSwapped = 0
       guest.balloonCarry = 0
+    } else if (this.memory) {
+      // restarted without its memory (a cold boot after its host failed)
+      guest = this.memory.start(a.vm)
+      this.snapshots?.imageReplaced(a.vm)
     }
     this.admit(a.vm, a.host, i, guest)
   }

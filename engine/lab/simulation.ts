@@ -11,6 +11,11 @@ import { LabPlan, type LabPlanState } from './plan'
 import { LabConsolidation, type LabDecision } from './consolidation'
 import { HostShard, type ShardInit } from './shard'
 import { shareLinks, type Flow } from './link-sharing'
+import { HaManager, type HaReport, type HaState } from './ha'
+import type { SnapshotOrder } from './vm-snapshots'
+import type { SnapshotInfo } from '../checkpoint/snapshot-tree'
+import { SnapshotTree } from '../checkpoint/snapshot-tree'
+import type { ScenarioEvent } from '../scenario/schema'
 import { MemoryAccount, type MemoryAccountState, type MemoryReport } from './memory-report'
 import { migrationStats, type MigrationRecord, type MigrationStats } from './migration-log'
 import {
@@ -73,7 +78,9 @@ function failedShard(hostIds: Int32Array): ShardHandle {
         completions: [],
         departures: [],
         lost: [],
+        failed: [],
         bandwidthDemands: [],
+        snapshotLists: [],
         events: [],
       })
     },
@@ -141,6 +148,8 @@ export interface LabSummary {
   vmsKilled: number
   /** hosts managing memory: KSM and balloon savings, swap and its cost, over time */
   memory?: MemoryReport
+  /** host failures and HA restarts (when the scenario has failures or protected VMs) */
+  ha?: HaReport
 }
 
 export class LabSimulation {
@@ -178,6 +187,19 @@ export class LabSimulation {
   private pendingCancel: { vm: number; source: number }[] = []
   private pendingTargetFailed: { vm: number; source: number }[] = []
   private pendingBalloons: { vm: number; targetBytes: number | 'auto' }[] = []
+  private pendingSnapshots: SnapshotOrder[] = []
+  private pendingFailHosts: number[] = []
+  /** hosts failing at the end of the current step */
+  private failing: number[] = []
+  private pendingRepairs: number[] = []
+  /** host failures, repairs and VM restarts */
+  private readonly ha: HaManager
+  /** VMs HA could not place yet (told once) */
+  private readonly haStuck = new Set<number>()
+  /** orders given since the last step (order()) */
+  private orders: LabAction[] = []
+  /** each VM's snapshots, as its shard last reported them (for the views) */
+  readonly snapshotLists = new Map<number, SnapshotInfo[]>()
   /** the report's memory section, when hosts manage memory */
   private readonly memoryAccount: MemoryAccount | undefined
   /** VMs the OOM killer ended */
@@ -187,6 +209,7 @@ export class LabSimulation {
   /** bytes/s each running live migration asked for after the last step */
   private bandwidthDemand = new Map<number, number>()
   private nextEvent = 0
+  private nextFailureEvent = 0
   readonly migrationLog: MigrationRecord[] = []
   private finished = false
   explain = false
@@ -220,6 +243,7 @@ export class LabSimulation {
     this.migrationsAtHost = new Int32Array(model.hostCount)
     this.hostEnergyScratch = new Float64Array(model.hostCount)
     this.memoryAccount = model.memoryManaged ? new MemoryAccount(model) : undefined
+    this.ha = new HaManager(model)
   }
 
   /** Places the VMs at t = 0 and starts `shardCount` shards over contiguous host ranges. */
@@ -267,6 +291,7 @@ export class LabSimulation {
         shutdowns: this.shutdowns,
         vmsKilled: this.vmsKilled,
         nextEvent: this.nextEvent,
+        nextFailureEvent: this.nextFailureEvent,
       },
       accounts: {
         hostSla: this.hostSla.slice(),
@@ -288,11 +313,20 @@ export class LabSimulation {
         cancel: this.pendingCancel.map((c) => ({ ...c })),
         targetFailed: this.pendingTargetFailed.map((c) => ({ ...c })),
         balloons: this.pendingBalloons.map((b) => ({ ...b })),
+        snapshots: this.pendingSnapshots,
+        orders: this.orders,
         inFlight: [...this.inFlight].map(([vm, m]) => ({ vm, ...m })),
         bandwidthDemand: [...this.bandwidthDemand].map(([vm, bytesPerSecond]) => ({ vm, bytesPerSecond })),
       },
       migrationLog: this.migrationLog,
       memory: this.memoryAccount?.state(),
+      ha: {
+        ...this.ha.state(),
+        failHosts: [...this.pendingFailHosts],
+        failing: [...this.failing],
+        repairs: [...this.pendingRepairs],
+        stuck: [...this.haStuck],
+      },
     }
   }
 
@@ -330,6 +364,7 @@ export class LabSimulation {
     sim.shutdowns = t.shutdowns
     sim.vmsKilled = t.vmsKilled
     sim.nextEvent = t.nextEvent
+    sim.nextFailureEvent = t.nextFailureEvent
     const a = state.accounts
     sim.hostSla.set(a.hostSla)
     sim.hostActive.set(a.hostActive)
@@ -349,10 +384,19 @@ export class LabSimulation {
     sim.pendingCancel = p.cancel.map((x) => ({ ...x }))
     sim.pendingTargetFailed = p.targetFailed.map((x) => ({ ...x }))
     sim.pendingBalloons = p.balloons.map((x) => ({ ...x }))
+    sim.pendingSnapshots = [...p.snapshots]
+    sim.orders = [...p.orders]
+    for (const v of state.cluster.vms)
+      if (v.snapshots) sim.snapshotLists.set(v.vm, flattenTree(SnapshotTree.fromState(v.snapshots).list()))
     for (const f of p.inFlight) sim.inFlight.set(f.vm, { source: f.source, target: f.target, start: f.start })
     sim.bandwidthDemand = new Map(p.bandwidthDemand.map((b) => [b.vm, b.bytesPerSecond]))
     sim.migrationLog.push(...state.migrationLog)
     if (sim.memoryAccount && state.memory) sim.memoryAccount.restore(state.memory)
+    sim.ha.restore(state.ha)
+    sim.pendingFailHosts = [...state.ha.failHosts]
+    sim.failing = [...state.ha.failing]
+    sim.pendingRepairs = [...state.ha.repairs]
+    for (const v of state.ha.stuck) sim.haStuck.add(v)
     return sim
   }
 
@@ -381,7 +425,8 @@ export class LabSimulation {
     const dt = this.model.interval
     const time = this.stepIndex * dt
     const events: LabEvent[] = []
-    this.scheduledEvents(time, events)
+    this.applyActions(time, events)
+    this.haStep(time, dt, events)
     const inputs: StepInput[] = this.shards.map(() => ({
       time,
       dt,
@@ -392,6 +437,9 @@ export class LabSimulation {
       bandwidth: [],
       power: [],
       balloons: [],
+      snapshots: [],
+      failHosts: [],
+      repairHosts: [],
     }))
     const shardOf = (h: number) => inputs[this.shardOfHost[h]!]!
     for (const c of this.pendingCancel) shardOf(c.source).cancel.push(c.vm)
@@ -403,6 +451,12 @@ export class LabSimulation {
       if (host >= 0) shardOf(host).balloons.push(b)
     }
     this.pendingBalloons = []
+    for (const o of this.pendingSnapshots) shardOf(this.plan.vmHost[o.vm]!).snapshots.push(o)
+    this.pendingSnapshots = []
+    for (const h of this.pendingFailHosts) shardOf(h).failHosts.push(h)
+    for (const h of this.pendingRepairs) shardOf(h).repairHosts.push(h)
+    this.pendingFailHosts = []
+    this.pendingRepairs = []
     this.pendingCancel = []
     this.pendingTargetFailed = []
     this.pendingArrivals = []
@@ -497,73 +551,201 @@ export class LabSimulation {
   }
 
   /** The scenario's scheduled actions due at the start of this step. */
-  private scheduledEvents(time: number, events: LabEvent[]): void {
-    const P = this.plan
+  /** Orders given since the last step (the app, a script): applied at the start of the next step. */
+  order(action: LabAction): void {
+    this.orders.push(action)
+  }
+
+  /** The scenario's scheduled actions due at the start of this step, then the orders given meanwhile. */
+  private applyActions(time: number, events: LabEvent[]): void {
     const list = this.model.events
     while (this.nextEvent < list.length && list[this.nextEvent]!.at <= time) {
-      const e = list[this.nextEvent++]!
-      if ('migrate' in e) {
-        const { vm, to } = e.migrate
-        const refuse = (why: string) =>
+      const { at: _at, ...action } = list[this.nextEvent++]!
+      // host failures are applied one step ahead (below)
+      if (!('failHost' in action)) this.apply(action, time, events, 'scheduled')
+    }
+    // a host failing at t fails at the end of the step that ends at t: its VMs ran until then
+    const end = time + this.model.interval
+    while (this.nextFailureEvent < list.length && list[this.nextFailureEvent]!.at <= end) {
+      const e = list[this.nextFailureEvent++]!
+      if ('failHost' in e) this.failHost(e.failHost.host, end, events, 'scheduled')
+    }
+    const orders = this.orders
+    this.orders = []
+    for (const action of orders) this.apply(action, time, events, 'ordered')
+  }
+
+  private apply(action: LabAction, time: number, events: LabEvent[], by: 'scheduled' | 'ordered'): void {
+    const P = this.plan
+    const say = (kind: LabEvent['kind'], message: string, extra: Partial<LabEvent> = {}) =>
+      events.push({ time, kind, message: `${by}: ${message}`, ...extra })
+    if ('migrate' in action) {
+      const { vm, to } = action.migrate
+      const refuse = (why: string) =>
+        say('warning', `migration of VM ${vm} to host ${to} refused: ${why}`, { vm, targetHost: to })
+      if (P.vmHost[vm]! < 0) refuse('the VM is not running')
+      else if (P.vmTarget[vm]! >= 0) refuse(`the VM is already moving to host ${P.vmTarget[vm]}`)
+      else if (P.vmHost[vm] === to) refuse('the VM already runs there')
+      else if (P.hostState[to] === HOST_STATE.failed) refuse('the host has failed')
+      else if (!P.admits(to, vm))
+        refuse(
+          `admission: the host accepts ${(P.hostRam[to]! - P.hostRamUse[to]!).toFixed(0)} MB and ${P.hostVcpuLimit[to]! - P.hostVcpus[to]!} vCPUs more, the VM needs ${P.vmRam[vm]} MB and ${P.vmVcpus[vm]} vCPUs`,
+        )
+      else {
+        const from = P.vmHost[vm]!
+        P.move(vm, to)
+        if (P.hostState[to] === HOST_STATE.off) {
+          this.pendingPower.push({ host: to, on: true })
+          P.hostState[to] = this.model.hostTypes[P.hostType[to]!]!.bootSeconds > 0 ? HOST_STATE.booting : HOST_STATE.on
+        }
+        this.queue.push({ vm, target: to, since: time })
+        say('info', `migrate VM ${vm} from host ${from} to host ${to}`, { vm, host: from, targetHost: to })
+      }
+    } else if ('cancelMigration' in action) {
+      const { vm } = action.cancelMigration
+      const queued = this.queue.findIndex((q) => q.vm === vm)
+      const flight = this.inFlight.get(vm)
+      if (queued >= 0) {
+        P.unmove(vm, this.queue[queued]!.target)
+        this.queue.splice(queued, 1)
+        say('info', `migration of VM ${vm} cancelled before it started`, { vm })
+      } else if (flight) {
+        this.pendingCancel.push({ vm, source: flight.source })
+        say('info', `cancel the migration of VM ${vm}`, { vm })
+      } else say('warning', `cancel: VM ${vm} is not migrating`, { vm })
+    } else if ('failHost' in action) {
+      this.failHost(action.failHost.host, time + this.model.interval, events, by)
+    } else if ('repairHost' in action) {
+      const h = action.repairHost.host
+      if (P.hostState[h] !== HOST_STATE.failed) say('warning', `repair: host ${h} has not failed`, { host: h })
+      else this.repairHost(h, time, events)
+    } else if ('balloon' in action) {
+      const { vm, target } = action.balloon
+      if (P.vmHost[vm]! < 0) say('warning', `balloon: VM ${vm} is not running`, { vm })
+      else if (!this.model.memoryManaged) say('warning', 'balloon: hosts do not manage memory in this scenario', { vm })
+      else this.pendingBalloons.push({ vm, targetBytes: target })
+    } else {
+      // VM snapshots: carried out by the shard holding the VM
+      const vm =
+        'snapshot' in action ? action.snapshot.vm : 'revert' in action ? action.revert.vm : action.deleteSnapshot.vm
+      if (P.vmHost[vm]! < 0) say('warning', `snapshot operation: VM ${vm} is not running`, { vm })
+      else if (!this.model.memoryImages)
+        say('warning', 'snapshot operation: VMs have no memory images in this scenario (set memory.images: true)', {
+          vm,
+        })
+      else if ('snapshot' in action) this.pendingSnapshots.push({ vm, take: action.snapshot })
+      else if ('revert' in action) this.pendingSnapshots.push({ vm, revert: action.revert.snapshot })
+      else
+        this.pendingSnapshots.push({
+          vm,
+          delete: { snapshot: action.deleteSnapshot.snapshot, children: action.deleteSnapshot.children },
+        })
+    }
+  }
+
+  /** Random failures due in this step, repairs due, and the restarts HA can make now. */
+  private haStep(time: number, dt: number, events: LabEvent[]): void {
+    for (const h of this.ha.randomFailures(time + dt)) this.failHost(h, time + dt, events, 'random')
+    for (const h of this.ha.repairsDue(time)) this.repairHost(h, time, events)
+    const P = this.plan
+    // VMs whose failure is detected during this step restart now, paused until detection + boot
+    for (const w of this.ha.ready(time + dt)) {
+      const h = this.restartHost(w.vm)
+      if (h < 0) {
+        if (!this.haStuck.has(w.vm)) {
+          this.haStuck.add(w.vm)
           events.push({
             time,
             kind: 'warning',
-            vm,
-            targetHost: to,
-            message: `scheduled migration of VM ${vm} to host ${to} refused: ${why}`,
-          })
-        if (P.vmHost[vm]! < 0) refuse('the VM is not running')
-        else if (P.vmTarget[vm]! >= 0) refuse(`the VM is already moving to host ${P.vmTarget[vm]}`)
-        else if (P.vmHost[vm] === to) refuse('the VM already runs there')
-        else if (P.hostState[to] === HOST_STATE.failed) refuse('the host has failed')
-        else if (!P.admits(to, vm))
-          refuse(
-            `admission: the host accepts ${(P.hostRam[to]! - P.hostRamUse[to]!).toFixed(0)} MB and ${P.hostVcpuLimit[to]! - P.hostVcpus[to]!} vCPUs more, the VM needs ${P.vmRam[vm]} MB and ${P.vmVcpus[vm]} vCPUs`,
-          )
-        else {
-          const from = P.vmHost[vm]!
-          P.move(vm, to)
-          if (P.hostState[to] === HOST_STATE.off) {
-            this.pendingPower.push({ host: to, on: true })
-            P.hostState[to] =
-              this.model.hostTypes[P.hostType[to]!]!.bootSeconds > 0 ? HOST_STATE.booting : HOST_STATE.on
-          }
-          this.queue.push({ vm, target: to, since: time })
-          events.push({
-            time,
-            kind: 'info',
-            vm,
-            host: from,
-            targetHost: to,
-            message: `scheduled: migrate VM ${vm} from host ${from} to host ${to}`,
+            vm: w.vm,
+            message: `HA cannot restart VM ${w.vm} yet: no host admits it (RAM ${P.vmRam[w.vm]} MB, ${P.vmVcpus[w.vm]} vCPUs); it waits for capacity`,
           })
         }
-      } else if ('balloon' in e) {
-        const { vm, target } = e.balloon
-        if (P.vmHost[vm]! < 0)
-          events.push({ time, kind: 'warning', vm, message: `scheduled balloon: VM ${vm} is not running` })
-        else if (!this.model.memoryManaged)
-          events.push({ time, kind: 'warning', vm, message: `scheduled balloon: hosts do not manage memory here` })
-        else this.pendingBalloons.push({ vm, targetBytes: target })
-      } else if ('cancelMigration' in e) {
-        const { vm } = e.cancelMigration
-        const queued = this.queue.findIndex((q) => q.vm === vm)
-        const flight = this.inFlight.get(vm)
-        if (queued >= 0) {
-          P.unmove(vm, this.queue[queued]!.target)
-          this.queue.splice(queued, 1)
-          events.push({
-            time,
-            kind: 'info',
-            vm,
-            message: `scheduled: migration of VM ${vm} cancelled before it started`,
-          })
-        } else if (flight) {
-          this.pendingCancel.push({ vm, source: flight.source })
-          events.push({ time, kind: 'info', vm, message: `scheduled: cancel the migration of VM ${vm}` })
-        } else events.push({ time, kind: 'warning', vm, message: `scheduled cancel: VM ${vm} is not migrating` })
+        continue
+      }
+      this.haStuck.delete(w.vm)
+      P.place(w.vm, h)
+      // a host switched on for the restart has to boot first
+      const hostBoot = P.hostState[h] === HOST_STATE.on ? 0 : this.model.hostTypes[P.hostType[h]!]!.bootSeconds
+      if (P.hostState[h] === HOST_STATE.off) {
+        this.pendingPower.push({ host: h, on: true })
+        P.hostState[h] = hostBoot > 0 ? HOST_STATE.booting : HOST_STATE.on
+      }
+      const from = Math.max(time, w.readyAt) + hostBoot
+      const { bootSeconds, lostWork } = this.ha.restarted(w, from)
+      const pause = from - time + bootSeconds
+      this.pendingArrivals.push({ ...w.transfer, host: h, pauseLeft: (w.transfer.pauseLeft ?? 0) + pause })
+      events.push({
+        time,
+        kind: 'info',
+        vm: w.vm,
+        host: h,
+        message: w.protected
+          ? `HA: VM ${w.vm} resumes on host ${h} from its last checkpoint (failover ${bootSeconds} s; lost ${lostWork.toFixed(2)} s of uncommitted work; running ${(from + bootSeconds - w.failedAt).toFixed(0)} s after its host failed)`
+          : `HA: VM ${w.vm} cold-boots on host ${h} (${bootSeconds} s); its memory state of ${lostWork.toFixed(0)} s is lost; running ${(from + bootSeconds - w.failedAt).toFixed(0)} s after its host failed`,
+      })
+    }
+  }
+
+  /** Where HA restarts a VM: the powered-on host with the most free RAM that admits it, else an off one. */
+  private restartHost(v: number): number {
+    const P = this.plan
+    let best = -1
+    let bestFree = -Infinity
+    for (let h = 0; h < P.hostCount; h++) {
+      const state = P.hostState[h]
+      if ((state !== HOST_STATE.on && state !== HOST_STATE.booting) || !P.admits(h, v)) continue
+      const free = (P.hostRam[h]! - P.hostRamUse[h]!) / P.hostRam[h]!
+      if (free > bestFree) {
+        best = h
+        bestFree = free
       }
     }
+    if (best >= 0) return best
+    for (let h = 0; h < P.hostCount; h++) if (P.hostState[h] === HOST_STATE.off && P.admits(h, v)) return h
+    return -1
+  }
+
+  /**
+   * Host h fails at the end of this step (`end`): its shard stops its VMs then and hands their state over
+   * for HA; the plan learns of it in absorb().
+   */
+  private failHost(h: number, end: number, events: LabEvent[], by: 'scheduled' | 'ordered' | 'random'): void {
+    const P = this.plan
+    if (P.hostState[h] === HOST_STATE.failed || this.pendingFailHosts.includes(h)) {
+      events.push({ time: end, kind: 'warning', host: h, message: `${by}: host ${h} has already failed` })
+      return
+    }
+    this.pendingFailHosts.push(h)
+    this.failing.push(h)
+    const running = P.members[h]!.filter((v) => P.vmHost[v] === h).length
+    events.push({
+      time: end,
+      kind: 'warning',
+      host: h,
+      message: `${by === 'random' ? 'random failure (MTBF)' : by}: host ${h} failed with ${running} VMs; HA restarts them after ${this.model.ha.detection} s of detection`,
+    })
+  }
+
+  /** After the step in which hosts failed: the plan without them, migrations into them aborted. */
+  private hostsFailed(_end: number): void {
+    const P = this.plan
+    for (const h of this.failing) {
+      P.hostState[h] = HOST_STATE.failed
+      for (const [v, m] of [...this.inFlight].sort((a, b) => a[0] - b[0]))
+        if (m.target === h) this.pendingTargetFailed.push({ vm: v, source: m.source })
+      for (const q of this.queue) if (q.target === h) P.unmove(q.vm, h)
+      this.queue = this.queue.filter((q) => q.target !== h)
+      this.pendingPower = this.pendingPower.filter((p) => p.host !== h)
+    }
+    this.failing = []
+  }
+
+  private repairHost(h: number, time: number, events: LabEvent[]): void {
+    this.plan.hostState[h] = HOST_STATE.off
+    this.pendingRepairs.push(h)
+    this.ha.hostRepaired(h, time)
+    events.push({ time, kind: 'info', host: h, message: `host ${h} repaired: back in the cluster (switched off)` })
   }
 
   /** Queued migrations whose hosts have a free slot and whose target is on; oldest first. */
@@ -612,6 +794,8 @@ export class LabSimulation {
   }
 
   private absorb(outputs: StepOutput[], events: LabEvent[]): void {
+    // hosts failing at the end of this step: HA's records first, their VMs come in the outputs
+    for (const h of this.failing) this.ha.hostFailed(h, this.time + this.model.interval)
     const P = this.plan
     // Rows arrive shard by shard; everything is written to id-indexed arrays first and reduced in id order.
     const energy = this.hostEnergyScratch
@@ -640,6 +824,7 @@ export class LabSimulation {
         this.vmRequested[v] = this.vmRequested[v]! + vms[r + V.requestedMipsSeconds]!
         this.vmGranted[v] = this.vmGranted[v]! + vms[r + V.grantedMipsSeconds]!
         this.vmMigrationLoss[v] = this.vmMigrationLoss[v]! + vms[r + V.migrationLossMipsSeconds]!
+        this.ha.protectionOverheadCpuSeconds += vms[r + V.protectionCpuSeconds]!
       }
     }
     let frameEnergy = 0
@@ -692,6 +877,23 @@ export class LabSimulation {
       }
     }
     for (const o of outputs) {
+      for (const f of o.failed) {
+        const v = f.transfer.vm
+        const flight = this.inFlight.get(v)
+        if (flight) {
+          this.inFlight.delete(v)
+          this.migrationLog.push({
+            vm: v,
+            source: flight.source,
+            target: flight.target,
+            start: flight.start,
+            end: this.time,
+            location: 'lost',
+          })
+        }
+        P.drop(v)
+        this.ha.vmFailed(f.transfer, f.host, this.time + this.model.interval)
+      }
       for (const l of o.lost) {
         const flight = this.inFlight.get(l.vm)
         if (flight) {
@@ -716,7 +918,19 @@ export class LabSimulation {
       )
     this.bandwidthDemand = new Map()
     for (const o of outputs) for (const d of o.bandwidthDemands) this.bandwidthDemand.set(d.vm, d.bytesPerSecond)
+    for (const o of outputs) for (const l of o.snapshotLists) this.snapshotLists.set(l.vm, l.snapshots)
     this.pendingArrivals = outputs.flatMap((o) => o.departures).sort((a, b) => a.vm - b.vm)
+    if (this.failing.length) {
+      const end = this.time + this.model.interval
+      const dead = new Set(this.failing)
+      this.hostsFailed(end)
+      // VMs that finished moving onto a host that has just failed went down with it
+      for (const a of this.pendingArrivals.filter((x) => dead.has(x.host))) {
+        P.drop(a.vm)
+        this.ha.vmFailed(a, a.host, end)
+      }
+      this.pendingArrivals = this.pendingArrivals.filter((a) => !dead.has(a.host))
+    }
     P.recordStep()
   }
 
@@ -755,13 +969,38 @@ export class LabSimulation {
     const P = this.plan
     const running = new Int32Array(P.hostCount)
     for (let v = 0; v < P.vmCount; v++) if (P.vmHost[v]! >= 0) running[P.vmHost[v]!]!++
+    const reserve = this.failoverReserve()
     for (let h = 0; h < P.hostCount; h++) {
       if (P.hostState[h] !== HOST_STATE.on || running[h]! > 0 || P.members[h]!.length > 0) continue
+      if (reserve && reserve.spare - P.hostRam[h]! < reserve.need) continue // kept on as failover capacity
+      if (reserve) reserve.spare -= P.hostRam[h]!
       P.hostState[h] = HOST_STATE.off
       this.pendingPower.push({ host: h, on: false })
       this.shutdowns++
       events.push({ time, kind: 'host-off', host: h, message: `host ${h} idle: switched off` })
     }
+  }
+
+  /**
+   * HA admission control (N host failures tolerated): the RAM the N most loaded powered-on hosts hold must
+   * fit in the spare RAM of the others. Undefined when no reserve is asked for.
+   */
+  private failoverReserve(): { spare: number; need: number } | undefined {
+    const n = this.model.ha.reserveHosts
+    if (n === 0) return undefined
+    const P = this.plan
+    const on: number[] = []
+    for (let h = 0; h < P.hostCount; h++)
+      if (P.hostState[h] === HOST_STATE.on || P.hostState[h] === HOST_STATE.booting) on.push(h)
+    on.sort((a, b) => P.hostRamUse[b]! - P.hostRamUse[a]! || a - b)
+    let need = 0
+    let spare = 0
+    // the hosts that would fail are the most loaded; only the others' spare RAM can take their VMs
+    on.forEach((h, i) => {
+      if (i < n) need += P.hostRamUse[h]!
+      else spare += P.hostRam[h]! - P.hostRamUse[h]!
+    })
+    return { spare, need }
   }
 
   private frame(time: number, started: number, overloaded: number): LabFrame {
@@ -803,6 +1042,17 @@ export class LabSimulation {
       active += this.hostActive[h]!
     }
     return { violation, active }
+  }
+
+  /** Whether the scenario can see host failures or protects VMs (then the report has an `ha` section). */
+  private haInPlay(): boolean {
+    const m = this.model
+    return (
+      m.ha.mtbf !== undefined ||
+      m.events.some((e) => 'failHost' in e) ||
+      m.groups.some((g) => g.protection !== undefined) ||
+      this.ha.report().hostFailures > 0
+    )
   }
 
   stateHash(): string {
@@ -858,9 +1108,13 @@ export class LabSimulation {
       migrationsDetail: this.migrationLog,
       vmsKilled: this.vmsKilled,
       memory: this.memoryAccount?.report(),
+      ha: this.haInPlay() ? this.ha.report() : undefined,
     }
   }
 }
+
+/** An order to the lab: a scheduled event's action, given now (applied at the start of the next step). */
+export type LabAction = ScenarioEvent extends infer E ? (E extends { at: number } ? Omit<E, 'at'> : never) : never
 
 /** A whole-lab checkpoint's content (LabSimulation.checkpoint / restore). */
 export interface LabState {
@@ -875,7 +1129,14 @@ export interface LabState {
   selection: number[]
   /** every host and VM, from all shards */
   cluster: ShardSnapshot
-  totals: { energyJ: number; migrationCount: number; shutdowns: number; vmsKilled: number; nextEvent: number }
+  totals: {
+    energyJ: number
+    migrationCount: number
+    shutdowns: number
+    vmsKilled: number
+    nextEvent: number
+    nextFailureEvent: number
+  }
   accounts: {
     hostSla: Float64Array
     hostActive: Float64Array
@@ -896,11 +1157,18 @@ export interface LabState {
     cancel: { vm: number; source: number }[]
     targetFailed: { vm: number; source: number }[]
     balloons: { vm: number; targetBytes: number | 'auto' }[]
+    snapshots: SnapshotOrder[]
+    orders: LabAction[]
     inFlight: { vm: number; source: number; target: number; start: number }[]
     bandwidthDemand: { vm: number; bytesPerSecond: number }[]
   }
   migrationLog: MigrationRecord[]
   memory?: MemoryAccountState
+  ha: HaState & { failHosts: number[]; failing: number[]; repairs: number[]; stuck: number[] }
+}
+
+function flattenTree(nodes: ReturnType<SnapshotTree['list']>): SnapshotInfo[] {
+  return nodes.flatMap(({ childNodes, ...info }) => [info, ...flattenTree(childNodes)])
 }
 
 /** Starts `shardCount` shards over contiguous host ranges. */

@@ -84,6 +84,12 @@ export class VmMemoryBank {
     return guest
   }
 
+  /** The VM's memory and page writer replaced (a snapshot revert). */
+  replace(v: number, guest: GuestMemory, writer: PageWriter): void {
+    this.guests[v] = guest
+    this.writers[v] = writer
+  }
+
   release(v: number): void {
     this.guests[v] = undefined
     this.writers[v] = undefined

@@ -4,6 +4,8 @@
 import type {
   AdmissionSettings,
   MemorySettings,
+  SnapshotCostSettings,
+  HaSettings,
   MigrationSettings,
   Scenario,
   ScenarioEvent,
@@ -56,8 +58,15 @@ export interface ClusterModel {
   /** lab mode: hosts model their memory (KSM, balloons, swap): KSM or ballooning on, or RAM overcommitted */
   memoryManaged: boolean
   admission: AdmissionSettings
+  /** lab mode: every VM has a memory image (live migration, memory management, snapshots need one) */
+  memoryImages: boolean
+  snapshotCosts: SnapshotCostSettings
+  ha: HaSettings
   /** per VM group: CPU weight and cap, the guest's page writes and initial memory content (lab mode) */
-  groups: Pick<VmGroup, 'pageWrites' | 'content' | 'cpuWeight' | 'cpuCap' | 'guaranteedMemory'>[]
+  groups: Pick<
+    VmGroup,
+    'pageWrites' | 'content' | 'cpuWeight' | 'cpuCap' | 'guaranteedMemory' | 'haPriority' | 'protection'
+  >[]
   /** lab mode: scheduled actions, by time */
   events: ScenarioEvent[]
   /** lab mode: seconds between under-load consolidations (the interval: every step) */
@@ -200,12 +209,24 @@ export function buildClusterModel(
         scenario.admission.ramAllocationRatio > 1 ||
         scenario.events.some((e) => 'balloon' in e)),
     admission: scenario.admission,
+    memoryImages:
+      scenario.mode === 'lab' &&
+      (scenario.memory.images ||
+        (scenario.migration.model ?? 'precopy') !== 'cloudsim' ||
+        scenario.memory.ksm.mode !== 'off' ||
+        scenario.memory.ballooning !== 'off' ||
+        scenario.admission.ramAllocationRatio > 1 ||
+        scenario.events.some((e) => 'balloon' in e || 'snapshot' in e || 'revert' in e || 'deleteSnapshot' in e)),
+    snapshotCosts: scenario.snapshots,
+    ha: scenario.ha,
     groups: scenario.vms.map((g) => ({
       pageWrites: g.pageWrites,
       content: g.content,
       cpuWeight: g.cpuWeight,
       cpuCap: g.cpuCap,
       guaranteedMemory: g.guaranteedMemory,
+      haPriority: g.haPriority,
+      protection: g.protection,
     })),
     events: [...scenario.events].sort((a, b) => a.at - b.at),
     underloadEvery: scenario.consolidation.underloadEvery ?? scenario.interval,
@@ -238,6 +259,8 @@ function checkEvents(scenario: Scenario, file: string, hostCount: number, vmCoun
         path: `${at}.at`,
         message: `expected a multiple of the interval (${scenario.interval} s), found ${e.at} s`,
       })
+    if ('failHost' in e && e.at === 0)
+      problems.push({ file, path: `${at}.at`, message: 'expected a failure time after the start (> 0 s), found 0 s' })
     if (e.at >= scenario.duration)
       problems.push({
         file,

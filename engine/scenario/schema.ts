@@ -192,6 +192,19 @@ export const vmGroupSchema = z.strictObject({
     .positive()
     .optional()
     .meta({ description: 'lab mode: a cap in pCPUs (cgroup cpu.max quota ÷ period), e.g. 0.5; default none' }),
+  haPriority: z.enum(['high', 'medium', 'low', 'disabled']).default('medium').meta({
+    description: "lab mode: HA restart priority (vSphere's); disabled VMs are not restarted when their host fails",
+  }),
+  protection: z
+    .strictObject({
+      epoch: duration.default(0.2).meta({ description: 'checkpoint interval (Remus: as often as every 25 ms)' }),
+      copyRate: byteRate.default(1024 ** 3).meta({
+        description:
+          'bytes/s a checkpoint copies the dirty pages at: the VM is paused dirty bytes ÷ copyRate per epoch',
+      }),
+    })
+    .optional()
+    .meta({ description: 'lab mode: continuous checkpointing to a backup host (Remus-like); default none' }),
   guaranteedMemory: fraction
     .optional()
     .meta({ description: "lab mode: share of the VM's RAM the auto-balloon never takes (default memory.guaranteed)" }),
@@ -240,6 +253,32 @@ const eventSchema = z.union([
   z.strictObject({ at: duration, cancelMigration: z.strictObject({ vm: z.number().int().min(0) }) }),
   z.strictObject({
     at: duration,
+    snapshot: z.strictObject({
+      vm: z.number().int().min(0),
+      name: z.string().min(1),
+      description: z.string().default(''),
+      memory: z
+        .boolean()
+        .default(true)
+        .meta({ description: 'save memory and the running state (costs the VM a pause)' }),
+    }),
+  }),
+  z.strictObject({
+    at: duration,
+    revert: z.strictObject({ vm: z.number().int().min(0), snapshot: z.string().min(1) }),
+  }),
+  z.strictObject({
+    at: duration,
+    deleteSnapshot: z.strictObject({
+      vm: z.number().int().min(0),
+      snapshot: z.string().min(1),
+      children: z.boolean().default(false).meta({ description: 'delete its children too' }),
+    }),
+  }),
+  z.strictObject({ at: duration, failHost: z.strictObject({ host: z.number().int().min(0) }) }),
+  z.strictObject({ at: duration, repairHost: z.strictObject({ host: z.number().int().min(0) }) }),
+  z.strictObject({
+    at: duration,
     balloon: z.strictObject({
       vm: z.number().int().min(0),
       target: z.union([z.literal('auto'), byteSize]).meta({
@@ -270,8 +309,41 @@ const memorySchema = z.strictObject({
     description: "off: balloons move only when told; auto: oVirt MoM's policy shrinks guests under host pressure",
   }),
   guaranteed: fraction.default(0.5).meta({ description: "share of each VM's RAM the auto-balloon never takes" }),
+  images: z.boolean().default(false).meta({
+    description:
+      'keep VM memory images even when nothing in the scenario needs them (to take VM snapshots from the app); live migration, memory management and snapshot events turn them on anyway',
+  }),
   hostSwap: byteSize.default(8 * 1024 ** 3).meta({ description: 'swap space of every host' }),
   swapLatency: duration.default(100e-6).meta({ description: 'time to bring back one swapped page (host swap)' }),
+})
+
+const snapshotCostSchema = z.strictObject({
+  saveRate: byteRate
+    .default(500 * 1024 ** 2)
+    .meta({ description: 'bytes/s a snapshot with memory writes (the VM is paused meanwhile)' }),
+  loadRate: byteRate
+    .default(500 * 1024 ** 2)
+    .meta({ description: 'bytes/s a revert reads back (the VM is paused meanwhile)' }),
+  mergeRate: byteRate
+    .default(250 * 1024 ** 2)
+    .meta({ description: 'bytes/s a delete merges into the snapshots based on it' }),
+  saveCost: z.enum(['full', 'delta']).default('full').meta({
+    description: "what a save writes: every non-zero page (QEMU savevm, vSphere .vmem) or only the snapshot's delta",
+  }),
+})
+
+const haSchema = z.strictObject({
+  detection: duration
+    .default(15)
+    .meta({ description: 'time before a silent host is declared failed and restarts begin' }),
+  bootTime: duration.default(60).meta({ description: 'an unprotected VM cold-boots on another host in this long' }),
+  failoverTime: duration.default(1).meta({ description: "a protected VM's backup takes over in this long" }),
+  reserveHosts: z.number().int().min(0).default(0).meta({
+    description:
+      "admission control: keep enough powered-on spare RAM to restart the VMs of this many failed hosts (vSphere's host failures cluster tolerates); idle hosts stay on for it",
+  }),
+  mtbf: duration.optional().meta({ description: 'random host failures: mean time between failures per host (seeded)' }),
+  repairTime: duration.default(4 * 3600).meta({ description: 'a failed host is back (off, usable) after this long' }),
 })
 
 const admissionSchema = z.strictObject({
@@ -323,6 +395,10 @@ export const scenarioSchema = z.strictObject({
   }),
   memory: memorySchema.prefault({}),
   admission: admissionSchema.prefault({}).meta({ description: 'lab mode: what a host accepts (placement admission)' }),
+  snapshots: snapshotCostSchema
+    .prefault({})
+    .meta({ description: 'lab mode: what VM snapshots cost (datastore speeds)' }),
+  ha: haSchema.prefault({}).meta({ description: 'lab mode: high availability — host failures and VM restarts' }),
   events: z
     .array(eventSchema)
     .default([])
@@ -351,6 +427,8 @@ export type ScenarioEvent = z.output<typeof eventSchema>
 export type MigrationSettings = z.output<typeof migrationSchema>
 export type MemorySettings = z.output<typeof memorySchema>
 export type AdmissionSettings = z.output<typeof admissionSchema>
+export type SnapshotCostSettings = z.output<typeof snapshotCostSchema>
+export type HaSettings = z.output<typeof haSchema>
 
 /** The JSON Schema (draft 2020-12) for editors, generated from the zod schema. */
 export function scenarioJsonSchema(): Record<string, unknown> {
