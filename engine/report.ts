@@ -3,6 +3,7 @@
 import type { ClusterModel } from './model/cluster-model'
 import { StateHasher } from './hash'
 import type { MigrationRecord, MigrationStats } from './lab/migration-log'
+import type { MemoryReport } from './lab/memory-report'
 
 export interface RunReport {
   scenario: string
@@ -27,6 +28,8 @@ export interface RunReport {
   wallMs: number
   overallSla: number
   averageSla: number
+  /** hosts running VMs (utilization above zero) at the end of the covered time, counted as the frames count them */
+  activeHosts: number
   /** cloudsim mode: VMs CloudSim destroyed because their demand fell to exactly 0 */
   vmsRemovedForZeroDemand?: number
   /** how VMs were bound to traces and types (the largest hidden parameter of CloudSim's results) */
@@ -39,6 +42,10 @@ export interface RunReport {
   migrationStats?: MigrationStats
   /** lab mode: every migration, with QEMU query-migrate statistics under `info` for the live models */
   migrationsDetail?: MigrationRecord[]
+  /** lab mode: VMs ended by a host's out-of-memory killer */
+  vmsKilled?: number
+  /** lab mode, hosts managing memory: what KSM and the balloons saved and what overcommit cost, over time */
+  memory?: MemoryReport
 }
 
 export interface WorkloadBinding {
@@ -129,11 +136,14 @@ const CSV_KEYS = [
   'hostShutdowns',
   'stateHash',
   'wallMs',
+  'activeHosts',
+  'migrationModel',
 ] as const
 
+/** One header row and one row per report; the same columns for `conlab --out`, the desktop save and the browser download. */
 export function reportsToCsv(reports: RunReport[]): string {
-  const esc = (v: unknown) => {
-    const s = String(v)
+  const esc = (v: string | number | undefined) => {
+    const s = v === undefined ? '' : String(v)
     return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s
   }
   return [CSV_KEYS.join(','), ...reports.map((r) => CSV_KEYS.map((k) => esc(r[k])).join(','))].join('\n') + '\n'

@@ -1,11 +1,13 @@
 // Running a cluster model to its end and producing the report. The simulation follows the scenario's
 // mode — cloudsim: CloudSim's event loop on this thread; lab: the lab model's coordinator with host
-// shards — and every report says which model ran.
+// shards — and every report says which model ran. `cloudSimReport` and `labReport` are the one place
+// that turns a simulation into a RunReport: the CLI (runToEnd) and the app's LabSession both use them.
 import type { ClusterModel } from './model/cluster-model'
 import { CloudSimSimulation, type CloudSimFrame } from './cloudsim/simulation'
 import { LabSimulation, inProcessShards, type LabFrame, type ShardFactory } from './lab/simulation'
-import { workloadBinding, type RunReport } from './report'
+import { workloadBinding, type RunReport, type WorkloadBinding } from './report'
 import type { LabEvent } from './api/lab-api'
+import { HOST_STATE } from './api/lab-api'
 
 export type Frame = CloudSimFrame | LabFrame
 
@@ -22,6 +24,93 @@ export interface RunOptions {
   clock?: () => number
 }
 
+/** Hosts with utilization above zero now: what a cloudsim frame counts as active. */
+export function cloudSimActiveHosts(sim: CloudSimSimulation): number {
+  let active = 0
+  for (let h = 0; h < sim.hosts.hostCount; h++) if (sim.hosts.utilization(h) > 0) active++
+  return active
+}
+
+/** Hosts switched on and running something in the last step: what a lab frame counts as active. */
+export function labActiveHosts(sim: LabSimulation): number {
+  let active = 0
+  const state = sim.plan.hostState
+  for (let h = 0; h < state.length; h++) if (state[h] === HOST_STATE.on && sim.hostUtil[h]! > 0) active++
+  return active
+}
+
+/** The report of a cloudsim run as it stands (complete once `sim.done`). */
+export function cloudSimReport(
+  model: ClusterModel,
+  sim: CloudSimSimulation,
+  wallMs: number,
+  binding: WorkloadBinding = workloadBinding(model),
+): RunReport {
+  const s = sim.summary()
+  return {
+    scenario: model.name,
+    mode: s.mode,
+    policy: s.policy,
+    seed: s.seed,
+    hosts: s.hosts,
+    vms: s.vms,
+    simulatedSeconds: sim.done ? s.simulatedSeconds : sim.time,
+    energyKWh: s.energyKWh,
+    migrations: s.migrations,
+    slatah: s.slatah,
+    pdm: s.pdm,
+    slav: s.slav,
+    esv: s.esv,
+    hostShutdowns: s.hostShutdowns,
+    stateHash: s.stateHash,
+    wallMs,
+    overallSla: s.overallSla,
+    averageSla: s.averageSla,
+    activeHosts: cloudSimActiveHosts(sim),
+    vmsRemovedForZeroDemand: s.vmsRemovedForZeroDemand,
+    workload: binding,
+    migrationModel: 'cloudsim',
+  }
+}
+
+/** The report of a lab run as it stands (complete once `sim.done`). */
+export function labReport(
+  model: ClusterModel,
+  sim: LabSimulation,
+  wallMs: number,
+  binding: WorkloadBinding = workloadBinding(model),
+): RunReport {
+  const s = sim.summary()
+  return {
+    scenario: model.name,
+    mode: s.mode,
+    policy: s.policy,
+    seed: s.seed,
+    hosts: s.hosts,
+    vms: s.vms,
+    simulatedSeconds: s.simulatedSeconds,
+    energyKWh: s.energyKWh,
+    migrations: s.migrations,
+    slatah: s.slatah,
+    pdm: s.pdm,
+    slav: s.slav,
+    esv: s.esv,
+    hostShutdowns: s.hostShutdowns,
+    stateHash: s.stateHash,
+    wallMs,
+    overallSla: s.overallSla,
+    averageSla: s.averageSla,
+    activeHosts: labActiveHosts(sim),
+    workload: binding,
+    shards: s.shards,
+    migrationModel: s.migrationModel,
+    migrationStats: s.migrationStats,
+    migrationsDetail: s.migrationsDetail,
+    vmsKilled: s.vmsKilled,
+    ...(s.memory ? { memory: s.memory } : {}),
+  }
+}
+
 export async function runToEnd(model: ClusterModel, options: RunOptions = {}): Promise<RunReport> {
   const clock = options.clock ?? (() => performance.now())
   const started = clock()
@@ -33,30 +122,7 @@ export async function runToEnd(model: ClusterModel, options: RunOptions = {}): P
       options.onFrame?.(f)
       if (stop(f)) break
     }
-    const s = sim.summary()
-    return {
-      scenario: model.name,
-      mode: s.mode,
-      policy: s.policy,
-      seed: s.seed,
-      hosts: s.hosts,
-      vms: s.vms,
-      simulatedSeconds: sim.done ? s.simulatedSeconds : sim.time,
-      energyKWh: s.energyKWh,
-      migrations: s.migrations,
-      slatah: s.slatah,
-      pdm: s.pdm,
-      slav: s.slav,
-      esv: s.esv,
-      hostShutdowns: s.hostShutdowns,
-      stateHash: s.stateHash,
-      wallMs: clock() - started,
-      overallSla: s.overallSla,
-      averageSla: s.averageSla,
-      vmsRemovedForZeroDemand: s.vmsRemovedForZeroDemand,
-      workload: binding,
-      migrationModel: 'cloudsim',
-    }
+    return cloudSimReport(model, sim, clock() - started, binding)
   }
   const sim = await LabSimulation.create(model, options.shards ?? 1, options.shardFactory ?? inProcessShards)
   sim.onEvent = options.onEvent
@@ -65,32 +131,7 @@ export async function runToEnd(model: ClusterModel, options: RunOptions = {}): P
       options.onFrame?.(f)
       if (stop(f)) break
     }
-    const s = sim.summary()
-    return {
-      scenario: model.name,
-      mode: s.mode,
-      policy: s.policy,
-      seed: s.seed,
-      hosts: s.hosts,
-      vms: s.vms,
-      simulatedSeconds: s.simulatedSeconds,
-      energyKWh: s.energyKWh,
-      migrations: s.migrations,
-      slatah: s.slatah,
-      pdm: s.pdm,
-      slav: s.slav,
-      esv: s.esv,
-      hostShutdowns: s.hostShutdowns,
-      stateHash: s.stateHash,
-      wallMs: clock() - started,
-      overallSla: s.overallSla,
-      averageSla: s.averageSla,
-      workload: binding,
-      shards: s.shards,
-      migrationModel: s.migrationModel,
-      migrationStats: s.migrationStats,
-      migrationsDetail: s.migrationsDetail,
-    }
+    return labReport(model, sim, clock() - started, binding)
   } finally {
     await sim.close()
   }

@@ -34,6 +34,10 @@ function Banners() {
   )
 }
 
+function intervalText(seconds: number): string {
+  return seconds < 60 ? `${seconds}-second` : `${seconds / 60}-minute`
+}
+
 function Description() {
   const info = useRun((s) => s.info)
   const transport = useRun((s) => s.transport)
@@ -41,7 +45,7 @@ function Description() {
   if (!info) return null
   return (
     <p className="scenario-line">
-      <strong>{info.scenario}</strong> · {info.hosts} hosts · {info.vms} VMs · {info.intervalSeconds / 60}-minute
+      <strong>{info.scenario}</strong> · {info.hosts} hosts · {info.vms} VMs · {intervalText(info.intervalSeconds)}{' '}
       intervals · lab {version}{' '}
       {transport === 'web' ? 'running in this page (Web Worker)' : 'running in the desktop app'}
     </p>

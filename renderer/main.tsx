@@ -8,7 +8,7 @@ import { StoreContext } from './state/use-run'
 
 const root = createRoot(document.getElementById('root')!)
 
-/** ?scenario=<id>&policy=<name>&seed=<n>: a link that opens a particular run. */
+/** ?scenario=<id>&policy=<name>&seed=<n>&set=<path=value>…: a link that opens a particular run. */
 function startOptions(search: string): StartOptions {
   const q = new URLSearchParams(search)
   const seed = Number(q.get('seed') ?? Number.NaN)
@@ -16,6 +16,7 @@ function startOptions(search: string): StartOptions {
     scenario: q.get('scenario') ?? undefined,
     policy: q.get('policy') ?? undefined,
     seed: Number.isInteger(seed) && seed >= 0 ? seed : undefined,
+    set: q.getAll('set'),
   }
 }
 

@@ -2,8 +2,12 @@
 // main process, or in-page in the browser build), tests and tools. Served with comlink. Everything that
 // crosses is plain data: numbers, strings, typed arrays. The renderer imports only this folder.
 import type { RunReport } from '../report'
+import type { MigrationInfo } from '../migration'
 
 export type LabMode = 'cloudsim' | 'lab'
+
+/** How migrations are modelled: CloudSim's (RAM ÷ bandwidth, 10 % CPU lost) or QEMU's live migration. */
+export type MigrationModel = 'cloudsim' | 'precopy' | 'postcopy' | 'hybrid'
 
 export interface ScenarioSummary {
   /** id of a built-in scenario (its file name without extension) */
@@ -11,11 +15,15 @@ export interface ScenarioSummary {
   name: string
   description: string
   mode: LabMode
+  /** the scenario the lab opens first (CloudSim's PlanetLab experiment) */
+  default?: boolean
 }
 
 export type OpenRequest = ({ builtin: string } | { fileName: string; text: string }) & {
   policy?: string
   seed?: number
+  /** `path=value` settings applied to the scenario before validation, as `conlab run --set` takes them */
+  set?: string[]
 }
 
 export interface HostTypeInfo {
@@ -41,8 +49,14 @@ export interface LabInfo {
   scenario: string
   description: string
   mode: LabMode
-  /** a sentence for the UI: which model runs and what that means */
+  /** a sentence for the UI: which model runs and what that means (the migration model included) */
   modeNote: string
+  /** how migrations are modelled */
+  migrationModel: MigrationModel
+  /** the migration settings in one line (bandwidth, downtime limit, auto-converge, …) */
+  migrationNote: string
+  /** the `set` settings the scenario was opened with */
+  settings: string[]
   policy: string
   /** policies this scenario can run with */
   policies: string[]
@@ -116,7 +130,7 @@ export interface PlacementView {
   hostState: Uint8Array
   /** CPU utilization per host at the last update, 0..1 */
   hostCpu: Float64Array
-  /** RAM in use per host, 0..1 of its RAM */
+  /** RAM in use per host, 0..1 of its RAM (resident memory where hosts manage memory) */
   hostRam: Float64Array
   /** host of each VM (−1: not placed / removed) */
   vmHost: Int32Array
@@ -143,12 +157,66 @@ export interface HostDetails {
   ramMB: number
   cpuUtilization: number
   powerW: number
-  vms: { vm: number; name: string; demandMips: number; grantedMips: number; ramMB: number; migrating: boolean }[]
+  /** VMs running here, then VMs on their way here (`migratingFrom`; they still run on their source) */
+  vms: {
+    vm: number
+    name: string
+    demandMips: number
+    grantedMips: number
+    ramMB: number
+    migrating: boolean
+    /** lab mode: the host a VM leaving this one is moving to */
+    migratingTo?: number
+    /** lab mode: the host an arriving VM still runs on */
+    migratingFrom?: number
+  }[]
   /** the host's recent utilization as the overload detector sees it (newest first) */
   utilizationHistory: number[]
   /** SLA violation seconds and active seconds so far */
   slaViolationSeconds: number
   activeSeconds: number
+  /** lab mode, hosts managing memory (KSM, balloons, swap): the host's memory after the last step, MB */
+  memory?: HostMemory
+}
+
+export interface HostMemory {
+  /** Σ configured RAM of the host's VMs */
+  configuredMB: number
+  /** RAM in use: host reserve, guests' present pages less KSM savings, less what is swapped out */
+  residentMB: number
+  ksmSavedMB: number
+  balloonMB: number
+  hostSwappedMB: number
+  guestSwappedMB: number
+  /** free memory: none (≥ 20 %), pressure (< 20 %), critical (≤ 5 %) */
+  pressure: 'none' | 'pressure' | 'critical'
+}
+
+/** One migration of a VM, finished (from the run's migration log) or in flight. */
+export interface VmMigration {
+  source: number
+  target: number
+  /** simulated seconds it started and ended (end: undefined while in flight) */
+  start: number
+  end?: number
+  /** completed: the VM runs on the target; called-off: it stayed on the source (cancelled, aborted, timed out); lost */
+  outcome: 'completed' | 'called-off' | 'lost' | 'in-flight'
+  /** QEMU's status at the end (live models) */
+  status?: string
+  /** ms the guest was paused for the switch-over (live models, once completed) */
+  downtimeMs?: number
+  /** bytes put on the wire (live models) */
+  transferredBytes?: number
+  /** the VM's RAM, bytes (live models) */
+  totalBytes?: number
+  /** pre-copy rounds: bitmap syncs after the bulk stage, the final one included (live models) */
+  rounds?: number
+  /** auto-converge: every throttle step taken, in order (%) */
+  throttleSteps?: number[]
+  /** why it was called off or failed, or why it did not converge */
+  reason?: string
+  /** query-migrate's full statistics at the end (live models) */
+  info?: MigrationInfo
 }
 
 export interface VmDetails {
@@ -156,17 +224,24 @@ export interface VmDetails {
   name: string
   typeName: string
   host: number
-  state: 'running' | 'migrating' | 'removed'
+  /** lost: the lab model lost the VM (its host failed, or a post-copy migration failed) */
+  state: 'running' | 'migrating' | 'removed' | 'lost'
   mips: number
   ramMB: number
   demandMips: number
   grantedMips: number
   /** demand − granted, MIPS (CPU the VM wanted and did not get) */
   stealMips: number
+  /** lab mode: the hypervisor CPU scheduler's steal, MIPS (runnable and not run: contention or the VM's cap) */
+  schedulerStealMips?: number
   /** the VM's utilization history, newest first (fractions) */
   utilizationHistory: number[]
   /** the workload over the whole run, one point per interval */
   workload: SeriesPoint[]
+  /** while migrating: where to, since when (start undefined while queued for a free migration slot) */
+  migratingTo?: { target: number; start?: number }
+  /** every migration of this VM so far, oldest first (the one in flight last) */
+  migrations: VmMigration[]
 }
 
 export interface LabApi {
@@ -181,4 +256,4 @@ export interface LabApi {
   report(): Promise<RunReport>
 }
 
-export type { RunReport }
+export type { RunReport, MigrationInfo }

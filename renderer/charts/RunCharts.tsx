@@ -25,6 +25,10 @@ const UNIT = [0, 1]
 const pct = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(0)}%` : String(v))
 const pctFine = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(2)} %` : String(v))
 const num = (digits: number) => (v: unknown) => (typeof v === 'number' ? v.toFixed(digits) : String(v))
+/** Digits for the energy axis: short runs use a few hundredths of a kWh. */
+const energyDigits = (kwh: number) => (kwh < 1 ? 3 : kwh < 10 ? 2 : 0)
+/** SLA shares start at 0; a run without violations shows 0–100 % instead of recharts' 0–4. */
+const SLA_DOMAIN = [0, (max: number) => (max > 0 ? max : 1)] as [number, (max: number) => number]
 
 interface ChartProps {
   data: Frame[]
@@ -120,7 +124,14 @@ const PowerChart = memo(function PowerChart({ data: latest, duration, width, hei
         <CartesianGrid stroke="#eceef1" vertical={false} />
         <XAxis {...axisProps(duration)} />
         <YAxis yAxisId="w" interval={0} tick={AXIS} width={48} tickFormatter={num(0)} />
-        <YAxis yAxisId="kwh" orientation="right" interval={0} tick={AXIS} width={44} tickFormatter={num(0)} />
+        <YAxis
+          yAxisId="kwh"
+          orientation="right"
+          interval={0}
+          tick={AXIS}
+          width={44}
+          tickFormatter={num(energyDigits(data.at(-1)?.energyKWh ?? 0))}
+        />
         <Tooltip isAnimationActive={false} labelFormatter={timeLabel} formatter={num(2)} />
         <Line
           yAxisId="w"
@@ -154,7 +165,7 @@ const SlaChart = memo(function SlaChart({ data: latest, duration, width, height 
       <LineChart width={width} height={height} data={data} margin={MARGIN}>
         <CartesianGrid stroke="#eceef1" vertical={false} />
         <XAxis {...axisProps(duration)} />
-        <YAxis tickFormatter={pct} tick={AXIS} interval={0} width={40} />
+        <YAxis domain={SLA_DOMAIN} tickFormatter={pct} tick={AXIS} interval={0} width={40} />
         <Tooltip isAnimationActive={false} labelFormatter={timeLabel} formatter={pctFine} />
         <Line
           dataKey="slaViolationShare"

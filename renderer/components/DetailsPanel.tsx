@@ -2,14 +2,29 @@
 // history charts. Refreshed by the play loop after every advance.
 import { useMemo } from 'react'
 import { Area, AreaChart, CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts'
-import { HOST_STATE, type HostDetails, type SeriesPoint, type VmDetails } from '../../engine/api/lab-api'
+import {
+  HOST_STATE,
+  type HostDetails,
+  type SeriesPoint,
+  type VmDetails,
+  type VmMigration,
+} from '../../engine/api/lab-api'
 import { useRun, useStore } from '../state/use-run'
 import type { HostSample } from '../state/run-store'
 import { ChartCard } from '../charts/ChartCard'
 import { pickPoints } from '../charts/points'
 import { useStaggered } from '../charts/stagger'
 import { clockTick, timeLabel, timeTick, timeTicks } from '../charts/axes'
-import { formatMB, formatMips, formatPercent, formatSeconds, formatWatts } from '../format'
+import {
+  formatBytes,
+  formatClock,
+  formatDuration,
+  formatMB,
+  formatMips,
+  formatPercent,
+  formatSeconds,
+  formatWatts,
+} from '../format'
 
 const STATE_LABEL: Record<number, string> = {
   [HOST_STATE.off]: 'off',
@@ -86,6 +101,22 @@ function HostView({ host }: { host: HostDetails }) {
         <Field label="RAM" value={`${ram === undefined ? '–' : formatPercent(ram)} of ${formatMB(host.ramMB)}`} />
         <Field label="SLA violation (time short of CPU)" value={formatSeconds(host.slaViolationSeconds)} />
         <Field label="active time" value={formatSeconds(host.activeSeconds)} />
+        {host.memory && (
+          <>
+            <Field
+              label="memory resident / configured"
+              value={`${formatMB(host.memory.residentMB)} / ${formatMB(host.memory.configuredMB)}`}
+              testId="host-memory-resident"
+            />
+            <Field label="saved by KSM" value={formatMB(host.memory.ksmSavedMB)} testId="host-memory-ksm" />
+            <Field label="taken by balloons" value={formatMB(host.memory.balloonMB)} />
+            <Field
+              label="swapped (host / guests)"
+              value={`${formatMB(host.memory.hostSwappedMB)} / ${formatMB(host.memory.guestSwappedMB)}`}
+            />
+            <Field label="memory pressure" value={host.memory.pressure} />
+          </>
+        )}
       </dl>
       <ChartCard
         title={`Host ${host.host}: CPU by VM`}
@@ -115,9 +146,19 @@ function HostView({ host }: { host: HostDetails }) {
         <tbody>
           {host.vms.map((v) => (
             <tr key={v.vm} onClick={() => void store.select({ kind: 'vm', vm: v.vm })} className="clickable">
-              <td>
+              <td
+                title={
+                  v.migratingTo !== undefined
+                    ? `moving to host ${v.migratingTo}`
+                    : v.migratingFrom !== undefined
+                      ? `arriving from host ${v.migratingFrom} (still runs there)`
+                      : v.migrating
+                        ? 'migrating'
+                        : undefined
+                }
+              >
                 {v.vm}
-                {v.migrating ? ' ⇄' : ''}
+                {v.migratingTo !== undefined ? ' →' : v.migratingFrom !== undefined ? ' ←' : v.migrating ? ' ⇄' : ''}
               </td>
               <td className="ellipsis" title={v.name}>
                 {v.name}
@@ -221,7 +262,28 @@ function VmView({ vm }: { vm: VmDetails }) {
         <Field label="CPU demand" value={formatMips(vm.demandMips)} testId="vm-demand" />
         <Field label="CPU granted" value={formatMips(vm.grantedMips)} />
         <Field label="steal (not granted)" value={formatMips(vm.stealMips)} />
+        {vm.schedulerStealMips !== undefined && (
+          <Field label="scheduler steal (contention, cap)" value={formatMips(vm.schedulerStealMips)} />
+        )}
+        {vm.migratingTo && (
+          <div className="field">
+            <dt>migrating to</dt>
+            <dd data-testid="vm-migrating-to">
+              <button
+                type="button"
+                className="link"
+                onClick={() => void store.select({ kind: 'host', host: vm.migratingTo!.target })}
+              >
+                host {vm.migratingTo.target}
+              </button>
+              {vm.migratingTo.start === undefined
+                ? ' (queued for a free migration slot)'
+                : ` (since ${formatClock(vm.migratingTo.start, true)})`}
+            </dd>
+          </div>
+        )}
       </dl>
+      <MigrationList migrations={vm.migrations} />
       <ChartCard
         title={`VM ${vm.vm}: recent utilization`}
         legend={[{ label: 'utilization of its MIPS', color: '#059669' }]}
@@ -231,13 +293,90 @@ function VmView({ vm }: { vm: VmDetails }) {
       </ChartCard>
       <ChartCard
         title={`VM ${vm.vm}: workload over the run`}
-        legend={[{ label: 'trace CPU demand', color: '#d97706' }]}
+        legend={[{ label: 'workload CPU demand', color: '#d97706' }]}
         className="detail-chart"
         testId="vm-workload-chart"
       >
         {(s) => <WorkloadChart workload={vm.workload} now={now} duration={duration} {...s} />}
       </ChartCard>
     </div>
+  )
+}
+
+const OUTCOME_LABEL: Record<VmMigration['outcome'], string> = {
+  completed: 'completed',
+  'called-off': 'called off',
+  lost: 'VM lost',
+  'in-flight': 'in flight',
+}
+/** migrations listed in the panel (the newest) */
+const MAX_MIGRATIONS_SHOWN = 8
+
+/** The VM's migrations with the figures of each (query-migrate's, for live migration), newest first. */
+function MigrationList({ migrations }: { migrations: VmMigration[] }) {
+  const shown = migrations.slice(-MAX_MIGRATIONS_SHOWN).reverse()
+  return (
+    <section className="migrations" data-testid="vm-migrations" data-count={migrations.length}>
+      <h3>
+        Migrations <span className="muted">{migrations.length === 0 ? 'none so far' : `(${migrations.length})`}</span>
+      </h3>
+      {migrations.length > shown.length && (
+        <p className="muted hint">
+          the {shown.length} newest of {migrations.length}
+        </p>
+      )}
+      <ol>
+        {shown.map((m) => (
+          <li key={`${m.start}-${m.target}`} data-testid="vm-migration" data-outcome={m.outcome}>
+            <div className="migration-head">
+              <span>
+                host {m.source} → host {m.target}
+              </span>
+              <span className={`outcome outcome-${m.outcome}`} data-testid="migration-outcome" title={m.reason}>
+                {OUTCOME_LABEL[m.outcome]}
+                {m.status && m.status !== m.outcome ? ` (${m.status})` : ''}
+              </span>
+            </div>
+            <dl className="fields">
+              <Field
+                label="when"
+                value={
+                  m.end === undefined
+                    ? `since ${formatClock(m.start, true)}`
+                    : `${formatClock(m.start, true)}, took ${formatDuration(m.end - m.start)}`
+                }
+                testId="migration-when"
+              />
+              {m.downtimeMs !== undefined && (
+                <Field label="downtime" value={`${m.downtimeMs.toFixed(1)} ms`} testId="migration-downtime" />
+              )}
+              {m.transferredBytes !== undefined && (
+                <Field
+                  label="sent"
+                  value={`${formatBytes(m.transferredBytes)}${m.totalBytes ? ` (${(m.transferredBytes / m.totalBytes).toFixed(2)} × RAM)` : ''}`}
+                  testId="migration-transferred"
+                />
+              )}
+              {m.rounds !== undefined && (
+                <Field label="pre-copy rounds" value={String(m.rounds)} testId="migration-rounds" />
+              )}
+              {m.throttleSteps && m.throttleSteps.length > 0 && (
+                <Field
+                  label="auto-converge throttle"
+                  value={m.throttleSteps.map((t) => `${t} %`).join(' → ')}
+                  testId="migration-throttle"
+                />
+              )}
+            </dl>
+            {m.reason && m.outcome !== 'completed' && (
+              <p className="migration-reason" data-testid="migration-reason">
+                {m.reason}
+              </p>
+            )}
+          </li>
+        ))}
+      </ol>
+    </section>
   )
 }
 

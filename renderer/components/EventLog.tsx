@@ -26,6 +26,8 @@ export function EventLog() {
   const events = useRun((s) => s.events)
   const count = useRun((s) => s.eventCount)
   const selection = useRun((s) => s.selection)
+  /** runs stepped in seconds (live-migration scenarios) show seconds */
+  const seconds = useRun((s) => (s.info?.intervalSeconds ?? 60) < 60)
   const [hidden, setHidden] = useState<ReadonlySet<LabEventKind>>(() => new Set(['migration-end']))
   const [onlySelected, setOnlySelected] = useState(false)
   const [scrollTop, setScrollTop] = useState(0)
@@ -110,7 +112,7 @@ export function EventLog() {
                 disabled={!target}
                 onClick={() => void store.select(target)}
               >
-                <span className="log-time">{formatClock(e.time)}</span>
+                <span className={`log-time${seconds ? ' wide' : ''}`}>{formatClock(e.time, seconds)}</span>
                 <span className="log-kind">{e.kind}</span>
                 <span className="log-message">{e.message}</span>
               </button>

@@ -4,8 +4,10 @@ import type { RunReport } from '../../engine/api/lab-api'
 import { useRun, useStore } from '../state/use-run'
 import { downloadBlob } from '../export/download'
 import { reportFileName, reportToCsv, reportToJson } from '../export/report-file'
-import { formatClock, formatNumber, formatPercent } from '../format'
+import { formatClock, formatDuration, formatNumber, formatPercent } from '../format'
 import type { ReportFormat } from '../lab/bridge-contract'
+
+const WIDE = new Set(['mode', 'migration outcomes'])
 
 function download(report: RunReport, format: ReportFormat): void {
   const text = format === 'json' ? reportToJson(report) : reportToCsv(report)
@@ -13,6 +15,43 @@ function download(report: RunReport, format: ReportFormat): void {
     new Blob([text], { type: format === 'json' ? 'application/json' : 'text/csv' }),
     reportFileName(report, format),
   )
+}
+
+/** The lab model's migration statistics (migrationStats), when the run has them. */
+function migrationRows(report: RunReport): [string, string][] {
+  const m = report.migrationStats
+  if (!m) return []
+  const rows: [string, string][] = [
+    [
+      'migration outcomes',
+      `${formatNumber(m.completed)} moved, ${formatNumber(m.calledOff)} called off, ${formatNumber(m.lost)} lost`,
+    ],
+    ['migration time', `median ${formatDuration(m.medianSeconds)}, max ${formatDuration(m.maxSeconds)}`],
+  ]
+  if (m.medianDowntimeMs !== undefined)
+    rows.push([
+      'migration downtime',
+      `median ${m.medianDowntimeMs.toFixed(0)} ms, max ${(m.maxDowntimeMs ?? 0).toFixed(0)} ms`,
+    ])
+  if (m.transferredGiB !== undefined) rows.push(['migration traffic', `${m.transferredGiB.toFixed(2)} GiB`])
+  return rows
+}
+
+/** The lab model's memory section (hosts managing memory) and OOM kills, when the run has them. */
+function memoryRows(report: RunReport): [string, string][] {
+  const rows: [string, string][] = []
+  const m = report.memory
+  if (m) {
+    const gib = (x: number) => `${x.toFixed(2)} GiB`
+    rows.push(
+      ['memory resident (end)', `${gib(m.final.residentGiB)} of ${gib(m.final.configuredGiB)} configured`],
+      ['saved (end)', `KSM ${gib(m.final.ksmSavedGiB)}, balloons ${gib(m.final.balloonGiB)}`],
+      ['host swap (peak)', gib(m.peak.hostSwappedGiB)],
+      ['CPU lost to swap', `${m.lostCpuSeconds.toFixed(1)} s`],
+    )
+  }
+  if (report.vmsKilled !== undefined) rows.push(['VMs killed (OOM)', formatNumber(report.vmsKilled)])
+  return rows
 }
 
 export function ReportPanel() {
@@ -29,6 +68,7 @@ export function ReportPanel() {
           report.mode === 'cloudsim' ? 'cloudsim — CloudSim 3.0.3 model, quirks included' : 'lab — the lab model',
           info?.modeNote,
         ],
+        ['migration model', report.migrationModel ?? '–', info?.migrationNote],
         ['policy', report.policy],
         ['seed', String(report.seed)],
         ['hosts / VMs', `${report.hosts} / ${report.vms}`],
@@ -42,6 +82,9 @@ export function ReportPanel() {
         ['overall SLA violation', formatPercent(report.overallSla, 3)],
         ['average SLA violation', formatPercent(report.averageSla, 2)],
         ['host shutdowns', formatNumber(report.hostShutdowns)],
+        ['active hosts', `${formatNumber(report.activeHosts)} / ${formatNumber(report.hosts)}`],
+        ...migrationRows(report),
+        ...memoryRows(report),
         ...(report.vmsRemovedForZeroDemand !== undefined
           ? [['VMs removed (zero demand)', formatNumber(report.vmsRemovedForZeroDemand)] as [string, string]]
           : []),
@@ -84,7 +127,7 @@ export function ReportPanel() {
       </header>
       <dl className="report-grid">
         {rows.map(([k, v, title]) => (
-          <div key={k} className={`field${k === 'mode' ? ' wide' : ''}`} title={title}>
+          <div key={k} className={`field${WIDE.has(k) ? ' wide' : ''}`} title={title}>
             <dt>{k}</dt>
             <dd data-testid={`report-${k.replace(/[^a-z]+/gi, '-')}`}>{v}</dd>
           </div>

@@ -3,8 +3,15 @@ import { useRef, useState, type ChangeEvent } from 'react'
 import { useRun, useStore } from '../state/use-run'
 import { SPEEDS, type Speed } from '../state/run-store'
 import { formatClock } from '../format'
+import type { MigrationModel } from '../../engine/api/lab-api'
 
 const FILE_CHOICE = '__file__'
+const MIGRATION_LABEL: Record<MigrationModel, string> = {
+  cloudsim: 'migration: cloudsim',
+  precopy: 'migration: pre-copy',
+  postcopy: 'migration: post-copy',
+  hybrid: 'migration: hybrid',
+}
 
 export function TopBar() {
   const store = useStore()
@@ -17,6 +24,7 @@ export function TopBar() {
   const speed = useRun((s) => s.speed)
   const pauseAt = useRun((s) => s.pauseAt)
   const time = useRun((s) => s.placement?.time ?? 0)
+  const seconds = useRun((s) => (s.info?.intervalSeconds ?? 60) < 60)
   const fileInput = useRef<HTMLInputElement>(null)
 
   const onScenario = (e: ChangeEvent<HTMLSelectElement>) => {
@@ -90,6 +98,15 @@ export function TopBar() {
             {info.mode}
           </span>
         )}
+        {info && (
+          <span
+            className={`badge migration migration-${info.migrationModel}`}
+            title={`Migration model: ${info.migrationNote}${info.settings.length ? `\nSettings: ${info.settings.join(', ')}` : ''}`}
+            data-testid="migration-model"
+          >
+            {MIGRATION_LABEL[info.migrationModel]}
+          </span>
+        )}
       </div>
       <div className="group controls">
         <button
@@ -135,8 +152,8 @@ export function TopBar() {
         data-time={time}
         data-state={busy ? 'busy' : playing ? 'playing' : done ? 'done' : 'paused'}
       >
-        <span className="clock-time">{formatClock(time)}</span>
-        <span className="muted"> / {formatClock(info?.durationSeconds ?? 0)}</span>
+        <span className="clock-time">{formatClock(time, seconds)}</span>
+        <span className="muted"> / {formatClock(info?.durationSeconds ?? 0, seconds)}</span>
       </div>
     </header>
   )

@@ -23,12 +23,15 @@ export const UTIL_BAR = 3
 /** VMs narrower than this are widened to it so every placed VM stays visible and clickable. */
 export const MIN_SLICE = 2
 
+/** Tiles never grow wider than this (a handful of hosts gets large tiles, not the whole map). */
+export const MAX_TILE = 180
+
 /** The largest tiles (aspect 5:4) that fit `hosts` into width × height; below 8 px the map scrolls. */
 export function gridLayout(hosts: number, width: number, height: number): GridLayout {
   const gap = 2
   const pad = 4
   const n = Math.max(1, hosts)
-  for (let tileW = 64; tileW >= 8; tileW--) {
+  for (let tileW = MAX_TILE; tileW >= 8; tileW--) {
     const tileH = Math.round(tileW * 0.8)
     const cols = Math.max(1, Math.floor((width - 2 * pad + gap) / (tileW + gap)))
     const rows = Math.ceil(n / cols)

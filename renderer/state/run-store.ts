@@ -27,6 +27,14 @@ export interface StartOptions {
   scenario?: string
   policy?: string
   seed?: number
+  /** `path=value` scenario settings, as `conlab run --set` takes them (e.g. migration.autoConverge=true) */
+  set?: string[]
+}
+
+export interface OpenOptions {
+  policy?: string
+  seed?: number
+  set?: string[]
 }
 
 export type ScenarioChoice = { kind: 'builtin'; id: string } | { kind: 'file'; file: ScenarioFile }
@@ -68,8 +76,6 @@ export interface RunState {
   notice?: string
 }
 
-/** What the lab opens first: CloudSim's PlanetLab experiment, the reference every policy is compared on. */
-const DEFAULT_SCENARIO = 'planetlab-cloudsim'
 const CHART_REFRESH_MS = 250
 const MAX_HOST_SAMPLES = 2000
 /** At full speed: intervals per request, adapted so one request keeps the lab busy for about this long. */
@@ -134,7 +140,7 @@ export class RunStore {
 
   /**
    * Greets the lab, lists the built-in scenarios and opens one: the requested one (the web version takes
-   * ?scenario=&policy=&seed= from its URL), else the PlanetLab reference experiment, else the first.
+   * ?scenario=&policy=&seed=&set= from its URL), else the one the lab marks as its default, else the first.
    */
   async start(initial: StartOptions = {}): Promise<void> {
     const lab = this.connection.lab
@@ -142,25 +148,27 @@ export class RunStore {
     try {
       const [hello, scenarios] = await Promise.all([lab.hello(), lab.listScenarios()])
       this.set({ platform: hello.platform, version: hello.version, scenarios })
-      const first =
-        scenarios.find((s) => s.id === initial.scenario) ??
-        scenarios.find((s) => s.id === DEFAULT_SCENARIO) ??
-        scenarios[0]
-      if (first) await this.open({ kind: 'builtin', id: first.id }, { policy: initial.policy, seed: initial.seed })
+      const first = scenarios.find((s) => s.id === initial.scenario) ?? scenarios.find((s) => s.default) ?? scenarios[0]
+      if (first)
+        await this.open(
+          { kind: 'builtin', id: first.id },
+          { policy: initial.policy, seed: initial.seed, set: initial.set?.length ? initial.set : undefined },
+        )
     } catch (e) {
       this.fail(e)
     }
   }
 
-  /** Opens a scenario (from t = 0) with a policy and seed; without them, the scenario's own. */
-  async open(choice: ScenarioChoice, options: { policy?: string; seed?: number } = {}): Promise<void> {
+  /** Opens a scenario (from t = 0) with a policy, seed and settings; without them, the scenario's own. */
+  async open(choice: ScenarioChoice, options: OpenOptions = {}): Promise<void> {
     const gen = ++this.generation
     this.set({ playing: false, busy: true, error: undefined })
     await this.loop
+    const extra = { policy: options.policy, seed: options.seed, ...(options.set ? { set: options.set } : {}) }
     const request: OpenRequest =
       choice.kind === 'builtin'
-        ? { builtin: choice.id, policy: options.policy, seed: options.seed }
-        : { fileName: choice.file.fileName, text: choice.file.text, policy: options.policy, seed: options.seed }
+        ? { builtin: choice.id, ...extra }
+        : { fileName: choice.file.fileName, text: choice.file.text, ...extra }
     try {
       const lab = this.connection.lab
       const info = await lab.open(request)
@@ -187,11 +195,15 @@ export class RunStore {
     }
   }
 
-  /** Restarts the current scenario with another policy or seed. */
+  /** Restarts the current scenario with another policy or seed (and the settings it was opened with). */
   async restart(options: { policy?: string; seed?: number }): Promise<void> {
     const { choice, info } = this.state
     if (!choice) return
-    await this.open(choice, { policy: options.policy ?? info?.policy, seed: options.seed ?? info?.seed })
+    await this.open(choice, {
+      policy: options.policy ?? info?.policy,
+      seed: options.seed ?? info?.seed,
+      set: info?.settings.length ? info.settings : undefined,
+    })
   }
 
   async openFromDisk(): Promise<void> {

@@ -1,7 +1,8 @@
 // The web build (npm run build:web → out/web) in Debian's Chromium, driven by playwright-core: the same
 // renderer as the desktop app, with the lab in a Web Worker. Plays the PlanetLab day with LR-MMT-1.2 to
-// 6 h and checks the UI against a CLI run of the same scenario and seed. Chromium or the web build missing
-// is a failure (CONLAB_SKIP_E2E=1 turns it into a skip); screenshots go to tests/e2e/artifacts/.
+// 6 h in CloudSim's model and in the lab's, and a live migration with auto-converge, and checks the UI
+// against CLI runs of the same scenarios and seeds. Chromium or the web build missing is a failure
+// (CONLAB_SKIP_E2E=1 turns it into a skip); screenshots go to tests/e2e/artifacts/.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -10,6 +11,7 @@ import { preview, type PreviewServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunReport } from '../../engine/api/lab-api'
 import { LabSession } from '../../engine/api/lab-session'
+import { reportsToCsv } from '../../engine/api/report-format'
 import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
 import { ROOT } from '../helpers'
 
@@ -95,6 +97,7 @@ describe('the web UI in Chromium', () => {
     expect(await page.getByTestId('scenario').inputValue()).toBe('planetlab-cloudsim')
     expect(await page.getByTestId('mode').textContent()).toBe('cloudsim')
     expect(await page.getByTestId('mode').getAttribute('title')).toMatch(/CloudSim 3\.0\.3/)
+    expect(await page.getByTestId('migration-model').textContent()).toBe('migration: cloudsim')
     expect(await canvas.getAttribute('aria-label')).toMatch(/^Placement map: 800 hosts, 1052 VMs/)
   })
 
@@ -130,11 +133,12 @@ describe('the web UI in Chromium', () => {
       expect(await clock.textContent()).toMatch(/^0d 06:00/)
 
       const expected = await cli
-      // The CLI's JSON has no active-host count; the same engine in this process gives the final frame's.
+      // the same engine in this process gives the final frame (the charts' point count)
       const node = new LabSession(nodeScenarioCatalog(join(ROOT, 'scenarios')))
       await node.open({ builtin: 'planetlab-cloudsim', policy: 'lr-mmt-1.2', seed: 1 })
       const last = (await node.advance({ untilSeconds: SIX_HOURS })).frames.at(-1)!
       expect(last.energyKWh).toBe(expected.energyKWh)
+      expect(last.activeHosts).toBe(expected.activeHosts)
 
       const energy = await kpi(page, 'energy')
       const migrations = await kpi(page, 'migrations')
@@ -143,14 +147,16 @@ describe('the web UI in Chromium', () => {
       expect(energy.text).toBe(`${expected.energyKWh.toFixed(2)} kWh`)
       expect(migrations.value).toBe(expected.migrations)
       expect(migrations.text).toBe(expected.migrations.toLocaleString('en-US'))
-      expect(active.value).toBe(last.activeHosts)
-      expect(active.text).toBe(`${last.activeHosts} / 800`)
+      expect(active.value).toBe(expected.activeHosts)
+      expect(active.text).toBe(`${expected.activeHosts} / 800`)
       // the report panel shows the lab's report for the same 6 h
       await expect.poll(() => page.getByTestId('report-state-hash').textContent()).toBe(expected.stateHash)
       expect(await page.getByTestId('report-energy').textContent()).toBe(`${expected.energyKWh.toFixed(2)} kWh`)
       expect(await page.getByTestId('report-migrations').textContent()).toBe(
         expected.migrations.toLocaleString('en-US'),
       )
+      expect(await page.getByTestId('report-active-hosts').textContent()).toBe(`${expected.activeHosts} / 800`)
+      expect(await page.getByTestId('report-migration-model').textContent()).toBe('cloudsim')
       expect(await page.getByTestId('charts').getAttribute('data-points')).toBe(String(last.step))
       await expect.poll(() => page.locator('[data-testid=chart-cpu] path.recharts-curve').count()).toBe(1)
       await page.screenshot({ path: join(ARTIFACTS, 'lab-6h.png'), fullPage: true })
@@ -221,9 +227,15 @@ describe('the web UI in Chromium', () => {
     expect(report.simulatedSeconds).toBeGreaterThan(SIX_HOURS)
 
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-csv').click()])
-    const [head, row] = readFileSync(await csv.path(), 'utf8').split('\n')
+    const text = readFileSync(await csv.path(), 'utf8')
+    const [head, row] = text.split('\n')
     expect(head).toMatch(/^scenario,mode,policy,seed,/)
     expect(row).toContain(String(report.energyKWh))
+    // the engine's CSV (the columns of `conlab run --out` and of the desktop app's save) of the same report;
+    // only the lab's wall time moves between the two downloads (counted from the end: the name has a comma)
+    const columns = head!.split(',')
+    const wallMs = Number(row!.split(',').at(columns.indexOf('wallMs') - columns.length))
+    expect(text).toBe(reportsToCsv([{ ...report, wallMs }]))
     await page.getByTestId('report').screenshot({ path: join(ARTIFACTS, 'report.png') })
   })
 
@@ -256,6 +268,111 @@ describe('the web UI in Chromium', () => {
     expect(await page.getByTestId('seed').inputValue()).toBe('7')
     expect(await page.getByTestId('placement-canvas').getAttribute('data-hosts-drawn')).toBe('800')
   })
+
+  it.skipIf(!ready)('plays the lab model’s PlanetLab day to 6 h as `conlab run` does', async () => {
+    const cli = cliRun(['scenarios/planetlab-lab.yaml', '--until', '6h'])
+    await page.getByTestId('scenario').selectOption('planetlab-lab')
+    await expect.poll(() => page.getByTestId('mode').textContent(), { timeout: 20_000 }).toBe('lab')
+    expect(await page.getByTestId('mode').getAttribute('title')).toMatch(/^Lab mode: .*Migrations: CloudSim's/)
+    expect(await page.getByTestId('migration-model').textContent()).toBe('migration: cloudsim')
+    expect(await page.getByTestId('migration-model').getAttribute('title')).toMatch(/at most 4 per host/)
+    expect(await page.getByTestId('policy').inputValue()).toBe('lr-mmt-1.2')
+    await page.getByTestId('pause-at').fill('6')
+    await page.getByTestId('pause-at').press('Enter')
+    await page.getByTestId('speed').selectOption('max')
+    await page.getByTestId('play').click()
+    const clock = page.getByTestId('clock')
+    await expect
+      .poll(async () => `${await clock.getAttribute('data-state')} ${await clock.getAttribute('data-time')}`, {
+        timeout: 60_000,
+      })
+      .toBe(`paused ${SIX_HOURS}`)
+    const expected = await cli
+    expect(expected.mode).toBe('lab')
+    expect((await kpi(page, 'energy')).value).toBe(expected.energyKWh)
+    expect((await kpi(page, 'migrations')).value).toBe(expected.migrations)
+    expect((await kpi(page, 'active-hosts')).value).toBe(expected.activeHosts)
+    expect((await kpi(page, 'slatah')).value).toBe(expected.slatah)
+    await expect.poll(() => page.getByTestId('report-state-hash').textContent()).toBe(expected.stateHash)
+    const stats = expected.migrationStats!
+    expect(await page.getByTestId('report-migration-outcomes').textContent()).toBe(
+      `${stats.completed} moved, ${stats.calledOff} called off, ${stats.lost} lost`,
+    )
+    expect(await page.getByTestId('report-migration-model').textContent()).toBe('cloudsim')
+  })
+
+  it.skipIf(!ready)(
+    'shows a live migration in the VM’s details: in flight, then its downtime, traffic, rounds and throttle',
+    async () => {
+      const cli = cliRun(['scenarios/migration-hot-working-set.yaml', '--set', 'migration.autoConverge=true'])
+      await page.goto(
+        `${server!.resolvedUrls!.local[0]!}?scenario=migration-hot-working-set&set=${encodeURIComponent('migration.autoConverge=true')}`,
+      )
+      const canvas = page.getByTestId('placement-canvas')
+      await expect.poll(() => canvas.getAttribute('data-hosts-drawn'), { timeout: 20_000 }).toBe('2')
+      expect(await page.getByTestId('mode').textContent()).toBe('lab')
+      const badge = page.getByTestId('migration-model')
+      expect(await badge.textContent()).toBe('migration: pre-copy')
+      expect(await badge.getAttribute('title')).toMatch(
+        /max 128 MiB\/s · downtime limit 300 ms · auto-converge on[^]*Settings: migration\.autoConverge=true/,
+      )
+      // pause while the VM is on its way (it leaves at 60 s)
+      await page.getByTestId('pause-at').fill(String(65 / 3600))
+      await page.getByTestId('pause-at').press('Enter')
+      await page.getByTestId('speed').selectOption('max')
+      await page.getByTestId('play').click()
+      const clock = page.getByTestId('clock')
+      await expect
+        .poll(async () => `${await clock.getAttribute('data-state')} ${await clock.getAttribute('data-time')}`)
+        .toBe('paused 70')
+      expect(await clock.textContent()).toBe('0d 00:01:10.0 / 0d 00:05:00.0')
+      expect(await canvas.getAttribute('aria-label')).toMatch(/2 hosts, 1 VMs, 1 migrating/)
+      // an event about VM 0 selects it
+      await page.locator('.log-row.kind-info').first().click()
+      const details = page.getByTestId('details')
+      await expect.poll(() => details.getAttribute('data-kind')).toBe('vm')
+      expect(await page.getByTestId('vm-state').textContent()).toBe('migrating')
+      expect(await page.getByTestId('vm-migrating-to').textContent()).toBe('host 1 (since 0d 00:01:00.0)')
+      const migration = page.getByTestId('vm-migration')
+      expect(await migration.count()).toBe(1)
+      expect(await migration.getAttribute('data-outcome')).toBe('in-flight')
+      await page.locator('.map-panel').screenshot({ path: join(ARTIFACTS, 'placement-migrating.png') })
+
+      await page.getByTestId('play').click()
+      await expect.poll(() => clock.getAttribute('data-state')).toBe('done')
+      const expected = await cli
+      const record = expected.migrationsDetail![0]!
+      const info = record.info!
+      expect(info.status).toBe('completed')
+      await expect.poll(() => migration.getAttribute('data-outcome')).toBe('completed')
+      expect(await page.getByTestId('vm-state').textContent()).toBe('running')
+      expect(await page.getByTestId('migration-outcome').textContent()).toBe('completed')
+      expect(await page.getByTestId('migration-when').textContent()).toBe(
+        `0d 00:01:00.0, took ${(record.end - record.start).toFixed(1)} s`,
+      )
+      expect(await page.getByTestId('migration-downtime').textContent()).toBe(`${info.downtime!.toFixed(1)} ms`)
+      expect(await page.getByTestId('migration-downtime').textContent()).toBe('312.0 ms')
+      expect(await page.getByTestId('migration-transferred').textContent()).toBe(
+        `${(info.ram.transferred / 2 ** 30).toFixed(2)} GiB (${(info.ram.transferred / info.ram.total).toFixed(2)} × RAM)`,
+      )
+      expect(await page.getByTestId('migration-rounds').textContent()).toBe(String(info.lab.rounds))
+      expect(await page.getByTestId('migration-throttle').textContent()).toBe('20 % → 30 % → 40 %')
+      // the details charts redraw at most every 500 ms: let the last one land before the picture
+      await page.waitForTimeout(600)
+      await page.locator('.details-panel').screenshot({ path: join(ARTIFACTS, 'vm-migration.png') })
+      // the report says the same as `conlab run … --json`
+      await expect.poll(() => page.getByTestId('report-state-hash').textContent()).toBe(expected.stateHash)
+      const stats = expected.migrationStats!
+      expect(await page.getByTestId('report-migration-model').textContent()).toBe('precopy')
+      expect(await page.getByTestId('report-migration-downtime').textContent()).toBe(
+        `median ${stats.medianDowntimeMs!.toFixed(0)} ms, max ${stats.maxDowntimeMs!.toFixed(0)} ms`,
+      )
+      expect(await page.getByTestId('report-migration-traffic').textContent()).toBe(
+        `${stats.transferredGiB!.toFixed(2)} GiB`,
+      )
+      await page.screenshot({ path: join(ARTIFACTS, 'lab-migration.png'), fullPage: true })
+    },
+  )
 
   it.skipIf(!ready)('logs no console errors or warnings and no page errors', () => {
     expect(problems).toEqual([])

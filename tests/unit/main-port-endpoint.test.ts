@@ -10,6 +10,8 @@ import type { LabApi } from '../../engine/api/lab-api'
 import { LabSession } from '../../engine/api/lab-session'
 import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
 import { runToEnd } from '../../engine/run'
+import { openScenario } from '../../engine/scenario/open'
+import { nodeFiles } from '../../engine/platform/node/files'
 import { LAB_API_METHODS } from '../../main/bridge-contract'
 import { mainPortEndpoint, refusal, type MainPortLike } from '../../main/port-endpoint'
 import { ROOT, planetLabModel } from '../helpers'
@@ -72,6 +74,25 @@ describe('comlink over the MessagePortMain adapter', () => {
     expect(view.hostCpu).toBeInstanceOf(Float64Array)
     expect(view.hostCpu).toHaveLength(800)
     expect(view.vmHost).toHaveLength(1052)
+  })
+
+  it('serves a lab-model run: a live migration’s query-migrate figures cross the port intact', async () => {
+    const { lab } = servedLab()
+    const set = ['migration.autoConverge=true']
+    const info = await lab.open({ builtin: 'migration-hot-working-set', set })
+    expect(info.mode).toBe('lab')
+    expect(info.migrationModel).toBe('precopy')
+    for (;;) if ((await lab.advance({ steps: 10 })).done) break
+    const cli = await runToEnd(
+      openScenario(join(ROOT, 'scenarios', 'migration-hot-working-set.yaml'), nodeFiles, { set }),
+    )
+    const report = await lab.report()
+    expect(report.stateHash).toBe(cli.stateHash)
+    expect(report.migrationsDetail).toEqual(cli.migrationsDetail)
+    const vm = await lab.vmDetails(0)
+    expect(vm.migrations).toHaveLength(1)
+    expect(vm.migrations[0]!.info).toEqual(cli.migrationsDetail![0]!.info)
+    expect(vm.migrations[0]!.throttleSteps).toEqual([20, 30, 40])
   })
 
   it('passes engine errors through as rejections', async () => {

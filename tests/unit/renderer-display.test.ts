@@ -1,12 +1,23 @@
 // Display helpers: clock and number formatting, the chart point cap, the event-log filter and the
-// report's CSV form.
+// report's files (the engine's serializers: the browser download and the desktop save write the same).
 import { describe, expect, it } from 'vitest'
 import type { LabEvent, RunReport } from '../../engine/api/lab-api'
-import { formatClock, formatKWh, formatMB, formatPercent, formatSeconds, formatWatts } from '../../renderer/format'
+import {
+  formatBytes,
+  formatClock,
+  formatDuration,
+  formatKWh,
+  formatMB,
+  formatPercent,
+  formatSeconds,
+  formatWatts,
+} from '../../renderer/format'
 import { MAX_CHART_POINTS, pickPoints } from '../../renderer/charts/points'
 import { timeTick, timeTicks } from '../../renderer/charts/axes'
 import { filterEvents } from '../../renderer/state/event-filter'
 import { reportFileName, reportToCsv, reportToJson } from '../../renderer/export/report-file'
+import { serializeReport } from '../../main/report-file'
+import { reportsToCsv } from '../../engine/report'
 
 describe('formatting', () => {
   it('shows the simulated clock as d hh:mm', () => {
@@ -14,6 +25,8 @@ describe('formatting', () => {
     expect(formatClock(21600.1)).toBe('0d 06:00')
     expect(formatClock(86400 + 3 * 3600 + 25 * 60 + 59)).toBe('1d 03:25')
     expect(formatClock(-5)).toBe('0d 00:00')
+    expect(formatClock(79.812, true)).toBe('0d 00:01:19.8')
+    expect(formatClock(86400 + 3605, true)).toBe('1d 01:00:05.0')
   })
   it('formats units', () => {
     expect(formatKWh(47.74210128854534)).toBe('47.74 kWh')
@@ -24,12 +37,27 @@ describe('formatting', () => {
     expect(formatMB(4096)).toBe('4.00 GB')
     expect(formatSeconds(42)).toBe('42 s')
     expect(formatSeconds(5400)).toBe('1.50 h')
+    expect(formatDuration(0.312)).toBe('312 ms')
+    expect(formatDuration(19.812)).toBe('19.8 s')
+    expect(formatDuration(600)).toBe('10.0 min')
+    expect(formatBytes(2.46 * 2 ** 30)).toBe('2.46 GiB')
+    expect(formatBytes(37.1 * 2 ** 20)).toBe('37.1 MiB')
+    expect(formatBytes(512)).toBe('512 B')
   })
   it('ticks the time axis at round hours', () => {
     expect(timeTicks(86400)).toEqual([0, 3, 6, 9, 12, 15, 18, 21, 24].map((h) => h * 3600))
     expect(timeTicks(6 * 3600)).toEqual([0, 1, 2, 3, 4, 5, 6].map((h) => h * 3600))
     expect(timeTick(0)).toBe('0h')
     expect(timeTick(86400)).toBe('1d')
+  })
+  it('ticks short runs at round seconds or minutes', () => {
+    expect(timeTicks(300)).toEqual([0, 60, 120, 180, 240, 300])
+    expect(timeTicks(180)).toEqual([0, 30, 60, 90, 120, 150, 180])
+    expect(timeTicks(3600)).toEqual([0, 600, 1200, 1800, 2400, 3000, 3600])
+    expect(timeTick(90)).toBe('1m30s')
+    expect(timeTick(30)).toBe('30s')
+    expect(timeTick(600)).toBe('10m')
+    expect(timeTick(3600)).toBe('1h')
   })
 })
 
@@ -99,6 +127,7 @@ describe('report export', () => {
     wallMs: 310,
     overallSla: 0.0016,
     averageSla: 0.0999,
+    activeHosts: 118,
     vmsRemovedForZeroDemand: 477,
     workload: {
       traceOrder: 'planetlab-sorted',
@@ -106,21 +135,27 @@ describe('report export', () => {
       bindingDigest: '1458a4691f0d5a71',
       vmsPerType: { small: 263, micro: 263 },
     },
+    migrationModel: 'cloudsim',
   }
   it('writes JSON as the report itself', () => {
     expect(JSON.parse(reportToJson(report))).toEqual(report)
   })
-  it('writes CSV as one header row and one row, nested keys flattened, text quoted', () => {
+  it("writes the engine's CSV: one header row, one row, text quoted", () => {
     const [head, row, rest] = reportToCsv(report).split('\n')
     expect(rest).toBe('')
-    const keys = head!.split(',')
-    expect(keys).toContain('workload.vmsPerType.small')
-    expect(keys[0]).toBe('scenario')
-    expect(
-      row!.startsWith(
-        '"PlanetLab 2011-03-03, CloudSim setup",cloudsim,lr-mmt-1.2,1,800,1052,21600.1,47.74210128854534',
-      ),
-    ).toBe(true)
+    expect(head).toBe(
+      'scenario,mode,policy,seed,hosts,vms,simulatedSeconds,energyKWh,migrations,slatah,pdm,slav,esv,overallSla,hostShutdowns,stateHash,wallMs,activeHosts,migrationModel',
+    )
+    expect(row).toBe(
+      '"PlanetLab 2011-03-03, CloudSim setup",cloudsim,lr-mmt-1.2,1,800,1052,21600.1,47.74210128854534,8088,0.0615,0.00084,0.000052,0.00248,0.0016,1771,0ef98a2aad0a7a42,310,118,cloudsim',
+    )
+  })
+  it('writes the same bytes as the desktop save and `conlab run --out`', () => {
+    expect(reportToCsv(report)).toBe(serializeReport(report, 'csv'))
+    expect(reportToCsv(report)).toBe(reportsToCsv([report]))
+    expect(reportToJson(report)).toBe(serializeReport(report, 'json'))
+    const { migrationModel: _, ...withoutModel } = report
+    expect(reportToCsv(withoutModel).split('\n')[1]!.endsWith(',118,')).toBe(true)
   })
   it('names files after scenario, policy and hours', () => {
     expect(reportFileName(report, 'csv')).toBe('planetlab-2011-03-03-cloudsim-setup-lr-mmt-1.2-6h.csv')

@@ -6,6 +6,7 @@ import type { LabInfo, PlacementView } from '../../engine/api/lab-api'
 import { LabSession } from '../../engine/api/lab-session'
 import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
 import {
+  MAX_TILE,
   MIN_SLICE,
   UTIL_BAR,
   gridLayout,
@@ -43,6 +44,16 @@ describe('grid layout', () => {
     const g = gridLayout(10_000, 600, 200)
     expect(g.tileW).toBe(8)
     expect(g.height).toBeGreaterThan(200)
+  })
+  it('gives a handful of hosts large tiles, no larger than the cap', () => {
+    const two = gridLayout(2, 1000, 430)
+    expect(two.tileW).toBe(MAX_TILE)
+    expect(two.tileH).toBe(144)
+    expect(two.cols).toBeGreaterThanOrEqual(2)
+    const twenty = gridLayout(20, 1000, 430)
+    expect(twenty.tileW).toBeLessThan(MAX_TILE)
+    expect(twenty.cols * twenty.rows).toBeGreaterThanOrEqual(20)
+    expect(2 * twenty.pad + twenty.rows * (twenty.tileH + twenty.gap) - twenty.gap).toBeLessThanOrEqual(430)
   })
   it('maps every tile centre back to its host, and gaps to nothing', () => {
     const g = gridLayout(800, 1200, 500)

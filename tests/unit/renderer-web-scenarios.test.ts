@@ -90,6 +90,21 @@ describe('LabSession over the pack', () => {
     expect(ra.workload.bindingDigest).toBe(rb.workload.bindingDigest)
   })
 
+  it('plays the lab model over the pack as over the file system', async () => {
+    const a = new LabSession(packScenarioCatalog(pack), 'web')
+    const b = new LabSession(nodeScenarioCatalog(join(ROOT, 'scenarios')), 'node')
+    for (const lab of [a, b]) {
+      await lab.open({ builtin: 'planetlab-lab' })
+      await lab.advance({ untilSeconds: 4 * 3600 })
+    }
+    const [ra, rb] = await Promise.all([a.report(), b.report()])
+    expect(ra.mode).toBe('lab')
+    expect(ra.stateHash).toBe(rb.stateHash)
+    expect(ra.migrationsDetail).toEqual(rb.migrationsDetail)
+    expect(ra.activeHosts).toBe(rb.activeHosts)
+    expect((await a.vmDetails(34)).workload).toEqual((await b.vmDetails(34)).workload)
+  })
+
   it('opens a scenario file from the user (bare name) with the bundled traces', async () => {
     const lab = new LabSession(packScenarioCatalog(pack), 'web')
     const text = readFileSync(join(ROOT, 'scenarios', 'planetlab-cloudsim.yaml'), 'utf8')

@@ -1,7 +1,7 @@
 // The built-in scenarios as the browser sees them: the YAML files packed from scenarios/ at build time,
 // listed the way engine/platform/node/catalog.ts lists the folder on Node.
 import { parseScenario } from '../../scenario/load'
-import type { ScenarioCatalog } from '../../api/lab-session'
+import { catalogEntry, type ScenarioCatalog } from '../../api/scenario-catalog'
 import { byteOrder } from '../files'
 import { decodeScenarioPack } from './scenario-pack'
 import { SCENARIOS_DIR, packFiles } from './files'
@@ -15,12 +15,7 @@ export function packScenarioCatalog(data: Uint8Array): ScenarioCatalog {
     .map((f) => {
       const path = files.join(SCENARIOS_DIR, f)
       const { scenario } = parseScenario(files.readText(path), path)
-      return {
-        id: f.replace(/\.yaml$/, ''),
-        name: scenario.name,
-        description: scenario.description ?? '',
-        mode: scenario.mode,
-      }
+      return catalogEntry(f.replace(/\.yaml$/, ''), scenario)
     })
   return { files, dir: SCENARIOS_DIR, entries }
 }

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseScenario } from '../../scenario/load'
-import type { ScenarioCatalog } from '../../api/lab-session'
+import { catalogEntry, type ScenarioCatalog } from '../../api/scenario-catalog'
 import { nodeFiles } from './files'
 
 export function nodeScenarioCatalog(dir: string): ScenarioCatalog {
@@ -11,12 +11,7 @@ export function nodeScenarioCatalog(dir: string): ScenarioCatalog {
     .sort()
     .map((f) => {
       const { scenario } = parseScenario(readFileSync(join(dir, f), 'utf8'), join(dir, f))
-      return {
-        id: f.replace(/\.yaml$/, ''),
-        name: scenario.name,
-        description: scenario.description ?? '',
-        mode: scenario.mode,
-      }
+      return catalogEntry(f.replace(/\.yaml$/, ''), scenario)
     })
   return { files: nodeFiles, dir, entries }
 }

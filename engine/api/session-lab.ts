@@ -1,0 +1,263 @@
+// A LabSession's run of a `mode: lab` scenario: the lab's own model (engine/lab, LabSimulation) with its
+// host shards in this thread — the browser's Web Worker has no worker threads to give them, and in
+// Electron's main process one thread is enough for the built-in scenarios. Results do not depend on the
+// number of shards, so the figures are those of `conlab run` for the same scenario, policy and seed.
+// Every answer is read from the simulation's views: the plan (where VMs run and are going, demands,
+// utilization histories), the last step's per-host and per-VM figures, and the migration log.
+import type {
+  AdvanceRequest,
+  AdvanceResult,
+  Frame,
+  HostDetails,
+  HostMemory,
+  LabEvent,
+  LabInfo,
+  PlacementView,
+  SeriesPoint,
+  VmDetails,
+  VmMigration,
+} from './lab-api'
+import type { ClusterModel } from '../model/cluster-model'
+import { LabSimulation, inProcessShards } from '../lab/simulation'
+import { M, MEMORY_FIELDS } from '../lab/protocol'
+import { CLOUDSIM_POLICIES } from '../policies/policy-name'
+import { workloadBinding, type RunReport, type WorkloadBinding } from '../report'
+import { planetLabUtilization } from '../workload/planetlab'
+import { GeneratorBank } from '../workload/generators'
+import { labReport } from '../run'
+import { checkHost, checkVm, labInfo, vmMigration, type SessionRun } from './session-common'
+
+/** Policies a lab scenario runs with: none, or a detector with a VM selection (npa and dvfs mean none here). */
+const LAB_POLICIES = ['none', ...CLOUDSIM_POLICIES.filter((p) => p !== 'npa' && p !== 'dvfs')]
+/** PlanetLab traces hold a sample every 5 minutes; the shards read them at that spacing (engine/lab/shard.ts). */
+const TRACE_INTERVAL = 300
+
+const PRESSURE: HostMemory['pressure'][] = ['none', 'pressure', 'critical']
+
+/** One host's row of the simulation's memory table. */
+function hostMemory(table: Float64Array, host: number): HostMemory {
+  const o = host * MEMORY_FIELDS
+  return {
+    configuredMB: table[o + M.configuredMB]!,
+    residentMB: table[o + M.residentMB]!,
+    ksmSavedMB: table[o + M.ksmSavedMB]!,
+    balloonMB: table[o + M.balloonMB]!,
+    hostSwappedMB: table[o + M.hostSwappedMB]!,
+    guestSwappedMB: table[o + M.guestSwappedMB]!,
+    pressure: PRESSURE[table[o + M.pressure]!] ?? 'none',
+  }
+}
+
+export class LabRun implements SessionRun {
+  readonly info: LabInfo
+  private pending: LabEvent[] = []
+  private lastSla = { violation: 0, active: 0 }
+  private readonly binding: WorkloadBinding
+  private generators: GeneratorBank | undefined
+  private lastWorkload: { vm: number; series: SeriesPoint[] } | undefined
+
+  private constructor(
+    private readonly model: ClusterModel,
+    private readonly sim: LabSimulation,
+    description: string,
+    settings: string[],
+    private readonly clock: () => number,
+    /** wall time counts from before the shards were started, as `conlab run` counts it */
+    private readonly started: number,
+  ) {
+    sim.explain = true
+    sim.onEvent = (e) => this.pending.push(e)
+    this.binding = workloadBinding(model)
+    this.info = labInfo(model, description, LAB_POLICIES, settings)
+  }
+
+  static async create(
+    model: ClusterModel,
+    description: string,
+    settings: string[],
+    clock: () => number,
+  ): Promise<LabRun> {
+    const started = clock()
+    const sim = await LabSimulation.create(model, 1, inProcessShards)
+    return new LabRun(model, sim, description, settings, clock, started)
+  }
+
+  async advance(request: AdvanceRequest): Promise<AdvanceResult> {
+    const sim = this.sim
+    const frames: Frame[] = []
+    const steps = request.untilSeconds !== undefined ? Number.POSITIVE_INFINITY : Math.max(1, request.steps ?? 1)
+    for (let i = 0; i < steps && !sim.done; i++) {
+      if (request.untilSeconds !== undefined && sim.time >= request.untilSeconds) break
+      const f = await sim.step()
+      if (!f) break
+      const sla = this.slaTotals()
+      const dActive = sla.active - this.lastSla.active
+      frames.push({
+        time: f.time,
+        step: f.step,
+        energyKWh: f.energyKWh,
+        powerW: f.powerW,
+        activeHosts: f.activeHosts,
+        cpuUtilization: f.cpuUtilization,
+        migrations: f.migrations,
+        migrationsStarted: f.migrationsStarted,
+        overloadedHosts: f.overloadedHosts,
+        vmsRunning: f.vmsRunning,
+        slatah: f.slatah,
+        slaViolationShare: dActive > 0 ? (sla.violation - this.lastSla.violation) / dActive : 0,
+      })
+      this.lastSla = sla
+    }
+    const events = this.pending
+    this.pending = []
+    return { frames, events, done: sim.done }
+  }
+
+  /** Host-seconds short of CPU and active so far, summed in host order. */
+  private slaTotals(): { violation: number; active: number } {
+    let violation = 0
+    let active = 0
+    for (let h = 0; h < this.model.hostCount; h++) {
+      violation += this.sim.hostSla[h]!
+      active += this.sim.hostActive[h]!
+    }
+    return { violation, active }
+  }
+
+  placement(): PlacementView {
+    const { sim, model } = this
+    const P = sim.plan
+    const view: PlacementView = {
+      time: sim.time,
+      hostState: P.hostState.slice(),
+      hostCpu: sim.hostUtil.slice(),
+      hostRam: new Float64Array(model.hostCount),
+      vmHost: P.vmHost.slice(),
+      vmDemandMips: new Float64Array(model.vmCount),
+      vmGrantedMips: new Float64Array(model.vmCount),
+      vmRamMB: P.vmRam.slice(),
+      vmMigratingTo: new Int32Array(model.vmCount).fill(-1),
+    }
+    const memory = sim.hostMemory
+    for (let h = 0; h < model.hostCount; h++) {
+      const inUse = memory ? memory[h * MEMORY_FIELDS + M.residentMB]! : sim.hostRamMB[h]!
+      view.hostRam[h] = inUse / P.hostRam[h]!
+    }
+    for (let v = 0; v < model.vmCount; v++) {
+      if (P.vmHost[v]! < 0) continue
+      view.vmDemandMips[v] = P.vmDemand[v]!
+      view.vmGrantedMips[v] = sim.vmGrantedNow[v]!
+      view.vmMigratingTo[v] = P.vmTarget[v]!
+    }
+    return view
+  }
+
+  hostDetails(host: number): HostDetails {
+    const { sim, model } = this
+    const P = sim.plan
+    checkHost(host, model.hostCount)
+    const vms: HostDetails['vms'] = []
+    const arriving: HostDetails['vms'] = []
+    for (let v = 0; v < model.vmCount; v++) {
+      const at = P.vmHost[v]!
+      if (at < 0) continue
+      const target = P.vmTarget[v]!
+      const row = {
+        vm: v,
+        name: this.info.vmNames[v]!,
+        demandMips: P.vmDemand[v]!,
+        grantedMips: sim.vmGrantedNow[v]!,
+        ramMB: P.vmRam[v]!,
+      }
+      if (at === host) vms.push({ ...row, migrating: target >= 0, ...(target >= 0 ? { migratingTo: target } : {}) })
+      else if (target === host) arriving.push({ ...row, grantedMips: 0, migrating: true, migratingFrom: at })
+    }
+    // what the overload detector reads: the planned members' utilization histories, weighted by capacity
+    const load = P.load(host)
+    return {
+      host,
+      typeName: model.hostTypes[model.hostType[host]!]!.name,
+      state: P.hostState[host]! as HostDetails['state'],
+      totalMips: P.capacity[host]!,
+      ramMB: P.hostRam[host]!,
+      cpuUtilization: sim.hostUtil[host]!,
+      powerW: sim.hostPowerW[host]!,
+      vms: [...vms, ...arriving],
+      utilizationHistory: Array.from(load.history.subarray(0, load.historyLength)),
+      slaViolationSeconds: sim.hostSla[host]!,
+      activeSeconds: sim.hostActive[host]!,
+      ...(sim.hostMemory ? { memory: hostMemory(sim.hostMemory, host) } : {}),
+    }
+  }
+
+  vmDetails(vm: number): VmDetails {
+    const { sim, model } = this
+    const P = sim.plan
+    checkVm(vm, model.vmCount)
+    const host = P.vmHost[vm]!
+    const target = P.vmTarget[vm]!
+    const running = host >= 0
+    const demand = running ? P.vmDemand[vm]! : 0
+    const granted = running ? sim.vmGrantedNow[vm]! : 0
+    const history: number[] = []
+    for (let i = 0; i < P.histLen[vm]!; i++) history.push(P.history(vm, i))
+    const migrations: VmMigration[] = sim.migrationLog.filter((r) => r.vm === vm).map(vmMigration)
+    const flight = sim.inFlight.get(vm)
+    if (flight)
+      migrations.push({ source: flight.source, target: flight.target, start: flight.start, outcome: 'in-flight' })
+    const moving = running && target >= 0
+    return {
+      vm,
+      name: this.info.vmNames[vm]!,
+      typeName: model.vmTypes[model.vmType[vm]!]!.name,
+      host,
+      state: !running ? 'lost' : moving ? 'migrating' : 'running',
+      mips: P.vmCap[vm]!,
+      ramMB: P.vmRam[vm]!,
+      demandMips: demand,
+      grantedMips: granted,
+      stealMips: Math.max(0, demand - granted),
+      schedulerStealMips: running ? sim.vmStealMips[vm]! : 0,
+      utilizationHistory: history,
+      workload: this.workload(vm),
+      ...(moving ? { migratingTo: flight ? { target, start: flight.start } : { target } } : {}),
+      migrations,
+    }
+  }
+
+  /** The VM's CPU demand (a fraction of its capacity) at each interval of the run, as its shard draws it. */
+  private workload(vm: number): SeriesPoint[] {
+    if (this.lastWorkload?.vm === vm) return this.lastWorkload.series
+    const model = this.model
+    const steps = Math.floor(model.duration / model.interval)
+    const series: SeriesPoint[] = new Array<SeriesPoint>(steps)
+    const trace = model.vmTrace[vm]!
+    if (trace >= 0) {
+      const offset = trace * model.traces.slots
+      const last = (model.traces.slots - 1) * TRACE_INTERVAL
+      for (let k = 0; k < steps; k++) {
+        const time = k * model.interval
+        series[k] = {
+          time,
+          value: planetLabUtilization(model.traces.samples, offset, Math.min(time, last), TRACE_INTERVAL),
+        }
+      }
+    } else {
+      // a fresh generator from the VM's own seeded stream replays exactly what its shard drew
+      const bank = (this.generators ??= new GeneratorBank(model.vmCount))
+      bank.start(model.workloads[model.vmGroup[vm]!]!, model.seed, vm)
+      for (let k = 0; k < steps; k++) series[k] = { time: k * model.interval, value: bank.next(vm, k * model.interval) }
+      bank.release(vm)
+    }
+    this.lastWorkload = { vm, series }
+    return series
+  }
+
+  report(): RunReport {
+    return labReport(this.model, this.sim, this.clock() - this.started, this.binding)
+  }
+
+  close(): Promise<void> {
+    return this.sim.close()
+  }
+}
