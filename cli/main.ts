@@ -1,4 +1,4 @@
-// `conlab`: the headless lab. Commands: run, compare, validate, schema, bench.
+// `conlab`: the headless lab. Commands: run, compare, resume, branch, snapshots, validate, schema, bench.
 // Exit codes: 0 ok, 1 failure while running, 2 bad input (scenario, flags, traces). No stack traces
 // unless --debug.
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
@@ -9,12 +9,20 @@ import { compareCommand } from './commands/compare'
 import { validateCommand } from './commands/validate'
 import { schemaCommand } from './commands/schema'
 import { benchCommand } from './commands/bench'
+import { snapshotsCommand } from './commands/snapshots'
+import { resumeCommand } from './commands/resume'
+import { branchCommand } from './commands/branch'
+import { CheckpointError } from '../engine/checkpoint/format'
 import { UsageError } from './usage'
 
 const HELP = `conlab — Consolidation Lab from the command line
 
   conlab run <scenario> [--policy P] [--traces DIR] [--seed N] [--workers N] [--until T]
-             [--set path=value]… [--events] [--json] [--out FILE.{json,csv,md}]
+             [--set path=value]… [--events] [--checkpoint-every T --checkpoint-dir DIR]
+             [--json] [--out FILE.{json,csv,md}]
+  conlab resume <checkpoint> [--workers N] [--until T] [--events] [--json] [--out FILE]
+  conlab branch <checkpoint> --policy P[,Q…] [--set path=value]… [--json] [--out FILE]
+  conlab snapshots <checkpoint> [--vm N] [--json]
   conlab compare <scenario> --policies a,b,c [--traces DIR] [--seed N] [--json] [--out FILE] [--reference FILE]
   conlab validate <scenario>
   conlab schema
@@ -29,6 +37,9 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number> | number> = {
   validate: validateCommand,
   schema: schemaCommand,
   bench: benchCommand,
+  snapshots: snapshotsCommand,
+  resume: resumeCommand,
+  branch: branchCommand,
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -47,7 +58,12 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await handler(rest)
   } catch (e) {
-    if (e instanceof LabInputError || e instanceof UsageError || e instanceof PolicyNameError) {
+    if (
+      e instanceof LabInputError ||
+      e instanceof UsageError ||
+      e instanceof PolicyNameError ||
+      e instanceof CheckpointError
+    ) {
       process.stderr.write(`${e.message}\n`)
       if (debug) process.stderr.write(`${e.stack ?? ''}\n`)
       return 2

@@ -4,6 +4,7 @@ import type { ClusterModel } from './model/cluster-model'
 import { StateHasher } from './hash'
 import type { MigrationRecord, MigrationStats } from './lab/migration-log'
 import type { MemoryReport } from './lab/memory-report'
+import type { HaReport } from './lab/ha'
 
 export interface RunReport {
   scenario: string
@@ -46,6 +47,10 @@ export interface RunReport {
   vmsKilled?: number
   /** lab mode, hosts managing memory: what KSM and the balloons saved and what overcommit cost, over time */
   memory?: MemoryReport
+  /** lab mode, when hosts can fail or VMs are protected: host failures, HA restarts, lost work, recovery */
+  ha?: HaReport
+  /** lab mode, a run resumed or branched from a checkpoint: where it started */
+  resumedFrom?: { checkpoint: string; time: number; policy: string }
 }
 
 export interface WorkloadBinding {

@@ -4,7 +4,7 @@
 // that turns a simulation into a RunReport: the CLI (runToEnd) and the app's LabSession both use them.
 import type { ClusterModel } from './model/cluster-model'
 import { CloudSimSimulation, type CloudSimFrame } from './cloudsim/simulation'
-import { LabSimulation, inProcessShards, type LabFrame, type ShardFactory } from './lab/simulation'
+import { LabSimulation, inProcessShards, type LabFrame, type LabState, type ShardFactory } from './lab/simulation'
 import { workloadBinding, type RunReport, type WorkloadBinding } from './report'
 import type { LabEvent } from './api/lab-api'
 import { HOST_STATE } from './api/lab-api'
@@ -22,6 +22,11 @@ export interface RunOptions {
   onEvent?: (event: LabEvent) => void
   /** A monotonic clock in milliseconds (performance.now by default). */
   clock?: () => number
+  /** lab mode: continue from this checkpoint instead of starting at t = 0 */
+  resume?: LabState
+  /** lab mode: take a whole-lab checkpoint every this many simulated seconds (and hand it to onCheckpoint) */
+  checkpointEvery?: number
+  onCheckpoint?: (state: LabState, time: number) => void | Promise<void>
 }
 
 /** Hosts with utilization above zero now: what a cloudsim frame counts as active. */
@@ -108,6 +113,7 @@ export function labReport(
     migrationsDetail: s.migrationsDetail,
     vmsKilled: s.vmsKilled,
     ...(s.memory ? { memory: s.memory } : {}),
+    ...(s.ha ? { ha: s.ha } : {}),
   }
 }
 
@@ -124,11 +130,20 @@ export async function runToEnd(model: ClusterModel, options: RunOptions = {}): P
     }
     return cloudSimReport(model, sim, clock() - started, binding)
   }
-  const sim = await LabSimulation.create(model, options.shards ?? 1, options.shardFactory ?? inProcessShards)
+  const shards = options.shards ?? 1
+  const factory = options.shardFactory ?? inProcessShards
+  const sim = options.resume
+    ? await LabSimulation.restore(model, options.resume, shards, factory)
+    : await LabSimulation.create(model, shards, factory)
   sim.onEvent = options.onEvent
+  const every = options.checkpointEvery
+  if (every !== undefined && !(every > 0 && every % model.interval === 0))
+    throw new Error(`checkpoints: expected a multiple of the interval (${model.interval} s), found ${every} s`)
   try {
     for (let f = await sim.step(); f; f = await sim.step()) {
       options.onFrame?.(f)
+      if (every && options.onCheckpoint && f.time % every === 0)
+        await options.onCheckpoint(await sim.checkpoint(), f.time)
       if (stop(f)) break
     }
     return labReport(model, sim, clock() - started, binding)

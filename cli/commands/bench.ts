@@ -9,12 +9,14 @@ import { UsageError } from '../usage'
 import { benchPlanetLab, type BenchContext } from '../bench/planetlab'
 import { benchOsic } from '../bench/osic'
 import { benchLab } from '../bench/lab'
+import { benchCheckpoint } from '../bench/checkpoint'
 import { benchUiFrames } from '../bench/ui-frames'
 
 const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<string>> = {
   planetlab: benchPlanetLab,
   osic: benchOsic,
   lab: benchLab,
+  checkpoint: benchCheckpoint,
   'ui-frames': benchUiFrames,
 }
 

@@ -98,7 +98,15 @@ const Tag = {
   Object: 9,
   /** u8 element type + u32 section index */
   TypedArray: 10,
+  /** u8 element type + u32 byte length + the bytes: a small typed array kept in the tree */
+  InlineTypedArray: 11,
 } as const
+
+/**
+ * Typed arrays up to this size live in the tree section itself: a section per small array (a cursor, a
+ * short bitmap) would cost more in headers, names and checksums than the bytes it holds.
+ */
+const INLINE_BYTES = 1024
 
 const MAX_DEPTH = 1000
 const textEncoder = new TextEncoder()
@@ -143,6 +151,12 @@ class Writer {
     this.length += 8
   }
 
+  raw(bytes: Uint8Array): void {
+    this.reserve(bytes.length)
+    this.bytes.set(bytes, this.length)
+    this.length += bytes.length
+  }
+
   string(s: string): void {
     if (s.isWellFormed()) {
       // UTF-8 takes at most 3 bytes per UTF-16 code unit.
@@ -161,11 +175,22 @@ class Writer {
   }
 }
 
-/** A path in the state tree, for section names and messages: `vms[3].memory.tokens`. */
-function childPath(path: string, key: string | number): string {
-  if (typeof key === 'number') return `${path}[${key}]`
-  if (/^[A-Za-z_$][\w$]*$/.test(key)) return path ? `${path}.${key}` : key
-  return `${path}[${JSON.stringify(key)}]`
+/**
+ * A path in the state tree (`vms[3].memory.tokens`), for section names and messages. Kept as a chain of
+ * keys and spelled out only when a name or a message needs it: most values never do.
+ */
+interface Path {
+  parent: Path | null
+  key: string | number
+}
+
+function pathText(p: Path | null): string {
+  if (!p) return ''
+  const head = pathText(p.parent)
+  const key = p.key
+  if (typeof key === 'number') return `${head}[${key}]`
+  if (/^[A-Za-z_$][\w$]*$/.test(key)) return head ? `${head}.${key}` : key
+  return `${head}[${JSON.stringify(key)}]`
 }
 
 function sectionName(path: string): string {
@@ -194,8 +219,8 @@ export function stateToSections(value: unknown, file = 'checkpoint'): Section[] 
   const sections: Section[] = [{ name: 'state', kind: KIND_TREE, payload: new Uint8Array(0) }]
   const ancestors = new Set<object>()
 
-  function refuse(path: string, expected: string, found: string): never {
-    const where = path || '(root)'
+  function refuse(at: Path | null, expected: string, found: string): never {
+    const where = pathText(at) || '(root)'
     throw new CheckpointError(
       'unencodable',
       file,
@@ -206,7 +231,7 @@ export function stateToSections(value: unknown, file = 'checkpoint'): Section[] 
     )
   }
 
-  const put = (v: unknown, path: string, depth: number): void => {
+  const put = (v: unknown, path: Path | null, depth: number): void => {
     if (depth > MAX_DEPTH) refuse(path, `at most ${MAX_DEPTH} levels of nesting`, 'more')
     switch (typeof v) {
       case 'undefined':
@@ -245,10 +270,17 @@ export function stateToSections(value: unknown, file = 'checkpoint'): Section[] 
         bytes = bytes.slice()
         swapBytes(bytes, type.bytes)
       }
+      if (bytes.length <= INLINE_BYTES) {
+        w.u8(Tag.InlineTypedArray)
+        w.u8(code)
+        w.u32(bytes.length)
+        w.raw(bytes)
+        return
+      }
       w.u8(Tag.TypedArray)
       w.u8(code)
       w.u32(sections.length)
-      sections.push({ name: sectionName(path), kind: KIND_TYPED_ARRAY + code, payload: bytes })
+      sections.push({ name: sectionName(pathText(path)), kind: KIND_TYPED_ARRAY + code, payload: bytes })
       return
     }
     if (ancestors.has(v)) refuse(path, 'a tree', 'a cycle: this value contains itself')
@@ -256,7 +288,7 @@ export function stateToSections(value: unknown, file = 'checkpoint'): Section[] 
     if (Array.isArray(v)) {
       w.u8(Tag.Array)
       w.u32(v.length)
-      for (let i = 0; i < v.length; i++) put(v[i], childPath(path, i), depth + 1)
+      for (let i = 0; i < v.length; i++) put(v[i], { parent: path, key: i }, depth + 1)
     } else {
       const proto = Object.getPrototypeOf(v) as unknown
       if (proto !== Object.prototype && proto !== null) {
@@ -267,13 +299,13 @@ export function stateToSections(value: unknown, file = 'checkpoint'): Section[] 
       w.u32(keys.length)
       for (const key of keys) {
         w.string(key)
-        put((v as Record<string, unknown>)[key], childPath(path, key), depth + 1)
+        put((v as Record<string, unknown>)[key], { parent: path, key }, depth + 1)
       }
     }
     ancestors.delete(v)
   }
 
-  put(value, '', 0)
+  put(value, null, 0)
   sections[0]!.payload = w.bytes.subarray(0, w.length)
   return sections
 }
@@ -383,6 +415,22 @@ export function sectionsToState(sections: readonly Section[], file = 'checkpoint
           else out[key] = value
         }
         return out
+      }
+      case Tag.InlineTypedArray: {
+        need(1)
+        const code = bytes[at++]!
+        const n = u32()
+        const type = TYPED_ARRAYS[code]
+        if (!type) return malformed('section "state"', 'a typed array type', `type code ${code}`)
+        if (n % type.bytes !== 0 || n > INLINE_BYTES)
+          malformed('section "state"', `an inline ${type.name} of at most ${INLINE_BYTES} bytes`, `${n} bytes`)
+        need(n)
+        const buffer = new ArrayBuffer(n)
+        const copy = new Uint8Array(buffer)
+        copy.set(bytes.subarray(at, at + n))
+        at += n
+        if (!LITTLE_ENDIAN && type.bytes > 1) swapBytes(copy, type.bytes)
+        return type.make(buffer, n / type.bytes)
       }
       case Tag.TypedArray: {
         need(1)

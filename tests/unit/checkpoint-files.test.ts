@@ -21,7 +21,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-const first = { time: 60, tokens: Float64Array.of(1, 2, 3), name: 'first' }
+const first = { time: 60, tokens: Float64Array.from({ length: 200 }, (_, i) => i), name: 'first' }
 const second = { time: 120, tokens: new Float64Array(50_000).fill(7), name: 'second' }
 
 function caught(f: () => unknown): CheckpointError {
@@ -64,7 +64,7 @@ describe('checkpoint files', () => {
     const listing = listCheckpointSections(path)
     expect(listing.sections.map((s) => [s.name, s.size])).toEqual([
       ['state', expect.any(Number)],
-      ['tokens', 24],
+      ['tokens', 1600],
     ])
   })
 

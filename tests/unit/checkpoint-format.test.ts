@@ -56,13 +56,19 @@ function refusal(bytes: Uint8Array, file = 'lab.clck'): CheckpointError {
   throw new Error('the damaged file was accepted')
 }
 
-/** A small file with a shape section and three typed-array sections. */
+/** A small file with a shape section and three typed-array sections (arrays above the inline size). */
 function sampleFile(): Uint8Array {
   return encodeState({
     name: 'lab',
     time: 3600.5,
-    vms: [{ tokens: Float64Array.of(1, 2, 3, 4.5), dirty: Uint32Array.of(0xffffffff, 7) }],
-    bytes: Uint8Array.of(1, 2, 3),
+    vms: [
+      {
+        tokens: Float64Array.from({ length: 200 }, (_, i) => i + 0.5),
+        dirty: Uint32Array.from({ length: 300 }, (_, i) => (i * 2654435761) >>> 0),
+        cursor: Int32Array.of(1, 2, 3),
+      },
+    ],
+    bytes: Uint8Array.from({ length: 1500 }, (_, i) => i & 0xff),
   })
 }
 
@@ -160,10 +166,31 @@ describe('state codec', () => {
   })
 
   it('gives each typed array a section named by its path, and the shape a section of its own', () => {
-    const sections = stateToSections({ vms: [{ memory: { tokens: new Float64Array(4) } }], 'a b': Int8Array.of(1) })
+    const sections = stateToSections({
+      vms: [{ memory: { tokens: new Float64Array(400) } }],
+      'a b': new Int8Array(1500),
+      small: Int32Array.of(1, 2, 3),
+    })
     expect(sections.map((s) => s.name)).toEqual(['state', 'vms[0].memory.tokens', '["a b"]'])
     expect(sections[0]!.kind).toBe(KIND_TREE)
-    expect(sections[1]!.payload.byteLength).toBe(32)
+    expect(sections[1]!.payload.byteLength).toBe(3200)
+  })
+
+  it('keeps typed arrays of at most 1 KiB inside the shape section, exactly', () => {
+    const small = {
+      cursor: Int32Array.of(-1, 2, 3),
+      bits: Uint32Array.of(0xffffffff),
+      f: Float64Array.of(-0, NaN, 1.5),
+    }
+    const sections = stateToSections(small)
+    expect(sections.map((s) => s.name)).toEqual(['state'])
+    const back = roundTrip(small) as typeof small
+    expect(back.cursor).toEqual(small.cursor)
+    expect(back.bits).toEqual(small.bits)
+    expect(Object.is(back.f[0], -0)).toBe(true)
+    expect(Number.isNaN(back.f[1])).toBe(true)
+    expect(stateToSections({ edge: new Uint8Array(1024) })).toHaveLength(1)
+    expect(stateToSections({ edge: new Uint8Array(1025) })).toHaveLength(2)
   })
 
   it('keeps a memory image state exact', () => {
@@ -243,9 +270,9 @@ describe('file format', () => {
     // cut inside the payload of the tokens section
     const cut = refusal(bytes.subarray(0, tokens!.payload + 12))
     expect(cut.message).toBe(
-      'lab.clck: truncated: expected 32 bytes of section "vms[0].tokens", found 12 (section #2 of 4)',
+      'lab.clck: truncated: expected 1600 bytes of section "vms[0].tokens", found 12 (section #2 of 4)',
     )
-    expect([cut.what, cut.expected, cut.found]).toEqual(['section "vms[0].tokens"', '32 bytes', '12 bytes'])
+    expect([cut.what, cut.expected, cut.found]).toEqual(['section "vms[0].tokens"', '1600 bytes', '12 bytes'])
     // cut right at a section boundary: the next section's header is missing
     expect(refusal(bytes.subarray(0, tokens!.header)).message).toMatch(
       /truncated: expected 24 bytes of the header of section #2 of 4 at byte \d+, found 0/,
