@@ -7,7 +7,6 @@ import { CloudSimSimulation, type CloudSimFrame } from './cloudsim/simulation'
 import { LabSimulation, inProcessShards, type LabFrame, type LabState, type ShardFactory } from './lab/simulation'
 import { workloadBinding, type RunReport, type WorkloadBinding } from './report'
 import type { LabEvent } from './api/lab-api'
-import { HOST_STATE } from './api/lab-api'
 
 export type Frame = CloudSimFrame | LabFrame
 
@@ -36,11 +35,10 @@ export function cloudSimActiveHosts(sim: CloudSimSimulation): number {
   return active
 }
 
-/** Hosts switched on and running something in the last step: what a lab frame counts as active. */
+/** Hosts that ran something in the last step: what a lab frame counts as active. */
 export function labActiveHosts(sim: LabSimulation): number {
   let active = 0
-  const state = sim.plan.hostState
-  for (let h = 0; h < state.length; h++) if (state[h] === HOST_STATE.on && sim.hostUtil[h]! > 0) active++
+  for (let h = 0; h < sim.hostUtil.length; h++) if (sim.hostUtil[h]! > 0) active++
   return active
 }
 

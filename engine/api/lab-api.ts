@@ -95,7 +95,20 @@ export interface Frame {
 }
 
 export type LabEventKind =
-  'migration-start' | 'migration-end' | 'overload' | 'host-on' | 'host-off' | 'vm-removed' | 'info' | 'warning'
+  | 'migration-start'
+  | 'migration-end'
+  | 'overload'
+  | 'host-on'
+  | 'host-off'
+  | 'vm-removed'
+  /** lab mode: a VM snapshot taken, reverted or deleted */
+  | 'snapshot'
+  /** lab mode: a host failed or was repaired */
+  | 'host-failed'
+  /** lab mode: HA restarted a VM (from its checkpoint or by a cold boot) */
+  | 'ha-restart'
+  | 'info'
+  | 'warning'
 
 export interface LabEvent {
   time: number

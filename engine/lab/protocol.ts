@@ -158,6 +158,8 @@ export interface StepOutput {
   failed: { host: number; transfer: VmTransfer }[]
   /** what each running live migration wants next step, bytes/s */
   bandwidthDemands: { vm: number; source: number; target: number; bytesPerSecond: number }[]
+  /** query-migrate of every live migration still running, for the views */
+  migrationProgress: { vm: number; info: MigrationInfo }[]
   /** the snapshot lists of the VMs whose trees changed this step */
   snapshotLists: { vm: number; snapshots: SnapshotInfo[] }[]
   events: LabEvent[]

@@ -142,6 +142,12 @@ export class ShardMigrations {
     this.running.delete(v)
   }
 
+  /** query-migrate of a live migration in flight (undefined: none, or the cloudsim model). */
+  progress(v: number): MigrationInfo | undefined {
+    const m = this.running.get(v)
+    return m?.kind === 'live' ? m.migration.info() : undefined
+  }
+
   /** VM v's migration in flight, for a checkpoint (undefined: none). */
   snapshot(v: number): MigrationSnapshot | undefined {
     const m = this.running.get(v)

@@ -11,7 +11,7 @@ import { HOST_STATE } from '../api/lab-api'
 import { specPower } from '../power'
 import { RandomStream } from '../random'
 import { GeneratorBank } from '../workload/generators'
-import { planetLabUtilization } from '../workload/planetlab'
+import { traceDemand } from '../workload/trace-demand'
 import { VmMemoryBank } from './vm-memory'
 import { VmSnapshots, type SnapshotOrder } from './vm-snapshots'
 import { CpuScheduler, VcpuTable, emptyCpuSummary, type CpuHostSpec } from '../hypervisor/cpu-scheduler'
@@ -34,9 +34,6 @@ import {
   type StepOutput,
   type VmTransfer,
 } from './protocol'
-
-/** PlanetLab traces hold one sample per 5 minutes. */
-const TRACE_INTERVAL = 300
 
 export interface ShardInit {
   model: ClusterModel
@@ -236,13 +233,7 @@ export class HostShard {
   /** Demand of VM v for the interval starting at `time`, as a fraction of its capacity. */
   private demandFraction(v: number, time: number): number {
     const trace = this.model.vmTrace[v]!
-    if (trace >= 0) {
-      const offset = trace * this.model.traces.slots
-      const last = this.model.traces.slots - 1
-      const t = Math.min(time, last * TRACE_INTERVAL)
-      return planetLabUtilization(this.model.traces.samples, offset, t, TRACE_INTERVAL)
-    }
-    return this.generators.next(v, time)
+    return trace >= 0 ? traceDemand(this.model, trace, time) : this.generators.next(v, time)
   }
 
   step(input: StepInput): StepOutput {
@@ -403,9 +394,12 @@ export class HostShard {
       this.release(l.vm)
     }
     const bandwidthDemands: StepOutput['bandwidthDemands'] = []
+    const progress: StepOutput['migrationProgress'] = []
     for (let i = 0; i < n; i++) {
       for (const v of this.residents[i]!) {
         if (this.migrations.has(v)) {
+          const info = this.migrations.progress(v)
+          if (info) progress.push({ vm: v, info })
           bandwidthDemands.push({
             vm: v,
             source: this.hostIds[i]!,
@@ -426,6 +420,7 @@ export class HostShard {
       lost,
       failed,
       bandwidthDemands,
+      migrationProgress: progress,
       snapshotLists,
       events,
     }

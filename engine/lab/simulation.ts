@@ -13,6 +13,7 @@ import { HostShard, type ShardInit } from './shard'
 import { shareLinks, type Flow } from './link-sharing'
 import { HaManager, type HaReport, type HaState } from './ha'
 import type { SnapshotOrder } from './vm-snapshots'
+import type { MigrationInfo } from '../migration'
 import type { SnapshotInfo } from '../checkpoint/snapshot-tree'
 import { SnapshotTree } from '../checkpoint/snapshot-tree'
 import type { ScenarioEvent } from '../scenario/schema'
@@ -80,6 +81,7 @@ function failedShard(hostIds: Int32Array): ShardHandle {
         lost: [],
         failed: [],
         bandwidthDemands: [],
+        migrationProgress: [],
         snapshotLists: [],
         events: [],
       })
@@ -181,6 +183,11 @@ export class LabSimulation {
   private readonly migrationsAtHost: Int32Array
   private readonly hostEnergyScratch: Float64Array
   private queue: { vm: number; target: number; since: number }[] = []
+
+  /** Planned migrations waiting for a free slot (per-host limit) or for their target to boot, oldest first. */
+  get queued(): readonly { vm: number; target: number; since: number }[] {
+    return this.queue
+  }
   private pendingArrivals: VmTransfer[] = []
   private pendingPower: { host: number; on: boolean }[] = []
   /** in-flight migrations to call off (the trainee's cancel) or abort (their target failed) */
@@ -204,12 +211,17 @@ export class LabSimulation {
   private readonly memoryAccount: MemoryAccount | undefined
   /** VMs the OOM killer ended */
   private vmsKilled = 0
+  /** query-migrate of each live migration in flight, as of the end of the last step */
+  readonly inFlightInfo = new Map<number, MigrationInfo>()
   /** migrations started and not finished: VM → its source, target and start time */
   readonly inFlight = new Map<number, { source: number; target: number; start: number }>()
   /** bytes/s each running live migration asked for after the last step */
   private bandwidthDemand = new Map<number, number>()
   private nextEvent = 0
   private nextFailureEvent = 0
+  /** Σ over hosts of SLA-violation seconds and active seconds in the last step */
+  private stepSlaSeconds = 0
+  private stepActiveSeconds = 0
   readonly migrationLog: MigrationRecord[] = []
   private finished = false
   explain = false
@@ -677,7 +689,7 @@ export class LabSimulation {
       this.pendingArrivals.push({ ...w.transfer, host: h, pauseLeft: (w.transfer.pauseLeft ?? 0) + pause })
       events.push({
         time,
-        kind: 'info',
+        kind: 'ha-restart',
         vm: w.vm,
         host: h,
         message: w.protected
@@ -721,7 +733,7 @@ export class LabSimulation {
     const running = P.members[h]!.filter((v) => P.vmHost[v] === h).length
     events.push({
       time: end,
-      kind: 'warning',
+      kind: 'host-failed',
       host: h,
       message: `${by === 'random' ? 'random failure (MTBF)' : by}: host ${h} failed with ${running} VMs; HA restarts them after ${this.model.ha.detection} s of detection`,
     })
@@ -745,7 +757,12 @@ export class LabSimulation {
     this.plan.hostState[h] = HOST_STATE.off
     this.pendingRepairs.push(h)
     this.ha.hostRepaired(h, time)
-    events.push({ time, kind: 'info', host: h, message: `host ${h} repaired: back in the cluster (switched off)` })
+    events.push({
+      time,
+      kind: 'host-failed',
+      host: h,
+      message: `host ${h} repaired: back in the cluster (switched off)`,
+    })
   }
 
   /** Queued migrations whose hosts have a free slot and whose target is on; oldest first. */
@@ -794,6 +811,8 @@ export class LabSimulation {
   }
 
   private absorb(outputs: StepOutput[], events: LabEvent[]): void {
+    this.stepSlaSeconds = 0
+    this.stepActiveSeconds = 0
     // hosts failing at the end of this step: HA's records first, their VMs come in the outputs
     for (const h of this.failing) this.ha.hostFailed(h, this.time + this.model.interval)
     const P = this.plan
@@ -807,6 +826,8 @@ export class LabSimulation {
         energy[h] = hosts[r + H.energyJ]!
         this.hostSla[h] = this.hostSla[h]! + hosts[r + H.slaSeconds]!
         this.hostActive[h] = this.hostActive[h]! + hosts[r + H.activeSeconds]!
+        this.stepSlaSeconds += hosts[r + H.slaSeconds]!
+        this.stepActiveSeconds += hosts[r + H.activeSeconds]!
         this.hostUtil[h] = hosts[r + H.utilization]!
         this.hostPowerW[h] = hosts[r + H.powerW]!
         this.hostRamMB[h] = hosts[r + H.ramMB]!
@@ -919,6 +940,8 @@ export class LabSimulation {
     this.bandwidthDemand = new Map()
     for (const o of outputs) for (const d of o.bandwidthDemands) this.bandwidthDemand.set(d.vm, d.bytesPerSecond)
     for (const o of outputs) for (const l of o.snapshotLists) this.snapshotLists.set(l.vm, l.snapshots)
+    this.inFlightInfo.clear()
+    for (const o of outputs) for (const p of o.migrationProgress) this.inFlightInfo.set(p.vm, p.info)
     this.pendingArrivals = outputs.flatMap((o) => o.departures).sort((a, b) => a.vm - b.vm)
     if (this.failing.length) {
       const end = this.time + this.model.interval
@@ -1013,7 +1036,8 @@ export class LabSimulation {
       power += this.hostPowerW[h]!
       total += P.capacity[h]!
       used += this.hostUtil[h]! * P.capacity[h]!
-      if (P.hostState[h] === HOST_STATE.on && this.hostUtil[h]! > 0) active++
+      // active in the last interval (a host switched off at its end still counts: it ran)
+      if (this.hostUtil[h]! > 0) active++
     }
     let running = 0
     for (let v = 0; v < P.vmCount; v++) if (P.vmHost[v]! >= 0) running++
@@ -1030,7 +1054,7 @@ export class LabSimulation {
       overloadedHosts: overloaded,
       vmsRunning: running,
       slatah: sla.active > 0 ? sla.violation / sla.active : 0,
-      slaViolationShare: 0,
+      slaViolationShare: this.stepActiveSeconds > 0 ? this.stepSlaSeconds / this.stepActiveSeconds : 0,
     }
   }
 

@@ -106,7 +106,7 @@ export class VmSnapshots {
       if (!tree) throw new Error(`VM ${v} has no snapshots`)
       const r = tree.delete(order.delete.snapshot, { withChildren: order.delete.children })
       say(
-        'info',
+        'snapshot',
         `VM ${v}: deleted snapshot${r.removed.length > 1 ? `s ${r.removed.join(', ')}` : ` "${order.delete.snapshot}"`}; merging ${mib(r.cost.bytes)} into the snapshots based on it takes ${r.cost.seconds.toFixed(1)} s (the VM keeps running)`,
       )
       return { pauseSeconds: 0 }
@@ -144,7 +144,7 @@ export class VmSnapshots {
       time,
     })
     say(
-      'info',
+      'snapshot',
       `VM ${v}: snapshot "${o.name}"${o.memory ? ' with memory' : ' (disk only)'} stores ${mib(r.snapshot.sizeBytes)} (${r.snapshot.storedPages} pages)${o.memory ? `; saving ${mib(r.cost.bytes)} pauses the VM ${r.cost.seconds.toFixed(2)} s` : ''}`,
     )
     return { pauseSeconds: o.memory ? r.cost.seconds : 0 }
@@ -161,7 +161,7 @@ export class VmSnapshots {
     const r = tree.revert(name)
     if (!r.image) {
       say(
-        'info',
+        'snapshot',
         `VM ${v}: reverted to "${name}", a disk-only snapshot: the running state is gone, the VM powers off and boots again with fresh memory`,
       )
       return { pauseSeconds: r.cost.seconds, powerCycled: true }
@@ -169,7 +169,7 @@ export class VmSnapshots {
     const s = r.state as RunningState
     const guest = GuestMemory.fromState({ ...s.guest, image: r.image.state() })
     say(
-      'info',
+      'snapshot',
       `VM ${v}: reverted to "${name}" (taken at ${r.snapshot.time.toFixed(0)} s); loading ${mib(r.cost.bytes)} pauses it ${r.cost.seconds.toFixed(2)} s, then it runs on from that state`,
     )
     return {
