@@ -8,7 +8,12 @@ export default defineConfig({
   main: {
     build: {
       rolldownOptions: {
-        input: { index: resolve(import.meta.dirname, 'main/index.ts') },
+        // the lab's host shards run in worker threads: their entry is bundled beside main's
+        // (out/main/shard-worker.js, started by engine/platform/node/app-shards.ts)
+        input: {
+          index: resolve(import.meta.dirname, 'main/index.ts'),
+          'shard-worker': resolve(import.meta.dirname, 'engine/platform/node/shard-worker.ts'),
+        },
       },
     },
   },

@@ -2,7 +2,7 @@
 // travels over MessagePorts speaking comlink. renderer/lab/bridge-contract.ts holds the renderer's copy of
 // these types (renderer/ and main/ may not import each other); tests/unit/main-bridge-contract.test.ts
 // checks that the two stay identical.
-import type { LabApi } from '../engine/api/lab-api'
+import type { LabApi, RestoreOptions, RestoreResult } from '../engine/api/lab-api'
 
 export const ACQUIRE_PORT_CHANNEL = 'conlab:acquire-port'
 export const PORT_CHANNEL = 'conlab:port'
@@ -37,11 +37,19 @@ export interface DesktopApi {
   chooseScenarioFile(): Promise<ScenarioFile | undefined>
   /** Saves the current run's report via a save dialog; the path written, or undefined when cancelled. */
   saveReport(format: ReportFormat): Promise<string | undefined>
+  /** Saves a checkpoint of the session's list via a save dialog (verified, atomic); the path, or undefined. */
+  saveCheckpoint(id: number): Promise<string | undefined>
+  /** Shows an open dialog and continues the lab from the chosen checkpoint file; undefined when cancelled. */
+  loadCheckpoint(options?: RestoreOptions): Promise<RestoreResult | undefined>
 }
 
 /** What the menu asks of the page (the page drives the lab, so it opens what the menu chose). */
 export interface MenuTarget {
   openScenario(file: ScenarioFile): Promise<void>
+  /** File ▸ Save Checkpoint…: take a checkpoint now and save it */
+  saveCheckpoint(): Promise<void>
+  /** File ▸ Load Checkpoint…: continue from a checkpoint file */
+  loadCheckpoint(): Promise<void>
 }
 
 export const LAB_API_METHODS = [
@@ -53,8 +61,18 @@ export const LAB_API_METHODS = [
   'hostDetails',
   'vmDetails',
   'report',
+  'order',
+  'checkpoint',
+  'checkpointFile',
+  'checkpoints',
+  'restoreCheckpoint',
 ] as const satisfies readonly (keyof LabApi)[]
-export const DESKTOP_API_METHODS = ['chooseScenarioFile', 'saveReport'] as const satisfies readonly (keyof DesktopApi)[]
+export const DESKTOP_API_METHODS = [
+  'chooseScenarioFile',
+  'saveReport',
+  'saveCheckpoint',
+  'loadCheckpoint',
+] as const satisfies readonly (keyof DesktopApi)[]
 
 // Compile-time: the method lists name every method of their interfaces.
 type Missing<T, L extends readonly unknown[]> = Exclude<keyof T, L[number]>

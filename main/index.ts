@@ -1,5 +1,6 @@
 // Electron main process: one hardened window showing the renderer, the lab (a LabSession over the
-// scenarios folder) served to it over a MessagePort with comlink, native dialogs and the menu.
+// scenarios folder, its host shards in worker threads: out/main/shard-worker.js) served to it over a
+// MessagePort with comlink, native dialogs (scenarios, reports, checkpoints) and the menu.
 // Electron-free logic lives in the sibling modules (unit-tested); this file only wires Electron to them.
 import {
   BrowserWindow,
@@ -16,7 +17,14 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as Comlink from 'comlink'
 import { LabSession } from '../engine/api/lab-session'
+import type { RestoreOptions, RestoreResult } from '../engine/api/lab-api'
 import { nodeScenarioCatalog } from '../engine/platform/node/catalog'
+import { bundledSpawner, nodeShardPlanner } from '../engine/platform/node/app-shards'
+import {
+  CHECKPOINT_FILE_FILTERS,
+  readCheckpointBytes,
+  saveCheckpointBytes,
+} from '../engine/platform/node/app-checkpoint-files'
 import { contentTypeFor, resolveAppAsset } from './app-protocol'
 import {
   ACQUIRE_PORT_CHANNEL,
@@ -106,10 +114,38 @@ async function saveReport(win: BrowserWindow, format: ReportFormat): Promise<str
   return saveReportFile(result.filePath, report, format)
 }
 
+async function saveCheckpoint(win: BrowserWindow, id: number): Promise<string | undefined> {
+  if (!lab) throw new Error('the lab is not running')
+  if (typeof id !== 'number') throw new TypeError('saveCheckpoint: expected the id of a checkpoint')
+  const file = await lab.checkpointFile(id)
+  const result = await dialog.showSaveDialog(win, {
+    title: `Save checkpoint "${file.name}"`,
+    defaultPath: join(app.getPath('documents'), file.fileName),
+    filters: CHECKPOINT_FILE_FILTERS,
+  })
+  if (result.canceled || !result.filePath) return undefined
+  return saveCheckpointBytes(result.filePath, file.bytes)
+}
+
+async function loadCheckpoint(win: BrowserWindow, options: RestoreOptions = {}): Promise<RestoreResult | undefined> {
+  if (!lab) throw new Error('the lab is not running')
+  const result = await dialog.showOpenDialog(win, {
+    title: 'Load checkpoint',
+    properties: ['openFile'],
+    filters: CHECKPOINT_FILE_FILTERS,
+  })
+  const path = result.canceled ? undefined : result.filePaths[0]
+  if (path === undefined) return undefined
+  const { policy, set, workers } = typeof options === 'object' && options !== null ? options : {}
+  return lab.restoreCheckpoint(readCheckpointBytes(path), { policy, set, workers, fileName: path })
+}
+
 function desktopApi(win: BrowserWindow): DesktopApi {
   return {
     chooseScenarioFile: () => chooseScenarioFile(win),
     saveReport: (format) => saveReport(win, format === 'csv' ? 'csv' : 'json'),
+    saveCheckpoint: (id) => saveCheckpoint(win, id),
+    loadCheckpoint: (options) => loadCheckpoint(win, options),
   }
 }
 
@@ -145,6 +181,10 @@ async function runMenuCommand(command: MenuCommand): Promise<void> {
     if (command === 'open-scenario') {
       const file = await chooseScenarioFile(win)
       if (file && menuTarget) await menuTarget.openScenario(file)
+    } else if (command === 'save-checkpoint') {
+      await menuTarget?.saveCheckpoint()
+    } else if (command === 'load-checkpoint') {
+      await menuTarget?.loadCheckpoint()
     } else {
       await saveReport(win, command === 'save-report-csv' ? 'csv' : 'json')
     }
@@ -184,6 +224,7 @@ void app.whenReady().then(() => {
         scenariosDir({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() }),
       ),
       'electron',
+      { shards: nodeShardPlanner(bundledSpawner(import.meta.dirname)) },
     )
   } catch (e) {
     dialog.showErrorBox('Consolidation Lab cannot start', e instanceof Error ? e.message : String(e))
@@ -202,6 +243,10 @@ void app.whenReady().then(() => {
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()
   })
+})
+
+app.on('will-quit', () => {
+  void lab?.close()
 })
 
 app.on('window-all-closed', () => {

@@ -1,7 +1,7 @@
 // The application menu as data, built without Electron so it can be tested; index.ts turns it into an
-// Electron Menu. Only commands that do something real are listed (no checkpoint items until the engine
-// can save and load checkpoints).
-export type MenuCommand = 'open-scenario' | 'save-report-json' | 'save-report-csv'
+// Electron Menu. Only commands that do something real are listed.
+export type MenuCommand =
+  'open-scenario' | 'save-checkpoint' | 'load-checkpoint' | 'save-report-json' | 'save-report-csv'
 
 export type MenuRole =
   | 'about'
@@ -47,6 +47,14 @@ export function buildMenuModel(o: MenuOptions): MenuItemModel[] {
     label: 'File',
     items: [
       { kind: 'command', label: 'Open Scenario…', command: 'open-scenario', accelerator: 'CmdOrCtrl+O' },
+      separator,
+      { kind: 'command', label: 'Save Checkpoint…', command: 'save-checkpoint', accelerator: 'CmdOrCtrl+K' },
+      {
+        kind: 'command',
+        label: 'Load Checkpoint…',
+        command: 'load-checkpoint',
+        accelerator: 'CmdOrCtrl+Shift+O',
+      },
       separator,
       { kind: 'command', label: 'Save Report as JSON…', command: 'save-report-json', accelerator: 'CmdOrCtrl+S' },
       { kind: 'command', label: 'Save Report as CSV…', command: 'save-report-csv', accelerator: 'CmdOrCtrl+Shift+S' },

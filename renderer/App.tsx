@@ -1,4 +1,5 @@
-// The lab's window: top bar, current figures, placement map with details, charts, events, report.
+// The lab's window: top bar, current figures, placement map with details, charts, events, checkpoints and
+// branches, report.
 import { useRun, useStore } from './state/use-run'
 import { TopBar } from './components/TopBar'
 import { Kpis } from './components/Kpis'
@@ -6,6 +7,7 @@ import { PlacementMap } from './components/PlacementMap'
 import { DetailsPanel } from './components/DetailsPanel'
 import { EventLog } from './components/EventLog'
 import { ReportPanel } from './components/ReportPanel'
+import { CheckpointsPanel } from './components/CheckpointsPanel'
 import { RunCharts } from './charts/RunCharts'
 
 function Banners() {
@@ -48,6 +50,13 @@ function Description() {
       <strong>{info.scenario}</strong> · {info.hosts} hosts · {info.vms} VMs · {intervalText(info.intervalSeconds)}{' '}
       intervals · lab {version}{' '}
       {transport === 'web' ? 'running in this page (Web Worker)' : 'running in the desktop app'}
+      {info.shards.where !== 'in-thread' && (
+        <span data-testid="shards" data-count={info.shards.count} data-where={info.shards.where}>
+          {' '}
+          · hosts in {info.shards.count} shards on{' '}
+          {info.shards.where === 'web-workers' ? 'their own Web Workers' : 'worker threads'}
+        </span>
+      )}
     </p>
   )
 }
@@ -69,6 +78,7 @@ export function App() {
         </div>
       </main>
       <EventLog />
+      <CheckpointsPanel />
       <ReportPanel />
     </div>
   )

@@ -8,15 +8,20 @@ import { StoreContext } from './state/use-run'
 
 const root = createRoot(document.getElementById('root')!)
 
-/** ?scenario=<id>&policy=<name>&seed=<n>&set=<path=value>…: a link that opens a particular run. */
+/**
+ * ?scenario=<id>&policy=<name>&seed=<n>&set=<path=value>…&workers=<n>: a link that opens a particular run
+ * (workers: host shards in Web Workers, as `conlab run --workers` takes it).
+ */
 function startOptions(search: string): StartOptions {
   const q = new URLSearchParams(search)
   const seed = Number(q.get('seed') ?? Number.NaN)
+  const workers = Number(q.get('workers') ?? Number.NaN)
   return {
     scenario: q.get('scenario') ?? undefined,
     policy: q.get('policy') ?? undefined,
     seed: Number.isInteger(seed) && seed >= 0 ? seed : undefined,
     set: q.getAll('set'),
+    workers: Number.isInteger(workers) && workers >= 0 ? workers : undefined,
   }
 }
 

@@ -3,6 +3,8 @@
 // crosses is plain data: numbers, strings, typed arrays. The renderer imports only this folder.
 import type { RunReport } from '../report'
 import type { MigrationInfo } from '../migration'
+import type { LabAction } from '../lab/simulation'
+import type { SnapshotInfo } from '../checkpoint/snapshot-tree'
 
 export type LabMode = 'cloudsim' | 'lab'
 
@@ -24,7 +26,16 @@ export type OpenRequest = ({ builtin: string } | { fileName: string; text: strin
   seed?: number
   /** `path=value` settings applied to the scenario before validation, as `conlab run --set` takes them */
   set?: string[]
+  /**
+   * Lab mode: host shards in worker threads (Electron, Node) or Web Workers (browser), as `conlab run --workers`
+   * takes it: 0 = every host in the lab's own thread, n = n workers. Default: the platform's choice (one worker
+   * per core, at most one per 2,000 hosts; small clusters stay in the lab's thread). Results do not depend on it.
+   */
+  workers?: number
 }
+
+/** Where a lab's host shards run. */
+export type ShardPlace = 'in-thread' | 'worker-threads' | 'web-workers'
 
 export interface HostTypeInfo {
   id: string
@@ -73,6 +84,14 @@ export interface LabInfo {
   vmType: Int32Array
   /** a display name per VM (trace file, or group name and index) */
   vmNames: string[]
+  /** Σ RAM of all hosts, MB */
+  ramMB: number
+  /** how many host shards step the hosts, and where they run */
+  shards: { count: number; where: ShardPlace }
+  /** lab mode: VMs have memory images (what VM snapshots need: `memory.images: true`) */
+  memoryImages: boolean
+  /** whole-lab checkpoints and orders (snapshots, host failures, …) are available: lab mode */
+  labActions: boolean
 }
 
 /** The cluster after one scheduling interval: every figure computed by the engine. */
@@ -228,8 +247,16 @@ export interface VmMigration {
   throttleSteps?: number[]
   /** why it was called off or failed, or why it did not converge */
   reason?: string
-  /** query-migrate's full statistics at the end (live models) */
+  /** query-migrate's full statistics at the end, or now while in flight (live models) */
   info?: MigrationInfo
+  /** in flight (live models): bytes still dirty in the migration bitmap */
+  remainingBytes?: number
+  /** in flight (live models): what the switch-over would cost now, ms */
+  expectedDowntimeMs?: number
+  /** in flight (live models): auto-converge's throttle now, % */
+  throttlePercent?: number
+  /** in flight (live models): setup, precopy, stop-and-copy, postcopy */
+  phase?: string
 }
 
 export interface VmDetails {
@@ -251,10 +278,89 @@ export interface VmDetails {
   utilizationHistory: number[]
   /** the workload over the whole run, one point per interval */
   workload: SeriesPoint[]
-  /** while migrating: where to, since when (start undefined while queued for a free migration slot) */
-  migratingTo?: { target: number; start?: number }
+  /**
+   * While migrating: where to, since when (start undefined while queued for a free migration slot or for its
+   * target to boot; then queuedSince and queuedSeconds say since when and for how long it has waited)
+   */
+  migratingTo?: { target: number; start?: number; queuedSince?: number; queuedSeconds?: number }
   /** every migration of this VM so far, oldest first (the one in flight last) */
   migrations: VmMigration[]
+  /** lab mode: the VM's snapshot tree, flattened in tree order (parent before children); `current`: "You are here" */
+  snapshots?: SnapshotInfo[]
+}
+
+/** A whole-lab checkpoint the session keeps (in memory), without its bytes. */
+export interface CheckpointSummary {
+  id: number
+  /** what the trainee called it (or the file it was loaded from) */
+  name: string
+  /** simulated seconds */
+  time: number
+  scenario: string
+  policy: string
+  seed: number
+  /** the `set` settings the run had */
+  settings: string[]
+  /** size of its file, bytes */
+  sizeBytes: number
+  /** the branch it was taken on (undefined: loaded from a file) */
+  branch?: number
+  /** a file name that sorts by simulated time (`<scenario>-t0000021600.ckpt`) */
+  fileName: string
+}
+
+/** A checkpoint as a file: the verified binary format of `conlab run --checkpoint-every` (a LabCheckpoint). */
+export interface CheckpointFile extends CheckpointSummary {
+  bytes: Uint8Array
+}
+
+/** One run of the open scenario: from t = 0, or continued from a checkpoint (a rewind or a branch). */
+export interface BranchSummary {
+  id: number
+  /** policy, settings and where it started, in words */
+  label: string
+  policy: string
+  seed: number
+  settings: string[]
+  /** the checkpoint it continued from (undefined: from t = 0) */
+  from?: { checkpoint: number; name: string; time: number }
+  /** the run the lab plays now */
+  current: boolean
+  /** simulated seconds it has reached */
+  time: number
+  /** its final report, once it has run to the scenario's end (without the per-migration detail) */
+  report?: RunReport
+}
+
+export interface CheckpointList {
+  checkpoints: CheckpointSummary[]
+  branches: BranchSummary[]
+}
+
+export interface RestoreOptions {
+  /** another policy: a branch */
+  policy?: string
+  /** more `path=value` settings on top of the checkpoint's: a branch with other parameters */
+  set?: string[]
+  /** the file the bytes came from (named in messages and in the list) */
+  fileName?: string
+  /** host shards in workers for the run that continues (as OpenRequest.workers; default: as the open run) */
+  workers?: number
+}
+
+/** The lab after a rewind or a branch: what the page needs to show it from the checkpoint on. */
+export interface RestoreResult {
+  info: LabInfo
+  /** the checkpoint it continued from (in the session's list now) */
+  checkpoint: CheckpointSummary
+  /** the branch that now runs */
+  branch: BranchSummary
+  /** the frames and events of the run up to the checkpoint (a loaded file brings its frames, not its events) */
+  frames: Frame[]
+  events: LabEvent[]
+  done: boolean
+  /** how to open the same scenario again from t = 0 */
+  scenario: { builtin: string } | { fileName: string; text: string }
 }
 
 export interface LabApi {
@@ -267,6 +373,23 @@ export interface LabApi {
   vmDetails(vm: number): Promise<VmDetails>
   /** the report of the run so far (complete once `done`) */
   report(): Promise<RunReport>
+  /**
+   * Lab mode: an order to the running lab — migrate, cancel a migration, balloon, VM snapshot take / revert /
+   * delete, fail or repair a host — applied at the start of the next step. What it did, or why it was refused,
+   * comes back as events of that step.
+   */
+  order(action: LabAction): Promise<void>
+  /** Lab mode: a whole-lab checkpoint now, kept in the session's list and returned as its file. */
+  checkpoint(name?: string): Promise<CheckpointFile>
+  /** The file of a checkpoint in the session's list. */
+  checkpointFile(id: number): Promise<CheckpointFile>
+  /** The session's checkpoints and the runs (branches) of the open scenario, with their final reports. */
+  checkpoints(): Promise<CheckpointList>
+  /**
+   * Continues from a checkpoint — one of the session's (its id) or a file's bytes (verified) — with the policy
+   * and settings it was taken with (a rewind), or another policy or more settings (a branch).
+   */
+  restoreCheckpoint(from: number | Uint8Array, options?: RestoreOptions): Promise<RestoreResult>
 }
 
-export type { RunReport, MigrationInfo }
+export type { RunReport, MigrationInfo, LabAction, SnapshotInfo }

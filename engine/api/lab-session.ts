@@ -1,17 +1,27 @@
 // LabSession: the LabApi served by whichever process hosts the lab (Electron main, a browser page, tests).
 // It opens scenarios, advances the simulation, and answers questions about it; every number it returns
 // comes from the simulation's state. A `mode: cloudsim` scenario runs CloudSim 3.0.3's model
-// (session-cloudsim.ts), a `mode: lab` scenario the lab's own model (session-lab.ts); both answer the
-// same contract. Calls are served one at a time, in the order they arrive: an answer always describes the
-// state after every call made before it.
+// (session-cloudsim.ts), a `mode: lab` scenario the lab's own model (session-lab.ts) with its host shards
+// where the platform puts them (shard-plan.ts); both answer the same contract. In lab mode the session also
+// passes orders to the lab, takes whole-lab checkpoints (kept in memory as their verified files, listed with
+// the runs made of the scenario: session-checkpoints.ts) and continues from one — a rewind, or a branch with
+// another policy or parameters. Calls are served one at a time, in the order they arrive: an answer always
+// describes the state after every call made before it.
 import type {
   AdvanceRequest,
   AdvanceResult,
+  CheckpointFile,
+  CheckpointList,
+  CheckpointSummary,
   HostDetails,
+  LabAction,
   LabApi,
+  LabEvent,
   LabInfo,
   OpenRequest,
   PlacementView,
+  RestoreOptions,
+  RestoreResult,
   ScenarioSummary,
   VmDetails,
 } from './lab-api'
@@ -19,26 +29,70 @@ import { parseScenario } from '../scenario/load'
 import { buildClusterModel } from '../model/cluster-model'
 import { LabInputError } from '../scenario/diagnostics'
 import type { RunReport } from '../report'
+import { encodeState, decodeState } from '../checkpoint/codec'
+import { asLabCheckpoint, checkpointFileName, checkpointModel, labCheckpoint } from '../checkpoint/lab-checkpoint'
 import type { ScenarioCatalog } from './scenario-catalog'
 import { CloudSimRun } from './session-cloudsim'
-import { LabRun } from './session-lab'
+import { LabRun, type RunHistory } from './session-lab'
 import type { SessionRun } from './session-common'
+import { inThreadShards, type ShardPlanner } from './shard-plan'
+import {
+  SessionHistory,
+  branchLabel,
+  packFrames,
+  unpackFrames,
+  type AppCheckpoint,
+  type Origin,
+} from './session-checkpoints'
 
 export type { ScenarioCatalog } from './scenario-catalog'
 
 export const LAB_VERSION = '0.1.0'
 
+export interface LabSessionOptions {
+  /** a monotonic clock in milliseconds (performance.now by default), for the reports' wall time */
+  clock?: () => number
+  /** where lab-mode runs put their host shards (default: all in the session's thread) */
+  shards?: ShardPlanner
+}
+
+const NO_CHECKPOINTS =
+  'checkpoints need a lab-mode scenario: the CloudSim-compatible mode replays CloudSim 3.0.3 and keeps no checkpoints'
+const NO_ORDERS =
+  'orders (snapshots, host failures, migrations…) need a lab-mode scenario: the CloudSim-compatible mode replays CloudSim 3.0.3 as it ran'
+
+function clockText(seconds: number): string {
+  const d = Math.floor(seconds / 86400)
+  const h = Math.floor((seconds % 86400) / 3600)
+  const m = Math.floor((seconds % 3600) / 60)
+  return `${d}d ${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`
+}
+
+/** A scenario opened and ready to run: the run, where the scenario came from, and the model's policy. */
+interface Started {
+  run: SessionRun
+  origin: Origin
+  builtin?: string
+}
+
 export class LabSession implements LabApi {
   private run: SessionRun | undefined
   private openRequest: OpenRequest | undefined
+  private origin: Origin | undefined
   /** the call being served; the next one starts when it settles */
   private queue: Promise<unknown> = Promise.resolve()
+  private readonly history = new SessionHistory()
+  private readonly clock: () => number
+  private readonly shards: ShardPlanner
 
   constructor(
     private readonly catalog: ScenarioCatalog,
     private readonly platform: 'electron' | 'web' | 'node' = 'node',
-    private readonly clock: () => number = () => performance.now(),
-  ) {}
+    options: LabSessionOptions = {},
+  ) {
+    this.clock = options.clock ?? (() => performance.now())
+    this.shards = options.shards ?? inThreadShards
+  }
 
   /** Serves `f` after every call that arrived before it. */
   private serial<T>(f: (run: SessionRun | undefined) => T | Promise<T>): Promise<T> {
@@ -63,20 +117,33 @@ export class LabSession implements LabApi {
     return Promise.resolve(this.catalog.entries)
   }
 
-  /** Opens a scenario from t = 0. A scenario that cannot be opened leaves the open one as it was. */
+  /**
+   * Opens a scenario from t = 0. A scenario that cannot be opened leaves the open one as it was. The session's
+   * checkpoints and runs are kept when it is the same scenario again (another policy, seed or settings).
+   */
   open(request: OpenRequest): Promise<LabInfo> {
     return this.serial(async (previous) => {
-      const run = await this.start(request)
+      const { run, origin } = await this.start(request)
+      this.history.scenario(origin)
+      this.history.startBranch({ policy: run.info.policy, seed: run.info.seed, settings: run.info.settings, time: 0 })
       this.run = run
       this.openRequest = request
+      this.origin = origin
       await previous?.close()
       return run.info
     })
   }
 
-  private async start(request: OpenRequest): Promise<SessionRun> {
+  private checkWorkers(workers: number | undefined): void {
+    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0 && workers <= 256))
+      throw new RangeError(`workers: expected a whole number 0..256, found ${workers}`)
+  }
+
+  private async start(request: OpenRequest): Promise<Started> {
+    this.checkWorkers(request.workers)
     let file: string
     let text: string
+    let builtin: string | undefined
     if ('builtin' in request) {
       const entry = this.catalog.entries.find((e) => e.id === request.builtin)
       if (!entry) {
@@ -89,6 +156,7 @@ export class LabSession implements LabApi {
       }
       file = this.catalog.files.join(this.catalog.dir, `${entry.id}.yaml`)
       text = this.catalog.files.readText(file)
+      builtin = entry.id
     } else {
       file = request.fileName
       text = request.text
@@ -97,9 +165,12 @@ export class LabSession implements LabApi {
     const { scenario } = parseScenario(text, file, settings)
     const model = buildClusterModel(scenario, file, this.catalog.files, { policy: request.policy, seed: request.seed })
     const description = scenario.description ?? ''
-    return model.mode === 'cloudsim'
-      ? new CloudSimRun(model, description, settings, this.clock)
-      : LabRun.create(model, description, settings, this.clock)
+    const run =
+      model.mode === 'cloudsim'
+        ? new CloudSimRun(model, description, settings, this.clock)
+        : await LabRun.create(model, description, settings, this.clock, this.shards(model, request.workers))
+    const origin: Origin = { file, text, name: model.name, policy: request.policy, seed: request.seed, set: settings }
+    return { run, origin, builtin }
   }
 
   /** Starts the same scenario again from t = 0. */
@@ -109,7 +180,11 @@ export class LabSession implements LabApi {
   }
 
   advance(request: AdvanceRequest = {}): Promise<AdvanceResult> {
-    return this.onRun((run) => run.advance(request))
+    return this.onRun(async (run) => {
+      const result = await run.advance(request)
+      this.history.progress(run.time, result.done, () => run.report())
+      return result
+    })
   }
 
   placement(): Promise<PlacementView> {
@@ -127,6 +202,178 @@ export class LabSession implements LabApi {
   /** The report of the run so far: what `conlab run --json` prints for the same scenario, policy, seed and time. */
   report(): Promise<RunReport> {
     return this.onRun((run) => run.report())
+  }
+
+  /** An order for the next step (lab mode); what it did, or why it was refused, arrives as that step's events. */
+  order(action: LabAction): Promise<void> {
+    return this.onRun((run) => {
+      if (!(run instanceof LabRun)) throw new Error(NO_ORDERS)
+      run.order(action)
+    })
+  }
+
+  /** A whole-lab checkpoint of the open run now, kept in the session's list; returned as its file. */
+  checkpoint(name?: string): Promise<CheckpointFile> {
+    return this.onRun(async (run) => {
+      if (!(run instanceof LabRun)) throw new Error(NO_CHECKPOINTS)
+      if (name !== undefined && typeof name !== 'string') throw new TypeError('checkpoint: expected a name')
+      const state = await run.checkpoint()
+      const envelope = labCheckpoint(run.model, this.origin!, state)
+      const fileName = checkpointFileName(envelope.scenario.file, envelope.time)
+      const value: AppCheckpoint = { ...envelope, app: { frames: packFrames(run.history.frames) } }
+      const bytes = encodeState(value, fileName)
+      const summary = this.history.addCheckpoint(
+        {
+          name: name?.trim() || `checkpoint at ${clockText(envelope.time)}`,
+          time: envelope.time,
+          scenario: envelope.scenario.name,
+          policy: envelope.policy,
+          seed: run.info.seed,
+          settings: [...envelope.scenario.set],
+          sizeBytes: bytes.length,
+          branch: this.history.currentBranch,
+          fileName,
+        },
+        bytes,
+        {
+          frames: run.history.frames,
+          frameCount: run.history.frames.length,
+          events: run.history.events,
+          eventCount: run.history.events.length,
+        },
+      )
+      return { ...summary, bytes }
+    })
+  }
+
+  checkpointFile(id: number): Promise<CheckpointFile> {
+    return this.serial(() => {
+      const c = this.history.checkpoint(id)
+      return { ...c.summary, settings: [...c.summary.settings], bytes: c.bytes }
+    })
+  }
+
+  checkpoints(): Promise<CheckpointList> {
+    return this.serial((run) => {
+      if (run) this.history.progress(run.time, run.done, () => run.report())
+      return this.history.list()
+    })
+  }
+
+  /**
+   * Continues from a checkpoint of the session's list (by id) or from a checkpoint file's bytes (verified:
+   * a damaged, truncated or foreign file is refused with what is wrong, and the open run stays). The run then
+   * goes on with the checkpoint's policy and settings (a rewind), or with `options.policy` and more settings
+   * (a branch), bit for bit as `conlab resume` / `conlab branch` continue the same file.
+   */
+  restoreCheckpoint(from: number | Uint8Array, options: RestoreOptions = {}): Promise<RestoreResult> {
+    return this.serial(async (previous) => {
+      this.checkWorkers(options.workers)
+      const known = typeof from === 'number' ? this.history.checkpoint(from) : undefined
+      let bytes: Uint8Array
+      if (known) bytes = known.bytes
+      else if (from instanceof Uint8Array) bytes = from
+      else throw new TypeError('restoreCheckpoint: expected a checkpoint id or the bytes of a checkpoint file')
+      const fileName = known?.summary.fileName ?? options.fileName ?? 'checkpoint file'
+      const c = asLabCheckpoint(decodeState(bytes, fileName), fileName) as AppCheckpoint
+      const extra = [...(options.set ?? [])]
+      const model = checkpointModel(c, this.catalog.files, { policy: options.policy, set: extra })
+      const settings = [...c.scenario.set, ...extra]
+      const { scenario } = parseScenario(c.scenario.text, c.scenario.file, settings)
+      const history: RunHistory = known?.mark
+        ? {
+            frames: known.mark.frames.slice(0, known.mark.frameCount),
+            events: known.mark.events.slice(0, known.mark.eventCount),
+          }
+        : { frames: unpackFrames(c.app?.frames), events: [] }
+      const name = known?.summary.name ?? options.fileName ?? 'checkpoint file'
+      const workers = options.workers ?? this.openRequest?.workers
+      const run = await LabRun.restore(
+        model,
+        c.lab,
+        scenario.description ?? '',
+        settings,
+        this.clock,
+        this.shards(model, workers),
+        history,
+        { checkpoint: name, time: c.time, policy: c.policy },
+      )
+      const origin: Origin = {
+        file: c.scenario.file,
+        text: c.scenario.text,
+        name: c.scenario.name,
+        policy: options.policy ?? c.scenario.policy,
+        seed: c.scenario.seed,
+        set: settings,
+        ...(c.scenario.traces !== undefined ? { traces: c.scenario.traces } : {}),
+      }
+      this.history.scenario(origin)
+      const checkpoint: CheckpointSummary = known
+        ? known.summary
+        : this.history.addCheckpoint(
+            {
+              name,
+              time: c.time,
+              scenario: c.scenario.name,
+              policy: c.policy,
+              seed: model.seed,
+              settings: [...c.scenario.set],
+              sizeBytes: bytes.length,
+              fileName: checkpointFileName(c.scenario.file, c.time),
+            },
+            bytes,
+          )
+      const branch = this.history.startBranch({
+        policy: model.policy.name,
+        seed: model.seed,
+        settings,
+        from: { checkpoint: checkpoint.id, name: checkpoint.name, time: c.time },
+        time: c.time,
+      })
+      const rewind = model.policy.name === c.policy && extra.length === 0
+      const notice: LabEvent = {
+        time: c.time,
+        kind: 'info',
+        message: rewind
+          ? `rewound to "${name}" (${clockText(c.time)}): the lab goes on from there with ${c.policy}`
+          : `branch from "${name}" (${clockText(c.time)}): ${branchLabel(model.policy.name, extra)} instead of ${c.policy}`,
+      }
+      run.history.events.push(notice)
+      this.run = run
+      this.origin = origin
+      this.openRequest = {
+        fileName: origin.file,
+        text: origin.text,
+        ...(origin.policy !== undefined ? { policy: origin.policy } : {}),
+        ...(origin.seed !== undefined ? { seed: origin.seed } : {}),
+        set: settings,
+        ...(workers !== undefined ? { workers } : {}),
+      }
+      await previous?.close()
+      return {
+        info: run.info,
+        checkpoint: { ...checkpoint, settings: [...checkpoint.settings] },
+        branch,
+        frames: [...run.history.frames],
+        events: [...run.history.events],
+        done: run.done,
+        scenario: this.scenarioOf(origin),
+      }
+    })
+  }
+
+  /** How to open a scenario again: as the built-in it is, or as its file. */
+  private scenarioOf(origin: Origin): RestoreResult['scenario'] {
+    for (const e of this.catalog.entries) {
+      const file = this.catalog.files.join(this.catalog.dir, `${e.id}.yaml`)
+      if (file !== origin.file) continue
+      try {
+        if (this.catalog.files.readText(file) === origin.text) return { builtin: e.id }
+      } catch {
+        // the built-in file is gone: the checkpoint's copy of the text is what reopens it
+      }
+    }
+    return { fileName: origin.file, text: origin.text }
   }
 
   /** Releases the open scenario's resources (its shards). */

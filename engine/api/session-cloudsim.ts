@@ -48,7 +48,15 @@ export class CloudSimRun implements SessionRun {
     this.binding = workloadBinding(model)
     this.wasActive = new Uint8Array(model.hostCount)
     this.started = clock()
-    this.info = labInfo(model, description, CLOUDSIM_POLICIES, settings)
+    this.info = labInfo(model, description, CLOUDSIM_POLICIES, settings, { count: 1, where: 'in-thread' })
+  }
+
+  get time(): number {
+    return this.sim.time
+  }
+
+  get done(): boolean {
+    return this.sim.done
   }
 
   advance(request: AdvanceRequest): Promise<AdvanceResult> {

@@ -6,6 +6,7 @@ import type {
   HostDetails,
   LabInfo,
   MigrationModel,
+  ShardPlace,
   PlacementView,
   VmDetails,
   VmMigration,
@@ -17,6 +18,9 @@ import type { MigrationRecord } from '../lab/migration-log'
 /** One open scenario, whichever model runs it. */
 export interface SessionRun {
   readonly info: LabInfo
+  /** simulated seconds reached */
+  readonly time: number
+  readonly done: boolean
   advance(request: AdvanceRequest): Promise<AdvanceResult>
   placement(): PlacementView
   hostDetails(host: number): HostDetails
@@ -85,7 +89,15 @@ export function vmNames(model: ClusterModel): string[] {
   })
 }
 
-export function labInfo(model: ClusterModel, description: string, policies: string[], settings: string[]): LabInfo {
+export function labInfo(
+  model: ClusterModel,
+  description: string,
+  policies: string[],
+  settings: string[],
+  shards: { count: number; where: ShardPlace },
+): LabInfo {
+  let ramMB = 0
+  for (let h = 0; h < model.hostCount; h++) ramMB += model.hostTypes[model.hostType[h]!]!.ramMB
   return {
     scenario: model.name,
     description,
@@ -113,6 +125,10 @@ export function labInfo(model: ClusterModel, description: string, policies: stri
     hostType: model.hostType.slice(),
     vmType: model.vmType.slice(),
     vmNames: vmNames(model),
+    ramMB,
+    shards,
+    memoryImages: model.mode === 'lab' && model.memoryImages,
+    labActions: model.mode === 'lab',
   }
 }
 

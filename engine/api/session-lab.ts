@@ -1,9 +1,11 @@
-// A LabSession's run of a `mode: lab` scenario: the lab's own model (engine/lab, LabSimulation) with its
-// host shards in this thread — the browser's Web Worker has no worker threads to give them, and in
-// Electron's main process one thread is enough for the built-in scenarios. Results do not depend on the
-// number of shards, so the figures are those of `conlab run` for the same scenario, policy and seed.
-// Every answer is read from the simulation's views: the plan (where VMs run and are going, demands,
-// utilization histories), the last step's per-host and per-VM figures, and the migration log.
+// A LabSession's run of a `mode: lab` scenario: the lab's own model (engine/lab, LabSimulation), its host
+// shards where the platform puts them (engine/api/shard-plan.ts: in this thread, in worker threads in Electron
+// and Node, in Web Workers in the browser). Results do not depend on the number of shards, so the figures are
+// those of `conlab run` for the same scenario, policy and seed. Every answer is read from the simulation's
+// views: the plan (where VMs run and are going, demands, utilization histories), the last step's per-host and
+// per-VM figures, the migration log, live query-migrate of migrations in flight and the VMs' snapshot trees.
+// The run keeps its frames and events since t = 0 (a rewind or branch shows them up to its checkpoint), takes
+// whole-lab checkpoints and passes the trainee's orders to the coordinator.
 import type {
   AdvanceRequest,
   AdvanceResult,
@@ -18,19 +20,33 @@ import type {
   VmMigration,
 } from './lab-api'
 import type { ClusterModel } from '../model/cluster-model'
-import { LabSimulation, inProcessShards } from '../lab/simulation'
+import { LabSimulation, type LabAction, type LabState } from '../lab/simulation'
 import { M, MEMORY_FIELDS } from '../lab/protocol'
 import { CLOUDSIM_POLICIES } from '../policies/policy-name'
 import { workloadBinding, type RunReport, type WorkloadBinding } from '../report'
-import { planetLabUtilization } from '../workload/planetlab'
+import { traceDemand } from '../workload/trace-demand'
 import { GeneratorBank } from '../workload/generators'
 import { labReport } from '../run'
+import type { MigrationInfo } from '../migration'
 import { checkHost, checkVm, labInfo, vmMigration, type SessionRun } from './session-common'
+import { checkAction } from './session-orders'
+import type { ShardPlan } from './shard-plan'
 
 /** Policies a lab scenario runs with: none, or a detector with a VM selection (npa and dvfs mean none here). */
-const LAB_POLICIES = ['none', ...CLOUDSIM_POLICIES.filter((p) => p !== 'npa' && p !== 'dvfs')]
-/** PlanetLab traces hold a sample every 5 minutes; the shards read them at that spacing (engine/lab/shard.ts). */
-const TRACE_INTERVAL = 300
+export const LAB_POLICIES = ['none', ...CLOUDSIM_POLICIES.filter((p) => p !== 'npa' && p !== 'dvfs')]
+
+/** A run's frames and events since t = 0 (append-only: a checkpoint keeps how far they went). */
+export interface RunHistory {
+  frames: Frame[]
+  events: LabEvent[]
+}
+
+/** Where a run continued from a checkpoint (the report says so, as `conlab resume` and `branch` do). */
+export interface ResumedFrom {
+  checkpoint: string
+  time: number
+  policy: string
+}
 
 const PRESSURE: HostMemory['pressure'][] = ['none', 'pressure', 'critical']
 
@@ -48,27 +64,51 @@ function hostMemory(table: Float64Array, host: number): HostMemory {
   }
 }
 
+/** A migration in flight as VmDetails shows it: query-migrate's figures as of the end of the last step. */
+function inFlight(flight: { source: number; target: number; start: number }, info: MigrationInfo | undefined) {
+  const m: VmMigration = { source: flight.source, target: flight.target, start: flight.start, outcome: 'in-flight' }
+  if (!info) return m
+  m.status = info.status
+  m.phase = info.lab.phase.kind
+  m.transferredBytes = info.ram.transferred
+  m.totalBytes = info.ram.total
+  if (info.ram.remaining !== undefined) m.remainingBytes = info.ram.remaining
+  if (info['expected-downtime'] !== undefined) m.expectedDowntimeMs = info['expected-downtime']
+  m.rounds = info.lab.rounds
+  m.throttlePercent = info['cpu-throttle-percentage'] ?? 0
+  m.throttleSteps = [...info.lab['throttle-steps']]
+  if (info.lab.diagnosis !== undefined) m.reason = info.lab.diagnosis
+  m.info = info
+  return m
+}
+
 export class LabRun implements SessionRun {
   readonly info: LabInfo
+  readonly history: RunHistory
   private pending: LabEvent[] = []
-  private lastSla = { violation: 0, active: 0 }
+  private lastSla: { violation: number; active: number }
   private readonly binding: WorkloadBinding
   private generators: GeneratorBank | undefined
   private lastWorkload: { vm: number; series: SeriesPoint[] } | undefined
 
   private constructor(
-    private readonly model: ClusterModel,
+    readonly model: ClusterModel,
     private readonly sim: LabSimulation,
     description: string,
     settings: string[],
     private readonly clock: () => number,
     /** wall time counts from before the shards were started, as `conlab run` counts it */
     private readonly started: number,
+    plan: ShardPlan,
+    history: RunHistory,
+    private readonly resumedFrom: ResumedFrom | undefined,
   ) {
     sim.explain = true
     sim.onEvent = (e) => this.pending.push(e)
     this.binding = workloadBinding(model)
-    this.info = labInfo(model, description, LAB_POLICIES, settings)
+    this.info = labInfo(model, description, LAB_POLICIES, settings, { count: sim.shardCount, where: plan.where })
+    this.history = history
+    this.lastSla = this.slaTotals()
   }
 
   static async create(
@@ -76,10 +116,51 @@ export class LabRun implements SessionRun {
     description: string,
     settings: string[],
     clock: () => number,
+    plan: ShardPlan,
   ): Promise<LabRun> {
     const started = clock()
-    const sim = await LabSimulation.create(model, 1, inProcessShards)
-    return new LabRun(model, sim, description, settings, clock, started)
+    const sim = await LabSimulation.create(model, plan.shards, plan.shardFactory)
+    return new LabRun(model, sim, description, settings, clock, started, plan, { frames: [], events: [] }, undefined)
+  }
+
+  /** A run continued from a whole-lab checkpoint; `history` holds its frames and events up to it. */
+  static async restore(
+    model: ClusterModel,
+    state: LabState,
+    description: string,
+    settings: string[],
+    clock: () => number,
+    plan: ShardPlan,
+    history: RunHistory,
+    resumedFrom: ResumedFrom,
+  ): Promise<LabRun> {
+    const started = clock()
+    const sim = await LabSimulation.restore(model, state, plan.shards, plan.shardFactory)
+    return new LabRun(model, sim, description, settings, clock, started, plan, history, resumedFrom)
+  }
+
+  /** simulated seconds reached */
+  get time(): number {
+    return this.sim.time
+  }
+
+  get done(): boolean {
+    return this.sim.done
+  }
+
+  /** An order, checked, for the start of the next step; its outcome arrives as events of that step. */
+  order(action: LabAction): void {
+    this.sim.order(checkAction(action, this.model.hostCount, this.model.vmCount))
+  }
+
+  /** The whole lab at the end of the last step. */
+  checkpoint(): Promise<LabState> {
+    return this.sim.checkpoint()
+  }
+
+  /** Events not yet handed out by advance (the notice of a rewind, say) come first in the next answer. */
+  note(event: LabEvent): void {
+    this.pending.push(event)
   }
 
   async advance(request: AdvanceRequest): Promise<AdvanceResult> {
@@ -110,6 +191,8 @@ export class LabRun implements SessionRun {
     }
     const events = this.pending
     this.pending = []
+    for (const f of frames) this.history.frames.push(f)
+    for (const e of events) this.history.events.push(e)
     return { frames, events, done: sim.done }
   }
 
@@ -203,8 +286,8 @@ export class LabRun implements SessionRun {
     for (let i = 0; i < P.histLen[vm]!; i++) history.push(P.history(vm, i))
     const migrations: VmMigration[] = sim.migrationLog.filter((r) => r.vm === vm).map(vmMigration)
     const flight = sim.inFlight.get(vm)
-    if (flight)
-      migrations.push({ source: flight.source, target: flight.target, start: flight.start, outcome: 'in-flight' })
+    if (flight) migrations.push(inFlight(flight, sim.inFlightInfo.get(vm)))
+    const queued = flight ? undefined : sim.queued.find((q) => q.vm === vm)
     const moving = running && target >= 0
     return {
       vm,
@@ -220,8 +303,17 @@ export class LabRun implements SessionRun {
       schedulerStealMips: running ? sim.vmStealMips[vm]! : 0,
       utilizationHistory: history,
       workload: this.workload(vm),
-      ...(moving ? { migratingTo: flight ? { target, start: flight.start } : { target } } : {}),
+      ...(moving
+        ? {
+            migratingTo: flight
+              ? { target, start: flight.start }
+              : queued
+                ? { target, queuedSince: queued.since, queuedSeconds: sim.time - queued.since }
+                : { target },
+          }
+        : {}),
       migrations,
+      snapshots: sim.snapshotLists.get(vm) ?? [],
     }
   }
 
@@ -233,14 +325,9 @@ export class LabRun implements SessionRun {
     const series: SeriesPoint[] = new Array<SeriesPoint>(steps)
     const trace = model.vmTrace[vm]!
     if (trace >= 0) {
-      const offset = trace * model.traces.slots
-      const last = (model.traces.slots - 1) * TRACE_INTERVAL
       for (let k = 0; k < steps; k++) {
         const time = k * model.interval
-        series[k] = {
-          time,
-          value: planetLabUtilization(model.traces.samples, offset, Math.min(time, last), TRACE_INTERVAL),
-        }
+        series[k] = { time, value: traceDemand(model, trace, time) }
       }
     } else {
       // a fresh generator from the VM's own seeded stream replays exactly what its shard drew
@@ -254,7 +341,8 @@ export class LabRun implements SessionRun {
   }
 
   report(): RunReport {
-    return labReport(this.model, this.sim, this.clock() - this.started, this.binding)
+    const report = labReport(this.model, this.sim, this.clock() - this.started, this.binding)
+    return this.resumedFrom ? { ...report, resumedFrom: { ...this.resumedFrom } } : report
   }
 
   close(): Promise<void> {

@@ -1,5 +1,7 @@
 // Details of the selected host or VM, as the lab reports them (hostDetails / vmDetails), with their
-// history charts. Refreshed by the play loop after every advance.
+// history charts. Refreshed by the play loop after every advance. In lab mode a host can be failed and
+// repaired from here (HA restarts its VMs elsewhere), and a VM shows its snapshot tree (VmSnapshots) and the
+// live progress of a migration in flight (query-migrate).
 import { useMemo } from 'react'
 import { Area, AreaChart, CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts'
 import {
@@ -12,6 +14,7 @@ import {
 import { useRun, useStore } from '../state/use-run'
 import type { HostSample } from '../state/run-store'
 import { ChartCard } from '../charts/ChartCard'
+import { VmSnapshots } from './VmSnapshots'
 import { pickPoints } from '../charts/points'
 import { useStaggered } from '../charts/stagger'
 import { clockTick, timeLabel, timeTick, timeTicks } from '../charts/axes'
@@ -85,6 +88,45 @@ function Field({ label, value, testId }: { label: string; value: string; testId?
   )
 }
 
+/** Lab mode: fail the host (HA restarts its VMs on other hosts) or bring a failed one back. */
+function HostActions({ host }: { host: HostDetails }) {
+  const store = useStore()
+  const labActions = useRun((s) => s.info?.labActions ?? false)
+  const pending = useRun((s) => s.pendingOrders)
+  if (!labActions) return null
+  const failed = host.state === HOST_STATE.failed
+  const mine = pending.filter((o) => o.host === host.host)
+  return (
+    <div className="host-actions">
+      <button
+        type="button"
+        className="small danger"
+        data-testid="fail-host"
+        disabled={failed || mine.length > 0}
+        onClick={() => void store.order({ failHost: { host: host.host } })}
+        title="The host fails at the end of the next step: its VMs stop, and HA restarts them on other hosts by priority"
+      >
+        Fail host
+      </button>
+      <button
+        type="button"
+        className="small"
+        data-testid="repair-host"
+        disabled={!failed || mine.length > 0}
+        onClick={() => void store.order({ repairHost: { host: host.host } })}
+        title="The failed host comes back (switched off, ready to use)"
+      >
+        Repair host
+      </button>
+      {mine.map((o, i) => (
+        <span key={i} className="muted" data-testid="host-pending-order">
+          {o.label} at the next step
+        </span>
+      ))}
+    </div>
+  )
+}
+
 function HostView({ host }: { host: HostDetails }) {
   const store = useStore()
   const samples = useRun((s) => s.hostSamples)
@@ -92,8 +134,12 @@ function HostView({ host }: { host: HostDetails }) {
   return (
     <div className="details-body">
       <p className="details-sub">
-        {host.typeName} · <span className={`state state-${STATE_LABEL[host.state]}`}>{STATE_LABEL[host.state]}</span>
+        {host.typeName} ·{' '}
+        <span className={`state state-${STATE_LABEL[host.state]}`} data-testid="host-state">
+          {STATE_LABEL[host.state]}
+        </span>
       </p>
+      <HostActions host={host} />
       <dl className="fields">
         <Field label="CPU utilization" value={formatPercent(host.cpuUtilization)} testId="host-cpu" />
         <Field label="power" value={formatWatts(host.powerW)} />
@@ -276,14 +322,17 @@ function VmView({ vm }: { vm: VmDetails }) {
               >
                 host {vm.migratingTo.target}
               </button>
-              {vm.migratingTo.start === undefined
-                ? ' (queued for a free migration slot)'
-                : ` (since ${formatClock(vm.migratingTo.start, true)})`}
+              {vm.migratingTo.start !== undefined
+                ? ` (since ${formatClock(vm.migratingTo.start, true)})`
+                : vm.migratingTo.queuedSince !== undefined
+                  ? ` (queued since ${formatClock(vm.migratingTo.queuedSince, true)}, waiting ${formatDuration(vm.migratingTo.queuedSeconds ?? 0)} for a free migration slot or its target to boot)`
+                  : ' (queued for a free migration slot)'}
             </dd>
           </div>
         )}
       </dl>
       <MigrationList migrations={vm.migrations} />
+      <VmSnapshots vm={vm} />
       <ChartCard
         title={`VM ${vm.vm}: recent utilization`}
         legend={[{ label: 'utilization of its MIPS', color: '#059669' }]}
@@ -347,6 +396,9 @@ function MigrationList({ migrations }: { migrations: VmMigration[] }) {
                 }
                 testId="migration-when"
               />
+              {m.outcome === 'in-flight' && m.phase !== undefined && (
+                <Field label="phase" value={m.phase} testId="migration-phase" />
+              )}
               {m.downtimeMs !== undefined && (
                 <Field label="downtime" value={`${m.downtimeMs.toFixed(1)} ms`} testId="migration-downtime" />
               )}
@@ -357,8 +409,21 @@ function MigrationList({ migrations }: { migrations: VmMigration[] }) {
                   testId="migration-transferred"
                 />
               )}
+              {m.remainingBytes !== undefined && (
+                <Field label="remaining" value={formatBytes(m.remainingBytes)} testId="migration-remaining" />
+              )}
+              {m.expectedDowntimeMs !== undefined && (
+                <Field
+                  label="expected downtime"
+                  value={`${m.expectedDowntimeMs.toFixed(1)} ms`}
+                  testId="migration-expected-downtime"
+                />
+              )}
               {m.rounds !== undefined && (
                 <Field label="pre-copy rounds" value={String(m.rounds)} testId="migration-rounds" />
+              )}
+              {m.outcome === 'in-flight' && m.throttlePercent !== undefined && (
+                <Field label="throttle now" value={`${m.throttlePercent} %`} testId="migration-throttle-now" />
               )}
               {m.throttleSteps && m.throttleSteps.length > 0 && (
                 <Field

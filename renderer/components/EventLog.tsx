@@ -15,6 +15,9 @@ export const EVENT_KINDS: { kind: LabEventKind; label: string }[] = [
   { kind: 'host-on', label: 'hosts on' },
   { kind: 'host-off', label: 'hosts off' },
   { kind: 'vm-removed', label: 'VM removals' },
+  { kind: 'snapshot', label: 'VM snapshots' },
+  { kind: 'host-failed', label: 'host failures' },
+  { kind: 'ha-restart', label: 'HA restarts' },
   { kind: 'info', label: 'info' },
   { kind: 'warning', label: 'warnings' },
 ]

@@ -1,13 +1,21 @@
 // The run's report (RunReport, the same keys as `conlab run --json`), as of the simulated time it covers,
-// with JSON and CSV export.
-import type { RunReport } from '../../engine/api/lab-api'
+// with JSON and CSV export; in lab mode its HA section (host failures, restarts, lost work, recovery) and,
+// where hosts manage memory, the memory section's timeline as a chart.
+import type { LabInfo, RunReport } from '../../engine/api/lab-api'
 import { useRun, useStore } from '../state/use-run'
+import { MemoryChart } from '../charts/MemoryChart'
 import { downloadBlob } from '../export/download'
 import { reportFileName, reportToCsv, reportToJson } from '../export/report-file'
 import { formatClock, formatDuration, formatNumber, formatPercent } from '../format'
 import type { ReportFormat } from '../lab/bridge-contract'
 
-const WIDE = new Set(['mode', 'migration outcomes'])
+const WIDE = new Set(['mode', 'migration outcomes', 'HA restarts', 'HA lost work', 'HA downtime per VM'])
+
+const SHARD_PLACE: Record<LabInfo['shards']['where'], string> = {
+  'in-thread': "in the lab's thread",
+  'worker-threads': 'in worker threads',
+  'web-workers': 'in Web Workers',
+}
 
 function download(report: RunReport, format: ReportFormat): void {
   const text = format === 'json' ? reportToJson(report) : reportToCsv(report)
@@ -54,6 +62,30 @@ function memoryRows(report: RunReport): [string, string][] {
   return rows
 }
 
+/** The lab model's HA section: host failures, VMs restarted, work lost, downtime and time to recover. */
+function haRows(report: RunReport): [string, string][] {
+  const ha = report.ha
+  if (!ha) return []
+  const s = (x: number) => `${x.toFixed(1)} s`
+  return [
+    ['host failures', `${formatNumber(ha.hostFailures)} (${formatNumber(ha.hostRepairs)} repaired)`],
+    [
+      'HA restarts',
+      `${formatNumber(ha.restarted)} of ${formatNumber(ha.vmsAffected)} VMs: ${formatNumber(ha.resumedFromCheckpoint)} from their checkpoint, ${formatNumber(ha.coldBooted)} cold-booted, ${formatNumber(ha.notRestarted)} not restarted`,
+    ],
+    [
+      'HA lost work',
+      `${s(ha.lostWorkSeconds.total)} (protected ${s(ha.lostWorkSeconds.protected)}, unprotected ${s(ha.lostWorkSeconds.unprotected)})`,
+    ],
+    [
+      'HA downtime per VM',
+      `median ${s(ha.downtimeSeconds.median)}, max ${s(ha.downtimeSeconds.max)}, total ${s(ha.downtimeSeconds.total)}`,
+    ],
+    ['time to recover', `median ${s(ha.timeToRecoverSeconds.median)}, max ${s(ha.timeToRecoverSeconds.max)}`],
+    ['protection overhead', `${s(ha.protectionOverheadCpuSeconds)} CPU`],
+  ]
+}
+
 export function ReportPanel() {
   const store = useStore()
   const report = useRun((s) => s.report)
@@ -83,8 +115,20 @@ export function ReportPanel() {
         ['average SLA violation', formatPercent(report.averageSla, 2)],
         ['host shutdowns', formatNumber(report.hostShutdowns)],
         ['active hosts', `${formatNumber(report.activeHosts)} / ${formatNumber(report.hosts)}`],
+        ...(report.shards !== undefined
+          ? [['host shards', `${report.shards}${info ? ` ${SHARD_PLACE[info.shards.where]}` : ''}`] as [string, string]]
+          : []),
+        ...(report.resumedFrom
+          ? [
+              [
+                'continued from',
+                `“${report.resumedFrom.checkpoint}” at ${formatClock(report.resumedFrom.time)} (${report.resumedFrom.policy})`,
+              ] as [string, string],
+            ]
+          : []),
         ...migrationRows(report),
         ...memoryRows(report),
+        ...haRows(report),
         ...(report.vmsRemovedForZeroDemand !== undefined
           ? [['VMs removed (zero demand)', formatNumber(report.vmsRemovedForZeroDemand)] as [string, string]]
           : []),
@@ -133,6 +177,7 @@ export function ReportPanel() {
           </div>
         ))}
       </dl>
+      {report?.memory && info && <MemoryChart memory={report.memory} ramMB={info.ramMB} />}
     </section>
   )
 }

@@ -1,5 +1,7 @@
 // The renderer's copy of main/bridge-contract.ts's types (renderer/ may not import main/);
 // tests/unit/main-bridge-contract.test.ts checks that both copies stay identical.
+import type { RestoreOptions, RestoreResult } from '../../engine/api/lab-api'
+
 export type PortKind = 'lab' | 'desktop' | 'menu'
 
 export interface ConlabBridge {
@@ -21,9 +23,17 @@ export interface DesktopApi {
   chooseScenarioFile(): Promise<ScenarioFile | undefined>
   /** Saves the current run's report via a save dialog; the path written, or undefined when cancelled. */
   saveReport(format: ReportFormat): Promise<string | undefined>
+  /** Saves a checkpoint of the session's list via a save dialog (verified, atomic); the path, or undefined. */
+  saveCheckpoint(id: number): Promise<string | undefined>
+  /** Shows an open dialog and continues the lab from the chosen checkpoint file; undefined when cancelled. */
+  loadCheckpoint(options?: RestoreOptions): Promise<RestoreResult | undefined>
 }
 
 /** What the menu asks of the page (the page drives the lab, so it opens what the menu chose). */
 export interface MenuTarget {
   openScenario(file: ScenarioFile): Promise<void>
+  /** File ▸ Save Checkpoint…: take a checkpoint now and save it */
+  saveCheckpoint(): Promise<void>
+  /** File ▸ Load Checkpoint…: continue from a checkpoint file */
+  loadCheckpoint(): Promise<void>
 }

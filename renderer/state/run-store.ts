@@ -1,15 +1,22 @@
 // The page's model of the run: what the lab has sent (info, frames, events, placement, details, report)
 // and the playback controls. Playback asks the lab for a few intervals at a time, then the placement and
 // the selected host's or VM's details; it never computes a figure itself. Components subscribe with
-// useRun(selector) and re-render only when their slice changes.
+// useRun(selector) and re-render only when their slice changes. In lab mode it also gives the lab orders
+// (VM snapshots, host failures), takes whole-lab checkpoints and continues from one (rewind, branch, a file).
 import type {
   AdvanceRequest,
+  BranchSummary,
+  CheckpointFile,
+  CheckpointSummary,
   Frame,
   HostDetails,
+  LabAction,
   LabEvent,
   LabInfo,
   OpenRequest,
   PlacementView,
+  RestoreOptions,
+  RestoreResult,
   RunReport,
   ScenarioSummary,
   VmDetails,
@@ -29,6 +36,17 @@ export interface StartOptions {
   seed?: number
   /** `path=value` scenario settings, as `conlab run --set` takes them (e.g. migration.autoConverge=true) */
   set?: string[]
+  /** host shards in workers, as `conlab run --workers` takes it (undefined: the lab's choice) */
+  workers?: number
+}
+
+/** An order given to the lab and not yet carried out (orders apply at the start of the next step). */
+export interface PendingOrder {
+  action: LabAction
+  /** what it asks, in words */
+  label: string
+  vm?: number
+  host?: number
 }
 
 export interface OpenOptions {
@@ -74,6 +92,13 @@ export interface RunState {
   busy: boolean
   error?: string
   notice?: string
+  /** the session's whole-lab checkpoints and the runs of this scenario (LabApi.checkpoints) */
+  checkpoints: CheckpointSummary[]
+  branches: BranchSummary[]
+  /** orders given since the last step */
+  pendingOrders: PendingOrder[]
+  /** host shards in workers, as the page was asked to open runs (?workers=) */
+  workers?: number
 }
 
 const CHART_REFRESH_MS = 250
@@ -107,6 +132,9 @@ export class RunStore {
       selection: undefined,
       hostSamples: [],
       busy: false,
+      checkpoints: [],
+      branches: [],
+      pendingOrders: [],
     }
   }
 
@@ -144,7 +172,12 @@ export class RunStore {
    */
   async start(initial: StartOptions = {}): Promise<void> {
     const lab = this.connection.lab
-    this.connection.serveMenu?.({ openScenario: (file) => this.open({ kind: 'file', file }) })
+    this.connection.serveMenu?.({
+      openScenario: (file) => this.open({ kind: 'file', file }),
+      saveCheckpoint: () => this.saveNewCheckpoint(),
+      loadCheckpoint: () => this.loadCheckpointFromDisk(),
+    })
+    if (initial.workers !== undefined) this.set({ workers: initial.workers })
     try {
       const [hello, scenarios] = await Promise.all([lab.hello(), lab.listScenarios()])
       this.set({ platform: hello.platform, version: hello.version, scenarios })
@@ -164,7 +197,13 @@ export class RunStore {
     const gen = ++this.generation
     this.set({ playing: false, busy: true, error: undefined })
     await this.loop
-    const extra = { policy: options.policy, seed: options.seed, ...(options.set ? { set: options.set } : {}) }
+    const workers = this.state.workers
+    const extra = {
+      policy: options.policy,
+      seed: options.seed,
+      ...(options.set ? { set: options.set } : {}),
+      ...(workers !== undefined ? { workers } : {}),
+    }
     const request: OpenRequest =
       choice.kind === 'builtin'
         ? { builtin: choice.id, ...extra }
@@ -189,7 +228,9 @@ export class RunStore {
         hostSamples: [],
         report,
         busy: false,
+        pendingOrders: [],
       })
+      await this.refreshCheckpoints()
     } catch (e) {
       if (gen === this.generation) this.fail(e)
     }
@@ -246,6 +287,7 @@ export class RunStore {
       if (gen === this.generation) {
         this.refreshDisplays()
         await this.refreshReport()
+        await this.refreshCheckpoints()
       }
     } catch (e) {
       this.fail(e)
@@ -299,6 +341,7 @@ export class RunStore {
       if (gen === this.generation) {
         this.refreshDisplays()
         await this.refreshReport()
+        await this.refreshCheckpoints()
       }
     }
   }
@@ -321,6 +364,8 @@ export class RunStore {
       placement,
       done: result.done,
     }
+    // the orders given before this advance were carried out at the start of its first step
+    if (result.frames.length && s.pendingOrders.length) patch.pendingOrders = []
     if (sel === s.selection) {
       if (host) {
         patch.host = host
@@ -372,6 +417,144 @@ export class RunStore {
     }
   }
 
+  /** Gives the lab an order for its next step (lab mode); what it did or why not arrives as events. */
+  async order(action: LabAction): Promise<void> {
+    const gen = this.generation
+    try {
+      await this.connection.lab.order(action)
+      if (gen === this.generation)
+        this.set({ pendingOrders: [...this.state.pendingOrders, { action, ...describeOrder(action) }] })
+    } catch (e) {
+      this.fail(e)
+    }
+  }
+
+  async refreshCheckpoints(): Promise<void> {
+    const gen = this.generation
+    try {
+      const { checkpoints, branches } = await this.connection.lab.checkpoints()
+      if (gen === this.generation) this.set({ checkpoints, branches })
+    } catch (e) {
+      this.fail(e)
+    }
+  }
+
+  /** A whole-lab checkpoint now (kept in the session's list). */
+  async takeCheckpoint(name?: string): Promise<CheckpointFile | undefined> {
+    try {
+      const file = await this.connection.lab.checkpoint(name)
+      await this.refreshCheckpoints()
+      return file
+    } catch (e) {
+      this.fail(e)
+      return undefined
+    }
+  }
+
+  /** Saves a checkpoint of the list as a file: a native save dialog in the desktop app, a download in the browser. */
+  async saveCheckpoint(id: number, download: (file: CheckpointFile) => void): Promise<void> {
+    try {
+      const desktop = this.connection.desktop
+      if (desktop) {
+        const path = await desktop.saveCheckpoint(id)
+        if (path) this.set({ notice: `Checkpoint saved to ${path}` })
+        return
+      }
+      download(await this.connection.lab.checkpointFile(id))
+    } catch (e) {
+      this.fail(e)
+    }
+  }
+
+  /** File ▸ Save Checkpoint… (desktop): a checkpoint now, saved through the save dialog. */
+  async saveNewCheckpoint(): Promise<void> {
+    this.pause()
+    await this.loop
+    const file = await this.takeCheckpoint()
+    if (file && this.connection.desktop) await this.saveCheckpoint(file.id, () => {})
+  }
+
+  /** Stops playback and waits for the loop, so nothing of the old run lands after a restore. */
+  private async quiesce(): Promise<number> {
+    const gen = ++this.generation
+    this.set({ playing: false, busy: true, error: undefined })
+    await this.loop
+    return gen
+  }
+
+  /**
+   * Continues from a checkpoint: one of the session's (its id) or a file's bytes; with the checkpoint's policy
+   * (a rewind) or another policy or settings (a branch).
+   */
+  async restore(from: number | { bytes: Uint8Array; fileName: string }, options: RestoreOptions = {}): Promise<void> {
+    const gen = await this.quiesce()
+    try {
+      const lab = this.connection.lab
+      const result =
+        typeof from === 'number'
+          ? await lab.restoreCheckpoint(from, options)
+          : await lab.restoreCheckpoint(from.bytes, { ...options, fileName: from.fileName })
+      await this.applyRestore(gen, result)
+    } catch (e) {
+      if (gen === this.generation) this.fail(e)
+    }
+  }
+
+  /** Desktop: continue from a checkpoint file chosen in the open dialog. */
+  async loadCheckpointFromDisk(options: RestoreOptions = {}): Promise<void> {
+    const desktop = this.connection.desktop
+    if (!desktop) return
+    const gen = await this.quiesce()
+    try {
+      const result = await desktop.loadCheckpoint(options)
+      if (result) await this.applyRestore(gen, result)
+      else if (gen === this.generation) this.set({ busy: false })
+    } catch (e) {
+      if (gen === this.generation) this.fail(e)
+    }
+  }
+
+  private async applyRestore(gen: number, result: RestoreResult): Promise<void> {
+    const lab = this.connection.lab
+    const before = this.state.info
+    const sameCluster = before?.hosts === result.info.hosts && before.vms === result.info.vms
+    const selection = sameCluster ? this.state.selection : undefined
+    const [placement, report, list, host, vm] = await Promise.all([
+      lab.placement(),
+      lab.report(),
+      lab.checkpoints(),
+      selection?.kind === 'host' ? lab.hostDetails(selection.host) : undefined,
+      selection?.kind === 'vm' ? lab.vmDetails(selection.vm) : undefined,
+    ])
+    if (gen !== this.generation) return
+    const choice: ScenarioChoice =
+      'builtin' in result.scenario
+        ? { kind: 'builtin', id: result.scenario.builtin }
+        : { kind: 'file', file: { fileName: result.scenario.fileName, text: result.scenario.text } }
+    const events = [...result.events]
+    this.lastChartRefresh = performance.now()
+    this.set({
+      choice,
+      info: result.info,
+      frames: result.frames,
+      chartFrames: result.frames,
+      events,
+      eventCount: events.length,
+      placement,
+      done: result.done,
+      selection,
+      host,
+      vm,
+      hostSamples: host ? appendHostSample([], host, placement.time) : [],
+      report,
+      checkpoints: list.checkpoints,
+      branches: list.branches,
+      pendingOrders: [],
+      busy: false,
+      notice: events.at(-1)?.message,
+    })
+  }
+
   /** Saves the report: a native save dialog in the desktop app, a download in the browser. */
   async saveReport(format: ReportFormat, download: (report: RunReport, format: ReportFormat) => void): Promise<void> {
     try {
@@ -387,6 +570,31 @@ export class RunStore {
     } catch (e) {
       this.fail(e)
     }
+  }
+}
+
+/** A LabAction in words, with the VM or host it concerns. */
+export function describeOrder(action: LabAction): Omit<PendingOrder, 'action'> {
+  if ('snapshot' in action)
+    return {
+      vm: action.snapshot.vm,
+      label: `take snapshot "${action.snapshot.name}"${action.snapshot.memory ? ' with memory' : ' (disk only)'}`,
+    }
+  if ('revert' in action) return { vm: action.revert.vm, label: `revert to snapshot "${action.revert.snapshot}"` }
+  if ('deleteSnapshot' in action)
+    return {
+      vm: action.deleteSnapshot.vm,
+      label: `delete snapshot "${action.deleteSnapshot.snapshot}"${action.deleteSnapshot.children ? ' and its children' : ''}`,
+    }
+  if ('failHost' in action) return { host: action.failHost.host, label: `fail host ${action.failHost.host}` }
+  if ('repairHost' in action) return { host: action.repairHost.host, label: `repair host ${action.repairHost.host}` }
+  if ('migrate' in action)
+    return { vm: action.migrate.vm, label: `migrate VM ${action.migrate.vm} to host ${action.migrate.to}` }
+  if ('cancelMigration' in action)
+    return { vm: action.cancelMigration.vm, label: `cancel the migration of VM ${action.cancelMigration.vm}` }
+  return {
+    vm: action.balloon.vm,
+    label: `balloon VM ${action.balloon.vm} to ${action.balloon.target === 'auto' ? 'auto' : `${action.balloon.target} bytes`}`,
   }
 }
 

@@ -49,6 +49,61 @@ function cliRun(args: string[]): Promise<RunReport> {
   })
 }
 
+/** `conlab branch <file> --policy P --json`: the checkpointed policy and P, each run to the end. */
+function cliBranch(file: string, policy: string): Promise<RunReport[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'cli', 'bin', 'conlab.mjs'), 'branch', file, '--policy', policy, '--json'],
+      { cwd: ROOT },
+    )
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as RunReport[]) : reject(new Error(`conlab exited ${code}: ${err}`)),
+    )
+  })
+}
+
+/** Plays at full speed until the clock pauses at `hours`. */
+async function playUntil(page: Page, hours: number): Promise<void> {
+  await page.getByTestId('pause-at').fill(String(hours))
+  await page.getByTestId('pause-at').press('Enter')
+  await page.getByTestId('speed').selectOption('max')
+  await page.getByTestId('play').click()
+  const clock = page.getByTestId('clock')
+  await expect
+    .poll(async () => `${await clock.getAttribute('data-state')} ${await clock.getAttribute('data-time')}`, {
+      timeout: 60_000,
+    })
+    .toBe(`paused ${Math.round(hours * 3600)}`)
+  await page.getByTestId('notice').getByRole('button', { name: 'OK' }).click()
+}
+
+/** Plays at full speed to the end of the run. */
+async function playToEnd(page: Page): Promise<void> {
+  await page.getByTestId('pause-at').fill('')
+  await page.getByTestId('pause-at').press('Enter')
+  await page.getByTestId('speed').selectOption('max')
+  await page.getByTestId('play').click()
+  await expect.poll(() => page.getByTestId('clock').getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+  await page.getByTestId('notice').getByRole('button', { name: 'OK' }).click()
+}
+
+/** Clicks host `h` on the placement map (its utilization bar: the host, not one of its VMs). */
+async function clickHost(page: Page, h: number): Promise<void> {
+  const canvas = page.getByTestId('placement-canvas')
+  const [cols, , tileW, tileH, gap, pad] = ((await canvas.getAttribute('data-grid')) ?? '').split(' ').map(Number)
+  const box = (await canvas.boundingBox())!
+  await page.mouse.click(
+    box.x + pad! + (h % cols!) * (tileW! + gap!) + tileW! / 2,
+    box.y + pad! + Math.floor(h / cols!) * (tileH! + gap!) + tileH! - 1.5,
+  )
+}
+
 async function kpi(page: Page, id: string): Promise<{ value: number; text: string }> {
   const el = page.getByTestId(`kpi-${id}`)
   return { value: Number(await el.getAttribute('data-value')), text: (await el.textContent()) ?? '' }
@@ -65,6 +120,8 @@ describe('the web UI in Chromium', () => {
   let browser: Browser | undefined
   let page: Page
   const problems: string[] = []
+  /** the lab model's PlanetLab day at 6 h, as `conlab run --until 6h` reports it */
+  let sixHours = { energy: 0, stateHash: '' }
 
   beforeAll(async () => {
     if (!ready) return
@@ -269,37 +326,126 @@ describe('the web UI in Chromium', () => {
     expect(await page.getByTestId('placement-canvas').getAttribute('data-hosts-drawn')).toBe('800')
   })
 
-  it.skipIf(!ready)('plays the lab model’s PlanetLab day to 6 h as `conlab run` does', async () => {
-    const cli = cliRun(['scenarios/planetlab-lab.yaml', '--until', '6h'])
-    await page.getByTestId('scenario').selectOption('planetlab-lab')
-    await expect.poll(() => page.getByTestId('mode').textContent(), { timeout: 20_000 }).toBe('lab')
-    expect(await page.getByTestId('mode').getAttribute('title')).toMatch(/^Lab mode: .*Migrations: CloudSim's/)
-    expect(await page.getByTestId('migration-model').textContent()).toBe('migration: cloudsim')
-    expect(await page.getByTestId('migration-model').getAttribute('title')).toMatch(/at most 4 per host/)
-    expect(await page.getByTestId('policy').inputValue()).toBe('lr-mmt-1.2')
-    await page.getByTestId('pause-at').fill('6')
-    await page.getByTestId('pause-at').press('Enter')
-    await page.getByTestId('speed').selectOption('max')
-    await page.getByTestId('play').click()
-    const clock = page.getByTestId('clock')
-    await expect
-      .poll(async () => `${await clock.getAttribute('data-state')} ${await clock.getAttribute('data-time')}`, {
-        timeout: 60_000,
-      })
-      .toBe(`paused ${SIX_HOURS}`)
-    const expected = await cli
-    expect(expected.mode).toBe('lab')
-    expect((await kpi(page, 'energy')).value).toBe(expected.energyKWh)
-    expect((await kpi(page, 'migrations')).value).toBe(expected.migrations)
-    expect((await kpi(page, 'active-hosts')).value).toBe(expected.activeHosts)
-    expect((await kpi(page, 'slatah')).value).toBe(expected.slatah)
-    await expect.poll(() => page.getByTestId('report-state-hash').textContent()).toBe(expected.stateHash)
-    const stats = expected.migrationStats!
-    expect(await page.getByTestId('report-migration-outcomes').textContent()).toBe(
-      `${stats.completed} moved, ${stats.calledOff} called off, ${stats.lost} lost`,
-    )
-    expect(await page.getByTestId('report-migration-model').textContent()).toBe('cloudsim')
-  })
+  it.skipIf(!ready)(
+    'plays the lab model’s PlanetLab day to 6 h with its hosts in two Web Workers, as `conlab run` does',
+    async () => {
+      const cli = cliRun(['scenarios/planetlab-lab.yaml', '--until', '6h'])
+      await page.goto(`${server!.resolvedUrls!.local[0]!}?scenario=planetlab-lab&workers=2`)
+      await expect.poll(() => page.getByTestId('mode').textContent(), { timeout: 20_000 }).toBe('lab')
+      expect(await page.getByTestId('mode').getAttribute('title')).toMatch(/^Lab mode: .*Migrations: CloudSim's/)
+      expect(await page.getByTestId('migration-model').textContent()).toBe('migration: cloudsim')
+      expect(await page.getByTestId('migration-model').getAttribute('title')).toMatch(/at most 4 per host/)
+      expect(await page.getByTestId('policy').inputValue()).toBe('lr-mmt-1.2')
+      // the coordinator runs in the lab's Web Worker, the hosts in two Web Workers it started
+      const shards = page.getByTestId('shards')
+      expect(await shards.getAttribute('data-count')).toBe('2')
+      expect(await shards.getAttribute('data-where')).toBe('web-workers')
+      await expect.poll(() => page.workers().length).toBeGreaterThanOrEqual(3)
+      expect(page.workers().filter((w) => /shard\.worker/.test(w.url()))).toHaveLength(2)
+      await playUntil(page, 6)
+      const expected = await cli
+      expect(expected.mode).toBe('lab')
+      expect(expected.shards).toBe(1)
+      expect((await kpi(page, 'energy')).value).toBe(expected.energyKWh)
+      expect((await kpi(page, 'migrations')).value).toBe(expected.migrations)
+      expect((await kpi(page, 'active-hosts')).value).toBe(expected.activeHosts)
+      expect((await kpi(page, 'slatah')).value).toBe(expected.slatah)
+      await expect.poll(() => page.getByTestId('report-state-hash').textContent()).toBe(expected.stateHash)
+      expect(await page.getByTestId('report-host-shards').textContent()).toBe('2 in Web Workers')
+      const stats = expected.migrationStats!
+      expect(await page.getByTestId('report-migration-outcomes').textContent()).toBe(
+        `${stats.completed} moved, ${stats.calledOff} called off, ${stats.lost} lost`,
+      )
+      expect(await page.getByTestId('report-migration-model').textContent()).toBe('cloudsim')
+      sixHours = { energy: expected.energyKWh, stateHash: expected.stateHash }
+    },
+  )
+
+  it.skipIf(!ready)(
+    'takes a checkpoint, plays on, rewinds to it exactly, and branches with another policy as `conlab branch` does',
+    async () => {
+      const clock = page.getByTestId('clock')
+      const list = page.getByTestId('checkpoint-list')
+      await page.getByTestId('checkpoint-name').fill('six hours')
+      await page.getByTestId('take-checkpoint').click()
+      await expect.poll(() => list.getAttribute('data-count')).toBe('1')
+      const row = page.getByTestId('checkpoint-row').first()
+      expect(await row.getAttribute('data-time')).toBe(String(SIX_HOURS))
+      expect(await row.getByTestId('checkpoint-time').textContent()).toBe('0d 06:00')
+      // the file, as the browser downloads it
+      const [download] = await Promise.all([page.waitForEvent('download'), row.getByTestId('save-checkpoint').click()])
+      expect(download.suggestedFilename()).toBe('planetlab-lab-t0000021600.ckpt')
+      const ckpt = join(ARTIFACTS, 'planetlab-lab-6h.ckpt')
+      await download.saveAs(ckpt)
+      const branchCli = cliBranch(ckpt, 'thr-mmt-0.8')
+
+      // play on to 8 h: the figures move on
+      await playUntil(page, 8)
+      expect(await clock.getAttribute('data-time')).toBe(String(8 * 3600))
+      expect((await kpi(page, 'energy')).value).toBeGreaterThan(sixHours.energy)
+
+      // rewind: the clock, the energy and the state are the checkpoint's again, exactly
+      await row.getByTestId('rewind').click()
+      await expect.poll(() => clock.getAttribute('data-time')).toBe(String(SIX_HOURS))
+      expect(await clock.getAttribute('data-state')).toBe('paused')
+      expect((await kpi(page, 'energy')).value).toBe(sixHours.energy)
+      expect(await page.getByTestId('charts').getAttribute('data-points')).toBe('72')
+      await expect.poll(() => page.getByTestId('report-state-hash').textContent()).toBe(sixHours.stateHash)
+      expect(await page.getByTestId('notice').textContent()).toMatch(/rewound to "six hours" \(0d 06:00\)/)
+      await page.getByTestId('notice').getByRole('button', { name: 'OK' }).click()
+
+      // branch with THR-MMT-0.8 and play it to the end
+      await row.getByTestId('branch-policy').selectOption('thr-mmt-0.8')
+      await row.getByTestId('branch').click()
+      await expect.poll(() => page.getByTestId('policy').inputValue()).toBe('thr-mmt-0.8')
+      expect(await clock.getAttribute('data-time')).toBe(String(SIX_HOURS))
+      expect((await kpi(page, 'energy')).value).toBe(sixHours.energy)
+      await playToEnd(page)
+      // and the checkpointed policy from the same checkpoint, to the end too
+      await row.getByTestId('rewind').click()
+      await expect.poll(() => clock.getAttribute('data-time')).toBe(String(SIX_HOURS))
+      await playToEnd(page)
+
+      // the two branches side by side, with the figures `conlab branch` prints for the same file
+      const [asTaken, branched] = await branchCli
+      const table = page.getByTestId('branches')
+      await expect.poll(() => table.getAttribute('data-finished')).toBe('2')
+      const done = page.locator('[data-testid=branch-row][data-done=true]')
+      expect(await done.count()).toBe(2)
+      const rows = await done.evaluateAll((trs) =>
+        trs.map((tr) => ({
+          label: tr.querySelector('td')!.textContent,
+          energy: tr.querySelector('[data-testid=branch-energy]')!.textContent,
+          migrations: tr.querySelector('[data-testid=branch-migrations]')!.textContent,
+          hash: tr.querySelector('[data-testid=branch-hash]')!.textContent,
+        })),
+      )
+      expect(rows).toEqual([
+        {
+          label: 'thr-mmt-0.8',
+          energy: `${branched!.energyKWh.toFixed(2)} kWh`,
+          migrations: branched!.migrations.toLocaleString('en-US'),
+          hash: branched!.stateHash,
+        },
+        {
+          label: 'lr-mmt-1.2 (playing)',
+          energy: `${asTaken!.energyKWh.toFixed(2)} kWh`,
+          migrations: asTaken!.migrations.toLocaleString('en-US'),
+          hash: asTaken!.stateHash,
+        },
+      ])
+      expect(branched!.stateHash).not.toBe(asTaken!.stateHash)
+      await page.getByTestId('checkpoints').screenshot({ path: join(ARTIFACTS, 'checkpoints.png') })
+
+      // the downloaded file loads back into the page: the lab is at 6 h again
+      await page.getByTestId('checkpoint-file').setInputFiles(ckpt)
+      await expect.poll(() => clock.getAttribute('data-time')).toBe(String(SIX_HOURS))
+      await expect.poll(() => list.getAttribute('data-count')).toBe('2')
+      expect(await page.getByTestId('checkpoint-row').nth(1).textContent()).toMatch(/^planetlab-lab-6h\.ckpt \(file\)/)
+      await expect.poll(() => page.getByTestId('report-state-hash').textContent()).toBe(sixHours.stateHash)
+      expect((await kpi(page, 'energy')).value).toBe(sixHours.energy)
+    },
+  )
 
   it.skipIf(!ready)(
     'shows a live migration in the VM’s details: in flight, then its downtime, traffic, rounds and throttle',
@@ -337,6 +483,25 @@ describe('the web UI in Chromium', () => {
       expect(await migration.count()).toBe(1)
       expect(await migration.getAttribute('data-outcome')).toBe('in-flight')
       await page.locator('.map-panel').screenshot({ path: join(ARTIFACTS, 'placement-migrating.png') })
+      // live progress: query-migrate as of the end of the last step, as the same engine under Node has it
+      const node = new LabSession(nodeScenarioCatalog(join(ROOT, 'scenarios')))
+      await node.open({ builtin: 'migration-hot-working-set', set: ['migration.autoConverge=true'] })
+      await node.advance({ untilSeconds: 70 })
+      const live = (await node.vmDetails(0)).migrations[0]!
+      expect(await page.getByTestId('migration-phase').textContent()).toBe(live.phase)
+      expect(await page.getByTestId('migration-transferred').textContent()).toBe(
+        `${(live.transferredBytes! / 2 ** 30).toFixed(2)} GiB (${(live.transferredBytes! / live.totalBytes!).toFixed(2)} × RAM)`,
+      )
+      expect(await page.getByTestId('migration-remaining').textContent()).toBe(
+        `${(live.remainingBytes! / 2 ** 20).toFixed(1)} MiB`,
+      )
+      expect(await page.getByTestId('migration-expected-downtime').textContent()).toBe(
+        `${live.expectedDowntimeMs!.toFixed(1)} ms`,
+      )
+      expect(await page.getByTestId('migration-rounds').textContent()).toBe(String(live.rounds))
+      expect(await page.getByTestId('migration-throttle-now').textContent()).toBe(`${live.throttlePercent} %`)
+      await page.waitForTimeout(600)
+      await page.locator('.details-panel').screenshot({ path: join(ARTIFACTS, 'vm-migration-in-flight.png') })
 
       await page.getByTestId('play').click()
       await expect.poll(() => clock.getAttribute('data-state')).toBe('done')
@@ -373,6 +538,165 @@ describe('the web UI in Chromium', () => {
       await page.screenshot({ path: join(ARTIFACTS, 'lab-migration.png'), fullPage: true })
     },
   )
+
+  it.skipIf(!ready)(
+    'takes VM snapshots from the VM’s panel: the tree with "You are here" and sizes, revert, and a refusal',
+    async () => {
+      // the snapshot fixture without its scheduled events: every snapshot here comes from the panel
+      const text = readFileSync(join(ROOT, 'tests', 'fixtures', 'snapshots.yaml'), 'utf8').replace(/^events:[^]*$/m, '')
+      await page.getByTestId('scenario-file').setInputFiles({
+        name: 'snapshots-by-hand.yaml',
+        mimeType: 'text/yaml',
+        buffer: Buffer.from(text),
+      })
+      await expect.poll(() => page.locator('.scenario-line strong').textContent()).toBe('VM snapshot tree')
+      for (let i = 0; i < 10; i++) await page.getByTestId('step').click()
+      await expect.poll(() => page.getByTestId('clock').getAttribute('data-time')).toBe('600')
+      await clickHost(page, 0)
+      await expect.poll(() => page.getByTestId('details').getAttribute('data-kind')).toBe('host')
+      await page.locator('.vm-table tr.clickable').first().click()
+      await expect.poll(() => page.getByTestId('details').getAttribute('data-kind')).toBe('vm')
+      const panel = page.getByTestId('vm-snapshots')
+      expect(await panel.getAttribute('data-count')).toBe('0')
+      expect(await panel.getByTestId('you-are-here').count()).toBe(1)
+
+      await panel.getByTestId('snapshot-name').fill('base')
+      await panel.getByTestId('snapshot-description').fill('before the change')
+      await panel.getByTestId('snapshot-take').click()
+      await expect
+        .poll(() => panel.getByTestId('vm-pending-orders').textContent())
+        .toBe('take snapshot "base" with memory — at the next step')
+      await page.getByTestId('step').click()
+      await expect.poll(() => panel.getAttribute('data-count')).toBe('1')
+      expect(await panel.getByTestId('vm-pending-orders').count()).toBe(0)
+      // the same orders in a session under Node give the snapshot's size
+      const node = new LabSession(nodeScenarioCatalog(join(ROOT, 'scenarios')))
+      await node.open({ fileName: 'snapshots-by-hand.yaml', text })
+      await node.advance({ steps: 10 })
+      await node.order({ snapshot: { vm: 0, name: 'base', description: 'before the change', memory: true } })
+      await node.advance({ steps: 1 })
+      const base = (await node.vmDetails(0)).snapshots![0]!
+      const snapshot = panel.getByTestId('snapshot').first()
+      expect(await snapshot.getAttribute('data-name')).toBe('base')
+      expect(await snapshot.getAttribute('data-current')).toBe('true')
+      expect(await snapshot.getByTestId('snapshot-size').first().textContent()).toBe(
+        `${(base.sizeBytes / 2 ** 20).toFixed(1)} MiB`,
+      )
+      // "You are here" hangs under the snapshot the VM's state follows
+      expect(await snapshot.getByTestId('you-are-here').count()).toBe(1)
+      expect(await panel.getByTestId('snapshot-events').textContent()).toMatch(
+        /VM 0: snapshot "base" with memory stores \d+\.\d MiB/,
+      )
+
+      // a disk-only child on top: "You are here" moves under it
+      await panel.getByTestId('snapshot-name').fill('retry')
+      await panel.getByTestId('snapshot-memory').uncheck()
+      await panel.getByTestId('snapshot-take').click()
+      await page.getByTestId('step').click()
+      await expect.poll(() => panel.getAttribute('data-count')).toBe('2')
+      const retry = panel.locator('[data-testid=snapshot][data-name=retry]')
+      expect(await retry.getAttribute('data-current')).toBe('true')
+      expect(await retry.getByTestId('you-are-here').count()).toBe(1)
+      expect(await panel.getByTestId('you-are-here').count()).toBe(1)
+      // names pick the snapshot to revert or delete: the panel takes no second "base"
+      await panel.getByTestId('snapshot-name').fill('base')
+      expect(await panel.getByTestId('snapshot-take').isDisabled()).toBe(true)
+      await panel.getByTestId('snapshot-name').fill('')
+      // revert to "base": the VM goes on from its state at 600 s, and "You are here" is back under it
+      await snapshot.getByTestId('snapshot-revert').first().click()
+      await page.getByTestId('step').click()
+      await expect
+        .poll(() => panel.getByTestId('snapshot-events').locator('li').first().textContent())
+        .toMatch(/VM 0: reverted to "base" \(taken at 600 s\)/)
+      await expect.poll(() => snapshot.getAttribute('data-current')).toBe('true')
+      await page.locator('.details-panel').screenshot({ path: join(ARTIFACTS, 'vm-snapshots.png') })
+      await retry.getByTestId('snapshot-delete').click()
+      await page.getByTestId('step').click()
+      await expect.poll(() => panel.getAttribute('data-count')).toBe('1')
+      // the event log filters the new kinds
+      expect(await page.locator('label.kind-snapshot').textContent()).toBe('VM snapshots 4')
+
+      // where VMs have no memory images the lab refuses snapshots, and the panel says why
+      await page.goto(`${server!.resolvedUrls!.local[0]!}?scenario=planetlab-lab`)
+      await expect.poll(() => page.getByTestId('mode').textContent(), { timeout: 20_000 }).toBe('lab')
+      await clickHost(page, 0)
+      await expect.poll(() => page.getByTestId('details').getAttribute('data-kind')).toBe('host')
+      await page.locator('.vm-table tr.clickable').first().click()
+      await expect.poll(() => page.getByTestId('details').getAttribute('data-kind')).toBe('vm')
+      expect(await panel.textContent()).toMatch(/no memory images, so the lab refuses snapshots/)
+      await panel.getByTestId('snapshot-name').fill('before')
+      await panel.getByTestId('snapshot-take').click()
+      await page.getByTestId('step').click()
+      await expect
+        .poll(() => panel.locator('.snapshot-events li[data-kind=warning]').first().textContent())
+        .toMatch(
+          /ordered: snapshot operation: VMs have no memory images in this scenario \(set memory\.images: true\)$/,
+        )
+      expect(await panel.getAttribute('data-count')).toBe('0')
+    },
+  )
+
+  it.skipIf(!ready)('fails a host from its panel in the HA drill: HA restarts its VMs elsewhere', async () => {
+    await page.goto(`${server!.resolvedUrls!.local[0]!}?scenario=ha-drill`)
+    await expect.poll(() => page.getByTestId('placement-canvas').getAttribute('data-hosts-drawn')).toBe('8')
+    await playUntil(page, 1)
+    // which host runs VMs at 1 h, as the same engine under Node has it
+    const node = new LabSession(nodeScenarioCatalog(join(ROOT, 'scenarios')))
+    await node.open({ builtin: 'ha-drill' })
+    await node.advance({ untilSeconds: 3600 })
+    const placement = await node.placement()
+    const host = placement.vmHost[0]!
+    const victims = [...placement.vmHost].flatMap((h, v) => (h === host ? [v] : []))
+    await clickHost(page, host)
+    await expect.poll(() => page.getByTestId('details').getAttribute('data-kind')).toBe('host')
+    expect(await page.locator('#details-title').textContent()).toBe(`Host ${host}`)
+    expect(await page.getByTestId('host-state').textContent()).toBe('on')
+    await page.getByTestId('fail-host').click()
+    await expect
+      .poll(() => page.getByTestId('host-pending-order').textContent())
+      .toBe(`fail host ${host} at the next step`)
+    await page.getByTestId('step').click()
+    await expect.poll(() => page.getByTestId('host-state').textContent()).toBe('failed')
+    expect(await page.getByTestId('fail-host').isDisabled()).toBe(true)
+    expect(await page.getByTestId('repair-host').isEnabled()).toBe(true)
+    await page.getByTestId('step').click()
+    // the log: the failure, then one HA restart per VM the host ran
+    await expect.poll(() => page.locator('label.kind-ha-restart').textContent()).toBe(`HA restarts ${victims.length}`)
+    expect(await page.locator('label.kind-host-failed').textContent()).toBe('host failures 1')
+    // only the HA events in the log
+    for (const chip of await page.locator('.log-filters label.chip[class*="kind-"]').all()) {
+      const kind = /kind-([a-z-]+)/.exec((await chip.getAttribute('class')) ?? '')![1]
+      if (kind !== 'ha-restart' && kind !== 'host-failed') await chip.locator('input').uncheck()
+    }
+    expect(await page.locator('.log-row').count()).toBe(victims.length + 1)
+    const restarts = page.locator('.log-row.kind-ha-restart')
+    expect(await restarts.first().textContent()).toMatch(/HA: VM \d+ (cold-boots|resumes) on host \d/)
+    await page.locator('.log-row.kind-host-failed').first().click() // selects the failed host
+    await expect.poll(() => page.getByTestId('host-state').textContent()).toBe('failed')
+    // the report's HA section, as the lab counts it
+    await expect.poll(() => page.getByTestId('report-host-failures').textContent()).toBe('1 (0 repaired)')
+    expect(await page.getByTestId('report-HA-restarts').textContent()).toMatch(
+      new RegExp(
+        `^${victims.length} of ${victims.length} VMs: \\d+ from their checkpoint, \\d+ cold-booted, 0 not restarted$`,
+      ),
+    )
+    await page.locator('.map-panel').screenshot({ path: join(ARTIFACTS, 'ha-failed-host.png') })
+    await page.locator('.details-panel').screenshot({ path: join(ARTIFACTS, 'host-ha.png') })
+    await page.locator('.log-panel').screenshot({ path: join(ARTIFACTS, 'ha-event-log.png') })
+    // repaired: back in service
+    await page.getByTestId('repair-host').click()
+    await page.getByTestId('step').click()
+    await expect.poll(() => page.getByTestId('host-state').textContent()).not.toBe('failed')
+  })
+
+  it.skipIf(!ready)('charts the memory section over time for a scenario whose hosts manage memory', async () => {
+    await page.goto(`${server!.resolvedUrls!.local[0]!}?scenario=memory-overcommit`)
+    await expect.poll(() => page.getByTestId('mode').textContent(), { timeout: 20_000 }).toBe('lab')
+    await playUntil(page, 1)
+    const chart = page.getByTestId('chart-memory')
+    await expect.poll(() => chart.locator('path.recharts-curve').count()).toBe(5)
+    await page.getByTestId('report').screenshot({ path: join(ARTIFACTS, 'report-memory.png') })
+  })
 
   it.skipIf(!ready)('logs no console errors or warnings and no page errors', () => {
     expect(problems).toEqual([])

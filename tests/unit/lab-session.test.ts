@@ -1,5 +1,8 @@
 // LabSession, the LabApi implementation every front end talks to: its frames and views come from the
-// simulation and agree with a CLI run of the same scenario and seed — in CloudSim's model and in the lab's.
+// simulation and agree with a CLI run of the same scenario and seed — in CloudSim's model and in the lab's;
+// in lab mode it takes whole-lab checkpoints, rewinds and branches from them as `conlab resume` and
+// `conlab branch` continue the same files, and carries out orders (VM snapshots, host failures).
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { LabSession } from '../../engine/api/lab-session'
@@ -7,9 +10,12 @@ import type { Frame, LabEvent, RunReport, VmDetails } from '../../engine/api/lab
 import { HOST_STATE } from '../../engine/api/lab-api'
 import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
 import { nodeFiles } from '../../engine/platform/node/files'
+import { nodeShardPlanner } from '../../engine/platform/node/app-shards'
 import { openScenario } from '../../engine/scenario/open'
 import { runToEnd } from '../../engine/run'
 import { inProcessShards } from '../../engine/lab/simulation'
+import { decodeState } from '../../engine/checkpoint/codec'
+import { asLabCheckpoint, checkpointModel } from '../../engine/checkpoint/lab-checkpoint'
 import type { ModelOverrides } from '../../engine/model/cluster-model'
 import { ROOT, planetLabModel } from '../helpers'
 
@@ -267,7 +273,9 @@ describe('LabSession in the lab model', () => {
     expect(moving.state).toBe('migrating')
     expect(moving.host).toBe(0)
     expect(moving.migratingTo).toEqual({ target: 1, start: 60 })
-    expect(moving.migrations).toEqual([{ source: 0, target: 1, start: 60, outcome: 'in-flight' }])
+    expect(moving.migrations).toEqual([
+      expect.objectContaining({ source: 0, target: 1, start: 60, outcome: 'in-flight', status: 'active' }),
+    ])
     const p = await lab.placement()
     expect(p.vmMigratingTo[0]).toBe(1)
     expect(p.vmHost[0]).toBe(0)
@@ -440,5 +448,322 @@ vms:
     ).rejects.toThrow(/migration\.downtimeLimit/)
     expect((await lab.placement()).time).toBe(30)
     expect((await lab.report()).scenario).toBe('Pre-copy of one 4 GiB VM, uniform writes')
+  })
+})
+
+/** Advances until `seconds`, collecting the frames and events. */
+async function playUntil(lab: LabSession, seconds: number) {
+  const r = await lab.advance({ untilSeconds: seconds })
+  return { frames: r.frames, events: r.events }
+}
+
+const TWELVE_HOURS = 12 * 3600
+
+describe('LabSession checkpoints', () => {
+  it('rewinds to a checkpoint: the same frames and state hash as the run that went on, also from its file in a new session with worker threads', async () => {
+    const lab = new LabSession(catalog)
+    await lab.open({ builtin: 'planetlab-lab' })
+    const before = await playUntil(lab, SIX_HOURS)
+    const file = await lab.checkpoint('six hours')
+    expect(file).toMatchObject({
+      id: 1,
+      name: 'six hours',
+      time: SIX_HOURS,
+      policy: 'lr-mmt-1.2',
+      seed: 1,
+      scenario: 'PlanetLab 2011-03-03, lab model',
+      fileName: 'planetlab-lab-t0000021600.ckpt',
+      branch: 1,
+    })
+    expect(file.sizeBytes).toBe(file.bytes.length)
+    const after = await playUntil(lab, TWELVE_HOURS)
+    const expected = await lab.report()
+    expect(after.frames.at(-1)!.time).toBe(TWELVE_HOURS)
+
+    // rewind: the lab is back at 6 h exactly, with the run's history up to there
+    const r = await lab.restoreCheckpoint(file.id)
+    expect(r.checkpoint.id).toBe(1)
+    expect(r.branch).toMatchObject({ id: 2, policy: 'lr-mmt-1.2', from: { checkpoint: 1, time: SIX_HOURS } })
+    expect(r.done).toBe(false)
+    expect(r.scenario).toEqual({ builtin: 'planetlab-lab' })
+    expect(r.frames).toEqual(before.frames)
+    expect(r.events.slice(0, -1)).toEqual(before.events)
+    expect(r.events.at(-1)!.message).toBe(
+      'rewound to "six hours" (0d 06:00): the lab goes on from there with lr-mmt-1.2',
+    )
+    expect((await lab.placement()).time).toBe(SIX_HOURS)
+    const at6 = await lab.report()
+    expect(at6.simulatedSeconds).toBe(SIX_HOURS)
+    expect(at6.energyKWh).toBe(before.frames.at(-1)!.energyKWh)
+    expect(at6.resumedFrom).toEqual({ checkpoint: 'six hours', time: SIX_HOURS, policy: 'lr-mmt-1.2' })
+    // and goes on as before, frame for frame, to the same state
+    const again = await playUntil(lab, TWELVE_HOURS)
+    expect(again.frames).toEqual(after.frames)
+    const report = await lab.report()
+    expect(report.stateHash).toBe(expected.stateHash)
+    expect(printed({ ...report, resumedFrom: undefined })).toEqual(printed(expected))
+
+    // the file is the CLI's: `conlab resume` continues it to the same state
+    const c = asLabCheckpoint(decodeState(file.bytes, file.fileName), file.fileName)
+    expect(c.time).toBe(SIX_HOURS)
+    expect(c.scenario).toMatchObject({ name: 'PlanetLab 2011-03-03, lab model', set: [] })
+    const cli = await runToEnd(checkpointModel(c, nodeFiles), { resume: c.lab, untilSeconds: TWELVE_HOURS })
+    expect(cli.stateHash).toBe(expected.stateHash)
+
+    // loaded from the file in another session, hosts in two worker threads: the same again
+    const other = new LabSession(catalog, 'node', { shards: nodeShardPlanner() })
+    try {
+      const loaded = await other.restoreCheckpoint(file.bytes, { fileName: 'six.ckpt', workers: 2 })
+      expect(loaded.info.shards).toEqual({ count: 2, where: 'worker-threads' })
+      expect(loaded.checkpoint).toMatchObject({ id: 1, name: 'six.ckpt', time: SIX_HOURS })
+      expect(loaded.checkpoint.branch).toBeUndefined()
+      // the file carries the run's frames (the charts), not its events
+      expect(loaded.frames).toEqual(before.frames)
+      expect(loaded.events).toHaveLength(1)
+      const third = await playUntil(other, TWELVE_HOURS)
+      expect(third.frames).toEqual(after.frames)
+      expect((await other.report()).stateHash).toBe(expected.stateHash)
+      expect((await other.report()).shards).toBe(2)
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('branches with another policy as `conlab branch` does, and lists the runs with their final reports', async () => {
+    const lab = new LabSession(catalog)
+    await lab.open({ builtin: 'planetlab-lab' })
+    await playUntil(lab, SIX_HOURS)
+    const file = await lab.checkpoint()
+    expect(file.name).toBe('checkpoint at 0d 06:00')
+    const r = await lab.restoreCheckpoint(file.id, { policy: 'thr-mmt-0.8' })
+    expect(r.info.policy).toBe('thr-mmt-0.8')
+    expect(r.events.at(-1)!.message).toBe(
+      'branch from "checkpoint at 0d 06:00" (0d 06:00): thr-mmt-0.8 instead of lr-mmt-1.2',
+    )
+    await playToEnd(lab, 100)
+    const report = await lab.report()
+    expect(report.policy).toBe('thr-mmt-0.8')
+    expect(report.simulatedSeconds).toBe(86400)
+    const c = asLabCheckpoint(decodeState(file.bytes), 'checkpoint')
+    const cli = await runToEnd(checkpointModel(c, nodeFiles, { policy: 'thr-mmt-0.8' }), { resume: c.lab })
+    expect(report.stateHash).toBe(cli.stateHash)
+    expect(printed({ ...report, resumedFrom: undefined })).toEqual(printed(cli))
+    expect(report.resumedFrom).toEqual({ checkpoint: 'checkpoint at 0d 06:00', time: SIX_HOURS, policy: 'lr-mmt-1.2' })
+
+    // a branch with other parameters, from the same checkpoint
+    await lab.restoreCheckpoint(file.id, { set: ['consolidation.underloadEvery=1h'] })
+    await playToEnd(lab, 100)
+    const slower = await lab.report()
+    const cliSlower = await runToEnd(checkpointModel(c, nodeFiles, { set: ['consolidation.underloadEvery=1h'] }), {
+      resume: c.lab,
+    })
+    expect(slower.stateHash).toBe(cliSlower.stateHash)
+    expect(slower.migrations).not.toBe(report.migrations)
+
+    // the runs of this scenario: from the start (left at 6 h), and the two branches with their final reports
+    const { checkpoints, branches } = await lab.checkpoints()
+    expect(checkpoints.map((x) => [x.id, x.time, x.policy])).toEqual([[1, SIX_HOURS, 'lr-mmt-1.2']])
+    expect(branches.map((b) => [b.label, b.from?.checkpoint, b.time, b.current, b.report !== undefined])).toEqual([
+      ['lr-mmt-1.2', undefined, SIX_HOURS, false, false],
+      ['thr-mmt-0.8', 1, 86400, false, true],
+      ['lr-mmt-1.2 + consolidation.underloadEvery=1h', 1, 86400, true, true],
+    ])
+    const { migrationsDetail: _detail, ...comparable } = report
+    expect(branches[1]!.report).toEqual({ ...comparable, wallMs: branches[1]!.report!.wallMs })
+    expect(branches[2]!.report!.stateHash).toBe(slower.stateHash)
+    expect(branches[2]!.settings).toEqual(['consolidation.underloadEvery=1h'])
+
+    // opening the same scenario again keeps the lists (a new run from the start); another scenario clears them
+    await lab.open({ builtin: 'planetlab-lab', policy: 'mad-mmt-2.5' })
+    expect((await lab.checkpoints()).branches.map((b) => b.label).at(-1)).toBe('mad-mmt-2.5')
+    expect((await lab.checkpoints()).checkpoints).toHaveLength(1)
+    await lab.open({ builtin: 'ha-drill' })
+    expect(await lab.checkpoints()).toEqual({
+      checkpoints: [],
+      branches: [expect.objectContaining({ label: 'lr-mmt-1.2', current: true, time: 0 })],
+    })
+    await expect(lab.restoreCheckpoint(1)).rejects.toThrow(/no checkpoint 1 in this session/)
+  })
+
+  it('refuses a damaged or foreign file and keeps the run that was open', async () => {
+    const lab = new LabSession(catalog)
+    await lab.open({ builtin: 'planetlab-lab' })
+    await lab.advance({ steps: 6 })
+    const file = await lab.checkpoint()
+    await lab.advance({ steps: 6 })
+    const flipped = file.bytes.slice()
+    flipped[Math.floor(flipped.length / 2)]! ^= 0x10
+    await expect(lab.restoreCheckpoint(flipped, { fileName: 'flipped.ckpt' })).rejects.toThrow(/^flipped\.ckpt: /)
+    await expect(lab.restoreCheckpoint(file.bytes.subarray(0, 1000), { fileName: 'short.ckpt' })).rejects.toThrow(
+      /^short\.ckpt: /,
+    )
+    await expect(lab.restoreCheckpoint(new TextEncoder().encode('name: not a checkpoint'))).rejects.toThrow(
+      /checkpoint file/,
+    )
+    expect((await lab.placement()).time).toBe(3600)
+    // CloudSim's model keeps no checkpoints and takes no orders
+    await lab.open({ builtin: 'planetlab-cloudsim' })
+    await expect(lab.checkpoint()).rejects.toThrow(/checkpoints need a lab-mode scenario/)
+    await expect(lab.order({ failHost: { host: 0 } })).rejects.toThrow(/orders .* need a lab-mode scenario/)
+  })
+})
+
+describe('LabSession orders', () => {
+  /** tests/fixtures/snapshots.yaml without its scheduled events: the snapshots come from orders here. */
+  const SNAPSHOTS = {
+    fileName: join(ROOT, 'tests', 'fixtures', 'snapshots-by-order.yaml'),
+    text: readFileSync(join(ROOT, 'tests', 'fixtures', 'snapshots.yaml'), 'utf8').replace(/^events:[^]*$/m, ''),
+  }
+
+  it('takes, reverts and deletes VM snapshots; the tree, "You are here" and refusals show in VmDetails and events', async () => {
+    const lab = new LabSession(catalog)
+    const info = await lab.open(SNAPSHOTS)
+    expect(info.memoryImages).toBe(true)
+    expect(info.labActions).toBe(true)
+    await lab.advance({ steps: 10 })
+    expect((await lab.vmDetails(0)).snapshots).toEqual([])
+    await lab.order({ snapshot: { vm: 0, name: 'base', description: 'before the change', memory: true } })
+    // orders wait for the next step
+    expect((await lab.vmDetails(0)).snapshots).toEqual([])
+    let r = await lab.advance({ steps: 1 })
+    expect(r.events.map((e) => [e.time, e.kind, e.vm])).toEqual([[600, 'snapshot', 0]])
+    expect(r.events[0]!.message).toMatch(/^VM 0: snapshot "base" with memory stores \d+\.\d MiB \(\d+ pages\); saving/)
+    const taken = await lab.vmDetails(0)
+    expect(taken.snapshots).toEqual([
+      expect.objectContaining({ id: 1, name: 'base', description: 'before the change', time: 600, memory: true }),
+    ])
+    const base = taken.snapshots![0]!
+    expect(base.current).toBe(true)
+    expect(base.parent).toBeNull()
+    expect(base.sizeBytes).toBe(base.memoryBytes + base.stateBytes)
+    expect(base.storedPages).toBeGreaterThan(0)
+    const demandAfterTake = taken.demandMips
+
+    await lab.advance({ steps: 9 })
+    await lab.order({ revert: { vm: 0, snapshot: 'base' } })
+    r = await lab.advance({ steps: 1 })
+    expect(r.events[0]!.message).toMatch(/^VM 0: reverted to "base" \(taken at 600 s\)/)
+    // the VM runs on from the snapshot's state: the workload walks on from where it was at the take
+    expect((await lab.vmDetails(0)).demandMips).toBe(demandAfterTake)
+
+    // a branch after the revert (a disk-only child of base) and a refusal, in the same step
+    await lab.order({ snapshot: { vm: 0, name: 'retry', description: '', memory: false } })
+    await lab.order({ revert: { vm: 0, snapshot: 'nope' } })
+    r = await lab.advance({ steps: 1 })
+    expect(r.events.map((e) => [e.kind, e.message])).toEqual([
+      ['snapshot', 'VM 0: snapshot "retry" (disk only) stores 0.0 MiB (0 pages)'],
+      ['warning', 'cannot revert VM 0: VM 0 has no snapshot named "nope"'],
+    ])
+    expect((await lab.vmDetails(0)).snapshots!.map((x) => [x.name, x.parent, x.children, x.current])).toEqual([
+      ['base', null, [2], false],
+      ['retry', 1, [], true],
+    ])
+    await lab.order({ deleteSnapshot: { vm: 0, snapshot: 'base', children: false } })
+    await lab.advance({ steps: 1 })
+    expect((await lab.vmDetails(0)).snapshots!.map((x) => [x.name, x.parent, x.current])).toEqual([
+      ['retry', null, true],
+    ])
+
+    // the trees are in whole-lab checkpoints: a rewind brings "base" back
+    await lab.open(SNAPSHOTS)
+    await lab.advance({ steps: 10 })
+    await lab.order({ snapshot: { vm: 0, name: 'base', description: '', memory: true } })
+    await lab.advance({ steps: 1 })
+    const c = await lab.checkpoint()
+    await lab.order({ deleteSnapshot: { vm: 0, snapshot: 'base', children: false } })
+    await lab.advance({ steps: 1 })
+    expect((await lab.vmDetails(0)).snapshots).toEqual([])
+    await lab.restoreCheckpoint(c.id)
+    expect((await lab.vmDetails(0)).snapshots!.map((x) => x.name)).toEqual(['base'])
+  })
+
+  it('checks orders at the contract and refuses snapshots where VMs have no memory images', async () => {
+    const lab = new LabSession(catalog)
+    const info = await lab.open({ builtin: 'planetlab-lab' })
+    expect(info.memoryImages).toBe(false)
+    await expect(lab.order({ snapshot: { vm: 1052, name: 'x', description: '', memory: true } })).rejects.toThrow(
+      'order: snapshot.vm: expected a VM number 0..1051, found 1052',
+    )
+    await expect(lab.order({ failHost: { host: -1 } })).rejects.toThrow(/order: failHost\.host: expected a host number/)
+    await expect(lab.order({ explode: { vm: 0 } } as never)).rejects.toThrow(/order: expected one of migrate, /)
+    await expect(lab.order({ revert: { vm: 0, snapshot: '' } })).rejects.toThrow(
+      /revert\.snapshot: expected a non-empty/,
+    )
+    await lab.order({ snapshot: { vm: 0, name: 'x', description: '', memory: true } })
+    const r = await lab.advance({ steps: 1 })
+    expect(r.events.filter((e) => e.vm === 0 && e.kind === 'warning').map((e) => e.message)).toEqual([
+      'ordered: snapshot operation: VMs have no memory images in this scenario (set memory.images: true)',
+    ])
+  })
+
+  it('fails a host by order: HA restarts its VMs and the report has the ha section, as a scheduled failure would', async () => {
+    const lab = new LabSession(catalog)
+    await lab.open({ builtin: 'ha-drill' })
+    await lab.advance({ untilSeconds: 3600 })
+    const host = (await lab.hostDetails(3)).vms.length > 0 ? 3 : (await lab.placement()).vmHost[0]!
+    const victims = (await lab.hostDetails(host)).vms.map((v) => v.vm)
+    expect(victims.length).toBeGreaterThan(0)
+    await lab.order({ failHost: { host } })
+    let r = await lab.advance({ steps: 1 })
+    expect(r.events.filter((e) => e.kind === 'host-failed')).toEqual([
+      expect.objectContaining({
+        time: 3660,
+        host,
+        message: `ordered: host ${host} failed with ${victims.length} VMs; HA restarts them after 15 s of detection`,
+      }),
+    ])
+    expect((await lab.hostDetails(host)).state).toBe(HOST_STATE.failed)
+    expect((await lab.placement()).hostState[host]).toBe(HOST_STATE.failed)
+    r = await lab.advance({ steps: 3 })
+    const restarts = r.events.filter((e) => e.kind === 'ha-restart')
+    expect(restarts.map((e) => e.vm).sort((a, b) => a! - b!)).toEqual(victims)
+    const report = await lab.report()
+    expect(report.ha).toMatchObject({ hostFailures: 1, vmsAffected: victims.length, restarted: victims.length })
+    expect(report.ha!.failures[0]).toMatchObject({ host, time: 3660 })
+    // the same failure written into the scenario ends in the same state
+    await playUntil(lab, 3 * 3600)
+    const ordered = await lab.report()
+    const scheduled = await runToEnd(
+      builtinModel('ha-drill', {
+        set: [
+          `events=[{at: 61m, failHost: {host: ${host}}}, {at: 2h, failHost: {host: 0}}, {at: 6h, failHost: {host: 1}}]`,
+        ],
+      }),
+      { untilSeconds: 3 * 3600 },
+    )
+    expect(ordered.stateHash).toBe(scheduled.stateHash)
+    expect(ordered.ha).toEqual(scheduled.ha)
+    // repair: the host is back, switched off and usable
+    await lab.order({ repairHost: { host } })
+    r = await lab.advance({ steps: 1 })
+    expect(r.events.some((e) => e.kind === 'host-failed' && e.host === host && /repaired/.test(e.message))).toBe(true)
+    expect((await lab.hostDetails(host)).state).not.toBe(HOST_STATE.failed)
+    expect((await lab.report()).ha!.hostRepairs).toBeGreaterThanOrEqual(1)
+  })
+
+  it('shows a migration in flight with query-migrate’s live figures, and a queued one with its waiting time', async () => {
+    const lab = new LabSession(catalog)
+    await lab.open({ builtin: 'migration-hot-working-set', set: ['migration.autoConverge=true'] })
+    await lab.advance({ untilSeconds: 70 })
+    const m = (await lab.vmDetails(0)).migrations[0]!
+    expect(m).toMatchObject({ outcome: 'in-flight', status: 'active', phase: 'precopy', totalBytes: 1024 ** 3 })
+    const info = m.info!
+    expect(m.transferredBytes).toBe(info.ram.transferred)
+    expect(m.remainingBytes).toBe(info.ram.remaining)
+    expect(m.expectedDowntimeMs).toBe(info['expected-downtime'])
+    expect(m.rounds).toBe(info.lab.rounds)
+    expect(m.throttlePercent).toBe(info['cpu-throttle-percentage'] ?? 0)
+    expect(m.transferredBytes).toBeGreaterThan(0)
+    expect(m.remainingBytes).toBeGreaterThan(0)
+
+    await lab.open({ builtin: 'ha-drill' })
+    await lab.advance({ untilSeconds: 3600 })
+    const off = [...(await lab.placement()).hostState].indexOf(HOST_STATE.off)
+    await lab.order({ migrate: { vm: 0, to: off } })
+    const r = await lab.advance({ steps: 2 })
+    expect(r.events[0]!.message).toMatch(new RegExp(`^ordered: migrate VM 0 from host \\d to host ${off}$`))
+    const vm = await lab.vmDetails(0)
+    expect(vm.state).toBe('migrating')
+    expect(vm.migratingTo).toEqual({ target: off, queuedSince: 3600, queuedSeconds: 120 })
   })
 })

@@ -68,10 +68,23 @@ function labels(items: MenuItemModel[]): string[] {
 }
 
 describe('menu', () => {
-  it('offers opening a scenario and saving the report, and nothing that does not work yet', () => {
+  it('offers opening a scenario, saving and loading checkpoints, and saving the report', () => {
     const menu = buildMenuModel({ platform: 'linux', isDev: false, appName: 'Consolidation Lab' })
-    expect(commands(menu)).toEqual(['open-scenario', 'save-report-json', 'save-report-csv'])
-    expect(labels(menu).join(' ')).not.toMatch(/checkpoint/i)
+    expect(commands(menu)).toEqual([
+      'open-scenario',
+      'save-checkpoint',
+      'load-checkpoint',
+      'save-report-json',
+      'save-report-csv',
+    ])
+    expect(labels(menu)).toEqual(expect.arrayContaining(['Save Checkpoint…', 'Load Checkpoint…']))
+    // every accelerator is different
+    const accelerators = (function collect(items: MenuItemModel[]): string[] {
+      return items.flatMap((i) =>
+        i.kind === 'command' ? (i.accelerator ? [i.accelerator] : []) : i.kind === 'submenu' ? collect(i.items) : [],
+      )
+    })(menu)
+    expect(new Set(accelerators).size).toBe(accelerators.length)
     expect(labels(menu)).not.toContain('toggleDevTools')
     expect(labels(menu)).toContain('quit')
   })

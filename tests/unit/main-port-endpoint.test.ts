@@ -95,6 +95,30 @@ describe('comlink over the MessagePortMain adapter', () => {
     expect(vm.migrations[0]!.throttleSteps).toEqual([20, 30, 40])
   })
 
+  it('serves orders and checkpoints: a checkpoint file crosses the port both ways and continues exactly', async () => {
+    const { lab } = servedLab()
+    await lab.open({ builtin: 'ha-drill' })
+    await lab.advance({ untilSeconds: 3600 })
+    await lab.order({ failHost: { host: 0 } })
+    const { events } = await lab.advance({ steps: 1 })
+    expect(events.filter((e) => e.kind === 'host-failed').map((e) => e.host)).toEqual([0])
+    const file = await lab.checkpoint('after the failure')
+    expect(file.bytes).toBeInstanceOf(Uint8Array)
+    expect(file.bytes.length).toBe(file.sizeBytes)
+    await lab.advance({ untilSeconds: 2 * 3600 })
+    const expected = (await lab.report()).stateHash
+    // the bytes go back as the argument of a call (plain data: the port's filter lets them through)
+    const r = await lab.restoreCheckpoint(file.bytes, { fileName: 'back.ckpt' })
+    expect(r.checkpoint).toMatchObject({ id: 2, name: 'back.ckpt', time: 3660 })
+    expect(r.frames).toHaveLength(61)
+    await lab.advance({ untilSeconds: 2 * 3600 })
+    expect((await lab.report()).stateHash).toBe(expected)
+    expect((await lab.checkpoints()).checkpoints.map((c) => c.name)).toEqual(['after the failure', 'back.ckpt'])
+    const again = (await lab.checkpointFile(1)).bytes
+    expect(Buffer.compare(Buffer.from(again), Buffer.from(file.bytes))).toBe(0)
+    await expect(lab.order({ failHost: { host: 99 } })).rejects.toThrow(/order: failHost\.host: expected a host/)
+  })
+
   it('passes engine errors through as rejections', async () => {
     const { lab } = servedLab()
     await expect(lab.open({ builtin: 'nope' })).rejects.toThrow(/expected one of the built-in scenarios/)

@@ -1,27 +1,35 @@
 // The LabApi as served from a Web Worker: a LabSession over the packed scenarios, created once the pack
-// has been fetched. Calls that arrive earlier wait for it. Typed arrays of the placement view are
-// transferred (moved) to the page rather than copied.
+// has been fetched, with lab-mode host shards in nested Web Workers (web-shards.ts). Calls that arrive
+// earlier wait for it. Typed arrays of the placement view are transferred (moved) to the page rather than
+// copied; checkpoint files are copied (the session keeps its own).
 import * as Comlink from 'comlink'
 import type {
   AdvanceRequest,
   AdvanceResult,
+  CheckpointFile,
+  CheckpointList,
   HostDetails,
+  LabAction,
   LabApi,
   LabInfo,
   OpenRequest,
   PlacementView,
+  RestoreOptions,
+  RestoreResult,
   RunReport,
   ScenarioSummary,
   VmDetails,
 } from '../../api/lab-api'
 import { LabSession } from '../../api/lab-session'
+import type { ShardPlanner } from '../../api/shard-plan'
 import { packScenarioCatalog } from './catalog'
+import { browserShardPlanner } from './web-shards'
 
 export class InPageLab implements LabApi {
   private readonly session: Promise<LabSession>
 
-  constructor(pack: Promise<Uint8Array>) {
-    this.session = pack.then((data) => new LabSession(packScenarioCatalog(data), 'web'))
+  constructor(pack: Promise<Uint8Array>, shards: ShardPlanner = browserShardPlanner()) {
+    this.session = pack.then((data) => new LabSession(packScenarioCatalog(data), 'web', { shards }))
   }
 
   async hello(): Promise<{ version: string; platform: 'electron' | 'web' | 'node' }> {
@@ -58,6 +66,21 @@ export class InPageLab implements LabApi {
   }
   async report(): Promise<RunReport> {
     return (await this.session).report()
+  }
+  async order(action: LabAction): Promise<void> {
+    return (await this.session).order(action)
+  }
+  async checkpoint(name?: string): Promise<CheckpointFile> {
+    return (await this.session).checkpoint(name)
+  }
+  async checkpointFile(id: number): Promise<CheckpointFile> {
+    return (await this.session).checkpointFile(id)
+  }
+  async checkpoints(): Promise<CheckpointList> {
+    return (await this.session).checkpoints()
+  }
+  async restoreCheckpoint(from: number | Uint8Array, options?: RestoreOptions): Promise<RestoreResult> {
+    return (await this.session).restoreCheckpoint(from, options)
   }
 }
 

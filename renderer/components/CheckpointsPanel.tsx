@@ -1,0 +1,290 @@
+// Whole-lab checkpoints and the runs made of the open scenario: take a checkpoint (kept by the lab's session),
+// rewind to any of them, branch from one with another policy or settings, save one as a file (a native dialog
+// in the desktop app, a download in the browser) or continue from a file; and the runs' final reports side by
+// side once they have run to the end. Every figure is the lab's (LabApi.checkpoints).
+import { useRef, useState, type ChangeEvent } from 'react'
+import type { BranchSummary, CheckpointFile, CheckpointSummary, RunReport } from '../../engine/api/lab-api'
+import { useRun, useStore } from '../state/use-run'
+import { downloadBlob } from '../export/download'
+import { formatBytes, formatClock, formatNumber, formatPercent } from '../format'
+
+function download(file: CheckpointFile): void {
+  const bytes = new Uint8Array(file.bytes)
+  downloadBlob(new Blob([bytes], { type: 'application/octet-stream' }), file.fileName)
+}
+
+/** `a=b c=d` or one per line: the settings a branch adds (as `conlab branch --set` takes them). */
+function parseSettings(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+}
+
+export function CheckpointsPanel() {
+  const store = useStore()
+  const info = useRun((s) => s.info)
+  const checkpoints = useRun((s) => s.checkpoints)
+  const branches = useRun((s) => s.branches)
+  const busy = useRun((s) => s.busy)
+  const [name, setName] = useState('')
+  const fileInput = useRef<HTMLInputElement>(null)
+  if (!info) return null
+  const lab = info.labActions
+
+  const take = async () => {
+    store.pause()
+    const taken = await store.takeCheckpoint(name)
+    if (taken) setName('')
+  }
+  const load = () => {
+    if (store.canUseDesktop) void store.loadCheckpointFromDisk()
+    else fileInput.current?.click()
+  }
+  const onFile = async (e: ChangeEvent<HTMLInputElement>) => {
+    const file = e.target.files?.[0]
+    e.target.value = ''
+    if (!file) return
+    await store.restore({ bytes: new Uint8Array(await file.arrayBuffer()), fileName: file.name })
+  }
+
+  return (
+    <section className="panel checkpoints-panel" aria-labelledby="checkpoints-title" data-testid="checkpoints">
+      <header className="panel-head">
+        <h2 id="checkpoints-title">Checkpoints and branches</h2>
+        <span className="muted">
+          {lab
+            ? 'rewind the whole lab to a checkpoint, or branch from one with another policy'
+            : 'checkpoints need a lab-mode scenario; runs with other policies are compared below'}
+        </span>
+        <div className="spacer" />
+        {lab && (
+          <>
+            <input
+              className="checkpoint-name"
+              data-testid="checkpoint-name"
+              placeholder="name (optional)"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') void take()
+              }}
+            />
+            <button type="button" className="small primary" data-testid="take-checkpoint" onClick={() => void take()}>
+              Take checkpoint
+            </button>
+            <button
+              type="button"
+              className="small"
+              data-testid="load-checkpoint"
+              onClick={load}
+              disabled={busy}
+              title="Continue from a checkpoint file (.ckpt, also those of conlab run --checkpoint-every)"
+            >
+              Load file…
+            </button>
+            <input
+              ref={fileInput}
+              type="file"
+              accept=".ckpt"
+              className="hidden"
+              data-testid="checkpoint-file"
+              onChange={(e) => void onFile(e)}
+            />
+          </>
+        )}
+      </header>
+      {lab && <CheckpointTable checkpoints={checkpoints} policies={info.policies} busy={busy} />}
+      <BranchTable branches={branches} />
+    </section>
+  )
+}
+
+function CheckpointTable(props: { checkpoints: CheckpointSummary[]; policies: string[]; busy: boolean }) {
+  const { checkpoints, policies, busy } = props
+  if (checkpoints.length === 0)
+    return (
+      <p className="muted hint" data-testid="checkpoint-list" data-count={0}>
+        No checkpoints yet: <em>Take checkpoint</em> keeps the whole lab as it is now — every host and VM, migrations in
+        flight, the policy’s state, metrics so far.
+      </p>
+    )
+  return (
+    <table className="data-table checkpoint-table" data-testid="checkpoint-list" data-count={checkpoints.length}>
+      <thead>
+        <tr>
+          <th>checkpoint</th>
+          <th className="num">time</th>
+          <th>policy</th>
+          <th className="num">size</th>
+          <th>continue from it</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {checkpoints.map((c) => (
+          <CheckpointRow key={c.id} checkpoint={c} policies={policies} busy={busy} />
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+function CheckpointRow(props: { checkpoint: CheckpointSummary; policies: string[]; busy: boolean }) {
+  const { checkpoint: c, busy } = props
+  const store = useStore()
+  const policies = props.policies.includes(c.policy) ? props.policies : [c.policy, ...props.policies]
+  const [policy, setPolicy] = useState(c.policy)
+  const [settings, setSettings] = useState('')
+  const extra = parseSettings(settings)
+  const isBranch = policy !== c.policy || extra.length > 0
+  return (
+    <tr data-testid="checkpoint-row" data-id={c.id} data-time={c.time}>
+      <td className="ellipsis" title={`${c.scenario}${c.settings.length ? ` · ${c.settings.join(' ')}` : ''}`}>
+        {c.name}
+        {c.branch === undefined && <span className="muted"> (file)</span>}
+      </td>
+      <td className="num" data-testid="checkpoint-time">
+        {formatClock(c.time)}
+      </td>
+      <td>{c.policy}</td>
+      <td className="num">{formatBytes(c.sizeBytes)}</td>
+      <td className="branch-form">
+        <button
+          type="button"
+          className="small"
+          data-testid="rewind"
+          disabled={busy}
+          onClick={() => void store.restore(c.id)}
+          title={`Rewind the lab to ${formatClock(c.time)} and go on with ${c.policy}`}
+        >
+          Rewind
+        </button>
+        <select
+          data-testid="branch-policy"
+          value={policy}
+          onChange={(e) => setPolicy(e.target.value)}
+          aria-label="policy of the branch"
+        >
+          {policies.map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
+        </select>
+        <input
+          className="branch-settings"
+          data-testid="branch-settings"
+          placeholder="path=value …"
+          value={settings}
+          onChange={(e) => setSettings(e.target.value)}
+          aria-label="settings of the branch"
+        />
+        <button
+          type="button"
+          className="small"
+          data-testid="branch"
+          disabled={busy || !isBranch}
+          onClick={() => void store.restore(c.id, { policy, ...(extra.length ? { set: extra } : {}) })}
+          title="Continue from this checkpoint with the chosen policy and settings"
+        >
+          Branch
+        </button>
+      </td>
+      <td>
+        <button
+          type="button"
+          className="small"
+          data-testid="save-checkpoint"
+          onClick={() => void store.saveCheckpoint(c.id, download)}
+          title={`Save as ${c.fileName}`}
+        >
+          Save…
+        </button>
+      </td>
+    </tr>
+  )
+}
+
+const COLUMNS: { label: string; value: (r: RunReport) => string }[] = [
+  { label: 'energy', value: (r) => `${r.energyKWh.toFixed(2)} kWh` },
+  { label: 'migrations', value: (r) => formatNumber(r.migrations) },
+  { label: 'SLATAH', value: (r) => formatPercent(r.slatah, 2) },
+  { label: 'PDM', value: (r) => formatPercent(r.pdm, 3) },
+  { label: 'SLAV', value: (r) => r.slav.toExponential(3) },
+  { label: 'overall SLA', value: (r) => formatPercent(r.overallSla, 3) },
+  { label: 'shutdowns', value: (r) => formatNumber(r.hostShutdowns) },
+  {
+    label: 'HA restarts',
+    value: (r) => (r.ha ? `${formatNumber(r.ha.restarted)} / ${formatNumber(r.ha.vmsAffected)}` : '–'),
+  },
+]
+
+function from(b: BranchSummary): string {
+  return b.from ? `“${b.from.name}” (${formatClock(b.from.time)})` : 'the start'
+}
+
+/** The runs of this scenario; those that ran to the end with their final figures, side by side. */
+function BranchTable({ branches }: { branches: BranchSummary[] }) {
+  if (branches.length === 0) return null
+  const finished = branches.filter((b) => b.report).length
+  return (
+    <>
+      <h3 className="table-title">
+        Runs of this scenario{' '}
+        <span className="muted">
+          {finished === 0
+            ? '— a run’s final figures appear here once it reaches the end'
+            : `— ${finished} ran to the end; figures cover the whole run`}
+        </span>
+      </h3>
+      <table className="data-table branch-table" data-testid="branches" data-finished={finished}>
+        <thead>
+          <tr>
+            <th>run</th>
+            <th>from</th>
+            <th className="num">seed</th>
+            {COLUMNS.map((c) => (
+              <th key={c.label} className="num">
+                {c.label}
+              </th>
+            ))}
+            <th>state hash</th>
+          </tr>
+        </thead>
+        <tbody>
+          {branches.map((b) => (
+            <tr
+              key={b.id}
+              className={b.current ? 'current' : undefined}
+              data-testid="branch-row"
+              data-current={b.current}
+              data-done={b.report ? 'true' : 'false'}
+            >
+              <td className="ellipsis" title={b.label}>
+                {b.label}
+                {b.current && <span className="muted"> (playing)</span>}
+              </td>
+              <td className="ellipsis">{from(b)}</td>
+              <td className="num">{b.seed}</td>
+              {b.report ? (
+                COLUMNS.map((c) => (
+                  <td key={c.label} className="num" data-testid={`branch-${c.label.replace(/[^a-z]+/gi, '-')}`}>
+                    {c.value(b.report!)}
+                  </td>
+                ))
+              ) : (
+                <td colSpan={COLUMNS.length} className="muted">
+                  {b.current ? 'running' : 'left'} at {formatClock(b.time)}
+                </td>
+              )}
+              <td className="mono ellipsis" data-testid="branch-hash">
+                {b.report?.stateHash ?? ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  )
+}

@@ -1,0 +1,117 @@
+// The page's RunStore driving a real LabSession (the object the Web Worker or Electron main serves, here
+// called directly): orders wait for the next step and are described in words, checkpoints are listed, a
+// rewind puts the page's frames, events, clock and report back to the checkpoint's, a branch switches the
+// policy, and a checkpoint file continues in a page that had another scenario open.
+import { join } from 'node:path'
+import type { Remote } from 'comlink'
+import { describe, expect, it } from 'vitest'
+import type { LabApi } from '../../engine/api/lab-api'
+import { LabSession } from '../../engine/api/lab-session'
+import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
+import { RunStore, describeOrder } from '../../renderer/state/run-store'
+import { ROOT } from '../helpers'
+
+const catalog = nodeScenarioCatalog(join(ROOT, 'scenarios'))
+
+function storeOver(lab: LabSession): RunStore {
+  return new RunStore({ transport: 'web', lab: lab as unknown as Remote<LabApi> })
+}
+
+describe('orders in words', () => {
+  it('names what each order asks and what it concerns', () => {
+    expect(describeOrder({ snapshot: { vm: 3, name: 'base', description: '', memory: true } })).toEqual({
+      vm: 3,
+      label: 'take snapshot "base" with memory',
+    })
+    expect(describeOrder({ snapshot: { vm: 3, name: 'b', description: '', memory: false } }).label).toBe(
+      'take snapshot "b" (disk only)',
+    )
+    expect(describeOrder({ revert: { vm: 1, snapshot: 'base' } })).toEqual({
+      vm: 1,
+      label: 'revert to snapshot "base"',
+    })
+    expect(describeOrder({ deleteSnapshot: { vm: 1, snapshot: 'x', children: true } }).label).toBe(
+      'delete snapshot "x" and its children',
+    )
+    expect(describeOrder({ failHost: { host: 4 } })).toEqual({ host: 4, label: 'fail host 4' })
+    expect(describeOrder({ repairHost: { host: 4 } })).toEqual({ host: 4, label: 'repair host 4' })
+    expect(describeOrder({ migrate: { vm: 2, to: 5 } }).label).toBe('migrate VM 2 to host 5')
+    expect(describeOrder({ cancelMigration: { vm: 2 } }).label).toBe('cancel the migration of VM 2')
+    expect(describeOrder({ balloon: { vm: 2, target: 'auto' } }).label).toBe('balloon VM 2 to auto')
+  })
+})
+
+describe('the RunStore over a LabSession', () => {
+  it('rewinds and branches: frames, events, clock and report go back to the checkpoint’s', async () => {
+    const lab = new LabSession(catalog, 'web')
+    const store = storeOver(lab)
+    await store.start({ scenario: 'ha-drill' })
+    expect(store.getState().info?.labActions).toBe(true)
+    for (let i = 0; i < 30; i++) await store.step()
+    const at30 = store.getState()
+    expect(at30.placement?.time).toBe(1800)
+    await store.takeCheckpoint('half an hour')
+    expect(store.getState().checkpoints.map((c) => [c.name, c.time])).toEqual([['half an hour', 1800]])
+
+    // an order waits for the next step, then its outcome arrives as events
+    await store.order({ failHost: { host: 2 } })
+    expect(store.getState().pendingOrders).toEqual([
+      { action: { failHost: { host: 2 } }, host: 2, label: 'fail host 2' },
+    ])
+    await store.step()
+    expect(store.getState().pendingOrders).toEqual([])
+    const failed = store
+      .getState()
+      .events.slice(0, store.getState().eventCount)
+      .filter((e) => e.kind === 'host-failed')
+    expect(failed.map((e) => e.host)).toEqual([2])
+    for (let i = 0; i < 5; i++) await store.step()
+    expect(store.getState().report?.ha?.hostFailures).toBe(1)
+
+    // rewind: the page shows the lab at the checkpoint again, with what happened up to it
+    const id = store.getState().checkpoints[0]!.id
+    await store.restore(id)
+    const s = store.getState()
+    expect(s.placement?.time).toBe(1800)
+    expect(s.frames).toEqual(at30.frames)
+    expect(s.chartFrames).toEqual(at30.frames)
+    expect(s.eventCount).toBe(at30.eventCount + 1)
+    expect(s.events.slice(0, at30.eventCount)).toEqual(at30.events.slice(0, at30.eventCount))
+    expect(s.notice).toBe('rewound to "half an hour" (0d 00:30): the lab goes on from there with lr-mmt-1.2')
+    expect(s.report?.simulatedSeconds).toBe(1800)
+    expect(s.report?.energyKWh).toBe(at30.frames.at(-1)!.energyKWh)
+    expect(s.report?.ha?.hostFailures ?? 0).toBe(0)
+    expect(s.busy).toBe(false)
+    expect(s.choice).toEqual({ kind: 'builtin', id: 'ha-drill' })
+    expect(s.branches.map((b) => [b.policy, b.from?.checkpoint, b.current])).toEqual([
+      ['lr-mmt-1.2', undefined, false],
+      ['lr-mmt-1.2', id, true],
+    ])
+
+    // branch with another policy
+    await store.restore(id, { policy: 'thr-mmt-0.8' })
+    expect(store.getState().info?.policy).toBe('thr-mmt-0.8')
+    expect(store.getState().placement?.time).toBe(1800)
+
+    // the checkpoint's file continues in a page that has another scenario open
+    const file = await lab.checkpointFile(id)
+    const other = storeOver(new LabSession(catalog, 'web'))
+    await other.start({ scenario: 'migration-precopy-uniform' })
+    await other.restore({ bytes: file.bytes, fileName: 'drill.ckpt' })
+    const o = other.getState()
+    expect(o.error).toBeUndefined()
+    expect(o.choice).toEqual({ kind: 'builtin', id: 'ha-drill' })
+    expect(o.info?.scenario).toBe(at30.info?.scenario)
+    expect(o.placement?.time).toBe(1800)
+    expect(o.frames).toEqual(at30.frames)
+    expect(o.selection).toBeUndefined()
+    expect(o.checkpoints.map((c) => c.name)).toEqual(['drill.ckpt'])
+
+    // a damaged file is refused with the file's name; the page keeps what it showed
+    const damaged = file.bytes.slice(0, file.bytes.length - 100)
+    await other.restore({ bytes: damaged, fileName: 'torn.ckpt' })
+    expect(other.getState().error).toMatch(/^torn\.ckpt: /)
+    expect(other.getState().placement?.time).toBe(1800)
+    expect(other.getState().busy).toBe(false)
+  })
+})
