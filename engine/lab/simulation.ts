@@ -331,6 +331,7 @@ export class LabSimulation {
         bandwidthDemand: [...this.bandwidthDemand].map(([vm, bytesPerSecond]) => ({ vm, bytesPerSecond })),
       },
       migrationLog: this.migrationLog,
+      inFlightInfo: [...this.inFlightInfo].map(([vm, info]) => ({ vm, info })),
       memory: this.memoryAccount?.state(),
       ha: {
         ...this.ha.state(),
@@ -403,6 +404,7 @@ export class LabSimulation {
     for (const f of p.inFlight) sim.inFlight.set(f.vm, { source: f.source, target: f.target, start: f.start })
     sim.bandwidthDemand = new Map(p.bandwidthDemand.map((b) => [b.vm, b.bytesPerSecond]))
     sim.migrationLog.push(...state.migrationLog)
+    for (const { vm, info } of state.inFlightInfo) sim.inFlightInfo.set(vm, info)
     if (sim.memoryAccount && state.memory) sim.memoryAccount.restore(state.memory)
     sim.ha.restore(state.ha)
     sim.pendingFailHosts = [...state.ha.failHosts]
@@ -1187,6 +1189,8 @@ export interface LabState {
     bandwidthDemand: { vm: number; bytesPerSecond: number }[]
   }
   migrationLog: MigrationRecord[]
+  /** query-migrate of the live migrations in flight, as the views last saw them */
+  inFlightInfo: { vm: number; info: MigrationInfo }[]
   memory?: MemoryAccountState
   ha: HaState & { failHosts: number[]; failing: number[]; repairs: number[]; stuck: number[] }
 }
