@@ -4,7 +4,9 @@
 // that turns a simulation into a RunReport: the CLI (runToEnd) and the app's LabSession both use them.
 import type { ClusterModel } from './model/cluster-model'
 import { CloudSimSimulation, type CloudSimFrame } from './cloudsim/simulation'
-import { LabSimulation, inProcessShards, type LabFrame, type LabState, type ShardFactory } from './lab/simulation'
+import { LabSimulation, type LabFrame } from './lab/simulation'
+import { inProcessShards, type ShardFactory } from './lab/shards'
+import type { LabState } from './lab/lab-state'
 import { workloadBinding, type RunReport, type WorkloadBinding } from './report'
 import type { LabEvent } from './api/lab-api'
 

@@ -3,7 +3,7 @@
 // crosses is plain data: numbers, strings, typed arrays. The renderer imports only this folder.
 import type { RunReport } from '../report'
 import type { MigrationInfo } from '../migration'
-import type { LabAction } from '../lab/simulation'
+import type { LabAction } from '../lab/lab-state'
 import type { SnapshotInfo } from '../checkpoint/snapshot-tree'
 
 export type LabMode = 'cloudsim' | 'lab'

@@ -20,7 +20,8 @@ import type {
   VmMigration,
 } from './lab-api'
 import type { ClusterModel } from '../model/cluster-model'
-import { LabSimulation, type LabAction, type LabState } from '../lab/simulation'
+import { LabSimulation } from '../lab/simulation'
+import type { LabAction, LabState } from '../lab/lab-state'
 import { M, MEMORY_FIELDS } from '../lab/protocol'
 import { CLOUDSIM_POLICIES } from '../policies/policy-name'
 import { workloadBinding, type RunReport, type WorkloadBinding } from '../report'

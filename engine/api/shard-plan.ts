@@ -3,7 +3,7 @@
 // Web Worker, engine/platform/browser/web-shards.ts) and hands the session a planner. Results do not depend
 // on the number of shards (engine/lab/simulation.ts combines their outputs in host and VM order).
 import type { ClusterModel } from '../model/cluster-model'
-import { inProcessShards, type ShardFactory } from '../lab/simulation'
+import { inProcessShards, type ShardFactory } from '../lab/shards'
 import type { ShardPlace } from './lab-api'
 
 export interface ShardPlan {

@@ -7,7 +7,7 @@ import type { FileSource } from '../platform/files'
 import { parseScenario } from '../scenario/load'
 import { buildClusterModel, type ClusterModel } from '../model/cluster-model'
 import { workloadBinding } from '../report'
-import type { LabState } from '../lab/simulation'
+import type { LabState } from '../lab/lab-state'
 import { CheckpointError } from './format'
 
 export interface ScenarioOrigin {

@@ -1,23 +1,34 @@
 // The lab model's coordinator: it owns the clock, the plan and the policy; host shards (in this thread or
-// in worker threads) step the hosts. One call per shard per step, in parallel; their outputs are combined
-// in host and VM id order, so results are bit-identical whatever the number of shards.
+// in worker threads, ./shards.ts) step the hosts. One call per shard per step, in parallel; their outputs
+// are combined in host and VM id order, so results are bit-identical whatever the number of shards. Also
+// here: the orders a running lab takes (scheduled events, the app), HA's side of host failures, and
+// whole-lab checkpoints (./lab-state.ts). docs/lab-model.md has the step order.
 import type { ClusterModel } from '../model/cluster-model'
 import type { LabEvent } from '../api/lab-api'
 import { HOST_STATE } from '../api/lab-api'
 import { StateHasher } from '../hash'
 import { RandomStream, streamFor } from '../random'
 import { DETECTORS } from '../policies/policy-name'
-import { LabPlan, type LabPlanState } from './plan'
+import { LabPlan } from './plan'
 import { LabConsolidation, type LabDecision } from './consolidation'
-import { HostShard, type ShardInit } from './shard'
 import { shareLinks, type Flow } from './link-sharing'
-import { HaManager, type HaReport, type HaState } from './ha'
-import type { SnapshotOrder } from './vm-snapshots'
+import {
+  ShardFailure,
+  failedShard,
+  inProcessShards,
+  mergeSnapshots,
+  shardPart,
+  startShards,
+  type ShardFactory,
+  type ShardHandle,
+} from './shards'
+import type { LabAction, LabState } from './lab-state'
+import { initialPlacement } from './initial-placement'
+import { HaManager, type HaReport } from './ha'
+import { flattenSnapshots, type SnapshotOrder } from './vm-snapshots'
 import type { MigrationInfo } from '../migration'
-import type { SnapshotInfo } from '../checkpoint/snapshot-tree'
-import { SnapshotTree } from '../checkpoint/snapshot-tree'
-import type { ScenarioEvent } from '../scenario/schema'
-import { MemoryAccount, type MemoryAccountState, type MemoryReport } from './memory-report'
+import { SnapshotTree, type SnapshotInfo } from '../checkpoint/snapshot-tree'
+import { MemoryAccount, type MemoryReport } from './memory-report'
 import { migrationStats, type MigrationRecord, type MigrationStats } from './migration-log'
 import {
   H,
@@ -26,29 +37,10 @@ import {
   V,
   VM_FIELDS,
   type MigrationOrder,
-  type ShardSnapshot,
   type StepInput,
   type StepOutput,
   type VmTransfer,
 } from './protocol'
-
-export interface ShardHandle {
-  step(input: StepInput): Promise<StepOutput>
-  /** the shard's hosts and VMs, for a whole-lab checkpoint */
-  capture(): Promise<ShardSnapshot>
-  close(): Promise<void>
-}
-
-/** A shard stopped answering (its worker crashed or exited): the hosts it held are lost. */
-export class ShardFailure extends Error {
-  constructor(
-    readonly hostIds: Int32Array,
-    readonly reason: string,
-  ) {
-    super(`the shard of hosts ${hostIds[0] ?? '?'}–${hostIds[hostIds.length - 1] ?? '?'} failed: ${reason}`)
-    this.name = 'ShardFailure'
-  }
-}
 
 /** The run stopped because a worker died and the scenario says to stop. */
 export class LabRunStopped extends Error {
@@ -58,56 +50,11 @@ export class LabRunStopped extends Error {
   }
 }
 
-/** What remains of a dead shard: its hosts, failed, drawing nothing, running nothing. */
-function failedShard(hostIds: Int32Array): ShardHandle {
-  return {
-    capture: () =>
-      Promise.resolve({
-        hostIds: hostIds.slice(),
-        hostState: new Uint8Array(hostIds.length).fill(HOST_STATE.failed),
-        bootLeft: new Float64Array(hostIds.length),
-        vms: [],
-      }),
-    step: () => {
-      const hosts = new Float64Array(hostIds.length * HOST_FIELDS)
-      for (let i = 0; i < hostIds.length; i++) hosts[i * HOST_FIELDS + H.state] = HOST_STATE.failed
-      return Promise.resolve({
-        hostIds: hostIds.slice(),
-        hosts,
-        vmIds: new Int32Array(0),
-        vms: new Float64Array(0),
-        completions: [],
-        departures: [],
-        lost: [],
-        failed: [],
-        bandwidthDemands: [],
-        migrationProgress: [],
-        snapshotLists: [],
-        events: [],
-      })
-    },
-    close: () => Promise.resolve(),
-  }
-}
-
 function formatClock(seconds: number): string {
   const d = Math.floor(seconds / 86400)
   const h = Math.floor((seconds % 86400) / 3600)
   const m = Math.floor((seconds % 3600) / 60)
   return `${d > 0 ? `day ${d + 1} ` : ''}${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`
-}
-
-/** Starts a shard; the lab decides how many and which hosts each gets. */
-export type ShardFactory = (init: ShardInit) => Promise<ShardHandle>
-
-/** Shards in this thread: the same code the workers run. */
-export const inProcessShards: ShardFactory = (init) => {
-  const shard = new HostShard(init)
-  return Promise.resolve({
-    step: (input) => Promise.resolve(shard.step(input)),
-    capture: () => Promise.resolve(shard.capture()),
-    close: () => Promise.resolve(),
-  })
 }
 
 export interface LabFrame {
@@ -400,7 +347,7 @@ export class LabSimulation {
     sim.pendingSnapshots = [...p.snapshots]
     sim.orders = [...p.orders]
     for (const v of state.cluster.vms)
-      if (v.snapshots) sim.snapshotLists.set(v.vm, flattenTree(SnapshotTree.fromState(v.snapshots).list()))
+      if (v.snapshots) sim.snapshotLists.set(v.vm, flattenSnapshots(SnapshotTree.fromState(v.snapshots).list()))
     for (const f of p.inFlight) sim.inFlight.set(f.vm, { source: f.source, target: f.target, start: f.start })
     sim.bandwidthDemand = new Map(p.bandwidthDemand.map((b) => [b.vm, b.bytesPerSecond]))
     sim.migrationLog.push(...state.migrationLog)
@@ -1136,153 +1083,6 @@ export class LabSimulation {
       memory: this.memoryAccount?.report(),
       ha: this.haInPlay() ? this.ha.report() : undefined,
     }
-  }
-}
-
-/** An order to the lab: a scheduled event's action, given now (applied at the start of the next step). */
-export type LabAction = ScenarioEvent extends infer E ? (E extends { at: number } ? Omit<E, 'at'> : never) : never
-
-/** A whole-lab checkpoint's content (LabSimulation.checkpoint / restore). */
-export interface LabState {
-  format: 'conlab.lab-state'
-  version: 1
-  hosts: number
-  vms: number
-  stepIndex: number
-  finished: boolean
-  plan: LabPlanState
-  /** the VM-selection stream of the policy (RS) */
-  selection: number[]
-  /** every host and VM, from all shards */
-  cluster: ShardSnapshot
-  totals: {
-    energyJ: number
-    migrationCount: number
-    shutdowns: number
-    vmsKilled: number
-    nextEvent: number
-    nextFailureEvent: number
-  }
-  accounts: {
-    hostSla: Float64Array
-    hostActive: Float64Array
-    vmRequested: Float64Array
-    vmGranted: Float64Array
-    vmMigrationLoss: Float64Array
-    hostUtil: Float64Array
-    hostPowerW: Float64Array
-    hostRamMB: Float64Array
-    vmGrantedNow: Float64Array
-    vmStealMips: Float64Array
-    hostMemory?: Float64Array
-  }
-  pending: {
-    queue: { vm: number; target: number; since: number }[]
-    arrivals: VmTransfer[]
-    power: { host: number; on: boolean }[]
-    cancel: { vm: number; source: number }[]
-    targetFailed: { vm: number; source: number }[]
-    balloons: { vm: number; targetBytes: number | 'auto' }[]
-    snapshots: SnapshotOrder[]
-    orders: LabAction[]
-    inFlight: { vm: number; source: number; target: number; start: number }[]
-    bandwidthDemand: { vm: number; bytesPerSecond: number }[]
-  }
-  migrationLog: MigrationRecord[]
-  /** query-migrate of the live migrations in flight, as the views last saw them */
-  inFlightInfo: { vm: number; info: MigrationInfo }[]
-  memory?: MemoryAccountState
-  ha: HaState & { failHosts: number[]; failing: number[]; repairs: number[]; stuck: number[] }
-}
-
-function flattenTree(nodes: ReturnType<SnapshotTree['list']>): SnapshotInfo[] {
-  return nodes.flatMap(({ childNodes, ...info }) => [info, ...flattenTree(childNodes)])
-}
-
-/** Starts `shardCount` shards over contiguous host ranges. */
-async function startShards(
-  model: ClusterModel,
-  shardCount: number,
-  factory: ShardFactory,
-  initFor: (hostIds: Int32Array) => ShardInit,
-): Promise<{ shards: ShardHandle[]; shardOfHost: Int32Array }> {
-  const count = Math.max(1, Math.min(shardCount, model.hostCount))
-  const shardOfHost = new Int32Array(model.hostCount)
-  const inits: ShardInit[] = []
-  for (let s = 0; s < count; s++) {
-    const from = Math.floor((s * model.hostCount) / count)
-    const to = Math.floor(((s + 1) * model.hostCount) / count)
-    const hostIds = Int32Array.from({ length: to - from }, (_, i) => from + i)
-    for (const h of hostIds) shardOfHost[h] = s
-    inits.push(initFor(hostIds))
-  }
-  const shards = await Promise.all(inits.map((init) => factory(init)))
-  return { shards, shardOfHost }
-}
-
-/** The shards' snapshots as one, hosts and VMs in id order (shards hold ascending host ranges). */
-function mergeSnapshots(parts: ShardSnapshot[]): ShardSnapshot {
-  const hosts = parts.reduce((n, p) => n + p.hostIds.length, 0)
-  const hostIds = new Int32Array(hosts)
-  const hostState = new Uint8Array(hosts)
-  const bootLeft = new Float64Array(hosts)
-  let at = 0
-  for (const p of parts) {
-    hostIds.set(p.hostIds, at)
-    hostState.set(p.hostState, at)
-    bootLeft.set(p.bootLeft, at)
-    at += p.hostIds.length
-  }
-  const memory = parts.some((p) => p.hostMemory) ? parts.flatMap((p) => p.hostMemory ?? []) : undefined
-  return {
-    hostIds,
-    hostState,
-    bootLeft,
-    hostMemory: memory,
-    vms: parts.flatMap((p) => p.vms).sort((a, b) => a.vm - b.vm),
-  }
-}
-
-/** The part of a whole-cluster snapshot that a shard of `hostIds` (a contiguous ascending range) takes. */
-function shardPart(all: ShardSnapshot, hostIds: Int32Array): ShardSnapshot {
-  const first = all.hostIds.indexOf(hostIds[0]!)
-  const end = first + hostIds.length
-  const mine = new Set(hostIds)
-  return {
-    hostIds: all.hostIds.slice(first, end),
-    hostState: all.hostState.slice(first, end),
-    bootLeft: all.bootLeft.slice(first, end),
-    hostMemory: all.hostMemory?.slice(first, end),
-    vms: all.vms.filter((v) => mine.has(v.host)),
-  }
-}
-
-/**
- * t = 0: first-fit decreasing by nominal MIPS over hosts in id order, without overcommitting nominal CPU
- * (as a boot-time reservation would) and within Nova's admission (vCPUs per core, RAM within the
- * allocation ratios); the hosts used are switched on. Consolidation then packs by actual demand.
- */
-function initialPlacement(plan: LabPlan): void {
-  const order = Array.from({ length: plan.vmCount }, (_, v) => v).sort(
-    (a, b) => plan.vmCap[b]! - plan.vmCap[a]! || a - b,
-  )
-  const nominal = new Float64Array(plan.hostCount)
-  let first = 0
-  for (const v of order) {
-    let placed = false
-    for (let h = first; h < plan.hostCount; h++) {
-      if (nominal[h]! + plan.vmCap[v]! > plan.capacity[h]! || !plan.admits(h, v)) continue
-      nominal[h] = nominal[h]! + plan.vmCap[v]!
-      plan.place(v, h)
-      plan.hostState[h] = HOST_STATE.on
-      placed = true
-      break
-    }
-    if (!placed)
-      throw new Error(
-        `lab mode: VM ${v} fits on no host at t = 0 (${plan.vmVcpus[v]} vCPUs of ${plan.vmMipsPerVcpu[v]} MIPS, RAM ${plan.vmRam[v]} MB); add hosts or raise the allocation ratios`,
-      )
-    while (first < plan.hostCount && plan.capacity[first]! - nominal[first]! < 1) first++
   }
 }
 

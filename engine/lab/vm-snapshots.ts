@@ -75,16 +75,7 @@ export class VmSnapshots {
   /** The VM's snapshots, flattened in tree order (for the coordinator's views). */
   list(v: number): SnapshotInfo[] {
     const tree = this.trees.get(v)
-    if (!tree) return []
-    const out: SnapshotInfo[] = []
-    const walk = (nodes: SnapshotNode[]): void => {
-      for (const { childNodes, ...info } of nodes) {
-        out.push(info)
-        walk(childNodes)
-      }
-    }
-    walk(tree.list())
-    return out
+    return tree ? flattenSnapshots(tree.list()) : []
   }
 
   /** Carries out an order; events say what happened (or why not). */
@@ -177,6 +168,11 @@ export class VmSnapshots {
       revert: { guest, writer: PageWriter.fromState(s.writer), generator: s.generator, stream: s.stream },
     }
   }
+}
+
+/** A snapshot forest flattened in tree order, each node without its children. */
+export function flattenSnapshots(nodes: readonly SnapshotNode[]): SnapshotInfo[] {
+  return nodes.flatMap(({ childNodes, ...info }) => [info, ...flattenSnapshots(childNodes)])
 }
 
 function mib(bytes: number): string {

@@ -12,7 +12,7 @@ import { HOSTS_PER_WORKER, inThreadShards, workerCount } from '../../engine/api/
 import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
 import { bundledSpawner, nodeShardPlanner } from '../../engine/platform/node/app-shards'
 import { shardOptions } from '../../engine/platform/node/shard-workers'
-import { inProcessShards } from '../../engine/lab/simulation'
+import { inProcessShards } from '../../engine/lab/shards'
 import type { ClusterModel } from '../../engine/model/cluster-model'
 import { ROOT } from '../helpers'
 

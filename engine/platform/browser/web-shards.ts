@@ -5,7 +5,7 @@
 // coordinator stops the run or goes on without them, as the scenario says.
 import * as Comlink from 'comlink'
 import type { ShardService } from '../../lab/shard-service'
-import { ShardFailure, inProcessShards, type ShardFactory, type ShardHandle } from '../../lab/simulation'
+import { ShardFailure, inProcessShards, type ShardFactory, type ShardHandle } from '../../lab/shards'
 import { workerCount, type ShardPlanner } from '../../api/shard-plan'
 
 export type WebWorkerSpawner = () => Worker

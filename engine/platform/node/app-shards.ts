@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { inProcessShards } from '../../lab/simulation'
+import { inProcessShards } from '../../lab/shards'
 import type { ShardPlanner } from '../../api/shard-plan'
 import { defaultSpawner, shardOptions, workerShards, type WorkerSpawner } from './shard-workers'
 

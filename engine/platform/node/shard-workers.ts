@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import * as Comlink from 'comlink'
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
 import type { ShardService } from '../../lab/shard-service'
-import { ShardFailure, inProcessShards, type ShardFactory, type ShardHandle } from '../../lab/simulation'
+import { ShardFailure, inProcessShards, type ShardFactory, type ShardHandle } from '../../lab/shards'
 import type { ClusterModel } from '../../model/cluster-model'
 
 export type WorkerSpawner = () => Worker

@@ -1,0 +1,66 @@
+// What a whole-lab checkpoint holds (LabSimulation.checkpoint / restore), and the orders a running lab
+// takes: a scheduled event's action, given now.
+import type { ScenarioEvent } from '../scenario/schema'
+import type { MigrationInfo } from '../migration'
+import type { LabPlanState } from './plan'
+import type { MigrationRecord } from './migration-log'
+import type { MemoryAccountState } from './memory-report'
+import type { HaState } from './ha'
+import type { ShardSnapshot, VmTransfer } from './protocol'
+import type { SnapshotOrder } from './vm-snapshots'
+
+/** An order to the lab: a scheduled event's action, given now (applied at the start of the next step). */
+export type LabAction = ScenarioEvent extends infer E ? (E extends { at: number } ? Omit<E, 'at'> : never) : never
+
+/** A whole-lab checkpoint's content (LabSimulation.checkpoint / restore). */
+export interface LabState {
+  format: 'conlab.lab-state'
+  version: 1
+  hosts: number
+  vms: number
+  stepIndex: number
+  finished: boolean
+  plan: LabPlanState
+  /** the VM-selection stream of the policy (RS) */
+  selection: number[]
+  /** every host and VM, from all shards */
+  cluster: ShardSnapshot
+  totals: {
+    energyJ: number
+    migrationCount: number
+    shutdowns: number
+    vmsKilled: number
+    nextEvent: number
+    nextFailureEvent: number
+  }
+  accounts: {
+    hostSla: Float64Array
+    hostActive: Float64Array
+    vmRequested: Float64Array
+    vmGranted: Float64Array
+    vmMigrationLoss: Float64Array
+    hostUtil: Float64Array
+    hostPowerW: Float64Array
+    hostRamMB: Float64Array
+    vmGrantedNow: Float64Array
+    vmStealMips: Float64Array
+    hostMemory?: Float64Array
+  }
+  pending: {
+    queue: { vm: number; target: number; since: number }[]
+    arrivals: VmTransfer[]
+    power: { host: number; on: boolean }[]
+    cancel: { vm: number; source: number }[]
+    targetFailed: { vm: number; source: number }[]
+    balloons: { vm: number; targetBytes: number | 'auto' }[]
+    snapshots: SnapshotOrder[]
+    orders: LabAction[]
+    inFlight: { vm: number; source: number; target: number; start: number }[]
+    bandwidthDemand: { vm: number; bytesPerSecond: number }[]
+  }
+  migrationLog: MigrationRecord[]
+  /** query-migrate of the live migrations in flight, as the views last saw them */
+  inFlightInfo: { vm: number; info: MigrationInfo }[]
+  memory?: MemoryAccountState
+  ha: HaState & { failHosts: number[]; failing: number[]; repairs: number[]; stuck: number[] }
+}
