@@ -24,7 +24,19 @@ export class StateHasher {
 
   bytes(view: ArrayBufferView): this {
     const b = new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
-    for (let i = 0; i < b.length; i++) this.byte(b[i]!)
+    // byte() for each byte, with the state in locals (hashing a run's state is a few hundred kB)
+    let lo = this.lo
+    let hi = this.hi
+    for (let i = 0; i < b.length; i++) {
+      lo = (lo ^ b[i]!) >>> 0
+      const loTimes = lo * PRIME_LO
+      const newLo = loTimes >>> 0
+      const carry = Math.floor(loTimes / 2 ** 32)
+      hi = (Math.imul(hi, PRIME_LO) + carry + Math.imul(lo, PRIME_HI)) >>> 0
+      lo = newLo
+    }
+    this.lo = lo
+    this.hi = hi
     return this
   }
 

@@ -8,14 +8,17 @@
 //   - an over-subscribed host gives every VM floor(request × total / Σ requests).
 // Only what changes results is modelled (storage never binds; PE-level provisioning does not matter).
 import type { ClusterModel } from '../model/cluster-model'
-import { clampUtilization, specPower } from '../power'
+import { clampUtilization, frameEnergy, specPower } from '../power'
 import { HISTORY_LENGTH, type HostLoad } from '../policies/detectors'
-import { countNonZeroBeginning } from '../math'
 import type { VmDemand } from './demand'
 import type { StateHistoryMetrics } from './metrics'
-import { isMultipleOf } from '../workload/planetlab'
 
 const NONE = -1
+
+/** Shortens an array without letting go of its storage (setting length to 0 would). */
+function truncate(a: number[], length: number): void {
+  while (a.length > length) a.pop()
+}
 
 /** Σ of a per-vCPU value over the vCPUs, added one by one as CloudSim sums its lists. */
 function sumPes(perPe: number, pes: number): number {
@@ -34,6 +37,13 @@ export class CloudSimHosts {
   readonly ramMB: Float64Array
   readonly bwKbps: Float64Array
   readonly power: Float64Array[]
+  /**
+   * By host type t, for k = 0…10: typePower[t * 11 + k] = the table's watts at k × 10 %, and
+   * typeSlope[t * 11 + k] = (watts at k + 1 − watts at k) / 10, as specPower computes them (NaN where the
+   * table has no such value, as reading past it gives).
+   */
+  readonly typePower: Float64Array
+  readonly typeSlope: Float64Array
   // VM constants
   readonly vmMips: Float64Array
   readonly vmPes: Int32Array
@@ -49,6 +59,8 @@ export class CloudSimHosts {
   readonly alloc: number[][]
   /** host.getVmsMigratingIn() (the scheduler keeps the same set) */
   readonly migIn: number[][]
+  /** in how many migIn lists each VM is: most are in none, which spares the search */
+  private readonly migInCount: Int32Array
   /** the scheduler's vmsMigratingOut */
   readonly migOut: Set<number>[]
   readonly available: Float64Array
@@ -78,6 +90,13 @@ export class CloudSimHosts {
   readonly hist: Float64Array
   readonly histLen: Int32Array
 
+  /**
+   * At the last update of each host: whether a listed VM not migrating requested exactly 0 (CloudSim
+   * then destroys it), and whether a listed VM requested more than 0.
+   */
+  readonly idleVmListed: Uint8Array
+  readonly demandListed: Uint8Array
+
   /** power at the last update's utilization (PowerHost.getPower) */
   readonly powerLast: Float64Array
   /** hosts with VMs listed or power drawn, for scans that can skip the idle ones (swap-remove set) */
@@ -88,11 +107,20 @@ export class CloudSimHosts {
   readonly hostsOfType: Int32Array[]
   readonly hostTypeOf: Int32Array
   private readonly firstIdleCache: Int32Array
+  /** every host of type t before hostsOfType[t][idleFrom[t]] is busy; indexInType[h]: h's position there */
+  private readonly idleFrom: Int32Array
+  private readonly indexInType: Int32Array
 
   /** tentative mode (an optimization round): hosts changed since it began, and their lists before */
   private tentative = false
-  private readonly snapshot: (number[] | undefined)[]
+  /** each touched host's list as it was (without the VMs migrating in), kept between rounds for reuse */
+  private readonly snapshot: number[][]
+  private readonly snapshotTaken: Uint8Array
+  private readonly rebuildScratch: Int32Array
   private readonly touchedList: number[] = []
+  private readonly single = [0]
+  /** the time of the update in progress (a field, so that no call boxes it) */
+  private now = Number.NaN
   private readonly movedVms: number[] = []
 
   // caches of per-host sums, rebuilt when a host's list changes
@@ -153,6 +181,7 @@ export class CloudSimHosts {
     this.storedReq = lists()
     this.alloc = lists()
     this.migIn = lists()
+    this.migInCount = new Int32Array(nV)
     this.migOut = Array.from({ length: nH }, () => new Set<number>())
     this.available = this.totalMips.slice()
     this.ramAvail = this.ramMB.slice()
@@ -174,9 +203,19 @@ export class CloudSimHosts {
     this.histLen = new Int32Array(nV)
 
     this.powerLast = new Float64Array(nH)
+    this.idleVmListed = new Uint8Array(nH)
+    this.demandListed = new Uint8Array(nH)
     this.busy = new Int32Array(nH)
     this.busyPos = new Int32Array(nH).fill(NONE)
     this.hostTypeOf = model.hostType.slice()
+    this.typePower = new Float64Array(model.hostTypes.length * 11).fill(Number.NaN)
+    this.typeSlope = new Float64Array(model.hostTypes.length * 11).fill(Number.NaN)
+    model.hostTypes.forEach(({ power }, t) => {
+      for (let k = 0; k <= 10 && k < power.length; k++) {
+        this.typePower[t * 11 + k] = power[k] as number
+        if (k < 10) this.typeSlope[t * 11 + k] = ((power[k + 1] ?? Number.NaN) - (power[k] as number)) / 10
+      }
+    })
     this.hostsOfType = model.hostTypes.map((_, t) => {
       const ids: number[] = []
       for (let h = 0; h < nH; h++) if (model.hostType[h] === t) ids.push(h)
@@ -184,7 +223,12 @@ export class CloudSimHosts {
     })
     for (let h = 0; h < nH; h++) this.powerLast[h] = specPower(this.power[h]!, 0)
     this.firstIdleCache = new Int32Array(model.hostTypes.length).fill(-2)
-    this.snapshot = new Array<number[] | undefined>(nH).fill(undefined)
+    this.idleFrom = new Int32Array(model.hostTypes.length)
+    this.indexInType = new Int32Array(nH)
+    for (const ids of this.hostsOfType) ids.forEach((h, i) => (this.indexInType[h] = i))
+    this.snapshot = Array.from({ length: nH }, () => [] as number[])
+    this.snapshotTaken = new Uint8Array(nH)
+    this.rebuildScratch = new Int32Array(nH)
     this.inactiveEntry = new Uint8Array(nH)
     this.inUseCache = new Float64Array(nH)
     this.inUseValid = new Uint8Array(nH)
@@ -233,31 +277,65 @@ export class CloudSimHosts {
 
   /** PowerVm.updateVmProcessing: the cloudlet scheduler moves to `time`; a history value at each step. */
   updateVmProcessing(v: number, time: number): void {
-    // The request is a function of the update time: a second update at the same instant changes nothing.
-    if (this.schedTime[v] === time && this.schedFresh[v]) return
-    this.schedTime[v] = time
-    this.schedFresh[v] = this.demand.submitted ? 1 : 0
-    this.cachesStale = true
-    const u = this.demand.utilization(v, time)
-    const pes = this.vmPes[v] as number
-    this.reqPerPe[v] = (u * (pes * (this.vmMips[v] as number))) / pes
-    if (time > (this.histTime[v] as number) && isMultipleOf(time - 0.1, this.demand.interval)) {
-      if (time !== 0 || u !== 0) this.pushHistory(v, u)
-      this.histTime[v] = time
-    }
+    this.now = time
+    this.single[0] = v
+    this.advanceVms(this.single)
   }
 
-  private pushHistory(v: number, u: number): void {
-    const base = v * HISTORY_LENGTH
-    this.hist.copyWithin(base + 1, base, base + HISTORY_LENGTH - 1)
-    this.hist[base] = u
-    if ((this.histLen[v] as number) < HISTORY_LENGTH) this.histLen[v]!++
+  /** updateVmProcessing to `now` for each VM of `list`; returns whether one of them is migrating. */
+  private advanceVms(list: readonly number[]): boolean {
+    const time = this.now
+    const demand = this.demand
+    if (demand.time !== time) demand.at(time)
+    const u = demand.current
+    const history = demand.historyDue
+    const fresh = this.demand.submitted ? 1 : 0
+    const { schedTime, schedFresh, vmPes, vmMips, reqPerPe, histTime, hist, histLen } = this
+    let migrating = false
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i]!
+      if (this.inMigration[v]) migrating = true
+      // The request is a function of the update time: a second update at the same instant changes nothing.
+      if (schedTime[v] === time && schedFresh[v]) continue
+      schedTime[v] = time
+      schedFresh[v] = fresh
+      this.cachesStale = true
+      const x = u[v] as number
+      const pes = vmPes[v] as number
+      // x / 1 is x exactly
+      reqPerPe[v] = pes === 1 ? x * (vmMips[v] as number) : (x * (pes * (vmMips[v] as number))) / pes
+      if (history && time > (histTime[v] as number)) {
+        if (time !== 0 || x !== 0) {
+          const base = v * HISTORY_LENGTH
+          hist.copyWithin(base + 1, base, base + HISTORY_LENGTH - 1)
+          hist[base] = x
+          if ((histLen[v] as number) < HISTORY_LENGTH) histLen[v]!++
+        }
+        histTime[v] = time
+      }
+    }
+    return migrating
   }
+
+  /** How many of the newest values the cached host histories hold (what the over-load detector reads). */
+  historyDepth = HISTORY_LENGTH
 
   /** Set when any VM's request or history changed; the next cache read rebuilds every host. */
   private cachesStale = false
 
+  /**
+   * Set while the migrations completing at one instant are applied: list changes then skip the CPU
+   * re-allocation, since the update that ends the instant recomputes every changed host from its list
+   * and nothing reads an allocation before that. The migration bookkeeping still happens.
+   */
+  deferAllocation = false
+
   // ---------------------------------------------------------------- CPU scheduler
+
+  /** Whether VM v is in host h's migIn list. */
+  isMigratingIn(h: number, v: number): boolean {
+    return this.migInCount[v] !== 0 && this.migIn[h]!.includes(v)
+  }
 
   private cappedTotal(h: number, v: number, perPe: number): number {
     const pe = this.peMips[h] as number
@@ -266,21 +344,24 @@ export class CloudSimHosts {
 
   /** VmSchedulerTimeShared.allocatePesForVm(Vm, mips): migration bookkeeping, then the over-subscription rule. */
   private allocatePes(h: number, index: number): void {
-    const v = this.list[h]![index]!
+    this.trackMigratingOut(h, this.list[h]![index]!)
+    this.allocateStored(h, index)
+  }
+
+  private trackMigratingOut(h: number, v: number): void {
     const out = this.migOut[h]!
     if (this.inMigration[v]) {
-      if (!this.migIn[h]!.includes(v) && !out.has(v)) out.add(v)
+      if (!this.isMigratingIn(h, v) && !out.has(v)) out.add(v)
     } else if (out.size > 0) {
       out.delete(v)
     }
-    this.allocateStored(h, index)
   }
 
   /** VmSchedulerTimeSharedOverSubscription.allocatePesForVm(uid, mips) for list[h][index] and its stored request. */
   private allocateStored(h: number, index: number): void {
     const v = this.list[h]![index]!
     const perPe = this.storedReq[h]![index]!
-    const migIn = this.migIn[h]!.length > 0 && this.migIn[h]!.includes(v)
+    const migIn = this.isMigratingIn(h, v)
     let total = this.cappedTotal(h, v, perPe)
     if (migIn) total *= 0.1
     if ((this.available[h] as number) >= total) {
@@ -313,18 +394,17 @@ export class CloudSimHosts {
   private redistribute(h: number, count: number): void {
     const list = this.list[h]!
     const stored = this.storedReq[h]!
-    const migIn = this.migIn[h]!
     let required = 0
     for (let i = 0; i < count; i++) {
       let r = this.cappedTotal(h, list[i]!, stored[i]!)
-      if (migIn.includes(list[i]!)) r *= 0.1
+      if (this.isMigratingIn(h, list[i]!)) r *= 0.1
       required += r
     }
     const scaling = (this.totalMips[h] as number) / required
     const alloc = this.alloc[h]!
     for (let i = 0; i < count; i++) {
       const v = list[i]!
-      alloc[i] = this.allocatedFor(h, v, stored[i]!, migIn.includes(v), scaling, true)
+      alloc[i] = this.allocatedFor(h, v, stored[i]!, this.isMigratingIn(h, v), scaling, true)
     }
     this.available[h] = 0
   }
@@ -392,9 +472,12 @@ export class CloudSimHosts {
     if (!this.beingInstantiated[v]) return true
     const ram = Math.min(this.requestRam(v), this.vmRam[v] as number)
     const bw = Math.min(this.requestBw(v), this.vmBw[v] as number)
+    // What the VM already holds there (≥ 0) only matters when the free amount alone falls short.
+    const ramAvail = this.ramAvail[h] as number
+    const bwAvail = this.bwAvail[h] as number
     return (
-      (this.ramAvail[h] as number) + (this.ramAlloc[h]!.get(v) ?? 0) >= ram &&
-      (this.bwAvail[h] as number) + (this.bwAlloc[h]!.get(v) ?? 0) >= bw
+      (ramAvail >= ram || ramAvail + (this.ramAlloc[h]!.get(v) ?? 0) >= ram) &&
+      (bwAvail >= bw || bwAvail + (this.bwAlloc[h]!.get(v) ?? 0) >= bw)
     )
   }
 
@@ -416,6 +499,15 @@ export class CloudSimHosts {
     if (!this.allocateBw(h, v, this.requestBw(v))) {
       this.deallocateRamBw(h, v)
       return false
+    }
+    if (this.deferAllocation) {
+      this.list[h]!.push(v)
+      this.storedReq[h]!.push(this.requestPerPe(v))
+      this.alloc[h]!.push(0)
+      this.trackMigratingOut(h, v)
+      this.setHostRef(v, h)
+      this.changed(h)
+      return true
     }
     const cached = this.cacheValid[h] === 1 && !this.cachesStale
     const inUseCached = this.inUseValid[h] === 1
@@ -445,7 +537,7 @@ export class CloudSimHosts {
   private appendToCaches(h: number, v: number): void {
     this.sumReqCache[h] = (this.sumReqCache[h] as number) + this.requestTotal(v)
     if ((this.vmRam[v] as number) > (this.maxRamCache[h] as number)) this.maxRamCache[h] = this.vmRam[v] as number
-    this.addHistory(this.histCache, h * HISTORY_LENGTH, v, this.totalMips[h] as number)
+    this.addHistory(this.histCache, h * HISTORY_LENGTH, v, this.totalMips[h] as number, this.historyDepth)
     const vmLength = this.vmTrimmedLength(v)
     if (vmLength > (this.histLenCache[h] as number)) this.histLenCache[h] = vmLength
     this.cacheValid[h] = 1
@@ -459,7 +551,7 @@ export class CloudSimHosts {
     this.backupHistLen[h] = this.histLenCache[h] as number
     this.backupInUse[h] = this.inUseValid[h] ? (this.inUseCache[h] as number) : Number.NaN
     const base = h * HISTORY_LENGTH
-    this.backupHist.set(this.histCache.subarray(base, base + HISTORY_LENGTH), base)
+    for (let i = base; i < base + this.historyDepth; i++) this.backupHist[i] = this.histCache[i] as number
   }
 
   private restoreCaches(h: number): void {
@@ -467,7 +559,7 @@ export class CloudSimHosts {
     this.maxRamCache[h] = this.backupMaxRam[h] as number
     this.histLenCache[h] = this.backupHistLen[h] as number
     const base = h * HISTORY_LENGTH
-    this.histCache.set(this.backupHist.subarray(base, base + HISTORY_LENGTH), base)
+    for (let i = base; i < base + this.historyDepth; i++) this.histCache[i] = this.backupHist[i] as number
     this.cacheValid[h] = 1
     const inUse = this.backupInUse[h] as number
     if (!Number.isNaN(inUse)) {
@@ -483,7 +575,7 @@ export class CloudSimHosts {
     this.changing(h)
     this.deallocateRamBw(h, v)
     this.removeFromList(h, v)
-    this.reallocateStored(h)
+    if (!this.deferAllocation) this.reallocateStored(h)
     this.setHostRef(v, NONE)
     this.changed(h)
     if (undo) this.restoreCaches(h)
@@ -515,13 +607,14 @@ export class CloudSimHosts {
     this.changing(h)
     this.available[h] = this.totalMips[h] as number
     this.ramAvail[h] = this.ramMB[h] as number
-    this.ramAlloc[h]!.clear()
+    if (this.ramAlloc[h]!.size > 0) this.ramAlloc[h]!.clear()
     this.bwAvail[h] = this.bwKbps[h] as number
-    this.bwAlloc[h]!.clear()
-    for (const v of this.list[h]!) this.setHostRef(v, NONE)
-    this.list[h]!.length = 0
-    this.storedReq[h]!.length = 0
-    this.alloc[h]!.length = 0
+    if (this.bwAlloc[h]!.size > 0) this.bwAlloc[h]!.clear()
+    const list = this.list[h]!
+    for (let i = 0; i < list.length; i++) this.setHostRef(list[i]!, NONE)
+    truncate(list, 0)
+    truncate(this.storedReq[h]!, 0)
+    truncate(this.alloc[h]!, 0)
     this.changed(h)
   }
 
@@ -557,6 +650,7 @@ export class CloudSimHosts {
       throw new Error(`CloudSim would exit: VM ${v} cannot migrate into host ${h} (RAM/BW)`)
     }
     this.migIn[h]!.push(v)
+    this.migInCount[v]!++
     this.list[h]!.push(v)
     this.storedReq[h]!.push(this.requestPerPe(v))
     this.alloc[h]!.push(0)
@@ -569,9 +663,14 @@ export class CloudSimHosts {
     this.changing(h)
     this.deallocateRamBw(h, v)
     this.removeFromList(h, v)
-    this.reallocateStored(h)
-    const i = this.migIn[h]!.indexOf(v)
-    if (i >= 0) this.migIn[h]!.splice(i, 1)
+    if (!this.deferAllocation) this.reallocateStored(h)
+    const migIn = this.migIn[h]!
+    const i = migIn.indexOf(v)
+    if (i >= 0) {
+      for (let k = i + 1; k < migIn.length; k++) migIn[k - 1] = migIn[k]!
+      migIn.pop()
+      this.migInCount[v]!--
+    }
     this.inMigration[v] = 0
     this.changed(h)
   }
@@ -580,94 +679,200 @@ export class CloudSimHosts {
 
   /** HostDynamicWorkload.updateVmsProcessing: VMs move to `time`, then every allocation is recomputed. */
   updateHost(h: number, time: number): void {
+    this.now = time
+    this.updateHostNow(h)
+  }
+
+  /** updateHost for ids[0, count), in that order. */
+  updateHosts(ids: Int32Array, count: number, time: number): void {
+    this.now = time
+    for (let i = 0; i < count; i++) this.updateHostNow(ids[i]!)
+  }
+
+  private updateHostNow(h: number): void {
+    const time = this.now
     const list = this.list[h]!
     this.prevUtilMips[h] = this.utilMips[h] as number
     if (list.length === 0) {
       // Nothing to allocate; an inactive host writing another inactive entry changes no metric.
       this.available[h] = this.totalMips[h] as number
       this.utilMips[h] = 0
-      if (this.prevUtilMips[h] !== 0 || !this.inactiveEntry[h]) this.writeHostEntry(h, time, 0, 0)
+      if (this.prevUtilMips[h] !== 0 || !this.inactiveEntry[h]) {
+        const b = this.metrics.batch
+        b.time = time
+        b.count = 0
+        b.hostAllocated = 0
+        b.hostRequested = 0
+        this.inactiveEntry[h] = 1
+        this.metrics.record(h)
+      }
+      this.idleVmListed[h] = 0
+      this.demandListed[h] = 0
       this.afterUpdate(h)
       return
     }
-    let migrating = false
+    const migrating = this.advanceVms(list)
+    if (!migrating && this.migIn[h]!.length === 0) {
+      if (!this.updateSimpleHost(h)) this.recordUpdate(h)
+    } else {
+      this.allocateMigratingHost(h)
+      this.recordUpdate(h)
+    }
+    this.afterUpdate(h)
+  }
+
+  /**
+   * allocatePes for every listed VM in order, from the full capacity, with its current request — the
+   * migration bookkeeping and allocateStored inlined.
+   *
+   * Invariant: a listed VM that is neither migrating nor in the host's migIn list is not in its migOut
+   * (a VM is dropped from migOut whenever it is listed while not migrating, only a migrating VM is
+   * added, and a VM that stops migrating leaves its source's list first). Such a VM needs no set lookup,
+   * and a host with no migration at all needs no migration factor (updateSimpleHost).
+   */
+  private allocateMigratingHost(h: number): void {
+    const list = this.list[h]!
+    const stored = this.storedReq[h]!
+    const alloc = this.alloc[h]!
+    const out = this.migOut[h]!
+    const pe = this.peMips[h] as number
+    this.available[h] = this.totalMips[h] as number
     for (let i = 0; i < list.length; i++) {
       const v = list[i]!
-      this.updateVmProcessing(v, time)
-      if (this.inMigration[v]) migrating = true
+      const perPe = this.requestPerPe(v)
+      stored[i] = perPe
+      const incoming = this.isMigratingIn(h, v)
+      let outgoing = false
+      if (this.inMigration[v]) {
+        if (incoming) {
+          outgoing = out.has(v)
+        } else {
+          if (!out.has(v)) out.add(v)
+          outgoing = true
+        }
+      } else if (incoming) {
+        out.delete(v)
+      }
+      const pes = this.vmPes[v] as number
+      const capped = perPe > pe ? pe : perPe
+      let total = sumPes(capped, pes)
+      if (incoming) total *= 0.1
+      const free: number = this.available[h]
+      if (free >= total) {
+        // allocatedFor(h, v, perPe, incoming, 1, false)
+        let mips = capped
+        if (outgoing) mips *= 0.9
+        else if (incoming) mips *= 0.1
+        alloc[i] = sumPes(mips, pes)
+        this.available[h] = free - total
+      } else {
+        this.redistribute(h, i + 1)
+      }
     }
-    if (!migrating && this.migOut[h]!.size === 0 && this.migIn[h]!.length === 0) {
-      this.updateSimpleHost(h, time)
-      return
-    }
+  }
+
+  /**
+   * allocateMigratingHost and recordUpdate for the common case — no VM of the host migrating: the same
+   * allocation sequence without the migration factors, each VM recorded as it gets its share. When one
+   * does not fit, the general rule takes over from it (and may lower the shares already given): returns
+   * false, and the caller records afterwards.
+   */
+  private updateSimpleHost(h: number): boolean {
+    const list = this.list[h]!
+    const stored = this.storedReq[h]!
+    const alloc = this.alloc[h]!
+    const pe = this.peMips[h] as number
+    const b = this.metrics.reserve(list.length)
+    let available = this.totalMips[h] as number
+    let fits = true
     let util = 0
     let requested = 0
-    this.available[h] = this.totalMips[h] as number
-    const stored = this.storedReq[h]!
-    for (let i = 0; i < list.length; i++) {
-      stored[i] = this.requestPerPe(list[i]!)
-      this.allocatePes(h, i)
-    }
-    const migIn = this.migIn[h]!
-    const alloc = this.alloc[h]!
+    let idle = 0
+    let demand = 0
     for (let i = 0; i < list.length; i++) {
       const v = list[i]!
-      const req = this.requestTotal(v)
+      const perPe = this.beingInstantiated[v] ? (this.vmMips[v] as number) : (this.reqPerPe[v] as number)
+      const pes = this.vmPes[v] as number
+      stored[i] = perPe
+      if (fits) {
+        const capped = sumPes(perPe > pe ? pe : perPe, pes)
+        if (available >= capped) {
+          alloc[i] = capped
+          available -= capped
+        } else {
+          fits = false
+          this.available[h] = available
+        }
+      }
+      if (!fits) {
+        this.allocateStored(h, i)
+        continue
+      }
+      const req = sumPes(perPe, pes)
+      if (req === 0) idle = 1
+      else if (req > 0) demand = 1
+      b.vm[i] = v
+      b.allocated[i] = alloc[i]!
+      b.requested[i] = req
+      b.migrating[i] = 0
+      util += alloc[i]!
+      requested += req
+    }
+    if (!fits) return false
+    this.available[h] = available
+    this.utilMips[h] = util
+    this.idleVmListed[h] = idle
+    this.demandListed[h] = demand
+    this.inactiveEntry[h] = util > 0 ? 0 : 1
+    b.time = this.now
+    b.count = list.length
+    b.hostAllocated = util
+    b.hostRequested = requested
+    this.metrics.record(h)
+    return true
+  }
+
+  /**
+   * The state entries of an update: each VM's allocation and request (none for a VM migrating in;
+   * a VM migrating out counts its allocation / 0.9 towards the host), then the host's totals.
+   */
+  private recordUpdate(h: number): void {
+    const list = this.list[h]!
+    const alloc = this.alloc[h]!
+    const b = this.metrics.reserve(list.length)
+    let util = 0
+    let requested = 0
+    let idle = 0
+    let demand = 0
+    let n = 0
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i]!
+      const perPe = this.beingInstantiated[v] ? (this.vmMips[v] as number) : (this.reqPerPe[v] as number)
+      const req = sumPes(perPe, this.vmPes[v] as number)
+      const migrating = this.inMigration[v] as number
+      if (req === 0 && !migrating) idle = 1
+      else if (req > 0) demand = 1
       let allocated = alloc[i]!
-      if (migIn.length === 0 || !migIn.includes(v)) {
-        this.metrics.vmEntry(v, time, allocated, req, this.inMigration[v] === 1)
-        if (this.inMigration[v]) allocated /= 0.9
+      if (!this.isMigratingIn(h, v)) {
+        b.vm[n] = v
+        b.allocated[n] = allocated
+        b.requested[n] = req
+        b.migrating[n] = migrating
+        n++
+        if (migrating) allocated /= 0.9
       }
       util += allocated
       requested += req
     }
     this.utilMips[h] = util
-    this.writeHostEntry(h, time, util, requested)
-    this.afterUpdate(h)
-  }
-
-  /**
-   * updateHost for the common case — no VM of the host migrating: the same allocation sequence without
-   * the migration factors, falling back to the general rule from the first VM that does not fit.
-   */
-  private updateSimpleHost(h: number, time: number): void {
-    const list = this.list[h]!
-    const stored = this.storedReq[h]!
-    const alloc = this.alloc[h]!
-    const pe = this.peMips[h] as number
-    let available = this.totalMips[h] as number
-    let i = 0
-    for (; i < list.length; i++) {
-      const v = list[i]!
-      const perPe = this.beingInstantiated[v] ? (this.vmMips[v] as number) : (this.reqPerPe[v] as number)
-      stored[i] = perPe
-      const capped = sumPes(perPe > pe ? pe : perPe, this.vmPes[v] as number)
-      if (!(available >= capped)) break
-      alloc[i] = capped
-      available -= capped
-    }
-    this.available[h] = available
-    for (; i < list.length; i++) {
-      stored[i] = this.requestPerPe(list[i]!)
-      this.allocateStored(h, i)
-    }
-    let util = 0
-    let requested = 0
-    for (let k = 0; k < list.length; k++) {
-      const v = list[k]!
-      const req = this.requestTotal(v)
-      this.metrics.vmEntry(v, time, alloc[k]!, req, false)
-      util += alloc[k]!
-      requested += req
-    }
-    this.utilMips[h] = util
-    this.writeHostEntry(h, time, util, requested)
-    this.afterUpdate(h)
-  }
-
-  private writeHostEntry(h: number, time: number, util: number, requested: number): void {
+    this.idleVmListed[h] = idle
+    this.demandListed[h] = demand
     this.inactiveEntry[h] = util > 0 ? 0 : 1
-    this.metrics.hostEntry(h, time, util, requested, util > 0)
+    b.time = this.now
+    b.count = n
+    b.hostAllocated = util
+    b.hostRequested = requested
+    this.metrics.record(h)
   }
 
   private afterUpdate(h: number): void {
@@ -682,9 +887,12 @@ export class CloudSimHosts {
   /** Before a host's list changes: in tentative mode, remember the list as it was. */
   private changing(h: number): void {
     this.backupVm[h] = NONE
-    if (this.tentative && this.snapshot[h] === undefined) {
-      const migIn = this.migIn[h]!
-      this.snapshot[h] = this.list[h]!.filter((v) => !migIn.includes(v))
+    if (this.tentative && !this.snapshotTaken[h]) {
+      const list = this.list[h]!
+      const snapshot = this.snapshot[h]!
+      truncate(snapshot, 0)
+      for (let i = 0; i < list.length; i++) if (!this.isMigratingIn(h, list[i]!)) snapshot.push(list[i]!)
+      this.snapshotTaken[h] = 1
       this.touchedList.push(h)
     }
   }
@@ -699,6 +907,24 @@ export class CloudSimHosts {
     this.inUseValid[h] = 0
   }
 
+  /** Whether h is in the busy set. */
+  isBusy(h: number): boolean {
+    return this.busyPos[h] !== NONE
+  }
+
+  /**
+   * Σ over ids[0, count), in that order, of each host's energy over the last `seconds` (CloudSim: power
+   * moving linearly from the previous utilization to the current one; nothing when it was idle).
+   */
+  frameEnergy(ids: Int32Array, count: number, seconds: number): number {
+    let frame = 0
+    for (let i = 0; i < count; i++) {
+      const h = ids[i]!
+      frame += frameEnergy(this.power[h]!, this.previousUtilization(h), this.utilization(h), seconds)
+    }
+    return frame
+  }
+
   /** Busy = listed VMs or non-zero utilization at the last update; idle hosts of a type are all alike. */
   isIdle(h: number): boolean {
     return this.list[h]!.length === 0 && this.utilMips[h] === 0
@@ -710,12 +936,10 @@ export class CloudSimHosts {
     if (first === -2) {
       first = NONE
       const ids = this.hostsOfType[t]!
-      for (let i = 0; i < ids.length; i++) {
-        if (this.isIdle(ids[i]!)) {
-          first = ids[i]!
-          break
-        }
-      }
+      let i = this.idleFrom[t] as number
+      while (i < ids.length && !this.isIdle(ids[i]!)) i++
+      this.idleFrom[t] = i
+      if (i < ids.length) first = ids[i]!
       this.firstIdleCache[t] = first
     }
     return first
@@ -725,7 +949,9 @@ export class CloudSimHosts {
     const idle = this.isIdle(h)
     const pos = this.busyPos[h] as number
     if (idle === (pos === NONE)) return
-    this.firstIdleCache[this.hostTypeOf[h]!] = -2
+    const type = this.hostTypeOf[h]!
+    this.firstIdleCache[type] = -2
+    if (idle && (this.indexInType[h] as number) < (this.idleFrom[type] as number)) this.idleFrom[type] = this.indexInType[h]!
     if (!idle && pos === NONE) {
       this.busy[this.busyCount] = h
       this.busyPos[h] = this.busyCount++
@@ -745,11 +971,21 @@ export class CloudSimHosts {
    */
   beginTentative(): void {
     this.tentative = true
-    this.touchedList.length = 0
-    this.movedVms.length = 0
+    truncate(this.touchedList, 0)
+    truncate(this.movedVms, 0)
     for (let h = 0; h < this.hostCount; h++) {
-      if (this.migIn[h]!.length > 0 || this.list[h]!.some((v) => this.inMigration[v])) this.changing(h)
+      if (this.migIn[h]!.length > 0 || this.anyMigrating(this.list[h]!)) this.changing(h)
     }
+  }
+
+  private anyMigrating(vms: readonly number[]): boolean {
+    for (let i = 0; i < vms.length; i++) if (this.inMigration[vms[i]!]) return true
+    return false
+  }
+
+  private anyInstantiating(vms: readonly number[]): boolean {
+    for (let i = 0; i < vms.length; i++) if (this.beingInstantiated[vms[i]!]) return true
+    return false
   }
 
   /**
@@ -758,22 +994,60 @@ export class CloudSimHosts {
    */
   endTentative(): void {
     this.tentative = false
-    const hosts = this.touchedList.filter((h) => !this.unchangedSinceSnapshot(h)).sort((a, b) => a - b)
-    for (const h of hosts) {
+    // the touched hosts whose lists changed, by id
+    const hosts = this.rebuildScratch
+    let n = 0
+    for (const h of this.touchedList) {
+      if (this.unchangedSinceSnapshot(h)) continue
+      let j = n++
+      for (; j > 0 && (hosts[j - 1] as number) > h; j--) hosts[j] = hosts[j - 1] as number
+      hosts[j] = h
+    }
+    for (let i = 0; i < n; i++) {
+      const h = hosts[i]!
       this.vmDestroyAll(h)
       this.reallocateMigratingInVms(h)
     }
-    for (const h of hosts) {
-      for (const v of this.snapshot[h]!) {
+    for (let i = 0; i < n; i++) {
+      const h = hosts[i]!
+      const vms = this.snapshot[h]!
+      if (this.ramAlloc[h]!.size === 0 && this.bwAlloc[h]!.size === 0 && !this.anyInstantiating(vms)) {
+        this.recreate(h, vms)
+        continue
+      }
+      for (const v of vms) {
         if (!this.vmCreate(h, v)) throw new Error(`CloudSim would exit: could not restore VM ${v} on host ${h}`)
         this.vmTable[v] = h
       }
     }
-    for (const h of this.touchedList) this.snapshot[h] = undefined
+    for (const h of this.touchedList) this.snapshotTaken[h] = 0
     // VMs tentatively created elsewhere point back to the host that lists them.
     for (const v of this.movedVms) if (this.vmTable[v] !== NONE) this.hostRef[v] = this.vmTable[v] as number
-    this.touchedList.length = 0
-    this.movedVms.length = 0
+    truncate(this.touchedList, 0)
+    truncate(this.movedVms, 0)
+  }
+
+  /**
+   * vmCreate of each VM, in order, on a host vmDestroyAll has just emptied, when none is being
+   * instantiated and no RAM or BW is reserved: such VMs request none, and the emptied host has no cache
+   * left to extend, so only the lists, the migration bookkeeping and the CPU allocation remain of vmCreate.
+   */
+  private recreate(h: number, vms: readonly number[]): void {
+    const list = this.list[h]!
+    const stored = this.storedReq[h]!
+    const alloc = this.alloc[h]!
+    this.backupVm[h] = NONE
+    for (let i = 0; i < vms.length; i++) {
+      const v = vms[i]!
+      list.push(v)
+      stored.push(this.reqPerPe[v] as number)
+      alloc.push(0)
+      this.trackMigratingOut(h, v)
+      this.allocateStored(h, list.length - 1)
+      this.hostRef[v] = h
+      this.vmTable[v] = h
+    }
+    this.changed(h)
   }
 
   private unchangedSinceSnapshot(h: number): boolean {
@@ -797,18 +1071,21 @@ export class CloudSimHosts {
 
   /** The allocation policy's getUtilizationOfCpuMips(host): Σ allocated, migrating-in VMs at their full demand. */
   mipsInUse(h: number): number {
-    if (this.inUseValid[h]) return this.inUseCache[h] as number
+    if (!this.inUseValid[h]) this.refreshInUse(h)
+    return this.inUseCache[h] as number
+  }
+
+  /** Brings inUseCache[h] up to date. */
+  refreshInUse(h: number): void {
     const list = this.list[h]!
     const alloc = this.alloc[h]!
-    const migIn = this.migIn[h]!
     let mips = 0
     for (let i = 0; i < list.length; i++) {
-      if (migIn.length > 0 && migIn.includes(list[i]!)) mips += (alloc[i]! * 0.9) / 0.1
+      if (this.isMigratingIn(h, list[i]!)) mips += (alloc[i]! * 0.9) / 0.1
       mips += alloc[i]!
     }
     this.inUseCache[h] = mips
     this.inUseValid[h] = 1
-    return mips
   }
 
   private refresh(h: number): void {
@@ -821,21 +1098,27 @@ export class CloudSimHosts {
     const list = this.list[h]!
     const hostMips = this.totalMips[h] as number
     const base = h * HISTORY_LENGTH
-    this.histCache.fill(0, base, base + HISTORY_LENGTH)
+    const depth = this.historyDepth
+    this.histCache.fill(0, base, base + depth)
     let sumReq = 0
     let maxRam = -2147483648
+    // countNonZeroBeginning of the summed history: a sum of non-negative terms is zero exactly where
+    // every term is, so the longest of the VMs' trimmed lengths (1 when there is none).
+    let histLen = 1
     for (const v of list) {
       sumReq += this.requestTotal(v)
       if ((this.vmRam[v] as number) > maxRam) maxRam = this.vmRam[v] as number
-      this.addHistory(this.histCache, base, v, hostMips)
+      this.addHistory(this.histCache, base, v, hostMips, depth)
+      const vmLength = this.vmTrimmedLength(v)
+      if (vmLength > histLen) histLen = vmLength
     }
     this.sumReqCache[h] = sumReq
     this.maxRamCache[h] = maxRam
-    this.histLenCache[h] = countNonZeroBeginning(this.histCache.subarray(base, base + HISTORY_LENGTH))
+    this.histLenCache[h] = histLen
     this.cacheValid[h] = 1
   }
 
-  private addHistory(into: Float64Array, base: number, v: number, hostMips: number, limit = HISTORY_LENGTH): void {
+  private addHistory(into: Float64Array, base: number, v: number, hostMips: number, limit: number): void {
     const n = Math.min(this.histLen[v] as number, limit)
     const vb = v * HISTORY_LENGTH
     const mips = this.vmMips[v] as number
@@ -854,8 +1137,14 @@ export class CloudSimHosts {
     const load = this.loadScratch
     const base = h * HISTORY_LENGTH
     const history = load.history
-    const cache = this.histCache
-    for (let i = 0; i < historyNeeded; i++) history[i] = cache[base + i] as number
+    if (historyNeeded <= this.historyDepth) {
+      const cache = this.histCache
+      for (let i = 0; i < historyNeeded; i++) history[i] = cache[base + i] as number
+    } else {
+      // deeper than the cache (a UI view): the same sums, computed afresh
+      history.fill(0, 0, historyNeeded)
+      for (const v of this.list[h]!) this.addHistory(history, 0, v, this.totalMips[h] as number, historyNeeded)
+    }
     load.requestedMips = this.sumReqCache[h] as number
     load.maxVmRamMB = this.maxRamCache[h] as number
     load.historyLength = this.histLenCache[h] as number
@@ -881,6 +1170,6 @@ export class CloudSimHosts {
 
   /** Vm.getTotalUtilizationOfCpuMips(clock): what PABFD sorts VMs by. */
   demandMips(v: number, time: number): number {
-    return this.demand.utilization(v, time) * (this.vmMips[v] as number)
+    return (this.demand.at(time)[v] as number) * (this.vmMips[v] as number)
   }
 }

@@ -3,7 +3,33 @@
 // An entry written at the same instant as the previous one replaces it, so an entry is only final once a
 // later one arrives; each interval uses the values of its starting entry.
 
+/**
+ * One host update's state entries, filled in by the caller before record(): each VM's allocated and
+ * requested MIPS and migration flag, and the host's totals. Passing them through typed arrays keeps
+ * the doubles unboxed on the hottest path.
+ */
+export interface EntryBatch {
+  time: number
+  count: number
+  vm: Int32Array
+  allocated: Float64Array
+  requested: Float64Array
+  migrating: Uint8Array
+  hostAllocated: number
+  hostRequested: number
+}
+
 export class StateHistoryMetrics {
+  readonly batch: EntryBatch = {
+    time: Number.NaN,
+    count: 0,
+    vm: new Int32Array(64),
+    allocated: new Float64Array(64),
+    requested: new Float64Array(64),
+    migrating: new Uint8Array(64),
+    hostAllocated: Number.NaN,
+    hostRequested: Number.NaN,
+  }
   // hosts: the pending (last) entry and the activity of the last final entry
   private readonly hTime: Float64Array
   private readonly hAlloc: Float64Array
@@ -23,10 +49,13 @@ export class StateHistoryMetrics {
   private readonly vAllocated: Float64Array
   private readonly vRequested: Float64Array
   private readonly vMigShortfall: Float64Array
-  private violationSum = 0
+  // Starts as a fraction (reset in the constructor): a field first holding a small integer gets an
+  // integer representation in V8, and its first fraction would throw away the code optimized so far.
+  private violationSum = 0.5
   private violationCount = 0
 
   constructor(hosts: number, vms: number) {
+    this.violationSum = 0
     this.hTime = new Float64Array(hosts)
     this.hAlloc = new Float64Array(hosts)
     this.hReq = new Float64Array(hosts)
@@ -46,7 +75,28 @@ export class StateHistoryMetrics {
     this.vMigShortfall = new Float64Array(vms)
   }
 
-  hostEntry(h: number, time: number, allocated: number, requested: number, active: boolean): void {
+  /** Makes room for `n` VM entries in the batch. */
+  reserve(n: number): EntryBatch {
+    const b = this.batch
+    if (b.vm.length < n) {
+      const size = Math.max(n, b.vm.length * 2)
+      b.vm = new Int32Array(size)
+      b.allocated = new Float64Array(size)
+      b.requested = new Float64Array(size)
+      b.migrating = new Uint8Array(size)
+    }
+    return b
+  }
+
+  /** The batch's VM entries in order, then host h's entry (active when it has allocated MIPS). */
+  record(h: number): void {
+    const b = this.batch
+    const time = b.time
+    for (let i = 0; i < b.count; i++) this.vmEntry(b.vm[i]!, time, b.allocated[i]!, b.requested[i]!, b.migrating[i]!)
+    this.hostEntry(h, time, b.hostAllocated, b.hostRequested, b.hostAllocated > 0)
+  }
+
+  private hostEntry(h: number, time: number, allocated: number, requested: number, active: boolean): void {
     if (this.hHas[h] && this.hTime[h] !== time) this.finalizeHost(h, time)
     this.hTime[h] = time
     this.hAlloc[h] = allocated
@@ -71,7 +121,7 @@ export class StateHistoryMetrics {
     this.hPrevActive[h] = this.hActive[h] as number
   }
 
-  vmEntry(v: number, time: number, allocated: number, requested: number, inMigration: boolean): void {
+  private vmEntry(v: number, time: number, allocated: number, requested: number, inMigration: number): void {
     if (this.vHas[v] && this.vTime[v] !== time) {
       const dt = time - (this.vTime[v] as number)
       const a = this.vAlloc[v] as number
@@ -87,7 +137,7 @@ export class StateHistoryMetrics {
     this.vTime[v] = time
     this.vAlloc[v] = allocated
     this.vReq[v] = requested
-    this.vMig[v] = inMigration ? 1 : 0
+    this.vMig[v] = inMigration
     this.vHas[v] = 1
   }
 

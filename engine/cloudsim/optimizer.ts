@@ -2,7 +2,14 @@
 // over-load detection → VM selection → PABFD placement → under-load consolidation, all on a tentative
 // copy of the allocation that is rolled back at the end. Returns the migrations to start, each with the
 // numbers that explain it.
-import { createDetector, type Detector, type DetectorVerdict } from '../policies/detectors'
+import {
+  FALLBACK_THRESHOLD,
+  LR_POINTS,
+  createDetector,
+  lrWeights,
+  type Detector,
+  type DetectorVerdict,
+} from '../policies/detectors'
 import type { PolicySpec } from '../policies/policy-name'
 import { specPower } from '../power'
 import type { CloudSimHosts } from './hosts'
@@ -30,15 +37,31 @@ export interface OptimizationResult {
 
 export class CloudSimOptimizer {
   private readonly detector: Detector
+  /** LR or LRR: isOverloaded can often decide from the closed form of the regression */
+  private readonly regression: boolean
+  private readonly lrWeightsByHorizon: Float64Array[] = []
   private readonly fallback: Detector
   private readonly selection: VmSelection
   private readonly excluded: Uint8Array
   private readonly excludedUnder: Uint8Array
   private idleExcluded = false
   /** The last findHostForVm's score (W) and the chosen host's utilization after placement. */
-  foundScore = 0
-  foundUtilization = 0
+  foundScore = Number.NaN
+  foundUtilization = Number.NaN
   private readonly demandScratch: Float64Array
+  /** the VMs placeAll places (it sorts them in place), and where each over-loaded one came from */
+  private readonly vmScratch: Int32Array
+  private readonly origin: Int32Array
+  /** what placeAll placed: VM, host, PABFD score, host utilization after */
+  private readonly placedVm: Int32Array
+  private readonly placedHost: Int32Array
+  private readonly placedScore: Float64Array
+  private readonly placedU: Float64Array
+  private readonly underOrder: Int32Array
+  private readonly utilizationOf: Float64Array
+  /** findHostForVm's scored busy hosts */
+  private readonly candHost: Int32Array
+  private readonly candScore: Float64Array
 
   constructor(
     private readonly hosts: CloudSimHosts,
@@ -46,27 +69,56 @@ export class CloudSimOptimizer {
     random: RandomStream,
   ) {
     this.detector = createDetector(policy.detector, policy.safety)
+    this.regression = policy.detector === 'lr' || policy.detector === 'lrr'
     this.fallback = createDetector('thr', 0.7)
     this.selection = createSelection(policy.selection, hosts, random)
+    hosts.historyDepth = this.detector.historyNeeded
     this.excluded = new Uint8Array(hosts.hostCount)
     this.excludedUnder = new Uint8Array(hosts.hostCount)
     this.demandScratch = new Float64Array(hosts.vmCount)
+    this.vmScratch = new Int32Array(hosts.vmCount)
+    this.origin = new Int32Array(hosts.vmCount)
+    this.placedVm = new Int32Array(hosts.vmCount)
+    this.placedHost = new Int32Array(hosts.vmCount)
+    this.placedScore = new Float64Array(hosts.vmCount)
+    this.placedU = new Float64Array(hosts.vmCount)
+    this.underOrder = new Int32Array(hosts.hostCount + 1)
+    this.utilizationOf = new Float64Array(hosts.hostCount)
+    this.candHost = new Int32Array(hosts.hostCount)
+    this.candScore = new Float64Array(hosts.hostCount)
   }
 
   isOverloaded(h: number, plus = -1): boolean {
-    return this.detector.isOverloaded(this.hosts.load(h, plus, this.detector.historyNeeded))
+    const load = this.hosts.load(h, plus, this.detector.historyNeeded)
+    if (this.regression) {
+      // LR / LRR: the closed form of the least-squares prediction, Σ weight_i · history_i, differs from
+      // commons-math's incremental sums only by rounding (~1e-14 here); beyond LR_MARGIN of the
+      // threshold both give the same verdict, nearer it the detector's exact arithmetic decides.
+      if (load.historyLength < LR_POINTS) return load.requestedMips / load.totalMips > FALLBACK_THRESHOLD
+      // lrHorizon(load.maxVmRamMB, load.bwKbps, load.interval)
+      const horizon = LR_POINTS + Math.ceil(load.maxVmRamMB / (load.bwKbps / (2 * 8000)) / load.interval)
+      let weights = this.lrWeightsByHorizon[horizon]
+      if (weights === undefined) weights = this.lrWeightsByHorizon[horizon] = lrWeights(horizon)
+      const history = load.history
+      let predicted = 0
+      for (let i = 0; i < LR_POINTS; i++) predicted += (weights[i] as number) * (history[i] as number)
+      predicted *= this.detector.safety
+      if (predicted >= 1 + LR_MARGIN) return true
+      if (predicted < 1 - LR_MARGIN) return false
+    }
+    return this.detector.isOverloaded(load)
   }
 
   optimize(time: number, explain: boolean): OptimizationResult {
     const H = this.hosts
     const n = H.hostCount
     const overloaded: number[] = []
-    const verdicts = new Map<number, DetectorVerdict>()
+    const verdicts = explain ? new Map<number, DetectorVerdict>() : undefined
     for (let h = 0; h < n; h++) {
       // An empty host is never over-loaded (its request is 0, its history too short for anything but THR).
       if (H.list[h]!.length === 0) continue
-      if (explain) {
-        const verdict = this.detector.explain(H.load(h))
+      if (verdicts) {
+        const verdict = this.detector.explain(H.load(h, -1, this.detector.historyNeeded))
         if (verdict.overloaded) {
           overloaded.push(h)
           verdicts.set(h, verdict)
@@ -76,14 +128,14 @@ export class CloudSimOptimizer {
     H.beginTentative()
 
     // Phase 1: VMs leave over-loaded hosts until each is no longer over-loaded.
-    const toMigrate: number[] = []
-    const origin = new Map<number, number>()
+    const { vmScratch, origin } = this
+    let leaving = 0
     for (const h of overloaded) {
       for (;;) {
         const v = this.selection.select(h, time)
         if (v < 0) break
-        toMigrate.push(v)
-        origin.set(v, h)
+        vmScratch[leaving++] = v
+        origin[v] = h
         H.vmDestroy(h, v)
         if (!this.isOverloaded(h)) break
       }
@@ -91,62 +143,66 @@ export class CloudSimOptimizer {
     this.excluded.fill(0)
     for (const h of overloaded) this.excluded[h] = 1
     const migrations: MigrationDecision[] = []
-    for (const p of this.placeAll(toMigrate, time, false)) {
-      const from = origin.get(p.vm)!
+    const { placedVm, placedHost, placedScore, placedU } = this
+    const moved = this.placeAll(leaving, time, false)
+    for (let i = 0; i < moved; i++) {
+      const from = origin[placedVm[i]!]!
       migrations.push({
-        vm: p.vm,
+        vm: placedVm[i]!,
         from,
-        to: p.to,
+        to: placedHost[i]!,
         reason: 'overload',
-        sourceVerdict: verdicts.get(from),
+        sourceVerdict: verdicts?.get(from),
         sourceUtilization: H.utilization(from),
-        powerIncreaseW: p.powerIncreaseW,
-        targetUtilizationAfter: p.targetUtilizationAfter,
+        powerIncreaseW: placedScore[i]!,
+        targetUtilizationAfter: placedU[i]!,
       })
     }
 
     // Phase 2: empty the least-utilized hosts when all their VMs fit elsewhere.
     this.idleExcluded = true
-    this.excludedUnder.fill(0)
+    const { excluded, excludedUnder } = this
+    excludedUnder.fill(0)
     let excludedUnderCount = 0
-    const excludeUnder = (h: number) => {
-      if (!this.excludedUnder[h]) {
-        this.excludedUnder[h] = 1
-        excludedUnderCount++
-      }
-    }
-    this.excluded.fill(0)
+    excluded.fill(0)
     for (const h of overloaded) {
-      excludeUnder(h)
-      this.excluded[h] = 1
+      if (!excludedUnder[h]) excludedUnderCount++
+      excludedUnder[h] = 1
+      excluded[h] = 1
     }
     for (let h = 0; h < n; h++) {
       if (H.utilMips[h] === 0) {
-        excludeUnder(h)
-        this.excluded[h] = 1
+        if (!excludedUnder[h]) excludedUnderCount++
+        excludedUnder[h] = 1
+        excluded[h] = 1
       }
     }
     let tried = 0
-    const byUtilization = this.underUtilizationOrder()
+    const candidates = this.underUtilizationOrder()
     while (excludedUnderCount !== n) {
-      const h = this.underUtilizedHost(byUtilization)
+      const h = this.underUtilizedHost(candidates)
       if (h < 0) break
-      excludeUnder(h)
-      this.excluded[h] = 1
+      if (!excludedUnder[h]) excludedUnderCount++
+      excludedUnder[h] = 1
+      excluded[h] = 1
       tried++
-      const vms = H.list[h]!.filter((v) => !H.inMigration[v])
-      if (vms.length === 0) continue
-      const placed = this.placeAll(vms, time, true)
-      for (const p of placed) {
-        excludeUnder(p.to)
+      const list = H.list[h]!
+      let count = 0
+      for (let i = 0; i < list.length; i++) if (!H.inMigration[list[i]!]) vmScratch[count++] = list[i]!
+      if (count === 0) continue
+      const placed = this.placeAll(count, time, true)
+      for (let i = 0; i < placed; i++) {
+        const to = placedHost[i]!
+        if (!excludedUnder[to]) excludedUnderCount++
+        excludedUnder[to] = 1
         migrations.push({
-          vm: p.vm,
+          vm: placedVm[i]!,
           from: h,
-          to: p.to,
+          to,
           reason: 'underload',
           sourceUtilization: H.utilization(h),
-          powerIncreaseW: p.powerIncreaseW,
-          targetUtilizationAfter: p.targetUtilizationAfter,
+          powerIncreaseW: placedScore[i]!,
+          targetUtilizationAfter: placedU[i]!,
         })
       }
     }
@@ -156,121 +212,188 @@ export class CloudSimOptimizer {
     return { migrations, overloadedHosts: overloaded, underloadedHostsTried: tried }
   }
 
-  /** Hosts with utilization in (0, 1), by utilization then id: it does not change during a round. */
+  /** Hosts with utilization in (0, 1), by utilization then id (it does not change during a round); -1 ends. */
   private underUtilizationOrder(): Int32Array {
     const H = this.hosts
-    const ids: number[] = []
+    const { underOrder: ids, utilizationOf } = this
+    let n = 0
     for (let i = 0; i < H.busyCount; i++) {
       const h = H.busy[i]!
       const u = H.utilization(h)
-      if (u > 0 && u < 1) ids.push(h)
+      if (!(u > 0 && u < 1)) continue
+      utilizationOf[h] = u
+      ids[n++] = h
     }
-    ids.sort((a, b) => H.utilization(a) - H.utilization(b) || a - b)
-    return Int32Array.from(ids)
+    sortByKey(ids, n, utilizationOf)
+    ids[n] = -1
+    return ids
   }
 
   /** getUnderUtilizedHost: the smallest utilization in (0, 1), skipping hosts whose VMs are all leaving or one is arriving. */
   private underUtilizedHost(order: Int32Array): number {
-    for (const h of order) if (!this.excludedUnder[h] && !this.allMigratingOutOrAnyIn(h)) return h
+    for (let i = 0; order[i]! >= 0; i++) {
+      const h = order[i]!
+      if (!this.excludedUnder[h] && !this.allMigratingOutOrAnyIn(h)) return h
+    }
     return -1
   }
 
   private allMigratingOutOrAnyIn(h: number): boolean {
     const H = this.hosts
-    for (const v of H.list[h]!) {
+    const list = H.list[h]!
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i]!
       if (!H.inMigration[v]) return false
-      if (H.migIn[h]!.includes(v)) return true
+      if (H.isMigratingIn(h, v)) return true
     }
     return true
   }
 
   /**
-   * getNewVmPlacement / getNewVmPlacementFromUnderUtilizedHost: VMs sorted by demand (descending, stable),
-   * each placed by PABFD and created tentatively. With `allOrNothing`, one failure cancels the whole set.
+   * getNewVmPlacement / getNewVmPlacementFromUnderUtilizedHost for vmScratch[0, count): VMs sorted by
+   * demand (descending, stable), each placed by PABFD and created tentatively. Returns how many were
+   * placed, described in placed*[0, n); with `allOrNothing`, one failure cancels the whole set.
    */
-  private placeAll(
-    vms: number[],
-    time: number,
-    allOrNothing: boolean,
-  ): Omit<MigrationDecision, 'from' | 'reason' | 'sourceUtilization'>[] {
+  private placeAll(count: number, time: number, allOrNothing: boolean): number {
     const H = this.hosts
-    const demand = this.demandScratch
-    for (const v of vms) demand[v] = H.demandMips(v, time)
-    // stable, descending by demand (Collections.sort with a Double comparator)
-    const order = vms.slice().sort((a, b) => compareDoubles(demand[b]!, demand[a]!))
-    const placed: Omit<MigrationDecision, 'from' | 'reason' | 'sourceUtilization'>[] = []
-    for (const v of order) {
+    const { demandScratch: demand, vmScratch: vms, placedVm, placedHost, placedScore, placedU } = this
+    for (let i = 0; i < count; i++) demand[vms[i]!] = H.demandMips(vms[i]!, time)
+    // stable, descending by demand (Collections.sort with a Double comparator): an insertion sort
+    for (let i = 1; i < count; i++) {
+      const v = vms[i]!
+      let j = i
+      for (; j > 0 && compareDoubles(demand[v]!, demand[vms[j - 1]!]!) > 0; j--) vms[j] = vms[j - 1]!
+      vms[j] = v
+    }
+    let n = 0
+    for (let i = 0; i < count; i++) {
+      const v = vms[i]!
       const host = this.findHostForVm(v)
       if (host >= 0) {
         H.vmCreate(host, v)
-        placed.push({ vm: v, to: host, powerIncreaseW: this.foundScore, targetUtilizationAfter: this.foundUtilization })
+        placedVm[n] = v
+        placedHost[n] = host
+        placedScore[n] = this.foundScore
+        placedU[n] = this.foundUtilization
+        n++
       } else if (allOrNothing) {
-        for (const p of placed) H.vmDestroy(p.to, p.vm)
-        return []
+        for (let k = 0; k < n; k++) H.vmDestroy(placedHost[k]!, placedVm[k]!)
+        return 0
       }
     }
-    return placed
+    return n
   }
 
   /**
    * PABFD (findHostForVm): among suitable hosts that would not become over-loaded, the one whose power
    * rises least; ties go to the lower host id. Same result as CloudSim's scan over all hosts, found faster:
-   *   - busy hosts are scanned one by one, the score first, so the costly over-load check runs only for a
-   *     host that would win;
+   *   - busy hosts are scored first; the costly over-load check then runs in (score, id) order until a
+   *     host passes it (CloudSim's scan keeps the best-scoring host that passes, which is that host);
    *   - idle hosts (no VMs, no load) of one type all score the same and are never over-loaded, so the
    *     lowest-id one stands for its type.
    */
   findHostForVm(v: number): number {
     const H = this.hosts
-    const perPe = H.requestPerPe(v)
     const request = H.requestTotal(v)
-    const instantiating = H.beingInstantiated[v] === 1
-    const { busy, peMips, available, totalMips, powerLast, power } = H
-    const excluded = this.excluded
+    const { candHost, candScore } = this
+    const n = this.scoreBusyHosts(v, request)
     let best = -1
     let bestScore = Number.MAX_VALUE
     let bestU = 0
-    // Arithmetic inlined on purpose: helper calls returning doubles would allocate on this hot loop.
-    for (let i = 0; i < H.busyCount; i++) {
-      const h = busy[i]!
-      if (excluded[h] || (peMips[h] as number) < perPe || (available[h] as number) < request) continue
-      if (instantiating && !H.isSuitable(h, v)) continue
-      const inUse = H.inUseValid[h] ? (H.inUseCache[h] as number) : H.mipsInUse(h)
-      const u = (inUse + request) / (totalMips[h] as number)
-      if (u > 1) {
-        // CloudSim would throw here unless the over-load check skips the host first.
-        if (inUse !== 0 && this.isOverloaded(h, v)) continue
-        throw new Error(`PABFD: host ${h} would exceed 100 % with VM ${v} (u = ${u})`)
+    // Candidates in (score, id) order until one is not over-loaded with the VM (scores are finite; NaN
+    // marks a candidate found over-loaded, which no comparison picks).
+    for (;;) {
+      let k = -1
+      let kScore = Number.POSITIVE_INFINITY
+      let kHost = 0
+      for (let j = 0; j < n; j++) {
+        const score = candScore[j]!
+        if (score < kScore || (score === kScore && candHost[j]! < kHost)) {
+          k = j
+          kScore = score
+          kHost = candHost[j]!
+        }
       }
-      // specPower(table, u) − power now, as in engine/power.ts
-      const table = power[h]!
-      const lo = Math.floor(u * 10)
-      const hi = Math.ceil(u * 10)
-      const p1 = table[lo] as number
-      const after = lo === hi ? p1 : p1 + (((table[hi] as number) - p1) / 10) * (u - lo / 10) * 100
-      const score = after - (powerLast[h] as number)
-      if (score > bestScore || (score === bestScore && h > best)) continue
-      if (inUse !== 0 && this.isOverloaded(h, v)) continue
-      best = h
-      bestScore = score
-      bestU = u
+      if (k < 0) break
+      if (H.inUseCache[kHost] !== 0 && this.isOverloaded(kHost, v)) {
+        candScore[k] = Number.NaN
+        continue
+      }
+      best = kHost
+      bestScore = kScore
+      bestU = (H.inUseCache[kHost]! + request) / H.totalMips[kHost]!
+      break
     }
     // In the under-load phase every idle host is switched off, hence excluded.
-    for (let t = 0; t < H.hostsOfType.length && !this.idleExcluded; t++) {
-      let h = H.firstIdleOfType(t)
-      if (h >= 0 && excluded[h]) h = this.firstIdle(H.hostsOfType[t]!)
-      if (h < 0 || !H.isSuitable(h, v)) continue
-      const u = request / (totalMips[h] as number)
-      const score = specPower(power[h]!, u) - (powerLast[h] as number)
-      if (score < bestScore || (score === bestScore && h < best)) {
-        best = h
-        bestScore = score
-        bestU = u
+    if (!this.idleExcluded) {
+      for (let t = 0; t < H.hostsOfType.length; t++) {
+        const h = this.idleCandidate(t, v)
+        if (h < 0) continue
+        const u = request / (H.totalMips[h] as number)
+        const score = specPower(H.power[h]!, u) - (H.powerLast[h] as number)
+        if (score < bestScore || (score === bestScore && h < best)) {
+          best = h
+          bestScore = score
+          bestU = u
+        }
       }
     }
     this.foundScore = bestScore
     this.foundUtilization = bestU
     return best
+  }
+
+  /**
+   * Scores the busy hosts that could take VM v into cand*[0, n) and returns n. A host the VM would push
+   * past 100 % is left out when over-loaded with it (CloudSim would throw otherwise).
+   */
+  private scoreBusyHosts(v: number, request: number): number {
+    const H = this.hosts
+    const perPe = H.requestPerPe(v)
+    const instantiating = H.beingInstantiated[v] === 1
+    const { busy, peMips, available, totalMips, powerLast, hostTypeOf, typePower, typeSlope, inUseValid, inUseCache } = H
+    const { excluded, candHost, candScore } = this
+    let n = 0
+    // Arithmetic inlined on purpose: helper calls returning doubles would allocate on this hot loop.
+    for (let i = 0; i < H.busyCount; i++) {
+      const h = busy[i]!
+      if (excluded[h] || (peMips[h] as number) < perPe || (available[h] as number) < request) continue
+      if (instantiating && !H.isSuitable(h, v)) continue
+      if (!inUseValid[h]) H.refreshInUse(h)
+      const inUse = inUseCache[h] as number
+      const u = (inUse + request) / (totalMips[h] as number)
+      if (u > 1) {
+        this.checkOverfull(h, v, inUse, u)
+        continue
+      }
+      // specPower(table, u) − power now, as in engine/power.ts (hi = lo + 1 when they differ)
+      const at = (hostTypeOf[h] as number) * 11
+      const lo = Math.floor(u * 10)
+      const hi = Math.ceil(u * 10)
+      const p1 = typePower[at + lo] as number
+      const after = lo === hi ? p1 : p1 + (typeSlope[at + lo] as number) * (u - (TENTHS[lo] as number)) * 100
+      const score = after - (powerLast[h] as number)
+      // CloudSim starts from Double.MAX_VALUE and keeps a host only when it scores lower.
+      if (!(score < Number.MAX_VALUE)) continue
+      candHost[n] = h
+      candScore[n] = score
+      n++
+    }
+    return n
+  }
+
+  /** A host VM v would push past 100 %: CloudSim throws unless the over-load check skips it first. */
+  private checkOverfull(h: number, v: number, inUse: number, u: number): void {
+    if (inUse !== 0 && this.isOverloaded(h, v)) return
+    throw new Error(`PABFD: host ${h} would exceed 100 % with VM ${v} (u = ${u})`)
+  }
+
+  /** The idle host of type t that stands for its type (the lowest id not excluded), if it can take VM v. */
+  private idleCandidate(t: number, v: number): number {
+    const H = this.hosts
+    let h = H.firstIdleOfType(t)
+    if (h >= 0 && this.excluded[h]) h = this.firstIdle(H.hostsOfType[t]!)
+    return h >= 0 && H.isSuitable(h, v) ? h : -1
   }
 
   /** The lowest-id idle host of a type that is not excluded, or −1. */
@@ -281,6 +404,31 @@ export class CloudSimOptimizer {
       if (!this.excluded[h] && H.isIdle(h)) return h
     }
     return -1
+  }
+}
+
+/** k / 10, as specPower computes it. */
+const TENTHS = Float64Array.from({ length: 11 }, (_, k) => k / 10)
+
+/**
+ * How far from the threshold a closed-form LR prediction must be to decide alone: rounding separates
+ * it from commons-math's by ~1e-14 for these inputs (10 utilizations of order 1), so this is ample.
+ */
+const LR_MARGIN = 1e-9
+
+/** Sorts ids[0, n) by key[id], then by id (an insertion sort: a few dozen ids). */
+function sortByKey(ids: Int32Array, n: number, key: Float64Array): void {
+  for (let i = 1; i < n; i++) {
+    const h = ids[i]!
+    const k = key[h]!
+    let j = i
+    for (; j > 0; j--) {
+      const before = ids[j - 1]!
+      const kb = key[before]!
+      if (kb < k || (kb === k && before < h)) break
+      ids[j] = before
+    }
+    ids[j] = h
   }
 }
 

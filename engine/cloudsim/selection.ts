@@ -17,7 +17,10 @@ export function createSelection(kind: SelectionKind, hosts: CloudSimHosts, rando
     select(h) {
       let best = -1
       let min = Number.MAX_VALUE
-      for (const v of candidates(h)) {
+      const list = hosts.list[h]!
+      for (let i = 0; i < list.length; i++) {
+        const v = list[i]!
+        if (hosts.inMigration[v]) continue
         const ram = hosts.vmRam[v] as number
         if (ram < min) {
           min = ram
@@ -35,7 +38,10 @@ export function createSelection(kind: SelectionKind, hosts: CloudSimHosts, rando
         select(h, time) {
           let best = -1
           let min = Number.MAX_VALUE
-          for (const v of candidates(h)) {
+          const list = hosts.list[h]!
+          for (let i = 0; i < list.length; i++) {
+            const v = list[i]!
+            if (hosts.inMigration[v]) continue
             const metric = hosts.demandMips(v, time) / (hosts.vmMips[v] as number)
             if (metric < min) {
               min = metric

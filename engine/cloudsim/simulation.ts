@@ -6,7 +6,7 @@
 //              the energy frame for every host
 //   the end    events at or after the duration are never processed
 import type { ClusterModel } from '../model/cluster-model'
-import { frameEnergy, specPower } from '../power'
+import { specPower } from '../power'
 import { cloudSimPolicyKey } from '../policies/policy-name'
 import { streamFor } from '../random'
 import { StateHasher } from '../hash'
@@ -80,9 +80,12 @@ export class CloudSimSimulation {
   private stepIndex = 0
   private events: Completion[] = []
   private readonly scratch: number[] = []
-  private readonly busyScratch: Int32Array
+  /** busyHostsInOrder's result: the first busyCount entries */
+  private readonly busyIds: Int32Array
+  private busyCount = 0
   private everyHostUpdated = false
-  private readonly changedAtInstant = new Set<number>()
+  /** hosts whose VM lists changed at the current instant */
+  private readonly changedAtInstant: HostSet
   private seq = 0
   private finished = false
   private lastEvent = 0
@@ -99,7 +102,7 @@ export class CloudSimSimulation {
       if (trace < 0) throw new Error(`cloudsim mode needs a trace for every VM (VM ${v} has a generated workload)`)
       offsets[v] = trace * model.traces.slots
     }
-    const demand = new VmDemand(model.traces.samples, offsets, model.interval)
+    const demand = new VmDemand(model.traces.samples, offsets, model.interval, model.traces.slots)
     this.metrics = new StateHistoryMetrics(model.hostCount, model.vmCount)
     this.hosts = new CloudSimHosts(model, demand, this.metrics)
     this.nonPowerAware = model.policy.kind === 'npa'
@@ -108,12 +111,13 @@ export class CloudSimSimulation {
         ? new CloudSimOptimizer(this.hosts, model.policy, streamFor(model.seed, 'vm-selection', 0))
         : undefined
     this.alive = new Uint8Array(model.vmCount)
-    this.busyScratch = new Int32Array(model.hostCount)
+    this.busyIds = new Int32Array(model.hostCount)
+    this.changedAtInstant = new HostSet(model.hostCount)
     this.maxPower = new Float64Array(model.hostCount)
     for (let h = 0; h < model.hostCount; h++) this.maxPower[h] = specPower(this.hosts.power[h]!, 1)
     this.placeInitially()
     this.nextPeriodic = SUBMIT_DELAY + model.interval
-    demand.submitted = true
+    demand.submit()
   }
 
   /** t = 0: each VM, in index order, is placed by the policy's findHostForVm and created while being instantiated. */
@@ -184,7 +188,8 @@ export class CloudSimSimulation {
   private startMigrations(migrations: MigrationDecision[], t: number): void {
     const H = this.hosts
     const touched = this.changedAtInstant
-    for (const { vm: v, to: target } of migrations) {
+    for (let i = 0; i < migrations.length; i++) {
+      const { vm: v, to: target } = migrations[i]!
       H.addMigratingIn(target, v)
       touched.add(target)
       const source = H.hostRef[v]!
@@ -193,16 +198,19 @@ export class CloudSimSimulation {
       const delay = (H.vmRam[v] as number) / ((H.bwKbps[target] as number) / (2 * 8000))
       this.insertEvent({ time: t + delay, vm: v, target, seq: this.seq++ })
     }
-    const hosts = Int32Array.from(touched).sort()
+    touched.sort()
+    H.updateHosts(touched.ids, touched.count, t)
     touched.clear()
-    for (const h of hosts) H.updateHost(h, t)
   }
 
   private insertEvent(e: Completion): void {
     const q = this.events
     let i = q.length
-    while (i > 0 && (q[i - 1]!.time > e.time || (q[i - 1]!.time === e.time && q[i - 1]!.seq > e.seq))) i--
-    q.splice(i, 0, e)
+    q.push(e)
+    for (; i > 0 && (q[i - 1]!.time > e.time || (q[i - 1]!.time === e.time && q[i - 1]!.seq > e.seq)); i--) {
+      q[i] = q[i - 1]!
+    }
+    q[i] = e
   }
 
   /** PowerDatacenter.processVmMigrate */
@@ -213,10 +221,13 @@ export class CloudSimSimulation {
     if (e.time > this.lastProcessTime) this.fullUpdate(e.time)
     const source = H.vmTable[e.vm]!
     H.vmTable[e.vm] = -1
+    // Both hosts are updated by settle() before anything reads their allocations.
+    H.deferAllocation = true
     if (source >= 0) H.vmDestroy(source, e.vm)
     H.removeMigratingIn(e.target, e.vm)
-    if (!H.vmCreate(e.target, e.vm))
-      throw new Error(`CloudSim would exit: VM ${e.vm} cannot be created on host ${e.target}`)
+    const created = H.vmCreate(e.target, e.vm)
+    H.deferAllocation = false
+    if (!created) throw new Error(`CloudSim would exit: VM ${e.vm} cannot be created on host ${e.target}`)
     H.vmTable[e.vm] = e.target
     H.inMigration[e.vm] = 0
     this.onEvent?.({
@@ -239,10 +250,11 @@ export class CloudSimSimulation {
    * only the hosts whose VM lists changed are updated.
    */
   private settle(t: number): void {
-    const hosts = Int32Array.from(this.changedAtInstant).sort()
-    this.changedAtInstant.clear()
-    for (const h of hosts) this.hosts.updateHost(h, t)
-    this.removeZeroDemandVms(hosts)
+    const changed = this.changedAtInstant
+    changed.sort()
+    this.hosts.updateHosts(changed.ids, changed.count, t)
+    this.removeZeroDemandVms(changed.ids, changed.count)
+    changed.clear()
     this.lastProcessTime = t
   }
 
@@ -254,28 +266,23 @@ export class CloudSimSimulation {
   private fullUpdate(t: number): boolean {
     const H = this.hosts
     const dt = t - this.lastProcessTime
-    const busy = this.busyHostsInOrder()
-    for (const h of busy) H.updateHost(h, t)
-    if (dt > 0) {
-      let frame = 0
-      for (const h of busy) frame += frameEnergy(H.power[h]!, H.previousUtilization(h), H.utilization(h), dt)
-      this.energyJ += frame
-    }
-    const anyDemand = this.removeZeroDemandVms(busy)
+    this.busyHostsInOrder()
+    const { busyIds, busyCount } = this
+    H.updateHosts(busyIds, busyCount, t)
+    if (dt > 0) this.energyJ += H.frameEnergy(busyIds, busyCount, dt)
+    const anyDemand = this.removeZeroDemandVms(busyIds, busyCount)
     this.lastProcessTime = t
     return anyDemand
   }
 
-  /** Busy hosts by id; at the first update every host, so each writes its first state entry. */
-  private busyHostsInOrder(): Int32Array {
+  /** Busy hosts by id into busyIds; at the first update every host, so each writes its first state entry. */
+  private busyHostsInOrder(): void {
     const H = this.hosts
-    if (!this.everyHostUpdated) {
-      this.everyHostUpdated = true
-      return Int32Array.from({ length: H.hostCount }, (_, h) => h)
-    }
-    const ids = this.busyScratch.subarray(0, H.busyCount)
-    ids.set(H.busy.subarray(0, H.busyCount))
-    return ids.sort()
+    const all = !this.everyHostUpdated
+    this.everyHostUpdated = true
+    let n = 0
+    for (let h = 0; h < H.hostCount; h++) if (all || H.isBusy(h)) this.busyIds[n++] = h
+    this.busyCount = n
   }
 
   /** PowerDatacenterNonPowerAware: every host draws its full power, whatever its load. */
@@ -284,22 +291,31 @@ export class CloudSimSimulation {
     const dt = t - this.lastProcessTime
     let frame = 0
     for (let h = 0; h < H.hostCount; h++) frame += (this.maxPower[h] as number) * dt
-    const busy = this.busyHostsInOrder()
-    for (const h of busy) H.updateHost(h, t)
+    this.busyHostsInOrder()
+    H.updateHosts(this.busyIds, this.busyCount, t)
     this.energyJ += frame
-    const anyDemand = this.removeZeroDemandVms(busy)
+    const anyDemand = this.removeZeroDemandVms(this.busyIds, this.busyCount)
     this.lastProcessTime = t
     return anyDemand
   }
 
-  /** [quirk] CloudSim destroys every VM not migrating whose request is exactly 0, for the rest of the run. */
-  private removeZeroDemandVms(hosts: Int32Array): boolean {
+  /**
+   * [quirk] CloudSim destroys every VM not migrating whose request is exactly 0, for the rest of the run.
+   * `hosts` have just been updated: a host whose update saw no such VM is only asked whether it saw
+   * demand (destroying VMs with no request elsewhere changes neither answer).
+   */
+  private removeZeroDemandVms(hosts: Int32Array, count: number): boolean {
     const H = this.hosts
     let anyDemand = false
     const completed = this.scratch
-    for (const h of hosts) {
+    for (let i = 0; i < count; i++) {
+      const h = hosts[i]!
       const list = H.list[h]!
       if (list.length === 0) continue
+      if (!H.idleVmListed[h]) {
+        if (H.demandListed[h]) anyDemand = true
+        continue
+      }
       completed.length = 0
       for (const v of list) {
         if (!H.inMigration[v] && H.requestTotal(v) === 0) completed.push(v)
@@ -410,5 +426,39 @@ export class CloudSimSimulation {
       vmsRemovedForZeroDemand: this.removedForZeroDemand,
       stateHash: this.stateHash(),
     }
+  }
+}
+
+/** A set of host ids that lists them by id without allocating: marks plus the ids in insertion order. */
+class HostSet {
+  readonly ids: Int32Array
+  count = 0
+  private readonly marked: Uint8Array
+
+  constructor(hostCount: number) {
+    this.ids = new Int32Array(hostCount)
+    this.marked = new Uint8Array(hostCount)
+  }
+
+  add(h: number): void {
+    if (this.marked[h]) return
+    this.marked[h] = 1
+    this.ids[this.count++] = h
+  }
+
+  /** Orders ids[0, count) by id (insertion sort: a few dozen ids). */
+  sort(): void {
+    const ids = this.ids
+    for (let i = 1; i < this.count; i++) {
+      const h = ids[i]!
+      let j = i
+      for (; j > 0 && ids[j - 1]! > h; j--) ids[j] = ids[j - 1]!
+      ids[j] = h
+    }
+  }
+
+  clear(): void {
+    for (let i = 0; i < this.count; i++) this.marked[this.ids[i]!] = 0
+    this.count = 0
   }
 }
