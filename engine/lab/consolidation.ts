@@ -2,9 +2,11 @@
 // decreasing placement as CloudSim's policies, without CloudSim's quirks — RAM is enforced, a switched-off
 // host (or one about to be) costs its whole power, hosts that just received VMs are not emptied in the
 // same round — and every decision is applied to the plan at once, with the numbers that explain it.
-// Built for 10,000 hosts: only hosts that hold or run something are scanned one by one; idle hosts of a
-// type are interchangeable, so the lowest id stands for all of them; the under-load phase gives up after
-// a run of hosts it could not empty, since emptier hosts were tried first.
+// Built for 10,000 hosts: only hosts that hold or run something are candidates, visited through an index
+// that skips those that cannot win (placement-index.ts); idle hosts of a type are interchangeable, so the
+// lowest id stands for all of them; the LR test is screened in O(1) per host (index-lr.ts, in the plan);
+// the under-load phase gives up after a run of hosts it could not empty, since emptier hosts were tried
+// first. Every shortcut gives exactly the decision of the full computation.
 import { createDetector, type Detector, type DetectorVerdict } from '../policies/detectors'
 import type { PolicySpec } from '../policies/policy-name'
 import { specPower } from '../power'
@@ -12,6 +14,7 @@ import { leaveOneOutRSquared, RegressionInputError } from '../math'
 import { HOST_STATE } from '../api/lab-api'
 import type { RandomStream } from '../random'
 import type { LabPlan } from './plan'
+import { PlacementIndex } from './placement-index'
 
 export interface LabDecision {
   vm: number
@@ -40,6 +43,8 @@ export class LabConsolidation {
   private idleAllowed = true
   /** LR/LRR tested in linear form (O(1) per host + VM) */
   private readonly linearLr: boolean
+  /** the busy hosts by type and utilization, so that a placement need not scan them all */
+  private readonly index: PlacementIndex
 
   constructor(
     private readonly plan: LabPlan,
@@ -54,6 +59,7 @@ export class LabConsolidation {
     this.before = new Float64Array(plan.hostCount)
 
     this.idleCursor = new Int32Array(plan.hostsOfType.length)
+    this.index = new PlacementIndex(plan.hostType, plan.capacity, plan.power, plan.hostsOfType.length)
   }
 
   private overloaded(h: number, plus = -1): boolean {
@@ -69,6 +75,7 @@ export class LabConsolidation {
     this.busy.length = 0
     this.isBusy.fill(0)
     this.idleCursor.fill(0)
+    this.index.clear()
     for (let h = 0; h < P.hostCount; h++) {
       if (!P.isIdle(h)) {
         this.busy.push(h)
@@ -154,13 +161,9 @@ export class LabConsolidation {
     return { decisions, overloaded }
   }
 
+  /** Host h's over-load test once the VMs `taken` have left it (CloudSim re-tests the host after each pick). */
   private overloadedWithout(h: number, taken: number[]): boolean {
-    const P = this.plan
-    const members = P.members[h]!
-    P.members[h] = members.filter((v) => !taken.includes(v))
-    const over = this.overloaded(h)
-    P.members[h] = members
-    return over
+    return this.plan.without(h, taken, () => this.overloaded(h))
   }
 
   /** The VM to move next from host h (its VMs that are not moving, minus those already taken). */
@@ -243,13 +246,15 @@ export class LabConsolidation {
     const off = P.hostState[h] === HOST_STATE.off || P.members[h]!.length === 0
     const u = P.hostDemand[h]! / P.capacity[h]!
     this.before[h] = off ? 0 : specPower(P.power[h]!, u < 0 ? 0 : u > 1 ? 1 : u)
+    this.index.set(h, u, off)
   }
 
   /**
    * Power-aware best fit for VM v (leaving `from`): the host whose power rises least, ties to the lower
    * id; a host that is off, or about to be switched off because everything leaves it, counts its whole
-   * power. Applies the move to the plan when a host is found. The scan is kept tight on purpose: it runs
-   * over every busy host for every VM placed.
+   * power. Applies the move to the plan when a host is found. Busy hosts are visited through the index
+   * (placement-index.ts): by buckets of increasing lower bound on their rise, stopping where no host left
+   * can win or tie — the host found is the one a scan of all busy hosts finds.
    */
   private place(
     v: number,
@@ -290,11 +295,17 @@ export class LabConsolidation {
       best = h
       bestScore = score
     }
-    const busy = this.busy
-    for (let i = 0; i < busy.length; i++) consider(busy[i]!)
+    const index = this.index
+    const dark = index.dark
+    for (let i = 0; i < dark.length; i++) consider(dark[i]!)
     for (let t = 0; t < P.hostsOfType.length && this.idleAllowed; t++) {
       const h = this.firstIdle(t)
       if (h >= 0) consider(h)
+    }
+    const buckets = index.prepare(demand)
+    for (let i = 0; i < buckets && !index.beaten(i, bestScore); i++) {
+      const hosts = index.bucketAt(i)
+      for (let j = 0; j < hosts.length; j++) consider(hosts[j]!)
     }
     if (best < 0) return undefined
     const bestU = (hostDemand[best]! + demand) / capacity[best]!

@@ -12,6 +12,7 @@ import {
 } from '../policies/detectors'
 import { HOST_STATE } from '../api/lab-api'
 import { specPower } from '../power'
+import { LrScreen, SCREEN_OVER, SCREEN_UNSURE } from './index-lr'
 
 /** LabPlan.state(): what a checkpoint keeps of the plan. */
 export interface LabPlanState {
@@ -70,7 +71,7 @@ export class LabPlan {
   /** Σ vCPUs of each host's members */
   readonly hostVcpus: Float64Array
   /** trimmed history length per VM (index after its oldest non-zero value; 1 when all zero) */
-  private readonly vmTrim: Int32Array
+  readonly vmTrim: Int32Array
   /** per host: Σ of its members' newest `cachedNeed` weighted history values, their trimmed length, max RAM */
   private readonly hostHist: Float64Array
   private readonly hostHistLen: Int32Array
@@ -82,6 +83,14 @@ export class LabPlan {
   private readonly hostDotHorizon: Int32Array
   private readonly vmDot: Float64Array
   private readonly vmDotHorizon: Int32Array
+  /** the LR test's screen (index-lr.ts): a cache */
+  private readonly screen: LrScreen
+  /**
+   * Whether every VM's RAM and vCPUs are whole numbers (with room to spare below 2^53): then Σ RAM and
+   * Σ vCPUs are exact in any order, so the running sums kept as members come and go equal a fresh sum
+   * and a step need not redo them.
+   */
+  private readonly wholeSums: boolean
   private readonly loadScratch: HostLoad
 
   constructor(model: ClusterModel) {
@@ -139,6 +148,16 @@ export class LabPlan {
     this.hostDotHorizon = new Int32Array(nH).fill(-1)
     this.vmDot = new Float64Array(nV)
     this.vmDotHorizon = new Int32Array(nV).fill(-1)
+    this.screen = new LrScreen(this, nH, nV)
+    let ram = 0
+    let vcpus = 0
+    let whole = true
+    for (let v = 0; v < nV; v++) {
+      whole &&= Number.isInteger(this.vmRam[v]) && Number.isInteger(this.vmVcpus[v])
+      ram += Math.abs(this.vmRam[v]!)
+      vcpus += Math.abs(this.vmVcpus[v]!)
+    }
+    this.wholeSums = whole && ram < 2 ** 52 && vcpus < 2 ** 52
     this.loadScratch = {
       requestedMips: 0,
       totalMips: 0,
@@ -193,8 +212,7 @@ export class LabPlan {
   }
 
   private addMember(h: number, v: number): void {
-    this.hostCached[h] = -1
-    this.hostDotHorizon[h] = -1
+    this.invalidateHost(h)
     this.members[h]!.push(v)
     this.hostDemand[h] = this.hostDemand[h]! + this.vmDemand[v]!
     this.hostRamUse[h] = this.hostRamUse[h]! + this.vmRam[v]!
@@ -205,13 +223,58 @@ export class LabPlan {
     const list = this.members[h]!
     const i = list.indexOf(v)
     if (i < 0) return
-    this.hostCached[h] = -1
-    this.hostDotHorizon[h] = -1
+    this.invalidateHost(h)
     list.splice(i, 1)
     // an emptied host holds exactly nothing (subtracting could leave rounding residue)
     this.hostDemand[h] = list.length === 0 ? 0 : this.hostDemand[h]! - this.vmDemand[v]!
     this.hostRamUse[h] = list.length === 0 ? 0 : this.hostRamUse[h]! - this.vmRam[v]!
     this.hostVcpus[h] = list.length === 0 ? 0 : this.hostVcpus[h]! - this.vmVcpus[v]!
+  }
+
+  /**
+   * `test` run as if the VMs `taken` had left host h: its members without them (in order), its sums
+   * recomputed over those members; the host is as it was afterwards.
+   */
+  without<T>(h: number, taken: readonly number[], test: () => T): T {
+    const members = this.members[h]!
+    const demand = this.hostDemand[h]!
+    const ram = this.hostRamUse[h]!
+    const vcpus = this.hostVcpus[h]!
+    const rest = members.filter((v) => !taken.includes(v))
+    this.members[h] = rest
+    this.sumMembers(h)
+    this.invalidateHost(h)
+    try {
+      return test()
+    } finally {
+      this.members[h] = members
+      this.hostDemand[h] = demand
+      this.hostRamUse[h] = ram
+      this.hostVcpus[h] = vcpus
+      this.invalidateHost(h)
+    }
+  }
+
+  /** Host h's members changed: its cached history sums and LR screen are stale. */
+  private invalidateHost(h: number): void {
+    this.hostCached[h] = -1
+    this.hostDotHorizon[h] = -1
+    this.screen.invalidateHost(h)
+  }
+
+  /** Host h's sums over its members, in member order. */
+  private sumMembers(h: number): void {
+    let demand = 0
+    let ram = 0
+    let vcpus = 0
+    for (const v of this.members[h]!) {
+      demand += this.vmDemand[v]!
+      ram += this.vmRam[v]!
+      vcpus += this.vmVcpus[v]!
+    }
+    this.hostDemand[h] = demand
+    this.hostRamUse[h] = ram
+    this.hostVcpus[h] = vcpus
   }
 
   /** Admission (Nova-style): the host's cores are fast enough for the VM's vCPUs, and it has RAM and vCPUs left. */
@@ -260,44 +323,57 @@ export class LabPlan {
     this.histLen.set(s.histLen)
     this.vmTrim.set(s.vmTrim)
     for (let h = 0; h < this.hostCount; h++)
-      this.members[h] = Array.from(s.members.subarray(s.memberOffsets[h]!, s.memberOffsets[h + 1]!))
+      this.members[h] = Array.from(s.members.subarray(s.memberOffsets[h], s.memberOffsets[h + 1]))
     this.hostDemand.set(s.hostDemand)
     this.hostRamUse.set(s.hostRamUse)
     this.hostVcpus.set(s.hostVcpus)
     this.hostCached.fill(-1)
     this.hostDotHorizon.fill(-1)
     this.vmDotHorizon.fill(-1)
+    this.screen.invalidateAll()
   }
 
   /** After a step: a history value per running VM, and the hosts' sums recomputed from the new demands. */
   recordStep(): void {
+    const L = HISTORY_LENGTH
+    const { hist, histHead, histLen, vmTrim, vmHost, vmTarget, vmDemand, vmCap, screen } = this
+    screen.stepStarted()
     for (let v = 0; v < this.vmCount; v++) {
-      if (this.vmHost[v]! < 0) continue
-      const head = (this.histHead[v]! + HISTORY_LENGTH - 1) % HISTORY_LENGTH
-      this.histHead[v] = head
-      const value = this.vmDemand[v]! / this.vmCap[v]!
-      this.hist[v * HISTORY_LENGTH + head] = value
-      if (this.histLen[v]! < HISTORY_LENGTH) this.histLen[v]!++
-      // index after the oldest non-zero value (1 when all are zero), scanning from the oldest end
-      let last = this.histLen[v]! - 1
-      while (last >= 0 && this.history(v, last) === 0) last--
-      this.vmTrim[v] = last < 0 ? 1 : last + 1
+      const running = vmHost[v]! >= 0
+      if (running) {
+        const head = histHead[v]! === 0 ? L - 1 : histHead[v]! - 1
+        histHead[v] = head
+        const base = v * L
+        hist[base + head] = vmDemand[v]! / vmCap[v]!
+        const length = histLen[v]! < L ? histLen[v]! + 1 : L
+        histLen[v] = length
+        // index after the oldest non-zero value (1 when all are zero), scanning from the oldest end
+        let last = length - 1
+        for (;;) {
+          if (last < 0) break
+          let slot = head + last
+          if (slot >= L) slot -= L
+          if (hist[base + slot] !== 0) break
+          last--
+        }
+        vmTrim[v] = last < 0 ? 1 : last + 1
+      }
+      screen.vmStepped(v, running, vmTarget[v]! >= 0 ? vmTarget[v]! : vmHost[v]!)
     }
     this.hostCached.fill(-1)
     this.hostDotHorizon.fill(-1)
     this.vmDotHorizon.fill(-1)
+    screen.stepDone()
+    if (!this.wholeSums) {
+      for (let h = 0; h < this.hostCount; h++) this.sumMembers(h)
+      return
+    }
+    const { members, hostDemand } = this
     for (let h = 0; h < this.hostCount; h++) {
+      const list = members[h]!
       let demand = 0
-      let ram = 0
-      let vcpus = 0
-      for (const v of this.members[h]!) {
-        demand += this.vmDemand[v]!
-        ram += this.vmRam[v]!
-        vcpus += this.vmVcpus[v]!
-      }
-      this.hostDemand[h] = demand
-      this.hostRamUse[h] = ram
-      this.hostVcpus[h] = vcpus
+      for (let k = 0; k < list.length; k++) demand += vmDemand[list[k]!]!
+      hostDemand[h] = demand
     }
   }
 
@@ -352,17 +428,37 @@ export class LabPlan {
     }
   }
 
+  /** LR weights for a horizon (created once). */
+  private weightsFor(horizon: number): Float64Array {
+    let weights = this.lrWeightsByHorizon.get(horizon)
+    if (!weights) this.lrWeightsByHorizon.set(horizon, (weights = lrWeights(horizon)))
+    return weights
+  }
+
+  /** VM v's dot product with the LR weights of `horizon` (its own prediction), summed in history order, cached. */
+  private vmLr(v: number, horizon: number): void {
+    if (this.vmDotHorizon[v] === horizon) return
+    const weights = this.weightsFor(horizon)
+    let dot = 0
+    const n = this.histLen[v]! < LR_POINTS ? this.histLen[v]! : LR_POINTS
+    for (let i = 0; i < n; i++) dot += weights[i]! * this.history(v, i)
+    this.vmDot[v] = dot
+    this.vmDotHorizon[v] = horizon
+  }
+
   /**
    * The LR over-load test for host h with VM `plus` (−1: none) in O(1) after caching: the prediction is
    * linear in the history, so host + VM = host's prediction + the VM's weighted prediction. Too little
-   * history falls back to THR 0.7 on the current demand, as CloudSim's LR does.
+   * history falls back to THR 0.7 on the current demand, as CloudSim's LR does. The screen (index-lr.ts)
+   * decides when it can; only a prediction within rounding distance of the bound is summed exactly.
    */
   lrOverloaded(h: number, plus: number, safety: number, interval: number): boolean {
-    this.hostHistory(h, LR_POINTS)
+    const screen = this.screen
+    screen.ensure(h, interval)
     const cap = this.capacity[h]!
-    let length = this.hostHistLen[h]!
+    let length = screen.lengthOf(h)
     let demand = this.hostDemand[h]!
-    let maxRam = this.hostMaxRam[h]!
+    let maxRam = screen.maxRamOf(h)
     if (plus >= 0) {
       if (this.vmTrim[plus]! > length) length = this.vmTrim[plus]!
       demand += this.vmDemand[plus]!
@@ -370,9 +466,17 @@ export class LabPlan {
     }
     if (length < LR_POINTS) return demand / cap > FALLBACK_THRESHOLD
     const horizon = lrHorizon(maxRam, this.bwKbps[h]!, interval)
-    let weights = this.lrWeightsByHorizon.get(horizon)
-    if (!weights) this.lrWeightsByHorizon.set(horizon, (weights = lrWeights(horizon)))
+    const verdict = screen.verdict(h, plus, horizon, safety)
+    if (verdict !== SCREEN_UNSURE) return verdict === SCREEN_OVER
+    return this.lrExact(h, plus, safety, horizon)
+  }
+
+  /** The LR prediction summed as the detector sums it: Σ over the history of weight × host history. */
+  private lrExact(h: number, plus: number, safety: number, horizon: number): boolean {
+    this.hostHistory(h, LR_POINTS)
+    const cap = this.capacity[h]!
     if (this.hostDotHorizon[h] !== horizon) {
+      const weights = this.weightsFor(horizon)
       let dot = 0
       const base = h * HISTORY_LENGTH
       for (let i = 0; i < LR_POINTS; i++) dot += weights[i]! * this.hostHist[base + i]!
@@ -381,13 +485,7 @@ export class LabPlan {
     }
     let predicted = this.hostDot[h]!
     if (plus >= 0) {
-      if (this.vmDotHorizon[plus] !== horizon) {
-        let dot = 0
-        const n = this.histLen[plus]! < LR_POINTS ? this.histLen[plus]! : LR_POINTS
-        for (let i = 0; i < n; i++) dot += weights[i]! * this.history(plus, i)
-        this.vmDot[plus] = dot
-        this.vmDotHorizon[plus] = horizon
-      }
+      this.vmLr(plus, horizon)
       predicted += (this.vmCap[plus]! / cap) * this.vmDot[plus]!
     }
     return predicted * safety >= 1

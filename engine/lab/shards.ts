@@ -24,6 +24,32 @@ export class ShardFailure extends Error {
   }
 }
 
+/**
+ * The calls in flight to one worker, failed together when the worker dies. (Racing each call against one
+ * never-settling "died" promise would keep every result alive through that promise's reaction list.)
+ */
+export class ShardCalls {
+  private failure: ShardFailure | undefined
+  private readonly pending = new Set<(e: ShardFailure) => void>()
+
+  call<T>(send: () => Promise<T>): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure)
+    return new Promise<T>((resolve, reject) => {
+      this.pending.add(reject)
+      send()
+        .then(resolve, reject)
+        .finally(() => this.pending.delete(reject))
+    })
+  }
+
+  /** The worker died: every pending and later call fails with the first reason given. */
+  fail(e: ShardFailure): void {
+    this.failure ??= e
+    for (const reject of this.pending) reject(this.failure)
+    this.pending.clear()
+  }
+}
+
 /** What remains of a dead shard: its hosts, failed, drawing nothing, running nothing. */
 export function failedShard(hostIds: Int32Array): ShardHandle {
   return {

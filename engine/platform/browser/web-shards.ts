@@ -5,7 +5,7 @@
 // coordinator stops the run or goes on without them, as the scenario says.
 import * as Comlink from 'comlink'
 import type { ShardService } from '../../lab/shard-service'
-import { ShardFailure, inProcessShards, type ShardFactory, type ShardHandle } from '../../lab/shards'
+import { ShardCalls, ShardFailure, inProcessShards, type ShardFactory, type ShardHandle } from '../../lab/shards'
 import { workerCount, type ShardPlanner } from '../../api/shard-plan'
 
 export type WebWorkerSpawner = () => Worker
@@ -18,21 +18,13 @@ export function webWorkerShards(spawn: WebWorkerSpawner = spawnShardWorker): Sha
     const worker = spawn()
     const api = Comlink.wrap<ShardService>(worker)
     const hosts = init.hostIds
-    let failure: ShardFailure | undefined
-    let fail: (e: ShardFailure) => void = () => {}
-    const died = new Promise<never>((_, reject) => {
-      fail = (e) => {
-        failure ??= e
-        reject(failure)
-      }
-    })
-    died.catch(() => {})
+    const calls = new ShardCalls()
     worker.addEventListener('error', (e: ErrorEvent) => {
       e.preventDefault()
-      fail(new ShardFailure(hosts, `worker crashed: ${e.message || 'an error in the shard worker'}`))
+      calls.fail(new ShardFailure(hosts, `worker crashed: ${e.message || 'an error in the shard worker'}`))
     })
     worker.addEventListener('messageerror', () =>
-      fail(new ShardFailure(hosts, 'worker sent a message that could not be read')),
+      calls.fail(new ShardFailure(hosts, 'worker sent a message that could not be read')),
     )
     let closed = false
     const terminate = () => {
@@ -42,14 +34,14 @@ export function webWorkerShards(spawn: WebWorkerSpawner = spawnShardWorker): Sha
       worker.terminate()
     }
     try {
-      await Promise.race([api.init(init), died])
+      await calls.call(() => api.init(init))
     } catch (e) {
       terminate()
       throw e
     }
     const handle: ShardHandle = {
-      step: (input) => (failure ? Promise.reject(failure) : Promise.race([api.step(input), died])),
-      capture: () => (failure ? Promise.reject(failure) : Promise.race([api.capture(), died])),
+      step: (input) => calls.call(() => api.step(input)),
+      capture: () => calls.call(() => api.capture()),
       close: () => {
         terminate()
         return Promise.resolve()

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import * as Comlink from 'comlink'
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
 import type { ShardService } from '../../lab/shard-service'
-import { ShardFailure, inProcessShards, type ShardFactory, type ShardHandle } from '../../lab/shards'
+import { ShardCalls, ShardFailure, inProcessShards, type ShardFactory, type ShardHandle } from '../../lab/shards'
 import type { ClusterModel } from '../../model/cluster-model'
 
 export type WorkerSpawner = () => Worker
@@ -33,22 +33,14 @@ export function workerShards(spawn: WorkerSpawner = defaultSpawner()): ShardFact
     const worker = spawn()
     const api = Comlink.wrap<ShardService>(nodeEndpoint(worker))
     const hosts = init.hostIds
-    let failure: ShardFailure | undefined
-    let fail: (e: ShardFailure) => void = () => {}
-    const died = new Promise<never>((_, reject) => {
-      fail = (e) => {
-        failure ??= e
-        reject(failure)
-      }
-    })
-    died.catch(() => {})
-    worker.on('error', (e: Error) => fail(new ShardFailure(hosts, `worker crashed: ${e.message}`)))
-    worker.on('exit', (code) => fail(new ShardFailure(hosts, `worker exited with code ${code}`)))
+    const calls = new ShardCalls()
+    worker.on('error', (e: Error) => calls.fail(new ShardFailure(hosts, `worker crashed: ${e.message}`)))
+    worker.on('exit', (code) => calls.fail(new ShardFailure(hosts, `worker exited with code ${code}`)))
     let closing = false
-    await Promise.race([api.init(init), died])
+    await calls.call(() => api.init(init))
     const handle: ShardHandle = {
-      step: (input) => (failure ? Promise.reject(failure) : Promise.race([api.step(input), died])),
-      capture: () => (failure ? Promise.reject(failure) : Promise.race([api.capture(), died])),
+      step: (input) => calls.call(() => api.step(input)),
+      capture: () => calls.call(() => api.capture()),
       close: async () => {
         if (closing) return
         closing = true
