@@ -951,7 +951,8 @@ export class CloudSimHosts {
     if (idle === (pos === NONE)) return
     const type = this.hostTypeOf[h]!
     this.firstIdleCache[type] = -2
-    if (idle && (this.indexInType[h] as number) < (this.idleFrom[type] as number)) this.idleFrom[type] = this.indexInType[h]!
+    if (idle && (this.indexInType[h] as number) < (this.idleFrom[type] as number))
+      this.idleFrom[type] = this.indexInType[h]!
     if (!idle && pos === NONE) {
       this.busy[this.busyCount] = h
       this.busyPos[h] = this.busyCount++

@@ -351,7 +351,8 @@ export class CloudSimOptimizer {
     const H = this.hosts
     const perPe = H.requestPerPe(v)
     const instantiating = H.beingInstantiated[v] === 1
-    const { busy, peMips, available, totalMips, powerLast, hostTypeOf, typePower, typeSlope, inUseValid, inUseCache } = H
+    const { busy, peMips, available, totalMips, powerLast, hostTypeOf, typePower, typeSlope, inUseValid, inUseCache } =
+      H
     const { excluded, candHost, candScore } = this
     let n = 0
     // Arithmetic inlined on purpose: helper calls returning doubles would allocate on this hot loop.
