@@ -76,8 +76,8 @@ export class MemoryAccount {
     this.every = Math.max(1, Math.ceil(model.duration / model.interval / 500))
   }
 
-  /** One step's per-host memory tables (from every shard), at the end of the step. */
-  absorb(time: number, tables: readonly Float64Array[]): void {
+  /** One step's per-host memory table (hosts in id order), at the end of the step. */
+  absorb(time: number, t: Float64Array): void {
     const p: MemoryPoint = {
       time,
       configuredGiB: 0,
@@ -92,24 +92,22 @@ export class MemoryAccount {
     }
     const k = this.ksm
     k.pages_shared = k.pages_sharing = k.pages_unshared = k.pages_volatile = k.full_scans = 0
-    for (const t of tables) {
-      for (let o = 0; o < t.length; o += MEMORY_FIELDS) {
-        p.configuredGiB += t[o + M.configuredMB]! / GiB
-        p.residentGiB += t[o + M.residentMB]! / GiB
-        p.ksmSavedGiB += t[o + M.ksmSavedMB]! / GiB
-        p.balloonGiB += t[o + M.balloonMB]! / GiB
-        p.hostSwappedGiB += t[o + M.hostSwappedMB]! / GiB
-        p.guestSwappedGiB += t[o + M.guestSwappedMB]! / GiB
-        p.lostCpuSeconds += t[o + M.lostCpuSeconds]!
-        if (t[o + M.pressure]! >= 1) p.pressuredHosts++
-        if (t[o + M.pressure]! >= 2) p.criticalHosts++
-        this.kills += t[o + M.oomKills]!
-        k.pages_shared += t[o + M.ksmPagesShared]!
-        k.pages_sharing += t[o + M.ksmPagesSharing]!
-        k.pages_unshared += t[o + M.ksmPagesUnshared]!
-        k.pages_volatile += t[o + M.ksmPagesVolatile]!
-        k.full_scans = Math.max(k.full_scans, t[o + M.ksmFullScans]!)
-      }
+    for (let o = 0; o < t.length; o += MEMORY_FIELDS) {
+      p.configuredGiB += t[o + M.configuredMB]! / GiB
+      p.residentGiB += t[o + M.residentMB]! / GiB
+      p.ksmSavedGiB += t[o + M.ksmSavedMB]! / GiB
+      p.balloonGiB += t[o + M.balloonMB]! / GiB
+      p.hostSwappedGiB += t[o + M.hostSwappedMB]! / GiB
+      p.guestSwappedGiB += t[o + M.guestSwappedMB]! / GiB
+      p.lostCpuSeconds += t[o + M.lostCpuSeconds]!
+      if (t[o + M.pressure]! >= 1) p.pressuredHosts++
+      if (t[o + M.pressure]! >= 2) p.criticalHosts++
+      this.kills += t[o + M.oomKills]!
+      k.pages_shared += t[o + M.ksmPagesShared]!
+      k.pages_sharing += t[o + M.ksmPagesSharing]!
+      k.pages_unshared += t[o + M.ksmPagesUnshared]!
+      k.pages_volatile += t[o + M.ksmPagesVolatile]!
+      k.full_scans = Math.max(k.full_scans, t[o + M.ksmFullScans]!)
     }
     this.steps++
     this.lostTotal += p.lostCpuSeconds

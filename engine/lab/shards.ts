@@ -1,6 +1,9 @@
 // Host shards as the coordinator sees them: a handle per shard (in this thread or a worker), what is left of
-// a shard whose worker died, and how hosts are split into contiguous ranges — at the start, and again when a
-// checkpoint is restored with another number of shards.
+// a shard whose worker died, and how hosts are dealt to shards — at the start, and again when a checkpoint is
+// restored with another number of shards. Hosts are dealt round-robin (host h to shard h mod n), not in
+// ranges: consolidation packs VMs onto the low ids of each host type, and ranges would leave one worker
+// with the whole load. The coordinator reduces every output in host or VM id order, so the dealing never
+// shows in the results.
 import { HOST_STATE } from '../api/lab-api'
 import type { ClusterModel } from '../model/cluster-model'
 import { HostShard, type ShardInit } from './shard'
@@ -13,13 +16,34 @@ export interface ShardHandle {
   close(): Promise<void>
 }
 
+/** Hosts named briefly: "hosts 0–999", "hosts 1, 3, …, 1999 (every 2nd)", or a list. */
+export function describeHosts(ids: Int32Array): string {
+  const n = ids.length
+  if (n === 0) return 'no hosts'
+  if (n === 1) return `host ${ids[0]}`
+  const step = ids[1]! - ids[0]!
+  let regular = step > 0
+  for (let i = 2; i < n && regular; i++) regular = ids[i]! - ids[i - 1]! === step
+  const last = ids[n - 1]!
+  if (regular && step === 1) return `hosts ${ids[0]}–${last}`
+  if (regular && n > 3) return `hosts ${ids[0]}, ${ids[1]}, …, ${last} (every ${ordinal(step)})`
+  const shown = Array.from(ids.subarray(0, 8)).join(', ')
+  return `hosts ${shown}${n > 8 ? `, … (${n} hosts)` : ''}`
+}
+
+function ordinal(k: number): string {
+  const tens = k % 100
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][k % 10] ?? 'th')
+  return `${k}${suffix}`
+}
+
 /** A shard stopped answering (its worker crashed or exited): the hosts it held are lost. */
 export class ShardFailure extends Error {
   constructor(
     readonly hostIds: Int32Array,
     readonly reason: string,
   ) {
-    super(`the shard of hosts ${hostIds[0] ?? '?'}–${hostIds[hostIds.length - 1] ?? '?'} failed: ${reason}`)
+    super(`the shard of ${describeHosts(hostIds)} failed: ${reason}`)
     this.name = 'ShardFailure'
   }
 }
@@ -95,7 +119,7 @@ export const inProcessShards: ShardFactory = (init) => {
   })
 }
 
-/** Starts `shardCount` shards over contiguous host ranges. */
+/** Starts `shardCount` shards, host h in shard h mod shardCount. */
 export async function startShards(
   model: ClusterModel,
   shardCount: number,
@@ -106,9 +130,7 @@ export async function startShards(
   const shardOfHost = new Int32Array(model.hostCount)
   const inits: ShardInit[] = []
   for (let s = 0; s < count; s++) {
-    const from = Math.floor((s * model.hostCount) / count)
-    const to = Math.floor(((s + 1) * model.hostCount) / count)
-    const hostIds = Int32Array.from({ length: to - from }, (_, i) => from + i)
+    const hostIds = Int32Array.from({ length: Math.ceil((model.hostCount - s) / count) }, (_, i) => s + i * count)
     for (const h of hostIds) shardOfHost[h] = s
     inits.push(initFor(hostIds))
   }
@@ -116,20 +138,15 @@ export async function startShards(
   return { shards, shardOfHost }
 }
 
-/** The shards' snapshots as one, hosts and VMs in id order (shards hold ascending host ranges). */
+/** The shards' snapshots as one, hosts and VMs in id order. */
 export function mergeSnapshots(parts: ShardSnapshot[]): ShardSnapshot {
-  const hosts = parts.reduce((n, p) => n + p.hostIds.length, 0)
-  const hostIds = new Int32Array(hosts)
-  const hostState = new Uint8Array(hosts)
-  const bootLeft = new Float64Array(hosts)
-  let at = 0
-  for (const p of parts) {
-    hostIds.set(p.hostIds, at)
-    hostState.set(p.hostState, at)
-    bootLeft.set(p.bootLeft, at)
-    at += p.hostIds.length
-  }
-  const memory = parts.some((p) => p.hostMemory) ? parts.flatMap((p) => p.hostMemory ?? []) : undefined
+  const rows: { part: ShardSnapshot; i: number }[] = []
+  for (const part of parts) for (let i = 0; i < part.hostIds.length; i++) rows.push({ part, i })
+  rows.sort((a, b) => a.part.hostIds[a.i]! - b.part.hostIds[b.i]!)
+  const hostIds = Int32Array.from(rows, (r) => r.part.hostIds[r.i]!)
+  const hostState = Uint8Array.from(rows, (r) => r.part.hostState[r.i]!)
+  const bootLeft = Float64Array.from(rows, (r) => r.part.bootLeft[r.i]!)
+  const memory = parts.some((p) => p.hostMemory) ? rows.map((r) => r.part.hostMemory![r.i]!) : undefined
   return {
     hostIds,
     hostState,
@@ -139,16 +156,21 @@ export function mergeSnapshots(parts: ShardSnapshot[]): ShardSnapshot {
   }
 }
 
-/** The part of a whole-cluster snapshot that a shard of `hostIds` (a contiguous ascending range) takes. */
+/** The part of a whole-cluster snapshot that a shard of `hostIds` takes, in the shard's host order. */
 export function shardPart(all: ShardSnapshot, hostIds: Int32Array): ShardSnapshot {
-  const first = all.hostIds.indexOf(hostIds[0]!)
-  const end = first + hostIds.length
+  const row = new Map<number, number>()
+  all.hostIds.forEach((h, i) => row.set(h, i))
+  const at = Array.from(hostIds, (h) => {
+    const i = row.get(h)
+    if (i === undefined) throw new Error(`checkpoint: host ${h} is missing`)
+    return i
+  })
   const mine = new Set(hostIds)
   return {
-    hostIds: all.hostIds.slice(first, end),
-    hostState: all.hostState.slice(first, end),
-    bootLeft: all.bootLeft.slice(first, end),
-    hostMemory: all.hostMemory?.slice(first, end),
+    hostIds: Int32Array.from(at, (i) => all.hostIds[i]!),
+    hostState: Uint8Array.from(at, (i) => all.hostState[i]!),
+    bootLeft: Float64Array.from(at, (i) => all.bootLeft[i]!),
+    hostMemory: all.hostMemory ? at.map((i) => all.hostMemory![i]!) : undefined,
     vms: all.vms.filter((v) => mine.has(v.host)),
   }
 }

@@ -50,6 +50,19 @@ export class LabRunStopped extends Error {
   }
 }
 
+/** Shard events by host, each host's in the order its shard gave them (hostless ones first). */
+function byHost(events: LabEvent[]): LabEvent[] {
+  return events
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => (a.e.host ?? -1) - (b.e.host ?? -1) || a.i - b.i)
+    .map((x) => x.e)
+}
+
+/** Per-VM records from every shard, by VM id. */
+function byVm<T extends { vm: number }>(records: T[]): T[] {
+  return records.sort((a, b) => a.vm - b.vm)
+}
+
 function formatClock(seconds: number): string {
   const d = Math.floor(seconds / 86400)
   const h = Math.floor((seconds % 86400) / 3600)
@@ -129,6 +142,8 @@ export class LabSimulation {
   readonly hostMemory: Float64Array | undefined
   private readonly migrationsAtHost: Int32Array
   private readonly hostEnergyScratch: Float64Array
+  private readonly hostSlaScratch: Float64Array
+  private readonly hostActiveScratch: Float64Array
   private queue: { vm: number; target: number; since: number }[] = []
 
   /** Planned migrations waiting for a free slot (per-host limit) or for their target to boot, oldest first. */
@@ -201,6 +216,8 @@ export class LabSimulation {
     this.hostMemory = model.memoryManaged ? new Float64Array(model.hostCount * MEMORY_FIELDS) : undefined
     this.migrationsAtHost = new Int32Array(model.hostCount)
     this.hostEnergyScratch = new Float64Array(model.hostCount)
+    this.hostSlaScratch = new Float64Array(model.hostCount)
+    this.hostActiveScratch = new Float64Array(model.hostCount)
     this.memoryAccount = model.memoryManaged ? new MemoryAccount(model) : undefined
     this.ha = new HaManager(model)
   }
@@ -767,21 +784,23 @@ export class LabSimulation {
     const P = this.plan
     // Rows arrive shard by shard; everything is written to id-indexed arrays first and reduced in id order.
     const energy = this.hostEnergyScratch
+    const stepSla = this.hostSlaScratch
+    const stepActive = this.hostActiveScratch
     for (const o of outputs) {
       const hosts = o.hosts
       for (let i = 0; i < o.hostIds.length; i++) {
         const h = o.hostIds[i]!
         const r = i * HOST_FIELDS
         energy[h] = hosts[r + H.energyJ]!
-        this.hostSla[h] = this.hostSla[h]! + hosts[r + H.slaSeconds]!
-        this.hostActive[h] = this.hostActive[h]! + hosts[r + H.activeSeconds]!
-        this.stepSlaSeconds += hosts[r + H.slaSeconds]!
-        this.stepActiveSeconds += hosts[r + H.activeSeconds]!
+        stepSla[h] = hosts[r + H.slaSeconds]!
+        stepActive[h] = hosts[r + H.activeSeconds]!
         this.hostUtil[h] = hosts[r + H.utilization]!
         this.hostPowerW[h] = hosts[r + H.powerW]!
         this.hostRamMB[h] = hosts[r + H.ramMB]!
+        // a dead shard sends no memory columns: its hosts hold nothing
         if (this.hostMemory && o.memory)
           this.hostMemory.set(o.memory.subarray(i * MEMORY_FIELDS, (i + 1) * MEMORY_FIELDS), h * MEMORY_FIELDS)
+        else if (this.hostMemory) this.hostMemory.fill(0, h * MEMORY_FIELDS, (h + 1) * MEMORY_FIELDS)
         P.hostState[h] = hosts[r + H.state]!
       }
       const vms = o.vms
@@ -798,9 +817,16 @@ export class LabSimulation {
       }
     }
     let frameEnergy = 0
-    for (let h = 0; h < this.model.hostCount; h++) frameEnergy += energy[h]!
+    for (let h = 0; h < this.model.hostCount; h++) {
+      frameEnergy += energy[h]!
+      this.hostSla[h] = this.hostSla[h]! + stepSla[h]!
+      this.hostActive[h] = this.hostActive[h]! + stepActive[h]!
+      this.stepSlaSeconds += stepSla[h]!
+      this.stepActiveSeconds += stepActive[h]!
+    }
     this.energyJ += frameEnergy
-    for (const o of outputs) events.push(...o.events)
+    // shard events by host (in each host's own order), then the lost and failed VMs by id
+    events.push(...byHost(outputs.flatMap((o) => o.events)))
     const completions = outputs.flatMap((o) => o.completions).sort((a, b) => a.vm - b.vm)
     for (const c of completions) {
       const flight = this.inFlight.get(c.vm)
@@ -846,8 +872,8 @@ export class LabSimulation {
         })
       }
     }
-    for (const o of outputs) {
-      for (const f of o.failed) {
+    {
+      for (const f of outputs.flatMap((o) => o.failed).sort((a, b) => a.transfer.vm - b.transfer.vm)) {
         const v = f.transfer.vm
         const flight = this.inFlight.get(v)
         if (flight) {
@@ -864,7 +890,7 @@ export class LabSimulation {
         P.drop(v)
         this.ha.vmFailed(f.transfer, f.host, this.time + this.model.interval)
       }
-      for (const l of o.lost) {
+      for (const l of outputs.flatMap((o) => o.lost).sort((a, b) => a.vm - b.vm)) {
         const flight = this.inFlight.get(l.vm)
         if (flight) {
           this.inFlight.delete(l.vm)
@@ -881,16 +907,13 @@ export class LabSimulation {
         this.vmsKilled++
       }
     }
-    if (this.memoryAccount)
-      this.memoryAccount.absorb(
-        this.time + this.model.interval,
-        outputs.map((o) => o.memory!),
-      )
+    if (this.memoryAccount && this.hostMemory)
+      this.memoryAccount.absorb(this.time + this.model.interval, this.hostMemory)
     this.bandwidthDemand = new Map()
-    for (const o of outputs) for (const d of o.bandwidthDemands) this.bandwidthDemand.set(d.vm, d.bytesPerSecond)
-    for (const o of outputs) for (const l of o.snapshotLists) this.snapshotLists.set(l.vm, l.snapshots)
+    for (const d of byVm(outputs.flatMap((o) => o.bandwidthDemands))) this.bandwidthDemand.set(d.vm, d.bytesPerSecond)
+    for (const l of byVm(outputs.flatMap((o) => o.snapshotLists))) this.snapshotLists.set(l.vm, l.snapshots)
     this.inFlightInfo.clear()
-    for (const o of outputs) for (const p of o.migrationProgress) this.inFlightInfo.set(p.vm, p.info)
+    for (const p of byVm(outputs.flatMap((o) => o.migrationProgress))) this.inFlightInfo.set(p.vm, p.info)
     this.pendingArrivals = outputs.flatMap((o) => o.departures).sort((a, b) => a.vm - b.vm)
     if (this.failing.length) {
       const end = this.time + this.model.interval
