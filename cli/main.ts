@@ -26,7 +26,7 @@ const HELP = `conlab — Consolidation Lab from the command line
   conlab compare <scenario> --policies a,b,c [--traces DIR] [--seed N] [--json] [--out FILE] [--reference FILE]
   conlab validate <scenario>
   conlab schema
-  conlab bench [--quick]
+  conlab bench [--quick] [--only planetlab,osic,lab,checkpoint,ui-frames]
 
 Policies: npa, dvfs, or <thr|iqr|mad|lr|lrr>-<mmt|mc|mu|rs>-<safety>, e.g. thr-mmt-0.8, lr-mc-1.2.
 Add --debug to any command for stack traces.`
@@ -51,6 +51,17 @@ export async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0
   }
   const handler = COMMANDS[command]
+  if (handler && (rest.includes('--help') || rest.includes('-h'))) {
+    // the usage lines of this command (each command's first line starts with "conlab <command> ")
+    const lines = HELP.split('\n')
+    const from = lines.findIndex(
+      (l) => l.trimStart().startsWith(`conlab ${command} `) || l.trim() === `conlab ${command}`,
+    )
+    let to = from + 1
+    while (to < lines.length && lines[to]!.startsWith('             ')) to++
+    process.stdout.write(`${from >= 0 ? lines.slice(from, to).join('\n') : HELP}\n`)
+    return 0
+  }
   if (!handler) {
     process.stderr.write(`conlab: unknown command "${command}"\n\n${HELP}\n`)
     return 2

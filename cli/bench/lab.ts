@@ -2,7 +2,7 @@
 //   issue 4 — the PlanetLab day with LR-MMT in lab mode with pre-copy takes at most 2× the cloudsim
 //             migration model's time;
 //   issue 3 — scale-10k (10,000 hosts, 20,000 VMs, a week) within 15 s with 2 workers and at least 1.7×
-//             faster than in one thread; the PlanetLab day no slower with workers than without.
+//             faster than with 1 worker; the PlanetLab day no slower with workers than without.
 import type { BenchContext } from './planetlab'
 import { measureConlab, median, table, type ProcessMeasurement } from './measure'
 
@@ -94,11 +94,14 @@ export async function benchLab(ctx: BenchContext): Promise<string> {
   const scaleArgs = ctx.quick ? [scale, '--until', '24h'] : [scale]
   const scaleRuns = ctx.quick ? 1 : 3
   const single = await sample(ctx, { label: '', args: [...scaleArgs, '--workers', '0'] }, scaleRuns)
+  const one = await sample(ctx, { label: '', args: [...scaleArgs, '--workers', '1'] }, scaleRuns)
   const two = await sample(ctx, { label: '', args: [...scaleArgs, '--workers', '2'] }, scaleRuns)
-  const speedup = single.wall / two.wall
+  // speed-ups against one worker thread, as the issue states the goal
+  const speedup = one.wall / two.wall
   const scaleGoal = ctx.quick ? '(full week needed)' : two.wall <= 15 && speedup >= 1.7 ? 'met' : 'NOT met'
   rows.push(
-    row(`scale-10k${ctx.quick ? ' (first day)' : ''}`, 'in-thread', scaleRuns, single, 1, ''),
+    row(`scale-10k${ctx.quick ? ' (first day)' : ''}`, 'in-thread', scaleRuns, single, one.wall / single.wall, ''),
+    row('', '1 worker', scaleRuns, one, 1, sameHash(single, one).trim()),
     row('', '2 workers', scaleRuns, two, speedup, `${scaleGoal}${sameHash(single, two)}`),
   )
   const plIn = await sample(ctx, { label: '', args: [planetlab, '--workers', '0'] }, runs)
@@ -115,7 +118,7 @@ export async function benchLab(ctx: BenchContext): Promise<string> {
     ),
   )
   out.push(
-    'Worker threads (goals: scale-10k ≤ 15 s with 2 workers and ≥ 1.7× the single-thread speed; the PlanetLab day no slower).',
+    'Worker threads (goals: scale-10k ≤ 15 s with 2 workers and ≥ 1.7× the speed of 1 worker; the PlanetLab day no slower). Speed-ups: scale-10k against 1 worker, PlanetLab against in-thread.',
     '',
     table(['scenario', 'shards', 'runs', 'wall (s)', 'RSS (MB)', 'VM-steps/s', 'speed-up', 'goal'], rows),
   )
