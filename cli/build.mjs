@@ -13,8 +13,9 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const outdir = join(root, 'out', 'cli')
-// A cache left from an earlier bundle must never meet the new one.
+// A cache left from an earlier bundle must never meet the new one; chunks of earlier bundles are dead weight.
 rmSync(join(outdir, 'conlab.cjs.cache'), { force: true })
+rmSync(join(outdir, 'chunks'), { recursive: true, force: true })
 
 const common = {
   bundle: true,
