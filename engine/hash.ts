@@ -9,22 +9,10 @@ export class StateHasher {
   private hi = 0xcbf29ce4 >>> 0
   private readonly scratch = new Float64Array(1)
 
-  private byte(b: number): void {
-    let lo = (this.lo ^ b) >>> 0
-    let hi = this.hi
-    // (hi:lo) × prime mod 2^64, with prime = 2^40 + 0x1b3
-    const loTimes = lo * PRIME_LO
-    const newLo = loTimes >>> 0
-    const carry = Math.floor(loTimes / 2 ** 32)
-    hi = (Math.imul(hi, PRIME_LO) + carry + Math.imul(lo, PRIME_HI)) >>> 0
-    lo = newLo
-    this.lo = lo
-    this.hi = hi
-  }
-
   bytes(view: ArrayBufferView): this {
     const b = new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
-    // byte() for each byte, with the state in locals (hashing a run's state is a few hundred kB)
+    // (hi:lo) × prime mod 2^64 per byte, with prime = 2^40 + 0x1b3; the state in locals (a run's state is
+    // a few hundred kB)
     let lo = this.lo
     let hi = this.hi
     for (let i = 0; i < b.length; i++) {
@@ -46,12 +34,14 @@ export class StateHasher {
   }
 
   text(s: string): this {
+    // UTF-16 code units, low byte first
+    const b = new Uint8Array(s.length * 2)
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i)
-      this.byte(c & 0xff)
-      this.byte(c >>> 8)
+      b[2 * i] = c & 0xff
+      b[2 * i + 1] = c >>> 8
     }
-    return this
+    return this.bytes(b)
   }
 
   hex(): string {
