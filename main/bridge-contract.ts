@@ -1,55 +1,28 @@
-// What crosses the preload bridge. The preload exposes one function, `acquirePort`; everything else
-// travels over MessagePorts speaking comlink. renderer/lab/bridge-contract.ts holds the renderer's copy of
-// these types (renderer/ and main/ may not import each other); tests/unit/main-bridge-contract.test.ts
-// checks that the two stay identical.
-import type { LabApi, RestoreOptions, RestoreResult } from '../engine/api/lab-api'
+// What crosses the preload bridge: the channel names and the checks main applies. The preload exposes one
+// function, `acquirePort`; everything else travels over MessagePorts speaking comlink. The types both
+// sides share are in engine/api/desktop-contract.ts (renderer/ and main/ may not import each other).
+import type { LabApi } from '../engine/api/lab-api'
+import type { DesktopApi, PortKind } from '../engine/api/desktop-contract'
+
+export type {
+  ConlabBridge,
+  DesktopApi,
+  MenuTarget,
+  PortKind,
+  ReportFormat,
+  ScenarioFile,
+} from '../engine/api/desktop-contract'
 
 export const ACQUIRE_PORT_CHANNEL = 'conlab:acquire-port'
 export const PORT_CHANNEL = 'conlab:port'
 /** The global the preload defines in the page (contextBridge.exposeInMainWorld). */
 export const BRIDGE_GLOBAL = 'conlabBridge'
 
-/** lab: LabApi served by main; desktop: DesktopApi served by main; menu: MenuTarget served by the page */
-export type PortKind = 'lab' | 'desktop' | 'menu'
 export const PORT_KINDS: readonly PortKind[] = ['lab', 'desktop', 'menu']
 
 export interface PortRequest {
   kind: PortKind
   nonce: string
-}
-
-export interface ConlabBridge {
-  /** Asks main for a port; it arrives as `window.postMessage(nonce, …, [port])` from the preload. */
-  acquirePort(kind: PortKind, nonce: string): void
-}
-
-export interface ScenarioFile {
-  /** the full path on disk (relative trace folders resolve against it) */
-  fileName: string
-  text: string
-}
-
-export type ReportFormat = 'json' | 'csv'
-
-/** What only the desktop app can do: native file dialogs and writing files. */
-export interface DesktopApi {
-  /** Shows an open dialog and reads the chosen scenario; undefined when cancelled. */
-  chooseScenarioFile(): Promise<ScenarioFile | undefined>
-  /** Saves the current run's report via a save dialog; the path written, or undefined when cancelled. */
-  saveReport(format: ReportFormat): Promise<string | undefined>
-  /** Saves a checkpoint of the session's list via a save dialog (verified, atomic); the path, or undefined. */
-  saveCheckpoint(id: number): Promise<string | undefined>
-  /** Shows an open dialog and continues the lab from the chosen checkpoint file; undefined when cancelled. */
-  loadCheckpoint(options?: RestoreOptions): Promise<RestoreResult | undefined>
-}
-
-/** What the menu asks of the page (the page drives the lab, so it opens what the menu chose). */
-export interface MenuTarget {
-  openScenario(file: ScenarioFile): Promise<void>
-  /** File ▸ Save Checkpoint…: take a checkpoint now and save it */
-  saveCheckpoint(): Promise<void>
-  /** File ▸ Load Checkpoint…: continue from a checkpoint file */
-  loadCheckpoint(): Promise<void>
 }
 
 export const LAB_API_METHODS = [

@@ -1,4 +1,4 @@
-import type { ConlabBridge } from './lab/bridge-contract'
+import type { ConlabBridge } from '../engine/api/desktop-contract'
 
 declare global {
   /** true in the web build (lab in a Web Worker), false in the desktop build (lab in Electron's main) */

@@ -7,7 +7,7 @@ import { MemoryChart } from '../charts/MemoryChart'
 import { downloadBlob } from '../export/download'
 import { reportFileName, reportToCsv, reportToJson } from '../export/report-file'
 import { formatClock, formatDuration, formatNumber, formatPercent } from '../format'
-import type { ReportFormat } from '../lab/bridge-contract'
+import type { ReportFormat } from '../../engine/api/desktop-contract'
 
 const WIDE = new Set(['mode', 'migration outcomes', 'HA restarts', 'HA lost work', 'HA downtime per VM'])
 

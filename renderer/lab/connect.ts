@@ -3,7 +3,7 @@
 // (comlink over the worker). Either way the UI gets the same LabApi.
 import * as Comlink from 'comlink'
 import type { LabApi } from '../../engine/api/lab-api'
-import type { ConlabBridge, DesktopApi, MenuTarget, PortKind } from './bridge-contract'
+import type { ConlabBridge, DesktopApi, MenuTarget, PortKind } from '../../engine/api/desktop-contract'
 
 export interface LabConnection {
   transport: 'electron' | 'web'

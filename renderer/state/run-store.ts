@@ -22,7 +22,7 @@ import type {
   VmDetails,
 } from '../../engine/api/lab-api'
 import type { LabConnection } from '../lab/connect'
-import type { ReportFormat, ScenarioFile } from '../lab/bridge-contract'
+import type { ReportFormat, ScenarioFile } from '../../engine/api/desktop-contract'
 
 /** Intervals per second of wall time, or as fast as the lab and the display allow. */
 export type Speed = 1 | 2 | 5 | 10 | 30 | 'max'

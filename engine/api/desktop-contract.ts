@@ -1,7 +1,9 @@
-// The renderer's copy of main/bridge-contract.ts's types (renderer/ may not import main/);
-// tests/unit/main-bridge-contract.test.ts checks that both copies stay identical.
-import type { RestoreOptions, RestoreResult } from '../../engine/api/lab-api'
+// The contract between the desktop app's processes, beyond the lab itself (LabApi): what the preload bridge
+// exposes, and what main and the page serve each other over MessagePorts speaking comlink. Main
+// (main/bridge-contract.ts adds the channel names and checks) and the renderer both import it from here.
+import type { RestoreOptions, RestoreResult } from './lab-api'
 
+/** lab: LabApi served by main; desktop: DesktopApi served by main; menu: MenuTarget served by the page */
 export type PortKind = 'lab' | 'desktop' | 'menu'
 
 export interface ConlabBridge {
