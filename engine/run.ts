@@ -3,8 +3,8 @@
 // shards — and every report says which model ran. `cloudSimReport` and `labReport` are the one place
 // that turns a simulation into a RunReport: the CLI (runToEnd) and the app's LabSession both use them.
 import type { ClusterModel } from './model/cluster-model'
-import { CloudSimSimulation, type CloudSimFrame } from './cloudsim/simulation'
-import { LabSimulation, type LabFrame } from './lab/simulation'
+import { CloudSimSimulation, type CloudSimFrame, type CloudSimSummary } from './cloudsim/simulation'
+import { LabSimulation, type LabFrame, type LabSummary } from './lab/simulation'
 import { inProcessShards, type ShardFactory } from './lab/shards'
 import type { LabState } from './lab/lab-state'
 import { workloadBinding, type RunReport, type WorkloadBinding } from './report'
@@ -44,6 +44,27 @@ export function labActiveHosts(sim: LabSimulation): number {
   return active
 }
 
+/** The keys every report starts with, in the order `--json` prints them (both modes' summaries have them). */
+function reportHead(model: ClusterModel, s: CloudSimSummary | LabSummary) {
+  return {
+    scenario: model.name,
+    mode: s.mode,
+    policy: s.policy,
+    seed: s.seed,
+    hosts: s.hosts,
+    vms: s.vms,
+    simulatedSeconds: s.simulatedSeconds,
+    energyKWh: s.energyKWh,
+    migrations: s.migrations,
+    slatah: s.slatah,
+    pdm: s.pdm,
+    slav: s.slav,
+    esv: s.esv,
+    hostShutdowns: s.hostShutdowns,
+    stateHash: s.stateHash,
+  }
+}
+
 /** The report of a cloudsim run as it stands (complete once `sim.done`). */
 export function cloudSimReport(
   model: ClusterModel,
@@ -53,21 +74,8 @@ export function cloudSimReport(
 ): RunReport {
   const s = sim.summary()
   return {
-    scenario: model.name,
-    mode: s.mode,
-    policy: s.policy,
-    seed: s.seed,
-    hosts: s.hosts,
-    vms: s.vms,
+    ...reportHead(model, s),
     simulatedSeconds: sim.done ? s.simulatedSeconds : sim.time,
-    energyKWh: s.energyKWh,
-    migrations: s.migrations,
-    slatah: s.slatah,
-    pdm: s.pdm,
-    slav: s.slav,
-    esv: s.esv,
-    hostShutdowns: s.hostShutdowns,
-    stateHash: s.stateHash,
     wallMs,
     overallSla: s.overallSla,
     averageSla: s.averageSla,
@@ -87,21 +95,7 @@ export function labReport(
 ): RunReport {
   const s = sim.summary()
   return {
-    scenario: model.name,
-    mode: s.mode,
-    policy: s.policy,
-    seed: s.seed,
-    hosts: s.hosts,
-    vms: s.vms,
-    simulatedSeconds: s.simulatedSeconds,
-    energyKWh: s.energyKWh,
-    migrations: s.migrations,
-    slatah: s.slatah,
-    pdm: s.pdm,
-    slav: s.slav,
-    esv: s.esv,
-    hostShutdowns: s.hostShutdowns,
-    stateHash: s.stateHash,
+    ...reportHead(model, s),
     wallMs,
     overallSla: s.overallSla,
     averageSla: s.averageSla,
