@@ -14,7 +14,7 @@ import { CloudSimHosts } from './hosts'
 import { VmDemand } from './demand'
 import { StateHistoryMetrics } from './metrics'
 import { CloudSimOptimizer, type MigrationDecision } from './optimizer'
-import type { LabEvent } from '../api/lab-api'
+import type { Frame, LabEvent } from '../api/lab-api'
 
 /** Delay between a VM's creation and its cloudlet's submission (CloudSim.getMinTimeBetweenEvents). */
 const SUBMIT_DELAY = 0.1
@@ -26,20 +26,8 @@ interface Completion {
   seq: number
 }
 
-/** What the simulation publishes after every periodic step. */
-export interface CloudSimFrame {
-  time: number
-  step: number
-  energyKWh: number
-  /** Σ host power at this instant, W */
-  powerW: number
-  activeHosts: number
-  /** Σ used MIPS / Σ MIPS over all hosts */
-  cpuUtilization: number
-  migrations: number
-  migrationsStarted: number
-  overloadedHosts: number
-  vmsRunning: number
+/** What the simulation publishes after every periodic step: the API's Frame without the lab's SLA series. */
+export interface CloudSimFrame extends Omit<Frame, 'slatah' | 'slaViolationShare'> {
   decisions?: MigrationDecision[]
 }
 

@@ -4,7 +4,7 @@
 // here: the orders a running lab takes (scheduled events, the app), HA's side of host failures, and
 // whole-lab checkpoints (./lab-state.ts). docs/lab-model.md has the step order.
 import type { ClusterModel } from '../model/cluster-model'
-import type { LabEvent } from '../api/lab-api'
+import type { Frame, LabEvent } from '../api/lab-api'
 import { HOST_STATE } from '../api/lab-api'
 import { StateHasher } from '../hash'
 import { RandomStream, streamFor } from '../random'
@@ -70,20 +70,8 @@ function formatClock(seconds: number): string {
   return `${d > 0 ? `day ${d + 1} ` : ''}${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`
 }
 
-export interface LabFrame {
-  time: number
-  step: number
-  energyKWh: number
-  powerW: number
-  activeHosts: number
-  cpuUtilization: number
-  migrations: number
-  migrationsStarted: number
-  overloadedHosts: number
-  vmsRunning: number
-  slatah: number
-  slaViolationShare: number
-}
+/** A lab frame is the API's Frame, every field filled. */
+export type LabFrame = Frame
 
 export interface LabSummary {
   mode: 'lab'
