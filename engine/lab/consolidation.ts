@@ -45,6 +45,9 @@ export class LabConsolidation {
   private readonly linearLr: boolean
   /** the busy hosts by type and utilization, so that a placement need not scan them all */
   private readonly index: PlacementIndex
+  /** hosts that received VMs this round; the under-load candidates' utilization (scratch) */
+  private readonly received: Uint8Array
+  private readonly utilizationScratch: Float64Array
 
   constructor(
     private readonly plan: LabPlan,
@@ -57,6 +60,8 @@ export class LabConsolidation {
     this.excluded = new Uint8Array(plan.hostCount)
     this.isBusy = new Uint8Array(plan.hostCount)
     this.before = new Float64Array(plan.hostCount)
+    this.received = new Uint8Array(plan.hostCount)
+    this.utilizationScratch = new Float64Array(plan.hostCount)
 
     this.idleCursor = new Int32Array(plan.hostsOfType.length)
     this.index = new PlacementIndex(plan.hostType, plan.capacity, plan.power, plan.hostsOfType.length)
@@ -94,7 +99,8 @@ export class LabConsolidation {
 
     // Phase 1: VMs leave over-loaded hosts until each is no longer over-loaded.
     const leaving: { vm: number; from: number }[] = []
-    const received = new Uint8Array(P.hostCount)
+    const received = this.received
+    received.fill(0)
     for (const h of overloaded) {
       const taken: number[] = []
       for (;;) {
@@ -128,7 +134,7 @@ export class LabConsolidation {
       if (P.members[h]!.some((v) => P.vmTarget[v]! >= 0)) continue
       candidates.push(h)
     }
-    const utilization = new Float64Array(P.hostCount)
+    const utilization = this.utilizationScratch
     for (const h of candidates) utilization[h] = P.utilization(h)
     candidates.sort((a, b) => utilization[a]! - utilization[b]! || a - b)
     this.idleAllowed = false

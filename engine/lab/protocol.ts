@@ -138,6 +138,8 @@ export interface StepInput {
   failHosts: number[]
   /** failed hosts back in service (switched off, usable) */
   repairHosts: number[]
+  /** the buffers of this shard's last output, handed back to be filled again (output-buffers.ts) */
+  reuse: ArrayBuffer[]
 }
 
 /** What a shard reports after a step. */
@@ -145,7 +147,7 @@ export interface StepOutput {
   /** global host ids, ascending */
   hostIds: Int32Array
   hosts: Float64Array
-  /** global VM ids of the VMs that ran on this shard's hosts (host by host) */
+  /** global VM ids of the VMs that ran on this shard's hosts, ascending */
   vmIds: Int32Array
   vms: Float64Array
   /** per-host memory columns (M), when the scenario manages memory */

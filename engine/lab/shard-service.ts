@@ -1,5 +1,5 @@
 // A host shard as a service: what a worker exposes over comlink. Step outputs travel back as
-// transferred buffers (moved, not copied).
+// transferred buffers (moved, not copied), and come back with the next input to be filled again.
 import { HostShard, type ShardInit } from './shard'
 import type { ShardSnapshot, StepInput, StepOutput } from './protocol'
 
@@ -8,13 +8,6 @@ export interface ShardService {
   step(input: StepInput): StepOutput
   /** the shard's state for a whole-lab checkpoint */
   capture(): ShardSnapshot
-}
-
-/** The buffers of a step output that can be transferred instead of copied. */
-export function transferables(output: StepOutput): ArrayBuffer[] {
-  const buffers = [output.hostIds.buffer, output.hosts.buffer, output.vmIds.buffer, output.vms.buffer]
-  if (output.memory) buffers.push(output.memory.buffer)
-  return buffers as ArrayBuffer[]
 }
 
 export function createShardService(): ShardService & { shard(): HostShard } {

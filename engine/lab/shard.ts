@@ -20,6 +20,8 @@ import { setBalloonAuto, setBalloonTarget } from '../hypervisor/balloon'
 import type { GuestMemory } from '../hypervisor/guest-memory'
 import { KSM_DEFAULTS, type KsmStats } from '../hypervisor/ksm'
 import { ShardMigrations } from './shard-migrations'
+import { OutputBuffers } from './output-buffers'
+import { VmSlots, grown } from './vm-slots'
 import {
   H,
   HOST_FIELDS,
@@ -60,29 +62,34 @@ export class HostShard {
   /** per host, when the scenario manages memory */
   private readonly hostMemory: HostMemory[] | undefined
 
-  // per VM, indexed by global VM id (valid while the VM is on this shard)
-  private readonly present: Uint8Array
-  private readonly vmHost: Int32Array
+  /** the VMs on this shard's hosts and their slots: the tables below are indexed by slot */
+  private readonly slots: VmSlots
+  private vmHost: Int32Array
   private readonly generators: GeneratorBank
+  /** seconds each VM is still paused by a snapshot save or load */
+  private pauseLeft: Float64Array
+  /** the share of the VM's CPU continuous checkpointing takes at full load (0: not protected) */
+  private protection: Float64Array
+  private vmCapMips: Float64Array
+  private vmMipsPerVcpu: Float64Array
+  private vmRam: Float64Array
+  /** MIPS-cap, weight, demand, stall → granted, steal, shortfall */
+  private readonly cpu: VcpuTable
+  /** bytes/s allotted to the VM's live migration */
+  private bandwidth: Float64Array
+  // by global VM id
   private readonly memory: VmMemoryBank | undefined
   private readonly migrations: ShardMigrations
   private readonly snapshots: VmSnapshots | undefined
-  /** seconds each VM is still paused by a snapshot save or load */
-  private readonly pauseLeft: Float64Array
-  /** per VM: the share of its CPU continuous checkpointing takes at full load (0: not protected) */
-  private readonly protection: Float64Array
-  private readonly vmCapMips: Float64Array
-  private readonly vmMipsPerVcpu: Float64Array
-  private readonly vmRam: Float64Array
-  /** weights, caps, demand, stall → granted, steal, shortfall (slot = VM id) */
-  private readonly cpu: VcpuTable
   private readonly scheduler = new CpuScheduler()
   private readonly cpuOut = emptyCpuSummary()
 
   // scratch
-  private readonly bandwidth: Float64Array
   private busy = new Float64Array(16)
+  private hostSlots = new Int32Array(16)
+  private slotRows = new Float64Array(0)
   private readonly ksmStats = {} as KsmStats
+  private readonly buffers = new OutputBuffers()
 
   constructor(init: ShardInit) {
     const { model, hostIds } = init
@@ -109,28 +116,21 @@ export class HostShard {
       if (i !== undefined) this.hostState[i] = HOST_STATE.on
     }
     const nv = model.vmCount
-    this.present = new Uint8Array(nv)
-    this.vmHost = new Int32Array(nv).fill(-1)
-    this.generators = new GeneratorBank(nv)
     this.memory = model.memoryImages ? new VmMemoryBank(model) : undefined
     this.migrations = new ShardMigrations(model, this.memory)
     this.snapshots = model.memoryImages ? new VmSnapshots(model) : undefined
-    this.pauseLeft = new Float64Array(nv)
-    this.protection = new Float64Array(nv)
-    this.vmCapMips = new Float64Array(nv)
-    this.vmMipsPerVcpu = new Float64Array(nv)
-    this.vmRam = new Float64Array(nv)
-    this.cpu = new VcpuTable(nv)
-    this.cpu.size = nv
-    this.bandwidth = new Float64Array(nv)
-    for (let v = 0; v < nv; v++) {
-      const t = model.vmTypes[model.vmType[v]!]!
-      this.vmCapMips[v] = t.vcpus * t.mips
-      this.vmMipsPerVcpu[v] = t.mips
-      this.vmRam[v] = t.ramMB
-      const group = model.groups[model.vmGroup[v]!]!
-      if (group.protection) this.protection[v] = group.pageWrites.rate / group.protection.copyRate
-    }
+    let expected = init.restore?.vms.length ?? 0
+    for (let v = 0; v < nv && !init.restore; v++) if (this.local.has(init.placement[v]!)) expected++
+    this.vmHost = new Int32Array(0)
+    this.pauseLeft = new Float64Array(0)
+    this.protection = new Float64Array(0)
+    this.vmCapMips = new Float64Array(0)
+    this.vmMipsPerVcpu = new Float64Array(0)
+    this.vmRam = new Float64Array(0)
+    this.bandwidth = new Float64Array(0)
+    this.cpu = new VcpuTable(1)
+    this.generators = new GeneratorBank(0)
+    this.slots = new VmSlots(nv, Math.ceil(expected * 1.25), (capacity) => this.growSlots(capacity))
     if (init.restore) {
       this.restore(init.restore)
       return
@@ -139,18 +139,33 @@ export class HostShard {
       const h = init.placement[v]!
       const i = this.local.get(h)
       if (i === undefined) continue
-      this.generators.start(model.workloads[model.vmGroup[v]!]!, model.seed, v)
+      const slot = this.slots.take(v)
+      this.generators.start(model.workloads[model.vmGroup[v]!]!, model.seed, v, slot)
       const guest = this.memory?.start(v)
-      this.admit(v, h, i, guest)
+      this.admit(v, slot, h, i, guest)
     }
+  }
+
+  /** Room in every slot-indexed table for `capacity` slots. */
+  private growSlots(capacity: number): void {
+    this.vmHost = grown(this.vmHost, capacity, -1)
+    this.pauseLeft = grown(this.pauseLeft, capacity)
+    this.protection = grown(this.protection, capacity)
+    this.vmCapMips = grown(this.vmCapMips, capacity)
+    this.vmMipsPerVcpu = grown(this.vmMipsPerVcpu, capacity)
+    this.vmRam = grown(this.vmRam, capacity)
+    this.bandwidth = grown(this.bandwidth, capacity)
+    this.cpu.grow(capacity)
+    this.generators.grow(capacity)
   }
 
   /** This shard's hosts and VMs for a whole-lab checkpoint. */
   capture(): ShardSnapshot {
     const vms: VmSnapshot[] = []
-    for (let v = 0; v < this.present.length; v++) {
-      if (!this.present[v]) continue
-      vms.push({ ...this.transfer(v, this.vmHost[v]!), migration: this.migrations.snapshot(v) })
+    for (let v = 0; v < this.slots.slotOf.length; v++) {
+      const slot = this.slots.slotOf[v]!
+      if (slot < 0) continue
+      vms.push({ ...this.transfer(v, this.vmHost[slot]!), migration: this.migrations.snapshot(v) })
     }
     return {
       hostIds: this.hostIds.slice(),
@@ -177,13 +192,14 @@ export class HostShard {
     for (const r of s.vms) {
       const i = this.local.get(r.host)
       if (i === undefined) continue
-      this.generators.describe(this.model.workloads[this.model.vmGroup[r.vm]!]!, r.vm)
-      this.generators.set(r.vm, r.generator, RandomStream.fromState(r.stream))
+      const slot = this.slots.take(r.vm)
+      this.generators.describe(this.model.workloads[this.model.vmGroup[r.vm]!]!, slot)
+      this.generators.set(slot, r.generator, RandomStream.fromState(r.stream))
       const guest = r.memory && this.memory ? this.memory.restore(r.vm, r.memory) : undefined
       if (guest) guests.set(r.vm, guest)
       if (r.snapshots) this.snapshots?.restore(r.vm, r.snapshots)
-      this.pauseLeft[r.vm] = r.pauseLeft ?? 0
-      this.admit(r.vm, r.host, i, guest, false)
+      this.admit(r.vm, slot, r.host, i, guest, false)
+      this.pauseLeft[slot] = r.pauseLeft ?? 0
       if (r.migration) this.migrations.restore(r.vm, r.migration)
     }
     if (this.hostMemory) {
@@ -199,9 +215,16 @@ export class HostShard {
     }
   }
 
-  private admit(v: number, host: number, i: number, guest: GuestMemory | undefined, addMemory = true): void {
-    this.present[v] = 1
-    this.vmHost[v] = host
+  /** VM v (in `slot`) joins host `host` (local index i): its static settings into the slot's tables. */
+  private admit(
+    v: number,
+    slot: number,
+    host: number,
+    i: number,
+    guest: GuestMemory | undefined,
+    addMemory = true,
+  ): void {
+    this.vmHost[slot] = host
     const list = this.residents[i]!
     let at = list.length
     while (at > 0 && list[at - 1]! > v) at--
@@ -210,8 +233,14 @@ export class HostShard {
     const t = M.vmTypes[M.vmType[v]!]!
     const group = M.groups[M.vmGroup[v]!]!
     const cap = group.cpuCap === undefined ? Infinity : group.cpuCap * this.spec[i]!.mipsPerCore
-    this.cpu.set(v, t.vcpus, group.cpuWeight, cap)
-    this.cpu.stall[v] = 0
+    this.cpu.set(slot, t.vcpus, group.cpuWeight, cap)
+    this.cpu.stall[slot] = 0
+    this.vmCapMips[slot] = t.vcpus * t.mips
+    this.vmMipsPerVcpu[slot] = t.mips
+    this.vmRam[slot] = t.ramMB
+    this.protection[slot] = group.protection ? group.pageWrites.rate / group.protection.copyRate : 0
+    this.pauseLeft[slot] = 0
+    this.bandwidth[slot] = 0
     if (guest && this.hostMemory && addMemory) {
       const fraction = group.guaranteedMemory ?? M.memory.guaranteed
       this.hostMemory[i]!.add(guest, { guaranteedBytes: fraction * guest.bytes })
@@ -219,25 +248,27 @@ export class HostShard {
   }
 
   private release(v: number): void {
-    const i = this.local.get(this.vmHost[v]!)!
+    const slot = this.slots.slotOf[v]!
+    const i = this.local.get(this.vmHost[slot]!)!
     if (this.hostMemory && this.memory) this.hostMemory[i]!.remove(this.memory.guest(v))
     this.snapshots?.release(v)
-    this.pauseLeft[v] = 0
-    this.present[v] = 0
-    this.generators.release(v)
+    this.generators.release(slot)
     this.memory?.release(v)
+    this.slots.release(v)
+    this.vmHost[slot] = -1
     const list = this.residents[i]!
     list.splice(list.indexOf(v), 1)
   }
 
-  /** Demand of VM v for the interval starting at `time`, as a fraction of its capacity. */
-  private demandFraction(v: number, time: number): number {
+  /** Demand of VM v (in `slot`) for the interval starting at `time`, as a fraction of its capacity. */
+  private demandFraction(v: number, slot: number, time: number): number {
     const trace = this.model.vmTrace[v]!
-    return trace >= 0 ? traceDemand(this.model, trace, time) : this.generators.next(v, time)
+    return trace >= 0 ? traceDemand(this.model, trace, time) : this.generators.next(slot, time)
   }
 
   step(input: StepInput): StepOutput {
     const { time, dt } = input
+    this.buffers.give(input.reuse)
     const events: LabEvent[] = []
     for (const h of input.repairHosts) {
       const i = this.local.get(h)
@@ -255,32 +286,35 @@ export class HostShard {
         })
     }
     for (const v of input.targetFailed) this.migrations.targetFailed(v, time, events)
-    for (const m of input.migrations) if (this.present[m.vm]) this.migrations.start(m.vm, m.source, m.target, time)
-    for (const b of input.bandwidth) this.bandwidth[b.vm] = b.bytesPerSecond
+    const slotOf = this.slots.slotOf
+    for (const m of input.migrations) if (slotOf[m.vm]! >= 0) this.migrations.start(m.vm, m.source, m.target, time)
+    for (const b of input.bandwidth) if (slotOf[b.vm]! >= 0) this.bandwidth[slotOf[b.vm]!] = b.bytesPerSecond
     for (const b of input.balloons) this.balloon(b.vm, b.targetBytes, time, events)
     const snapshotLists: StepOutput['snapshotLists'] = []
     for (const o of input.snapshots) {
       this.snapshot(o, time, events)
-      if (this.present[o.vm]) snapshotLists.push({ vm: o.vm, snapshots: this.snapshots?.list(o.vm) ?? [] })
+      if (slotOf[o.vm]! >= 0) snapshotLists.push({ vm: o.vm, snapshots: this.snapshots?.list(o.vm) ?? [] })
     }
 
-    // Demands first, VM by VM in id order: the generators' state is laid out by VM id, so this pass
-    // walks memory in order instead of jumping between VMs host by host.
-    const present = this.present
+    // Demands first, slot by slot: the generators' state is laid out by slot, so this pass walks memory
+    // in order instead of jumping between VMs host by host (each VM draws from its own stream).
+    const vmOf = this.slots.vmOf
     const demand = this.cpu.demand
-    for (let v = 0; v < present.length; v++) {
-      if (present[v]) demand[v] = this.demandFraction(v, time) * this.vmCapMips[v]!
+    for (let slot = 0; slot < this.slots.end; slot++) {
+      const v = vmOf[slot]!
+      if (v >= 0) demand[slot] = this.demandFraction(v, slot, time) * this.vmCapMips[slot]!
     }
     const n = this.hostIds.length
-    const hosts = new Float64Array(n * HOST_FIELDS)
-    const memory = this.hostMemory ? new Float64Array(n * MEMORY_FIELDS) : undefined
+    const hosts = this.buffers.float64(n * HOST_FIELDS)
+    const memory = this.hostMemory ? this.buffers.float64(n * MEMORY_FIELDS) : undefined
     let vmCount = 0
     for (let i = 0; i < n; i++) vmCount += this.residents[i]!.length
-    const vmIds = new Int32Array(vmCount)
-    const vms = new Float64Array(vmCount * VM_FIELDS)
+    // VM rows are filled by slot here and handed out in VM id order below
+    if (this.slotRows.length < this.slots.capacity * VM_FIELDS)
+      this.slotRows = new Float64Array(this.slots.capacity * VM_FIELDS)
+    const slotRows = this.slotRows
     const completions: MigrationCompletion[] = []
     const lost: StepOutput['lost'] = []
-    let row = 0
     for (let i = 0; i < n; i++) {
       const host = this.hostIds[i]!
       const list = this.residents[i]!
@@ -297,31 +331,40 @@ export class HostShard {
       if (running && this.hostMemory && list.length > 0) this.stepMemory(i, dt, time, lost, events)
       const spec = this.spec[i]!
       const cores = running ? spec.cores * (1 - bootFraction) : 0
+      const count = list.length
+      if (this.hostSlots.length < count) this.hostSlots = new Int32Array(count * 2)
+      const hostSlots = this.hostSlots
+      for (let k = 0; k < count; k++) hostSlots[k] = slotOf[list[k]!]!
       const cpu = this.scheduler.schedule(
         { cores, mipsPerCore: spec.mipsPerCore },
         this.cpu,
-        list,
-        list.length,
+        hostSlots,
+        count,
         this.cpuOut,
       )
       let grantedSum = 0
       let short = false
-      for (const v of list) {
-        const want = demand[v]!
-        let got = this.cpu.granted[v]!
-        if (this.cpu.shortfall[v]! > 1e-9) short = true
-        const protection = this.protection[v]!
+      let ram = 0
+      for (let k = 0; k < count; k++) {
+        const v = list[k]!
+        const slot = hostSlots[k]!
+        const want = demand[slot]!
+        let got = this.cpu.granted[slot]!
+        if (this.cpu.shortfall[slot]! > 1e-9) short = true
+        const protection = this.protection[slot]!
+        const capMips = this.vmCapMips[slot]!
+        ram += this.vmRam[slot]!
         let protectionCpu = 0
         if (protection > 0 && got > 0) {
           // continuous checkpoints: each epoch pauses the VM while its dirty pages are copied to the backup
-          const paused = Math.min(0.9, (protection * want) / this.vmCapMips[v]!)
-          protectionCpu = ((got * paused) / this.vmMipsPerVcpu[v]!) * dt
+          const paused = Math.min(0.9, (protection * want) / capMips)
+          protectionCpu = ((got * paused) / this.vmMipsPerVcpu[slot]!) * dt
           got *= 1 - paused
         }
-        if (this.pauseLeft[v]! > 0) {
+        if (this.pauseLeft[slot]! > 0) {
           // paused while a snapshot is saved or loaded: the VM runs only for the rest of the step
-          const paused = Math.min(dt, this.pauseLeft[v]!)
-          this.pauseLeft[v] = this.pauseLeft[v]! - paused
+          const paused = Math.min(dt, this.pauseLeft[slot]!)
+          this.pauseLeft[slot] = this.pauseLeft[slot]! - paused
           got *= 1 - paused / dt
         }
         let loss = 0
@@ -329,7 +372,7 @@ export class HostShard {
         if (this.migrations.has(v)) {
           migrating = 1
           const target = this.migrations.target(v)
-          const s = this.migrations.advance(v, host, time, dt, this.bandwidth[v]!, got, this.vmCapMips[v]!, events)
+          const s = this.migrations.advance(v, host, time, dt, this.bandwidth[slot]!, got, capMips, events)
           // the source host runs what the VM still gets and pays the cost of sending
           got = s.granted
           grantedSum += got + s.sourceMips
@@ -349,21 +392,19 @@ export class HostShard {
         } else {
           grantedSum += got
           // where memory is managed, writes were issued before the host's memory step
-          if (!this.hostMemory) this.memory?.accrue(v, dt, got / this.vmCapMips[v]!)
+          if (!this.hostMemory) this.memory?.accrue(v, dt, got / capMips)
         }
-        const r = row * VM_FIELDS
-        vmIds[row] = v
-        vms[r + V.host] = host
-        vms[r + V.demand] = want / this.vmCapMips[v]!
-        vms[r + V.demandMips] = want
-        vms[r + V.grantedMips] = got
-        vms[r + V.migrationLossMipsSeconds] = loss
-        vms[r + V.requestedMipsSeconds] = want * dt
-        vms[r + V.grantedMipsSeconds] = got * dt
-        vms[r + V.migrating] = migrating
-        vms[r + V.stealMips] = this.cpu.steal[v]!
-        vms[r + V.protectionCpuSeconds] = protectionCpu
-        row++
+        const r = slot * VM_FIELDS
+        slotRows[r + V.host] = host
+        slotRows[r + V.demand] = want / capMips
+        slotRows[r + V.demandMips] = want
+        slotRows[r + V.grantedMips] = got
+        slotRows[r + V.migrationLossMipsSeconds] = loss
+        slotRows[r + V.requestedMipsSeconds] = want * dt
+        slotRows[r + V.grantedMipsSeconds] = got * dt
+        slotRows[r + V.migrating] = migrating
+        slotRows[r + V.stealMips] = this.cpu.steal[slot]!
+        slotRows[r + V.protectionCpuSeconds] = protectionCpu
       }
       const utilization = running && this.capacity[i]! > 0 ? Math.min(1, grantedSum / this.capacity[i]!) : 0
       const type = this.model.hostTypes[this.model.hostType[host]!]!
@@ -379,10 +420,20 @@ export class HostShard {
       hosts[o + H.energyJ] = powerW * dt
       hosts[o + H.slaSeconds] = active && short ? dt : 0
       hosts[o + H.activeSeconds] = active ? dt : 0
-      let ram = 0
-      for (const v of list) ram += this.vmRam[v]!
       hosts[o + H.ramMB] = ram
       if (memory) this.memoryRow(i, memory)
+    }
+    // in VM id order: the coordinator adds them into id-indexed tables, which it then walks in order
+    const vmIds = this.buffers.int32(vmCount)
+    const vms = this.buffers.float64(vmCount * VM_FIELDS)
+    for (let v = 0, row = 0; row < vmCount && v < slotOf.length; v++) {
+      const slot = slotOf[v]!
+      if (slot < 0) continue
+      vmIds[row] = v
+      const from = slot * VM_FIELDS
+      const to = row * VM_FIELDS
+      for (let f = 0; f < VM_FIELDS; f++) vms[to + f] = slotRows[from + f]!
+      row++
     }
     const departures = completions.filter((c) => c.location === 'destination').map((c) => this.depart(c.vm, c.target))
     for (const c of completions) if (c.location === 'lost') this.release(c.vm)
@@ -409,8 +460,10 @@ export class HostShard {
         }
       }
     }
+    const hostIds = this.buffers.int32(n)
+    hostIds.set(this.hostIds)
     return {
-      hostIds: this.hostIds.slice(),
+      hostIds,
       hosts,
       memory,
       vmIds,
@@ -444,8 +497,9 @@ export class HostShard {
   /** A snapshot order for one of this shard's VMs. */
   private snapshot(order: SnapshotOrder, time: number, events: LabEvent[]): void {
     const v = order.vm
-    if (!this.present[v] || !this.memory || !this.snapshots) return
-    const i = this.local.get(this.vmHost[v]!)!
+    const slot = this.slots.slotOf[v]!
+    if (slot < 0 || !this.memory || !this.snapshots) return
+    const i = this.local.get(this.vmHost[slot]!)!
     const migrating = this.migrations.has(v)
     if (!migrating) this.memory.settle(v)
     const effect = this.snapshots.apply(
@@ -453,15 +507,15 @@ export class HostShard {
       {
         guest: this.memory.guest(v),
         writer: this.memory.writer(v),
-        generator: this.generators.get(v),
-        stream: this.generators.streams[v]!.state(),
+        generator: this.generators.get(slot),
+        stream: this.generators.streams[slot]!.state(),
         migrating,
-        host: this.vmHost[v]!,
+        host: this.vmHost[slot]!,
       },
       time,
       events,
     )
-    this.pauseLeft[v] = this.pauseLeft[v]! + effect.pauseSeconds
+    this.pauseLeft[slot] = this.pauseLeft[slot]! + effect.pauseSeconds
     if (!effect.revert && !effect.powerCycled) return
     const hm = this.hostMemory?.[i]
     hm?.remove(this.memory.guest(v))
@@ -469,7 +523,7 @@ export class HostShard {
     if (effect.revert) {
       const r = effect.revert
       this.memory.replace(v, r.guest, r.writer)
-      this.generators.set(v, r.generator, RandomStream.fromState(r.stream))
+      this.generators.set(slot, r.generator, RandomStream.fromState(r.stream))
       guest = r.guest
     } else {
       guest = this.memory.start(v)
@@ -492,16 +546,18 @@ export class HostShard {
     const guests = hm.vms
     if (this.busy.length < guests.length) this.busy = new Float64Array(guests.length * 2)
     const busy = this.busy
+    const slotOf = this.slots.slotOf
     for (let k = 0; k < guests.length; k++) {
       const v = guests[k]!.vm
-      const want = this.cpu.demand[v]!
-      busy[k] = want / this.vmMipsPerVcpu[v]!
+      const slot = slotOf[v]!
+      const want = this.cpu.demand[slot]!
+      busy[k] = want / this.vmMipsPerVcpu[slot]!
       if (this.migrations.has(v)) continue // the migration issues its writes
-      memory.accrue(v, dt, want / this.vmCapMips[v]!)
+      memory.accrue(v, dt, want / this.vmCapMips[slot]!)
       memory.settle(v)
     }
     hm.step(dt, busy)
-    for (let k = 0; k < guests.length; k++) this.cpu.stall[guests[k]!.vm] = hm.stall[k]!
+    for (let k = 0; k < guests.length; k++) this.cpu.stall[slotOf[guests[k]!.vm]!] = hm.stall[k]!
     for (const v of hm.killed) {
       const host = this.hostIds[i]!
       const message = `VM ${v} killed by the out-of-memory killer of host ${host}: resident pages exceeded RAM and swap`
@@ -535,7 +591,7 @@ export class HostShard {
 
   /** A balloon order (scheduled event or the trainee): a logical size in bytes, or back to the policy. */
   private balloon(v: number, target: number | 'auto', time: number, events: LabEvent[]): void {
-    if (!this.present[v] || !this.memory) return
+    if (!this.slots.has(v) || !this.memory) return
     const guest = this.memory.guest(v)
     if (target === 'auto') setBalloonAuto(guest)
     else setBalloonTarget(guest, target)
@@ -543,7 +599,7 @@ export class HostShard {
       time,
       kind: 'info',
       vm: v,
-      host: this.vmHost[v],
+      host: this.vmHost[this.slots.slotOf[v]!],
       message:
         target === 'auto'
           ? `VM ${v}: balloon handed to the host's policy`
@@ -571,25 +627,26 @@ export class HostShard {
 
   /** What VM v is, to move it to `host` (or to keep it in a checkpoint). */
   private transfer(v: number, host: number): VmTransfer {
+    const slot = this.slots.slotOf[v]!
     return {
       vm: v,
       host,
-      generator: this.generators.get(v),
-      stream: this.generators.streams[v]!.state(),
+      generator: this.generators.get(slot),
+      stream: this.generators.streams[slot]!.state(),
       memory: this.memory?.state(v),
       snapshots: this.snapshots?.state(v),
-      pauseLeft: this.pauseLeft[v],
+      pauseLeft: this.pauseLeft[slot],
     }
   }
 
   private arrive(a: VmTransfer): void {
     const i = this.local.get(a.host)
     if (i === undefined) throw new Error(`VM ${a.vm} sent to host ${a.host}, which this shard does not own`)
-    this.generators.describe(this.model.workloads[this.model.vmGroup[a.vm]!]!, a.vm)
-    this.generators.set(a.vm, a.generator, RandomStream.fromState(a.stream))
+    const slot = this.slots.take(a.vm)
+    this.generators.describe(this.model.workloads[this.model.vmGroup[a.vm]!]!, slot)
+    this.generators.set(slot, a.generator, RandomStream.fromState(a.stream))
     let guest: GuestMemory | undefined
     if (a.snapshots) this.snapshots?.restore(a.vm, a.snapshots)
-    this.pauseLeft[a.vm] = a.pauseLeft ?? 0
     if (a.memory && this.memory) {
       guest = this.memory.restore(a.vm, a.memory)
       // a fresh copy on the destination: nothing of it swapped out, not merged yet
@@ -600,7 +657,8 @@ export class HostShard {
       guest = this.memory.start(a.vm)
       this.snapshots?.imageReplaced(a.vm)
     }
-    this.admit(a.vm, a.host, i, guest)
+    this.admit(a.vm, slot, a.host, i, guest)
+    this.pauseLeft[slot] = a.pauseLeft ?? 0
   }
 }
 

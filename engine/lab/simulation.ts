@@ -24,6 +24,7 @@ import {
 } from './shards'
 import type { LabAction, LabState } from './lab-state'
 import { initialPlacement } from './initial-placement'
+import { outputBuffers } from './output-buffers'
 import { HaManager, type HaReport } from './ha'
 import { flattenSnapshots, type SnapshotOrder } from './vm-snapshots'
 import type { MigrationInfo } from '../migration'
@@ -129,10 +130,13 @@ export class LabSimulation {
   /** per-host memory (M columns) after the last step, when hosts manage memory */
   readonly hostMemory: Float64Array | undefined
   private readonly migrationsAtHost: Int32Array
+  private readonly runningAtHost: Int32Array
   private readonly hostEnergyScratch: Float64Array
   private readonly hostSlaScratch: Float64Array
   private readonly hostActiveScratch: Float64Array
   private queue: { vm: number; target: number; since: number }[] = []
+  /** each shard's last output buffers, absorbed: handed back with its next input */
+  private spentBuffers: ArrayBuffer[][] = []
 
   /** Planned migrations waiting for a free slot (per-host limit) or for their target to boot, oldest first. */
   get queued(): readonly { vm: number; target: number; since: number }[] {
@@ -203,6 +207,7 @@ export class LabSimulation {
     this.vmStealMips = new Float64Array(model.vmCount)
     this.hostMemory = model.memoryManaged ? new Float64Array(model.hostCount * MEMORY_FIELDS) : undefined
     this.migrationsAtHost = new Int32Array(model.hostCount)
+    this.runningAtHost = new Int32Array(model.hostCount)
     this.hostEnergyScratch = new Float64Array(model.hostCount)
     this.hostSlaScratch = new Float64Array(model.hostCount)
     this.hostActiveScratch = new Float64Array(model.hostCount)
@@ -393,7 +398,7 @@ export class LabSimulation {
     const events: LabEvent[] = []
     this.applyActions(time, events)
     this.haStep(time, dt, events)
-    const inputs: StepInput[] = this.shards.map(() => ({
+    const inputs: StepInput[] = this.shards.map((_, i) => ({
       time,
       dt,
       arrivals: [],
@@ -406,7 +411,9 @@ export class LabSimulation {
       snapshots: [],
       failHosts: [],
       repairHosts: [],
+      reuse: this.spentBuffers[i] ?? [],
     }))
+    this.spentBuffers = []
     const shardOf = (h: number) => inputs[this.shardOfHost[h]!]!
     for (const c of this.pendingCancel) shardOf(c.source).cancel.push(c.vm)
     for (const c of this.pendingTargetFailed) shardOf(c.source).targetFailed.push(c.vm)
@@ -438,6 +445,7 @@ export class LabSimulation {
     }
     const outputs = await this.stepShards(inputs, time, events)
     this.absorb(outputs, events)
+    this.spentBuffers = outputs.map(outputBuffers)
     this.stepIndex++
     const frameTime = this.stepIndex * dt
     let overloaded = 0
@@ -830,14 +838,15 @@ export class LabSimulation {
       })
       if (c.location === 'destination') {
         P.arrived(c.vm)
-        events.push({
-          time: c.time,
-          kind: 'migration-end',
-          vm: c.vm,
-          host: c.source,
-          targetHost: c.target,
-          message: `VM ${c.vm} now runs on host ${c.target} (moved in ${c.seconds.toFixed(1)} s${c.info?.downtime !== undefined ? `, ${c.info.downtime.toFixed(0)} ms downtime` : ''})`,
-        })
+        if (this.onEvent)
+          events.push({
+            time: c.time,
+            kind: 'migration-end',
+            vm: c.vm,
+            host: c.source,
+            targetHost: c.target,
+            message: `VM ${c.vm} now runs on host ${c.target} (moved in ${c.seconds.toFixed(1)} s${c.info?.downtime !== undefined ? `, ${c.info.downtime.toFixed(0)} ms downtime` : ''})`,
+          })
       } else if (c.location === 'source') {
         P.unmove(c.vm, c.target)
         events.push({
@@ -918,11 +927,12 @@ export class LabSimulation {
   }
 
   private decide(d: LabDecision, time: number, events: LabEvent[]): void {
-    if (d.powerOn) {
-      this.pendingPower.push({ host: d.to, on: true })
-      events.push({ time, kind: 'host-on', host: d.to, message: `host ${d.to} switched on to receive VM ${d.vm}` })
-    }
+    if (d.powerOn) this.pendingPower.push({ host: d.to, on: true })
     this.queue.push({ vm: d.vm, target: d.to, since: time })
+    // the explanations, only when someone reads them (hundreds of decisions a step on 10,000 hosts)
+    if (!this.onEvent) return
+    if (d.powerOn)
+      events.push({ time, kind: 'host-on', host: d.to, message: `host ${d.to} switched on to receive VM ${d.vm}` })
     if (d.verdict && d.reason === 'overload' && !events.some((e) => e.kind === 'overload' && e.host === d.from)) {
       const v = d.verdict
       const rule =
@@ -950,7 +960,8 @@ export class LabSimulation {
   /** Hosts left with nothing to run and nothing coming are switched off. */
   private switchOffIdleHosts(time: number, events: LabEvent[]): void {
     const P = this.plan
-    const running = new Int32Array(P.hostCount)
+    const running = this.runningAtHost
+    running.fill(0)
     for (let v = 0; v < P.vmCount; v++) if (P.vmHost[v]! >= 0) running[P.vmHost[v]!]!++
     const reserve = this.failoverReserve()
     for (let h = 0; h < P.hostCount; h++) {

@@ -1,36 +1,53 @@
 // Seeded CPU-demand generators (a fraction of the VM's capacity per scheduling interval): constant, diurnal
 // sine, random walk, bursty. Each VM draws from its own stream (scenario seed, "vm-workload", VM id), so
 // its series does not depend on which worker steps it or what other VMs draw. Generator state lives in a
-// bank of typed arrays indexed by VM id (no object per VM per step); a VM's entry — three numbers and its
-// stream state — moves with the VM between shards and into checkpoints.
+// bank of typed arrays indexed by slot (no object per VM per step): the VM id, or a shard's local slot for
+// the VM (lab/vm-slots.ts); a VM's entry — three numbers and its stream state — moves with the VM between
+// shards and into checkpoints.
 import type { Workload } from '../scenario/schema'
 import { RandomStream, streamFor } from '../random'
 
 const KIND = { constant: 0, diurnal: 1, 'random-walk': 2, bursty: 3, planetlab: 4 } as const
 
 export class GeneratorBank {
-  readonly level: Float64Array
-  readonly burstLeft: Float64Array
-  readonly phase: Float64Array
+  level: Float64Array
+  burstLeft: Float64Array
+  phase: Float64Array
   readonly streams: (RandomStream | undefined)[]
-  /** the workload's kind and parameters per VM, flattened so the per-step call reads typed arrays only */
-  private readonly kind: Uint8Array
-  private readonly params: Float64Array
+  /** the workload's kind and parameters per slot, flattened so the per-step call reads typed arrays only */
+  private kind: Uint8Array
+  private params: Float64Array
 
-  constructor(vms: number) {
-    this.level = new Float64Array(vms)
-    this.burstLeft = new Float64Array(vms)
-    this.phase = new Float64Array(vms)
-    this.streams = Array.from({ length: vms }, () => undefined)
-    this.kind = new Uint8Array(vms)
-    this.params = new Float64Array(vms * 4)
+  constructor(slots: number) {
+    this.level = new Float64Array(slots)
+    this.burstLeft = new Float64Array(slots)
+    this.phase = new Float64Array(slots)
+    this.streams = Array.from({ length: slots }, () => undefined)
+    this.kind = new Uint8Array(slots)
+    this.params = new Float64Array(slots * 4)
   }
 
-  /** Records a VM's workload parameters (once per VM, wherever it runs). */
-  describe(workload: Workload, vm: number): void {
+  /** Room for slots 0..capacity−1 (entries kept). */
+  grow(capacity: number): void {
+    if (capacity <= this.level.length) return
+    const more = <T extends Float64Array | Uint8Array>(a: T, n: number): T => {
+      const b = new (a.constructor as { new (n: number): T })(n)
+      b.set(a)
+      return b
+    }
+    this.level = more(this.level, capacity)
+    this.burstLeft = more(this.burstLeft, capacity)
+    this.phase = more(this.phase, capacity)
+    this.kind = more(this.kind, capacity)
+    this.params = more(this.params, capacity * 4)
+    while (this.streams.length < capacity) this.streams.push(undefined)
+  }
+
+  /** Records the workload parameters of the VM in `slot` (once per VM, wherever it runs). */
+  describe(workload: Workload, slot: number): void {
     const p = this.params
-    const o = vm * 4
-    this.kind[vm] = KIND[workload.kind]
+    const o = slot * 4
+    this.kind[slot] = KIND[workload.kind]
     switch (workload.kind) {
       case 'constant':
         p[o] = workload.level
@@ -57,9 +74,9 @@ export class GeneratorBank {
     }
   }
 
-  /** A VM's generator at t = 0. */
-  start(workload: Workload, seed: number, vm: number): void {
-    this.describe(workload, vm)
+  /** VM `vm`'s generator at t = 0, in `slot`. */
+  start(workload: Workload, seed: number, vm: number, slot = vm): void {
+    this.describe(workload, slot)
     const stream = streamFor(seed, 'vm-workload', vm)
     let phase = 0
     let level = 0
@@ -79,59 +96,59 @@ export class GeneratorBank {
       case 'planetlab':
         break
     }
-    this.set(vm, [level, 0, phase], stream)
+    this.set(slot, [level, 0, phase], stream)
   }
 
-  set(vm: number, state: readonly [number, number, number], stream: RandomStream): void {
-    this.level[vm] = state[0]
-    this.burstLeft[vm] = state[1]
-    this.phase[vm] = state[2]
-    this.streams[vm] = stream
+  set(slot: number, state: readonly [number, number, number], stream: RandomStream): void {
+    this.level[slot] = state[0]
+    this.burstLeft[slot] = state[1]
+    this.phase[slot] = state[2]
+    this.streams[slot] = stream
   }
 
-  get(vm: number): [number, number, number] {
-    return [this.level[vm]!, this.burstLeft[vm]!, this.phase[vm]!]
+  get(slot: number): [number, number, number] {
+    return [this.level[slot]!, this.burstLeft[slot]!, this.phase[slot]!]
   }
 
-  release(vm: number): void {
-    this.streams[vm] = undefined
+  release(slot: number): void {
+    this.streams[slot] = undefined
   }
 
   /**
-   * The demand fraction of VM `vm` for the interval starting at `time`. Advances its generator: call it
-   * exactly once per VM per interval, in time order.
+   * The demand fraction of the VM in `slot` for the interval starting at `time`. Advances its generator:
+   * call it exactly once per VM per interval, in time order.
    */
-  next(vm: number, time: number): number {
+  next(slot: number, time: number): number {
     const p = this.params
-    const o = vm * 4
-    switch (this.kind[vm]) {
+    const o = slot * 4
+    switch (this.kind[slot]) {
       case KIND.constant:
         return p[o]!
       case KIND.diurnal: {
-        const angle = (2 * Math.PI * (time - this.phase[vm]!)) / p[o + 2]!
+        const angle = (2 * Math.PI * (time - this.phase[slot]!)) / p[o + 2]!
         let u = p[o]! + p[o + 1]! * Math.sin(angle)
         const noise = p[o + 3]!
-        if (noise > 0) u += noise * this.streams[vm]!.normal()
+        if (noise > 0) u += noise * this.streams[slot]!.normal()
         return u < 0 ? 0 : u > 1 ? 1 : u
       }
       case KIND['random-walk']: {
-        const step = (2 * this.streams[vm]!.float() - 1) * p[o]!
-        const level = Math.min(p[o + 2]!, Math.max(p[o + 1]!, this.level[vm]! + step))
-        this.level[vm] = level
+        const step = (2 * this.streams[slot]!.float() - 1) * p[o]!
+        const level = Math.min(p[o + 2]!, Math.max(p[o + 1]!, this.level[slot]! + step))
+        this.level[slot] = level
         return level
       }
       case KIND.bursty: {
-        if (this.burstLeft[vm]! > 0) {
-          this.burstLeft[vm] = this.burstLeft[vm]! - 1
+        if (this.burstLeft[slot]! > 0) {
+          this.burstLeft[slot] = this.burstLeft[slot]! - 1
           return p[o + 1]!
         }
-        const stream = this.streams[vm]!
+        const stream = this.streams[slot]!
         if (stream.float() < p[o + 2]!) {
           // geometric burst length with the configured mean
           const q = p[o + 3]!
           let length = 1
           while (stream.float() > q && length < 10_000) length++
-          this.burstLeft[vm] = length - 1
+          this.burstLeft[slot] = length - 1
           return p[o + 1]!
         }
         return p[o]!

@@ -40,7 +40,7 @@ export function webWorkerShards(spawn: WebWorkerSpawner = spawnShardWorker): Sha
       throw e
     }
     const handle: ShardHandle = {
-      step: (input) => calls.call(() => api.step(input)),
+      step: (input) => calls.call(() => api.step(Comlink.transfer(input, input.reuse))),
       capture: () => calls.call(() => api.capture()),
       close: () => {
         terminate()

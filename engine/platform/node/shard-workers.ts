@@ -39,7 +39,7 @@ export function workerShards(spawn: WorkerSpawner = defaultSpawner()): ShardFact
     let closing = false
     await calls.call(() => api.init(init))
     const handle: ShardHandle = {
-      step: (input) => calls.call(() => api.step(input)),
+      step: (input) => calls.call(() => api.step(Comlink.transfer(input, input.reuse))),
       capture: () => calls.call(() => api.capture()),
       close: async () => {
         if (closing) return
