@@ -9,7 +9,6 @@ import type { ClusterModel } from '../model/cluster-model'
 import type { LabEvent } from '../api/lab-api'
 import { HOST_STATE } from '../api/lab-api'
 import { specPower } from '../power'
-import { RandomStream } from '../random'
 import { GeneratorBank } from '../workload/generators'
 import { traceDemand } from '../workload/trace-demand'
 import { VmMemoryBank } from './vm-memory'
@@ -194,7 +193,7 @@ export class HostShard {
       if (i === undefined) continue
       const slot = this.slots.take(r.vm)
       this.generators.describe(this.model.workloads[this.model.vmGroup[r.vm]!]!, slot)
-      this.generators.set(slot, r.generator, RandomStream.fromState(r.stream))
+      this.generators.set(slot, r.generator, r.stream)
       const guest = r.memory && this.memory ? this.memory.restore(r.vm, r.memory) : undefined
       if (guest) guests.set(r.vm, guest)
       if (r.snapshots) this.snapshots?.restore(r.vm, r.snapshots)
@@ -508,7 +507,7 @@ export class HostShard {
         guest: this.memory.guest(v),
         writer: this.memory.writer(v),
         generator: this.generators.get(slot),
-        stream: this.generators.streams[slot]!.state(),
+        stream: this.generators.streamState(slot),
         migrating,
         host: this.vmHost[slot]!,
       },
@@ -523,7 +522,7 @@ export class HostShard {
     if (effect.revert) {
       const r = effect.revert
       this.memory.replace(v, r.guest, r.writer)
-      this.generators.set(slot, r.generator, RandomStream.fromState(r.stream))
+      this.generators.set(slot, r.generator, r.stream)
       guest = r.guest
     } else {
       guest = this.memory.start(v)
@@ -632,7 +631,7 @@ export class HostShard {
       vm: v,
       host,
       generator: this.generators.get(slot),
-      stream: this.generators.streams[slot]!.state(),
+      stream: this.generators.streamState(slot),
       memory: this.memory?.state(v),
       snapshots: this.snapshots?.state(v),
       pauseLeft: this.pauseLeft[slot],
@@ -644,7 +643,7 @@ export class HostShard {
     if (i === undefined) throw new Error(`VM ${a.vm} sent to host ${a.host}, which this shard does not own`)
     const slot = this.slots.take(a.vm)
     this.generators.describe(this.model.workloads[this.model.vmGroup[a.vm]!]!, slot)
-    this.generators.set(slot, a.generator, RandomStream.fromState(a.stream))
+    this.generators.set(slot, a.generator, a.stream)
     let guest: GuestMemory | undefined
     if (a.snapshots) this.snapshots?.restore(a.vm, a.snapshots)
     if (a.memory && this.memory) {

@@ -1,11 +1,13 @@
 // Seeded CPU-demand generators (a fraction of the VM's capacity per scheduling interval): constant, diurnal
 // sine, random walk, bursty. Each VM draws from its own stream (scenario seed, "vm-workload", VM id), so
 // its series does not depend on which worker steps it or what other VMs draw. Generator state lives in a
-// bank of typed arrays indexed by slot (no object per VM per step): the VM id, or a shard's local slot for
-// the VM (lab/vm-slots.ts); a VM's entry — three numbers and its stream state — moves with the VM between
-// shards and into checkpoints.
+// bank of typed arrays indexed by slot: the VM id, or a shard's local slot for the VM (lab/vm-slots.ts). The
+// streams too: their xoroshiro128+ state is kept inline and drawn here exactly as RandomStream draws it
+// (engine/random.ts), since 20,000 stream objects scattered over the heap made every draw a cache miss. A
+// VM's entry — three numbers and its stream state (RandomStream.state()'s format) — moves with the VM
+// between shards and into checkpoints.
 import type { Workload } from '../scenario/schema'
-import { RandomStream, streamFor } from '../random'
+import { streamFor } from '../random'
 
 const KIND = { constant: 0, diurnal: 1, 'random-walk': 2, bursty: 3, planetlab: 4 } as const
 
@@ -13,24 +15,28 @@ export class GeneratorBank {
   level: Float64Array
   burstLeft: Float64Array
   phase: Float64Array
-  readonly streams: (RandomStream | undefined)[]
   /** the workload's kind and parameters per slot, flattened so the per-step call reads typed arrays only */
   private kind: Uint8Array
   private params: Float64Array
+  /** each slot's stream: xoroshiro128+ state (s01, s00, s11, s10, as pure-rand orders it) */
+  private rng: Int32Array
+  /** the second value of the last polar draw, NaN when none */
+  private spare: Float64Array
 
   constructor(slots: number) {
     this.level = new Float64Array(slots)
     this.burstLeft = new Float64Array(slots)
     this.phase = new Float64Array(slots)
-    this.streams = Array.from({ length: slots }, () => undefined)
     this.kind = new Uint8Array(slots)
     this.params = new Float64Array(slots * 4)
+    this.rng = new Int32Array(slots * 4)
+    this.spare = new Float64Array(slots).fill(Number.NaN)
   }
 
   /** Room for slots 0..capacity−1 (entries kept). */
   grow(capacity: number): void {
     if (capacity <= this.level.length) return
-    const more = <T extends Float64Array | Uint8Array>(a: T, n: number): T => {
+    const more = <T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number): T => {
       const b = new (a.constructor as { new (n: number): T })(n)
       b.set(a)
       return b
@@ -40,7 +46,10 @@ export class GeneratorBank {
     this.phase = more(this.phase, capacity)
     this.kind = more(this.kind, capacity)
     this.params = more(this.params, capacity * 4)
-    while (this.streams.length < capacity) this.streams.push(undefined)
+    this.rng = more(this.rng, capacity * 4)
+    const spare = more(this.spare, capacity)
+    spare.fill(Number.NaN, this.spare.length)
+    this.spare = spare
   }
 
   /** Records the workload parameters of the VM in `slot` (once per VM, wherever it runs). */
@@ -96,22 +105,76 @@ export class GeneratorBank {
       case 'planetlab':
         break
     }
-    this.set(slot, [level, 0, phase], stream)
+    this.set(slot, [level, 0, phase], stream.state())
   }
 
-  set(slot: number, state: readonly [number, number, number], stream: RandomStream): void {
+  /** A slot's generator and stream state (RandomStream.state()'s format: four words and the spare). */
+  set(slot: number, state: readonly [number, number, number], stream: readonly number[]): void {
+    if (stream.length !== 5) throw new Error(`a workload stream's state has 5 numbers, found ${stream.length}`)
     this.level[slot] = state[0]
     this.burstLeft[slot] = state[1]
     this.phase[slot] = state[2]
-    this.streams[slot] = stream
+    this.rng.set(stream.slice(0, 4), slot * 4)
+    this.spare[slot] = stream[4]!
   }
 
   get(slot: number): [number, number, number] {
     return [this.level[slot]!, this.burstLeft[slot]!, this.phase[slot]!]
   }
 
+  /** The slot's stream state, as RandomStream.state() gives it. */
+  streamState(slot: number): number[] {
+    const o = slot * 4
+    return [this.rng[o]!, this.rng[o + 1]!, this.rng[o + 2]!, this.rng[o + 3]!, this.spare[slot]!]
+  }
+
   release(slot: number): void {
-    this.streams[slot] = undefined
+    this.rng.fill(0, slot * 4, slot * 4 + 4)
+    this.spare[slot] = Number.NaN
+  }
+
+  /** The next 32-bit output of the slot's xoroshiro128+ (pure-rand's next(), on the inline state). */
+  private next32(slot: number): number {
+    const r = this.rng
+    const o = slot * 4
+    const s01 = r[o]!
+    const s00 = r[o + 1]!
+    const s11 = r[o + 2]!
+    const s10 = r[o + 3]!
+    const out = (s00 + s10) | 0
+    const a0 = s10 ^ s00
+    const a1 = s11 ^ s01
+    r[o + 1] = (s00 << 24) ^ (s01 >>> 8) ^ a0 ^ (a0 << 16)
+    r[o] = (s01 << 24) ^ (s00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16))
+    r[o + 3] = (a1 << 5) ^ (a0 >>> 27)
+    r[o + 2] = (a0 << 5) ^ (a1 >>> 27)
+    return out
+  }
+
+  /** RandomStream.float() on the slot's stream. */
+  private float(slot: number): number {
+    const high = this.next32(slot) >>> 5
+    const low = this.next32(slot) >>> 6
+    return (high * 67108864 + low) / 9007199254740992
+  }
+
+  /** RandomStream.normal() on the slot's stream (Marsaglia polar, the second value kept). */
+  private normal(slot: number): number {
+    const spare = this.spare[slot]!
+    if (!Number.isNaN(spare)) {
+      this.spare[slot] = Number.NaN
+      return spare
+    }
+    for (;;) {
+      const u = 2 * this.float(slot) - 1
+      const v = 2 * this.float(slot) - 1
+      const s = u * u + v * v
+      if (s > 0 && s < 1) {
+        const m = Math.sqrt((-2 * Math.log(s)) / s)
+        this.spare[slot] = v * m
+        return u * m
+      }
+    }
   }
 
   /**
@@ -128,11 +191,11 @@ export class GeneratorBank {
         const angle = (2 * Math.PI * (time - this.phase[slot]!)) / p[o + 2]!
         let u = p[o]! + p[o + 1]! * Math.sin(angle)
         const noise = p[o + 3]!
-        if (noise > 0) u += noise * this.streams[slot]!.normal()
+        if (noise > 0) u += noise * this.normal(slot)
         return u < 0 ? 0 : u > 1 ? 1 : u
       }
       case KIND['random-walk']: {
-        const step = (2 * this.streams[slot]!.float() - 1) * p[o]!
+        const step = (2 * this.float(slot) - 1) * p[o]!
         const level = Math.min(p[o + 2]!, Math.max(p[o + 1]!, this.level[slot]! + step))
         this.level[slot] = level
         return level
@@ -142,12 +205,11 @@ export class GeneratorBank {
           this.burstLeft[slot] = this.burstLeft[slot]! - 1
           return p[o + 1]!
         }
-        const stream = this.streams[slot]!
-        if (stream.float() < p[o + 2]!) {
+        if (this.float(slot) < p[o + 2]!) {
           // geometric burst length with the configured mean
           const q = p[o + 3]!
           let length = 1
-          while (stream.float() > q && length < 10_000) length++
+          while (this.float(slot) > q && length < 10_000) length++
           this.burstLeft[slot] = length - 1
           return p[o + 1]!
         }

@@ -37,7 +37,7 @@ describe('output buffers', () => {
     const pool = new OutputBuffers()
     const first = pool.float64(100)
     expect(first.length).toBe(100)
-    const big = first.buffer
+    const big = first.buffer as ArrayBuffer
     const ids = pool.int32(10)
     pool.give([big, ids.buffer as ArrayBuffer, new ArrayBuffer(0)])
     const again = pool.int32(10)
