@@ -5,6 +5,7 @@
 //             faster than with 1 worker; the PlanetLab day no slower with workers than without.
 import type { BenchContext } from './planetlab'
 import { measureConlab, median, table, type ProcessMeasurement } from './measure'
+import { parallelCapacity } from './parallel-capacity'
 
 interface Case {
   label: string
@@ -117,10 +118,13 @@ export async function benchLab(ctx: BenchContext): Promise<string> {
       `${plTwo.wall <= plIn.wall * 1.05 ? 'met' : 'NOT met'}${sameHash(plIn, plTwo)}`,
     ),
   )
+  const capacity = await parallelCapacity(ctx.quick ? 2 : 5)
   out.push(
     'Worker threads (goals: scale-10k ≤ 15 s with 2 workers and ≥ 1.7× the speed of 1 worker; the PlanetLab day no slower). Speed-ups: scale-10k against 1 worker, PlanetLab against in-thread.',
     '',
     table(['scenario', 'shards', 'runs', 'wall (s)', 'RSS (MB)', 'VM-steps/s', 'speed-up', 'goal'], rows),
+    '',
+    `This machine's ceiling for any 2-thread speed-up: two busy threads do ${capacity.toFixed(2)}× the work of one (sustained, plain arithmetic; 2.00× on two whole cores).`,
   )
   return out.join('\n')
 }
