@@ -86,7 +86,7 @@ export class HostShard {
   // scratch
   private busy = new Float64Array(16)
   private hostSlots = new Int32Array(16)
-  private slotRows = new Float64Array(0)
+  private rowOfSlot = new Int32Array(0)
   private readonly ksmStats = {} as KsmStats
   private readonly buffers = new OutputBuffers()
 
@@ -306,12 +306,15 @@ export class HostShard {
     const n = this.hostIds.length
     const hosts = this.buffers.float64(n * HOST_FIELDS)
     const memory = this.hostMemory ? this.buffers.float64(n * MEMORY_FIELDS) : undefined
+    // VM rows in VM id order: the coordinator adds them into id-indexed tables, which it then walks in
+    // order. Each VM's row is known before the hosts are stepped.
+    if (this.rowOfSlot.length < this.slots.capacity) this.rowOfSlot = new Int32Array(this.slots.capacity)
+    const rowOfSlot = this.rowOfSlot
     let vmCount = 0
-    for (let i = 0; i < n; i++) vmCount += this.residents[i]!.length
-    // VM rows are filled by slot here and handed out in VM id order below
-    if (this.slotRows.length < this.slots.capacity * VM_FIELDS)
-      this.slotRows = new Float64Array(this.slots.capacity * VM_FIELDS)
-    const slotRows = this.slotRows
+    for (let v = 0; v < slotOf.length; v++) if (slotOf[v]! >= 0) rowOfSlot[slotOf[v]!] = vmCount++
+    const vmIds = this.buffers.int32(vmCount)
+    const vms = this.buffers.float64(vmCount * VM_FIELDS)
+    for (let v = 0; v < slotOf.length; v++) if (slotOf[v]! >= 0) vmIds[rowOfSlot[slotOf[v]!]!] = v
     const completions: MigrationCompletion[] = []
     const lost: StepOutput['lost'] = []
     for (let i = 0; i < n; i++) {
@@ -393,17 +396,17 @@ export class HostShard {
           // where memory is managed, writes were issued before the host's memory step
           if (!this.hostMemory) this.memory?.accrue(v, dt, got / capMips)
         }
-        const r = slot * VM_FIELDS
-        slotRows[r + V.host] = host
-        slotRows[r + V.demand] = want / capMips
-        slotRows[r + V.demandMips] = want
-        slotRows[r + V.grantedMips] = got
-        slotRows[r + V.migrationLossMipsSeconds] = loss
-        slotRows[r + V.requestedMipsSeconds] = want * dt
-        slotRows[r + V.grantedMipsSeconds] = got * dt
-        slotRows[r + V.migrating] = migrating
-        slotRows[r + V.stealMips] = this.cpu.steal[slot]!
-        slotRows[r + V.protectionCpuSeconds] = protectionCpu
+        const r = rowOfSlot[slot]! * VM_FIELDS
+        vms[r + V.host] = host
+        vms[r + V.demand] = want / capMips
+        vms[r + V.demandMips] = want
+        vms[r + V.grantedMips] = got
+        vms[r + V.migrationLossMipsSeconds] = loss
+        vms[r + V.requestedMipsSeconds] = want * dt
+        vms[r + V.grantedMipsSeconds] = got * dt
+        vms[r + V.migrating] = migrating
+        vms[r + V.stealMips] = this.cpu.steal[slot]!
+        vms[r + V.protectionCpuSeconds] = protectionCpu
       }
       const utilization = running && this.capacity[i]! > 0 ? Math.min(1, grantedSum / this.capacity[i]!) : 0
       const type = this.model.hostTypes[this.model.hostType[host]!]!
@@ -421,18 +424,6 @@ export class HostShard {
       hosts[o + H.activeSeconds] = active ? dt : 0
       hosts[o + H.ramMB] = ram
       if (memory) this.memoryRow(i, memory)
-    }
-    // in VM id order: the coordinator adds them into id-indexed tables, which it then walks in order
-    const vmIds = this.buffers.int32(vmCount)
-    const vms = this.buffers.float64(vmCount * VM_FIELDS)
-    for (let v = 0, row = 0; row < vmCount && v < slotOf.length; v++) {
-      const slot = slotOf[v]!
-      if (slot < 0) continue
-      vmIds[row] = v
-      const from = slot * VM_FIELDS
-      const to = row * VM_FIELDS
-      for (let f = 0; f < VM_FIELDS; f++) vms[to + f] = slotRows[from + f]!
-      row++
     }
     const departures = completions.filter((c) => c.location === 'destination').map((c) => this.depart(c.vm, c.target))
     for (const c of completions) if (c.location === 'lost') this.release(c.vm)
