@@ -9,49 +9,40 @@ import type { VmMemoryState } from './vm-memory'
 // of typed arrays (transferred, not copied, between workers) and small arrays of numbers. Field indices
 // name the columns of the packed per-host and per-VM tables.
 
-/** Per-host columns of a step's output (Float64Array, hosts × HOST_FIELDS). */
+/**
+ * Per-host columns of a step's output (Float64Array, hosts × HOST_FIELDS). Only what the coordinator reads:
+ * every column crosses between threads each step (energy is powerW × dt, computed there).
+ */
 export const H = {
   state: 0,
-  /** Σ MIPS the host's running VMs asked for */
-  demandMips: 1,
-  /** Σ MIPS they got */
-  grantedMips: 2,
-  /** grantedMips / capacity at the end of the step */
-  utilization: 3,
+  /** granted MIPS / capacity at the end of the step */
+  utilization: 1,
   /** average power over the step, W */
-  powerW: 4,
-  /** energy over the step, J */
-  energyJ: 5,
+  powerW: 2,
   /** seconds of the step the host was active and short of CPU for some VM */
-  slaSeconds: 6,
+  slaSeconds: 3,
   /** seconds of the step the host was active (on, with load) */
-  activeSeconds: 7,
+  activeSeconds: 4,
   /** RAM of the VMs resident on the host, MB */
-  ramMB: 8,
+  ramMB: 5,
 } as const
-export const HOST_FIELDS = 9
+export const HOST_FIELDS = 6
 
-/** Per-VM columns of a step's output (Float64Array, vms × VM_FIELDS), for the VMs listed in `vmIds`. */
+/**
+ * Per-VM columns of a step's output (Float64Array, vms × VM_FIELDS), for the VMs listed in `vmIds`. MIPS-seconds
+ * asked for and got are demandMips × dt and grantedMips × dt, computed by the coordinator.
+ */
 export const V = {
-  host: 0,
-  /** demand as a fraction of the VM's capacity (vCPUs × MIPS) */
-  demand: 1,
-  demandMips: 2,
-  grantedMips: 3,
+  demandMips: 0,
+  grantedMips: 1,
   /** MIPS lost to migration (degradation, throttling, downtime) this step, × seconds */
-  migrationLossMipsSeconds: 4,
-  /** MIPS-seconds requested this step */
-  requestedMipsSeconds: 5,
-  /** MIPS-seconds granted this step */
-  grantedMipsSeconds: 6,
-  /** 1 while migrating out */
-  migrating: 7,
+  migrationLossMipsSeconds: 2,
   /** MIPS the VM was runnable for and did not get (contention or its cap): its steal time */
-  stealMips: 8,
+  stealMips: 3,
   /** CPU seconds a protected VM spent paused for its continuous checkpoints this step */
-  protectionCpuSeconds: 9,
+  protectionCpuSeconds: 4,
 } as const
-export const VM_FIELDS = 10
+export const VM_FIELDS = 5
 
 /** Per-host memory columns (Float64Array, hosts × MEMORY_FIELDS), when the scenario manages memory. */
 export const M = {

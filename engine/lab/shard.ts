@@ -337,13 +337,7 @@ export class HostShard {
       if (this.hostSlots.length < count) this.hostSlots = new Int32Array(count * 2)
       const hostSlots = this.hostSlots
       for (let k = 0; k < count; k++) hostSlots[k] = slotOf[list[k]!]!
-      const cpu = this.scheduler.schedule(
-        { cores, mipsPerCore: spec.mipsPerCore },
-        this.cpu,
-        hostSlots,
-        count,
-        this.cpuOut,
-      )
+      this.scheduler.schedule({ cores, mipsPerCore: spec.mipsPerCore }, this.cpu, hostSlots, count, this.cpuOut)
       let grantedSum = 0
       let short = false
       let ram = 0
@@ -370,9 +364,7 @@ export class HostShard {
           got *= 1 - paused / dt
         }
         let loss = 0
-        let migrating = 0
         if (this.migrations.has(v)) {
-          migrating = 1
           const target = this.migrations.target(v)
           const s = this.migrations.advance(v, host, time, dt, this.bandwidth[slot]!, got, capMips, events)
           // the source host runs what the VM still gets and pays the cost of sending
@@ -397,14 +389,9 @@ export class HostShard {
           if (!this.hostMemory) this.memory?.accrue(v, dt, got / capMips)
         }
         const r = rowOfSlot[slot]! * VM_FIELDS
-        vms[r + V.host] = host
-        vms[r + V.demand] = want / capMips
         vms[r + V.demandMips] = want
         vms[r + V.grantedMips] = got
         vms[r + V.migrationLossMipsSeconds] = loss
-        vms[r + V.requestedMipsSeconds] = want * dt
-        vms[r + V.grantedMipsSeconds] = got * dt
-        vms[r + V.migrating] = migrating
         vms[r + V.stealMips] = this.cpu.steal[slot]!
         vms[r + V.protectionCpuSeconds] = protectionCpu
       }
@@ -415,11 +402,8 @@ export class HostShard {
       if (bootFraction > 0) powerW += (type.bootEnergyJ / type.bootSeconds) * bootFraction
       const active = running && list.length > 0
       hosts[o + H.state] = state
-      hosts[o + H.demandMips] = cpu.demand
-      hosts[o + H.grantedMips] = grantedSum
       hosts[o + H.utilization] = utilization
       hosts[o + H.powerW] = powerW
-      hosts[o + H.energyJ] = powerW * dt
       hosts[o + H.slaSeconds] = active && short ? dt : 0
       hosts[o + H.activeSeconds] = active ? dt : 0
       hosts[o + H.ramMB] = ram

@@ -775,6 +775,7 @@ export class LabSimulation {
   private absorb(outputs: StepOutput[], events: LabEvent[]): void {
     this.stepSlaSeconds = 0
     this.stepActiveSeconds = 0
+    const dt = this.model.interval
     // hosts failing at the end of this step: HA's records first, their VMs come in the outputs
     for (const h of this.failing) this.ha.hostFailed(h, this.time + this.model.interval)
     const P = this.plan
@@ -787,7 +788,7 @@ export class LabSimulation {
       for (let i = 0; i < o.hostIds.length; i++) {
         const h = o.hostIds[i]!
         const r = i * HOST_FIELDS
-        energy[h] = hosts[r + H.energyJ]!
+        energy[h] = hosts[r + H.powerW]! * dt
         stepSla[h] = hosts[r + H.slaSeconds]!
         stepActive[h] = hosts[r + H.activeSeconds]!
         this.hostUtil[h] = hosts[r + H.utilization]!
@@ -806,8 +807,8 @@ export class LabSimulation {
         P.vmDemand[v] = vms[r + V.demandMips]!
         this.vmGrantedNow[v] = vms[r + V.grantedMips]!
         this.vmStealMips[v] = vms[r + V.stealMips]!
-        this.vmRequested[v] = this.vmRequested[v]! + vms[r + V.requestedMipsSeconds]!
-        this.vmGranted[v] = this.vmGranted[v]! + vms[r + V.grantedMipsSeconds]!
+        this.vmRequested[v] = this.vmRequested[v]! + vms[r + V.demandMips]! * dt
+        this.vmGranted[v] = this.vmGranted[v]! + vms[r + V.grantedMips]! * dt
         this.vmMigrationLoss[v] = this.vmMigrationLoss[v]! + vms[r + V.migrationLossMipsSeconds]!
         this.ha.protectionOverheadCpuSeconds += vms[r + V.protectionCpuSeconds]!
       }
