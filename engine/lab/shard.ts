@@ -72,7 +72,7 @@ export class HostShard {
   private vmCapMips: Float64Array
   private vmMipsPerVcpu: Float64Array
   private vmRam: Float64Array
-  /** MIPS-cap, weight, demand, stall → granted, steal, shortfall */
+  /** vCPUs, weight, cap, demand, stall → granted, steal, shortfall */
   private readonly cpu: VcpuTable
   /** bytes/s allotted to the VM's live migration */
   private bandwidth: Float64Array
