@@ -134,6 +134,8 @@ export class LabSimulation {
   private readonly hostEnergyScratch: Float64Array
   private readonly hostSlaScratch: Float64Array
   private readonly hostActiveScratch: Float64Array
+  /** CPU seconds each protected VM spent on its continuous checkpoints this step (when any VM is protected) */
+  private readonly vmProtectionScratch: Float64Array | undefined
   private queue: { vm: number; target: number; since: number }[] = []
   /** each shard's last output buffers, absorbed: handed back with its next input */
   private spentBuffers: ArrayBuffer[][] = []
@@ -211,6 +213,9 @@ export class LabSimulation {
     this.hostEnergyScratch = new Float64Array(model.hostCount)
     this.hostSlaScratch = new Float64Array(model.hostCount)
     this.hostActiveScratch = new Float64Array(model.hostCount)
+    this.vmProtectionScratch = model.groups.some((g) => g.protection !== undefined)
+      ? new Float64Array(model.vmCount)
+      : undefined
     this.memoryAccount = model.memoryManaged ? new MemoryAccount(model) : undefined
     this.ha = new HaManager(model)
   }
@@ -776,6 +781,8 @@ export class LabSimulation {
     this.stepSlaSeconds = 0
     this.stepActiveSeconds = 0
     const dt = this.model.interval
+    const protection = this.vmProtectionScratch
+    protection?.fill(0)
     // hosts failing at the end of this step: HA's records first, their VMs come in the outputs
     for (const h of this.failing) this.ha.hostFailed(h, this.time + this.model.interval)
     const P = this.plan
@@ -810,9 +817,11 @@ export class LabSimulation {
         this.vmRequested[v] = this.vmRequested[v]! + vms[r + V.demandMips]! * dt
         this.vmGranted[v] = this.vmGranted[v]! + vms[r + V.grantedMips]! * dt
         this.vmMigrationLoss[v] = this.vmMigrationLoss[v]! + vms[r + V.migrationLossMipsSeconds]!
-        this.ha.protectionOverheadCpuSeconds += vms[r + V.protectionCpuSeconds]!
+        if (protection) protection[v] = vms[r + V.protectionCpuSeconds]!
       }
     }
+    // summed in VM id order, whatever shard each VM ran on
+    if (protection) for (let v = 0; v < protection.length; v++) this.ha.protectionOverheadCpuSeconds += protection[v]!
     let frameEnergy = 0
     for (let h = 0; h < this.model.hostCount; h++) {
       frameEnergy += energy[h]!

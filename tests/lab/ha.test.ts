@@ -54,6 +54,20 @@ describe('ha-drill.yaml', () => {
     expect(s.vms).toBe(24)
   })
 
+  it('reports the same, to the last bit, however the hosts are split into shards', async () => {
+    const model = openScenario(DRILL, nodeFiles)
+    const reports = []
+    for (const shards of [1, 2, 3]) {
+      const sim = await LabSimulation.create(model, shards)
+      while (await sim.step());
+      const s = sim.summary()
+      reports.push({ stateHash: s.stateHash, ha: s.ha })
+    }
+    expect(reports[0]!.ha!.protectionOverheadCpuSeconds).toBeGreaterThan(0)
+    expect(reports[1]).toEqual(reports[0])
+    expect(reports[2]).toEqual(reports[0])
+  })
+
   it('admission control keeps failover capacity on (it costs energy): no restart waits for a host to boot', async () => {
     const reserved = await play(DRILL)
     const none = await play(DRILL, ['ha.reserveHosts=0'])
