@@ -310,11 +310,14 @@ export class HostShard {
     // order. Each VM's row is known before the hosts are stepped.
     if (this.rowOfSlot.length < this.slots.capacity) this.rowOfSlot = new Int32Array(this.slots.capacity)
     const rowOfSlot = this.rowOfSlot
-    let vmCount = 0
-    for (let v = 0; v < slotOf.length; v++) if (slotOf[v]! >= 0) rowOfSlot[slotOf[v]!] = vmCount++
+    const vmCount = this.slots.size
     const vmIds = this.buffers.int32(vmCount)
     const vms = this.buffers.float64(vmCount * VM_FIELDS)
-    for (let v = 0; v < slotOf.length; v++) if (slotOf[v]! >= 0) vmIds[rowOfSlot[slotOf[v]!]!] = v
+    for (let v = 0, row = 0; v < slotOf.length; v++) {
+      if (slotOf[v]! < 0) continue
+      rowOfSlot[slotOf[v]!] = row
+      vmIds[row++] = v
+    }
     const completions: MigrationCompletion[] = []
     const lost: StepOutput['lost'] = []
     for (let i = 0; i < n; i++) {

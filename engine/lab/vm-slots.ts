@@ -27,6 +27,11 @@ export class VmSlots {
     return this.vmOf.length
   }
 
+  /** VMs holding a slot */
+  get size(): number {
+    return this.end - this.free.length
+  }
+
   has(vm: number): boolean {
     return this.slotOf[vm]! >= 0
   }

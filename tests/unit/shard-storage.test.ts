@@ -21,6 +21,9 @@ describe('VM slots', () => {
     expect(slots.take(42)).toBe(1)
     expect(slots.slotOf[42]).toBe(1)
     expect(slots.end).toBe(17)
+    expect(slots.size).toBe(17)
+    slots.release(5)
+    expect(slots.size).toBe(16)
   })
 
   it('grows typed arrays keeping their contents and filling the new part', () => {
