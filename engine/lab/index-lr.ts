@@ -2,9 +2,11 @@
 // with y_i the i-th newest of the 10 values and X the extrapolation point (the horizon),
 //   prediction = Σ w_i y_i = S / 10 + k(X) · T,   S = Σ y_i,  T = Σ (4.5 − i) y_i,  k(X) = (X − 5.5) / 82.5,
 // so a host's prediction is Σ over its VMs of (VM MIPS / host MIPS) · (S_v / 10 + k T_v), whatever the
-// horizon. The screen keeps each VM's 10 newest values as float32 in a compact window (`recent`), gathers
-// S and T of a host's VMs (and the largest RAM and history length among them, which fix the horizon and
-// whether LR applies) during the step's pass over the VMs, and extends them by one VM in O(1).
+// horizon. Each VM's S, T and Σ|y_i| are summed from its 10 newest values as float32 in a compact window
+// (`windowSums`) by the shard that steps the VM, which keeps the window and sends the sums with the VM's
+// row; the screen stores them, gathers those of a host's VMs (and the largest RAM and history length
+// among them, which fix the horizon and whether LR applies) during the step's pass over the VMs, and
+// extends them by one VM in O(1). A restored plan sums them from its histories with the same code.
 //
 // It is only a screen: its sums are rounded differently from the detector's (float32 values, another
 // association), so it decides only when it is clear of the bound by far more than any such difference
@@ -25,7 +27,7 @@ export interface LrScreenSource {
   readonly histHead: Int32Array
 }
 /** the window: LR_POINTS float32 values per VM, the i-th newest at (histHead + i) mod LR_POINTS */
-const W = 10
+export const W = 10
 if (LR_POINTS !== W || HISTORY_LENGTH % W !== 0)
   throw new Error('index-lr: the screen is written for LR over 10 points')
 /**
@@ -37,6 +39,53 @@ const ROTATED = Float64Array.from({ length: W * W }, (_, k) => {
   const i = (k - newest * W - newest + W) % W
   return (W - 1) / 2 - i
 })
+/**
+ * S, T and Σ |y_i| of a window (`recent[at .. at + W)`, the newest value in slot `newest`) into out[0..2],
+ * in pairs: a screen need not sum in the detector's order, only always in the same one.
+ */
+export function windowSums(recent: Float32Array, at: number, newest: number, out: Float64Array): void {
+  const c = newest * W
+  const b = at
+  const r = recent
+  const R = ROTATED
+  const y0 = r[b]!
+  const y1 = r[b + 1]!
+  const y2 = r[b + 2]!
+  const y3 = r[b + 3]!
+  const y4 = r[b + 4]!
+  const y5 = r[b + 5]!
+  const y6 = r[b + 6]!
+  const y7 = r[b + 7]!
+  const y8 = r[b + 8]!
+  const y9 = r[b + 9]!
+  out[0] = y0 + y1 + (y2 + y3) + (y4 + y5) + (y6 + y7) + (y8 + y9)
+  out[1] =
+    R[c]! * y0 +
+    R[c + 1]! * y1 +
+    (R[c + 2]! * y2 + R[c + 3]! * y3) +
+    (R[c + 4]! * y4 + R[c + 5]! * y5) +
+    (R[c + 6]! * y6 + R[c + 7]! * y7) +
+    (R[c + 8]! * y8 + R[c + 9]! * y9)
+  out[2] =
+    Math.abs(y0) +
+    Math.abs(y1) +
+    (Math.abs(y2) + Math.abs(y3)) +
+    (Math.abs(y4) + Math.abs(y5)) +
+    (Math.abs(y6) + Math.abs(y7)) +
+    (Math.abs(y8) + Math.abs(y9))
+}
+
+/** A VM's window from its history ring (`hist[base ..]`, newest at `head`): into[at + (head + i) mod W]. */
+export function windowFromHistory(
+  hist: Float64Array,
+  base: number,
+  head: number,
+  into: Float32Array,
+  at: number,
+): void {
+  for (let i = 0; i < W; i++) into[at + ((head + i) % W)] = hist[base + ((head + i) % HISTORY_LENGTH)]!
+}
+
 /** per host, gathered: Σ over members of MIPS × S, × T, × Σ|y_i|; largest member RAM; trimmed history length */
 const GATHERED = 5
 const EMPTY_RAM = -2147483648
@@ -55,8 +104,8 @@ const RELATIVE_MARGIN = 1e-6
 const ABSOLUTE_MARGIN = 1e-12
 
 export class LrScreen {
-  /** per VM: its 10 newest history values (float32), see W */
-  private readonly recent: Float32Array
+  /** per VM: S, T and Σ |y_i| of its window (windowSums), as its shard sent them or a restore summed them */
+  private readonly vmSum: Float64Array
   /** per host: whether its screen holds */
   private readonly valid: Uint8Array
   /** per host: GATHERED values */
@@ -72,7 +121,7 @@ export class LrScreen {
     hostCount: number,
     vmCount: number,
   ) {
-    this.recent = new Float32Array(vmCount * W)
+    this.vmSum = new Float64Array(vmCount * 3)
     this.valid = new Uint8Array(hostCount)
     this.sums = new Float64Array(hostCount * GATHERED)
     this.invalidateAll()
@@ -83,17 +132,29 @@ export class LrScreen {
     this.valid[h] = 0
   }
 
-  /** The histories were replaced (a restore): the windows are rebuilt, no host screen holds. */
+  /** The histories were replaced (a restore): every VM's sums are summed from them, no host screen holds. */
   invalidateAll(): void {
     this.valid.fill(0)
     const { hist, histHead } = this.plan
-    for (let v = 0; v < this.recent.length / W; v++) {
-      const head = histHead[v]!
-      for (let i = 0; i < W; i++) {
-        const slot = (head + i) % HISTORY_LENGTH
-        this.recent[v * W + ((head + i) % W)] = hist[v * HISTORY_LENGTH + slot]!
-      }
+    const window = new Float32Array(W)
+    for (let v = 0; v < this.vmSum.length / 3; v++) {
+      windowFromHistory(hist, v * HISTORY_LENGTH, histHead[v]!, window, 0)
+      windowSums(window, 0, histHead[v]! % W, this.vm)
+      this.vmSum.set(this.vm, v * 3)
     }
+  }
+
+  /** VM v's S, T and Σ |y_i| as the screen holds them. */
+  sumsOf(v: number): [number, number, number] {
+    return [this.vmSum[v * 3]!, this.vmSum[v * 3 + 1]!, this.vmSum[v * 3 + 2]!]
+  }
+
+  /** VM v's sums after this step's value, as its shard sent them. */
+  setVm(v: number, s: number, t: number, abs: number): void {
+    const at = v * 3
+    this.vmSum[at] = s
+    this.vmSum[at + 1] = t
+    this.vmSum[at + 2] = abs
   }
 
   /** A step's pass over the VMs is starting: host values are gathered afresh. */
@@ -120,16 +181,9 @@ export class LrScreen {
     return !Number.isNaN(this.interval)
   }
 
-  /**
-   * The step's pass, VM by VM in id order: when its history advanced, the window takes the newest value;
-   * the VM is gathered into its planned host's values.
-   */
-  vmStepped(v: number, advanced: boolean, host: number): void {
+  /** The step's pass, VM by VM in id order: the VM is gathered into its planned host's values. */
+  vmStepped(v: number, host: number): void {
     const P = this.plan
-    if (advanced) {
-      const head = P.histHead[v]!
-      this.recent[v * W + (head % W)] = P.hist[v * HISTORY_LENGTH + head]!
-    }
     if (host < 0 || !this.active) return
     this.vmSums(v)
     const cap = P.vmCap[v]!
@@ -152,38 +206,12 @@ export class LrScreen {
     return this.sums[h * GATHERED + 3]!
   }
 
-  /** VM v's S, T and Σ |y_i| from its window, into `vm` (in pairs: a screen need not sum in the detector's order). */
+  /** VM v's S, T and Σ |y_i| into `vm`. */
   private vmSums(v: number): void {
-    const c = (this.plan.histHead[v]! % W) * W
-    const b = v * W
-    const r = this.recent
-    const R = ROTATED
-    const y0 = r[b]!
-    const y1 = r[b + 1]!
-    const y2 = r[b + 2]!
-    const y3 = r[b + 3]!
-    const y4 = r[b + 4]!
-    const y5 = r[b + 5]!
-    const y6 = r[b + 6]!
-    const y7 = r[b + 7]!
-    const y8 = r[b + 8]!
-    const y9 = r[b + 9]!
-    const vm = this.vm
-    vm[0] = y0 + y1 + (y2 + y3) + (y4 + y5) + (y6 + y7) + (y8 + y9)
-    vm[1] =
-      R[c]! * y0 +
-      R[c + 1]! * y1 +
-      (R[c + 2]! * y2 + R[c + 3]! * y3) +
-      (R[c + 4]! * y4 + R[c + 5]! * y5) +
-      (R[c + 6]! * y6 + R[c + 7]! * y7) +
-      (R[c + 8]! * y8 + R[c + 9]! * y9)
-    vm[2] =
-      Math.abs(y0) +
-      Math.abs(y1) +
-      (Math.abs(y2) + Math.abs(y3)) +
-      (Math.abs(y4) + Math.abs(y5)) +
-      (Math.abs(y6) + Math.abs(y7)) +
-      (Math.abs(y8) + Math.abs(y9))
+    const at = v * 3
+    this.vm[0] = this.vmSum[at]!
+    this.vm[1] = this.vmSum[at + 1]!
+    this.vm[2] = this.vmSum[at + 2]!
   }
 
   /** Host h's screen, computed now if it is not kept: the same sums as the step's pass, in VM id order. */

@@ -12,7 +12,7 @@ import {
 } from '../policies/detectors'
 import { HOST_STATE } from '../api/lab-api'
 import { specPower } from '../power'
-import { LrScreen, SCREEN_OVER, SCREEN_UNSURE } from './index-lr'
+import { LrScreen, SCREEN_OVER, SCREEN_UNSURE, W, windowFromHistory } from './index-lr'
 
 /** LabPlan.state(): what a checkpoint keeps of the plan. */
 export interface LabPlanState {
@@ -358,7 +358,7 @@ export class LabPlan {
         }
         vmTrim[v] = last < 0 ? 1 : last + 1
       }
-      screen.vmStepped(v, running, vmTarget[v]! >= 0 ? vmTarget[v]! : vmHost[v]!)
+      screen.vmStepped(v, vmTarget[v]! >= 0 ? vmTarget[v]! : vmHost[v]!)
     }
     this.hostCached.fill(-1)
     this.hostDotHorizon.fill(-1)
@@ -375,6 +375,26 @@ export class LabPlan {
       for (let k = 0; k < list.length; k++) demand += vmDemand[list[k]!]!
       hostDemand[h] = demand
     }
+  }
+
+  /**
+   * The LR screen's sums of VM v after this step's value (S, T, Σ |y_i| of its window, index-lr.ts), as the
+   * shard that stepped it summed them from the window it keeps.
+   */
+  setScreenSums(v: number, s: number, t: number, abs: number): void {
+    this.screen.setVm(v, s, t, abs)
+  }
+
+  /** VM v's LR-screen sums as the plan holds them (from its shard, or summed from the histories on restore). */
+  screenSumsOf(v: number): [number, number, number] {
+    return this.screen.sumsOf(v)
+  }
+
+  /** VM v's window for its shard (a VM arriving, a restore): its history's newest at `head`, as float32. */
+  screenWindow(v: number): { head: number; values: number[] } {
+    const window = new Float32Array(W)
+    windowFromHistory(this.hist, v * HISTORY_LENGTH, this.histHead[v]!, window, 0)
+    return { head: this.histHead[v]!, values: Array.from(window) }
   }
 
   /** The i-th newest history value of VM v. */

@@ -41,8 +41,19 @@ export const V = {
   stealMips: 3,
   /** CPU seconds a protected VM spent paused for its continuous checkpoints this step */
   protectionCpuSeconds: 4,
+  /** the LR screen's S, T and Σ |y_i| of the VM's window after this step (index-lr.ts; LR policies only) */
+  lrS: 5,
+  lrT: 6,
+  lrAbs: 7,
 } as const
-export const VM_FIELDS = 5
+export const VM_FIELDS = 8
+
+/** A VM's LR-screen window for its shard (index-lr.ts): float32 history values by window slot, newest at head mod 10. */
+export interface LrWindow {
+  /** the VM's history ring head (its newest value's index in a ring of 30) */
+  head: number
+  values: number[]
+}
 
 /** Per-host memory columns (Float64Array, hosts × MEMORY_FIELDS), when the scenario manages memory. */
 export const M = {
@@ -81,6 +92,8 @@ export interface VmTransfer {
   snapshots?: SnapshotTreeState
   /** seconds the VM is still paused (a snapshot being saved or loaded) */
   pauseLeft?: number
+  /** the LR screen's window, from the coordinator's history (set on arrival and restore, not kept in files) */
+  lrWindow?: LrWindow
 }
 
 export interface MigrationOrder {

@@ -10,6 +10,7 @@ import type { LabEvent } from '../api/lab-api'
 import { HOST_STATE } from '../api/lab-api'
 import { specPower } from '../power'
 import { GeneratorBank } from '../workload/generators'
+import { HISTORY_LENGTH } from '../policies/detectors'
 import { traceDemand } from '../workload/trace-demand'
 import { VmMemoryBank } from './vm-memory'
 import { VmSnapshots, type SnapshotOrder } from './vm-snapshots'
@@ -21,6 +22,7 @@ import { KSM_DEFAULTS, type KsmStats } from '../hypervisor/ksm'
 import { ShardMigrations } from './shard-migrations'
 import { OutputBuffers } from './output-buffers'
 import { VmSlots, grown } from './vm-slots'
+import { W as LR_WINDOW, windowSums } from './index-lr'
 import {
   H,
   HOST_FIELDS,
@@ -34,6 +36,7 @@ import {
   type VmSnapshot,
   type StepOutput,
   type VmTransfer,
+  type LrWindow,
 } from './protocol'
 
 export interface ShardInit {
@@ -76,6 +79,11 @@ export class HostShard {
   private readonly cpu: VcpuTable
   /** bytes/s allotted to the VM's live migration */
   private bandwidth: Float64Array
+  /** when the policy is LR: each VM's screen window (LR_WINDOW float32 values) and history ring head */
+  private readonly lrScreen: boolean
+  private lrWindow = new Float32Array(0)
+  private lrHead = new Int32Array(0)
+  private readonly lrSums = new Float64Array(3)
   // by global VM id
   private readonly memory: VmMemoryBank | undefined
   private readonly migrations: ShardMigrations
@@ -115,6 +123,8 @@ export class HostShard {
       if (i !== undefined) this.hostState[i] = HOST_STATE.on
     }
     const nv = model.vmCount
+    this.lrScreen =
+      model.policy.kind === 'migration' && (model.policy.detector === 'lr' || model.policy.detector === 'lrr')
     this.memory = model.memoryImages ? new VmMemoryBank(model) : undefined
     this.migrations = new ShardMigrations(model, this.memory)
     this.snapshots = model.memoryImages ? new VmSnapshots(model) : undefined
@@ -156,6 +166,19 @@ export class HostShard {
     this.bandwidth = grown(this.bandwidth, capacity)
     this.cpu.grow(capacity)
     this.generators.grow(capacity)
+    if (this.lrScreen) {
+      const window = new Float32Array(capacity * LR_WINDOW)
+      window.set(this.lrWindow)
+      this.lrWindow = window
+      this.lrHead = grown(this.lrHead, capacity)
+    }
+  }
+
+  /** The VM's LR-screen window as the coordinator's history has it (empty: a VM with no history yet). */
+  private setLrWindow(slot: number, w: LrWindow | undefined): void {
+    if (!this.lrScreen) return
+    this.lrHead[slot] = w?.head ?? 0
+    for (let i = 0; i < LR_WINDOW; i++) this.lrWindow[slot * LR_WINDOW + i] = w?.values[i] ?? 0
   }
 
   /** This shard's hosts and VMs for a whole-lab checkpoint. */
@@ -199,6 +222,7 @@ export class HostShard {
       if (r.snapshots) this.snapshots?.restore(r.vm, r.snapshots)
       this.admit(r.vm, slot, r.host, i, guest, false)
       this.pauseLeft[slot] = r.pauseLeft ?? 0
+      this.setLrWindow(slot, r.lrWindow)
       if (r.migration) this.migrations.restore(r.vm, r.migration)
     }
     if (this.hostMemory) {
@@ -240,6 +264,7 @@ export class HostShard {
     this.protection[slot] = group.protection ? group.pageWrites.rate / group.protection.copyRate : 0
     this.pauseLeft[slot] = 0
     this.bandwidth[slot] = 0
+    this.setLrWindow(slot, undefined)
     if (guest && this.hostMemory && addMemory) {
       const fraction = group.guaranteedMemory ?? M.memory.guaranteed
       this.hostMemory[i]!.add(guest, { guaranteedBytes: fraction * guest.bytes })
@@ -396,6 +421,21 @@ export class HostShard {
         vms[r + V.grantedMips] = got
         vms[r + V.migrationLossMipsSeconds] = loss
         vms[r + V.stealMips] = this.cpu.steal[slot]!
+        if (this.lrScreen) {
+          // the history value the coordinator records for this step, into the VM's screen window
+          const head = this.lrHead[slot] === 0 ? HISTORY_LENGTH - 1 : this.lrHead[slot]! - 1
+          this.lrHead[slot] = head
+          const at = slot * LR_WINDOW
+          this.lrWindow[at + (head % LR_WINDOW)] = want / capMips
+          windowSums(this.lrWindow, at, head % LR_WINDOW, this.lrSums)
+          vms[r + V.lrS] = this.lrSums[0]!
+          vms[r + V.lrT] = this.lrSums[1]!
+          vms[r + V.lrAbs] = this.lrSums[2]!
+        } else {
+          vms[r + V.lrS] = 0
+          vms[r + V.lrT] = 0
+          vms[r + V.lrAbs] = 0
+        }
         vms[r + V.protectionCpuSeconds] = protectionCpu
       }
       const utilization = running && this.capacity[i]! > 0 ? Math.min(1, grantedSum / this.capacity[i]!) : 0
@@ -636,6 +676,7 @@ export class HostShard {
     }
     this.admit(a.vm, slot, a.host, i, guest)
     this.pauseLeft[slot] = a.pauseLeft ?? 0
+    this.setLrWindow(slot, a.lrWindow)
   }
 }
 

@@ -41,6 +41,7 @@ import {
   type StepInput,
   type StepOutput,
   type VmTransfer,
+  type ShardSnapshot,
 } from './protocol'
 
 /** The run stopped because a worker died and the scenario says to stop. */
@@ -57,6 +58,11 @@ function byHost(events: LabEvent[]): LabEvent[] {
     .map((e, i) => ({ e, i }))
     .sort((a, b) => (a.e.host ?? -1) - (b.e.host ?? -1) || a.i - b.i)
     .map((x) => x.e)
+}
+
+/** A shard's part of a checkpoint with each VM's LR-screen window from the restored plan's histories. */
+function withLrWindows(part: ShardSnapshot, plan: LabPlan): ShardSnapshot {
+  return { ...part, vms: part.vms.map((v) => ({ ...v, lrWindow: plan.screenWindow(v.vm) })) }
 }
 
 /** Per-VM records from every shard, by VM id. */
@@ -137,6 +143,8 @@ export class LabSimulation {
   /** CPU seconds each protected VM spent on its continuous checkpoints this step (when any VM is protected) */
   private readonly vmProtectionScratch: Float64Array | undefined
   private queue: { vm: number; target: number; since: number }[] = []
+  /** whether the policy is LR: shards then keep each VM's screen window and send its sums (index-lr.ts) */
+  private readonly lrScreen: boolean
   /** each shard's last output buffers, absorbed: handed back with its next input */
   private spentBuffers: ArrayBuffer[][] = []
 
@@ -213,6 +221,8 @@ export class LabSimulation {
     this.hostEnergyScratch = new Float64Array(model.hostCount)
     this.hostSlaScratch = new Float64Array(model.hostCount)
     this.hostActiveScratch = new Float64Array(model.hostCount)
+    this.lrScreen =
+      model.policy.kind === 'migration' && (model.policy.detector === 'lr' || model.policy.detector === 'lrr')
     this.vmProtectionScratch = model.groups.some((g) => g.protection !== undefined)
       ? new Float64Array(model.vmCount)
       : undefined
@@ -328,7 +338,7 @@ export class LabSimulation {
       hostIds,
       placement: new Int32Array(0),
       hostsOn: new Int32Array(0),
-      restore: shardPart(state.cluster, hostIds),
+      restore: withLrWindows(shardPart(state.cluster, hostIds), plan),
     }))
     const sim = new LabSimulation(model, shards, shardOfHost, plan, RandomStream.fromState(state.selection))
     sim.stepIndex = state.stepIndex
@@ -422,7 +432,8 @@ export class LabSimulation {
     const shardOf = (h: number) => inputs[this.shardOfHost[h]!]!
     for (const c of this.pendingCancel) shardOf(c.source).cancel.push(c.vm)
     for (const c of this.pendingTargetFailed) shardOf(c.source).targetFailed.push(c.vm)
-    for (const a of this.pendingArrivals) shardOf(a.host).arrivals.push(a)
+    for (const a of this.pendingArrivals)
+      shardOf(a.host).arrivals.push(this.lrScreen ? { ...a, lrWindow: this.plan.screenWindow(a.vm) } : a)
     for (const p of this.pendingPower) shardOf(p.host).power.push(p)
     for (const b of this.pendingBalloons) {
       const host = this.plan.vmHost[b.vm]!
@@ -818,6 +829,7 @@ export class LabSimulation {
         this.vmGranted[v] = this.vmGranted[v]! + vms[r + V.grantedMips]! * dt
         this.vmMigrationLoss[v] = this.vmMigrationLoss[v]! + vms[r + V.migrationLossMipsSeconds]!
         if (protection) protection[v] = vms[r + V.protectionCpuSeconds]!
+        if (this.lrScreen) P.setScreenSums(v, vms[r + V.lrS]!, vms[r + V.lrT]!, vms[r + V.lrAbs]!)
       }
     }
     // summed in VM id order, whatever shard each VM ran on
