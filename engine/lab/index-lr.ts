@@ -11,9 +11,10 @@
 // It is only a screen: its sums are rounded differently from the detector's (float32 values, another
 // association), so it decides only when it is clear of the bound by far more than any such difference
 // (a relative 2^-24 per value, bounded through Σ |w_i| |y_i| ≤ (1/10 + 4.5 |k|) Σ |y_i|); otherwise the
-// plan sums exactly as the detector does. Decisions are therefore exactly the exact sum's, whatever the
-// screen holds. It is a pure cache all the same: every value is a function of the plan's state (histories,
-// members), computed by one piece of code in one order (VM id), so a restored plan recomputes it bit for bit.
+// plan sums exactly as the detector does. Decisions are therefore exactly the exact sum's, as long as the
+// screen holds its windows' sums. It is a pure cache all the same: every value is a function of the plan's
+// state (histories, members), computed by one piece of code (`windowSums`, then in VM id order), so a
+// restored plan recomputes it bit for bit (tests/lab/lr-screen.test.ts holds the shards' sums to that).
 import { HISTORY_LENGTH, LR_POINTS } from '../policies/detectors'
 
 /** What the screen reads of the plan. */
