@@ -64,7 +64,7 @@ export class LabConsolidation {
     this.utilizationScratch = new Float64Array(plan.hostCount)
 
     this.idleCursor = new Int32Array(plan.hostsOfType.length)
-    this.index = new PlacementIndex(plan.hostType, plan.capacity, plan.power, plan.hostsOfType.length)
+    this.index = new PlacementIndex(plan.hostType, plan.capacity, plan.power, plan.hostsOfType.length, plan.vmRam)
   }
 
   private overloaded(h: number, plus = -1): boolean {
@@ -252,7 +252,7 @@ export class LabConsolidation {
     const off = P.hostState[h] === HOST_STATE.off || P.members[h]!.length === 0
     const u = P.hostDemand[h]! / P.capacity[h]!
     this.before[h] = off ? 0 : specPower(P.power[h]!, u < 0 ? 0 : u > 1 ? 1 : u)
-    this.index.set(h, u, off)
+    this.index.set(h, u, off, off ? 0 : this.index.roomFor(P.hostRamUse[h]!, P.hostRam[h]!))
   }
 
   /**
@@ -308,10 +308,12 @@ export class LabConsolidation {
       const h = this.firstIdle(t)
       if (h >= 0) consider(h)
     }
-    const buckets = index.prepare(demand)
-    for (let i = 0; i < buckets && !index.beaten(i, bestScore); i++) {
-      const hosts = index.bucketAt(i)
-      for (let j = 0; j < hosts.length; j++) consider(hosts[j]!)
+    const groups = index.prepare(demand, ram)
+    for (let i = 0; i < groups && !index.beaten(i, bestScore); i++) {
+      for (let room = index.firstRoom; room <= index.lastRoom; room++) {
+        const hosts = index.hostsAt(i, room)
+        for (let j = 0; j < hosts.length; j++) consider(hosts[j]!)
+      }
     }
     if (best < 0) return undefined
     const bestU = (hostDemand[best]! + demand) / capacity[best]!

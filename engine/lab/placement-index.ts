@@ -8,6 +8,10 @@
 // hosts finds: the same score, computed the same way, and ties to the lowest id whatever the visiting order.
 // Hosts that draw nothing before the VM comes (off, or about to be switched off) count their whole power
 // and are kept apart, always visited.
+// Within a bucket, hosts are kept apart by their room: how many of the VMs' distinct RAM sizes still fit
+// (by the admission test itself, `RAM in use + size ≤ RAM`, which is monotone in the size). A VM visits
+// only the hosts with room for its size: on a consolidated cluster most busy hosts are full, and a scan
+// spent most of its visits refusing them.
 
 /** Far above the rounding of a computed rise (a few ulps of a few hundred watts), far below any real difference. */
 const SLACK_W = 1e-6
@@ -17,27 +21,35 @@ export class PlacementIndex {
   /** bucket of each host (−1: not indexed) and its position there */
   private readonly bucketOf: Int32Array
   private readonly position: Int32Array
-  /** buckets type × 10 + segment, then one of hosts drawing nothing */
+  /** buckets (type × 10 + segment) × (rooms + 1) + room, then one of hosts drawing nothing */
   private readonly buckets: number[][]
+  /** the distinct RAM sizes of the VMs, ascending */
+  private readonly sizes: Float64Array
+  /** room classes: 0 (no size fits) … sizes.length (every size fits) */
+  private readonly rooms: number
   /** slope of each type's segment, W per unit of utilization */
   private readonly slope: Float64Array
   /** MIPS of each type */
   private readonly typeMips: Float64Array
-  /** per placement: the buckets to visit in order and their bounds */
+  /** per placement: the groups (type × 10 + segment) to visit in order, their bounds, the room needed */
   private readonly order: Int32Array
   private readonly bound: Float64Array
+  private need = 0
 
   constructor(
     private readonly hostType: Int32Array,
     capacity: Float64Array,
     power: Float64Array[],
     typeCount: number,
+    vmRam: Float64Array,
   ) {
     this.typeCount = typeCount
+    this.sizes = Float64Array.from(new Set(vmRam)).sort()
+    this.rooms = this.sizes.length + 1
     const hostCount = hostType.length
     this.bucketOf = new Int32Array(hostCount).fill(-1)
     this.position = new Int32Array(hostCount)
-    this.buckets = Array.from({ length: typeCount * 10 + 1 }, () => [])
+    this.buckets = Array.from({ length: typeCount * 10 * this.rooms + 1 }, () => [])
     this.slope = new Float64Array(typeCount * 10)
     this.typeMips = new Float64Array(typeCount)
     const seen = new Uint8Array(typeCount)
@@ -59,15 +71,25 @@ export class PlacementIndex {
     this.bucketOf.fill(-1)
   }
 
-  /** Host h (to be scanned) at planned utilization u, or drawing nothing before a VM comes (`dark`). */
-  set(h: number, u: number, dark: boolean): void {
+  /** How many of the VM RAM sizes fit beside `ramUse` MB on a host that accepts `ram` MB (its room class). */
+  roomFor(ramUse: number, ram: number): number {
+    let room = 0
+    while (room < this.sizes.length && ramUse + this.sizes[room]! <= ram) room++
+    return room
+  }
+
+  /**
+   * Host h (to be scanned) at planned utilization u with room class `room` (roomFor), or drawing nothing
+   * before a VM comes (`dark`).
+   */
+  set(h: number, u: number, dark: boolean, room: number): void {
     let bucket: number
-    if (dark) bucket = this.typeCount * 10
+    if (dark) bucket = this.typeCount * 10 * this.rooms
     else {
       let k = Math.floor(u * 10)
       if (!(k >= 0)) k = 0
       if (k > 9) k = 9
-      bucket = this.hostType[h]! * 10 + k
+      bucket = (this.hostType[h]! * 10 + k) * this.rooms + room
     }
     const current = this.bucketOf[h]!
     if (current === bucket) return
@@ -91,14 +113,18 @@ export class PlacementIndex {
 
   /** The hosts drawing nothing before a VM comes: visit them all. */
   get dark(): readonly number[] {
-    return this.buckets[this.typeCount * 10]!
+    return this.buckets[this.typeCount * 10 * this.rooms]!
   }
 
   /**
-   * Orders the non-empty buckets by their lower bound on the power rise for a VM of `demand` MIPS; returns
-   * how many. Visit `bucketAt(i)` while `boundAt(i)` does not exceed the best rise (see `beaten`).
+   * Orders the groups (type, segment) holding hosts with room for a VM of `demand` MIPS and `ram` MB (one
+   * of the VMs' sizes) by their lower bound on its power rise; returns how many. Visit the hosts of group i
+   * (`hostsAt(i, r)` for r from `firstRoom` to `lastRoom`) while it is not `beaten`.
    */
-  prepare(demand: number): number {
+  prepare(demand: number, ram: number): number {
+    let need = 0
+    while (need < this.sizes.length && this.sizes[need]! < ram) need++
+    this.need = need + 1
     let n = 0
     for (let t = 0; t < this.typeCount; t++) {
       const delta = demand / this.typeMips[t]!
@@ -106,7 +132,9 @@ export class PlacementIndex {
       const reach = Math.floor(delta * 10) + 1
       for (let k = 0; k < 10; k++) {
         const b = t * 10 + k
-        if (this.buckets[b]!.length === 0) continue
+        let hosts = 0
+        for (let r = this.need; r < this.rooms; r++) hosts += this.buckets[b * this.rooms + r]!.length
+        if (hosts === 0) continue
         let min = Number.POSITIVE_INFINITY
         const last = k + reach < 9 ? k + reach : 9
         for (let j = k; j <= last; j++) if (this.slope[t * 10 + j]! < min) min = this.slope[t * 10 + j]!
@@ -126,8 +154,18 @@ export class PlacementIndex {
     return n
   }
 
-  bucketAt(i: number): readonly number[] {
-    return this.buckets[this.order[i]!]!
+  /** The room classes a VM prepared for fits in. */
+  get firstRoom(): number {
+    return this.need
+  }
+
+  get lastRoom(): number {
+    return this.rooms - 1
+  }
+
+  /** The hosts of the i-th group with room class `room`. */
+  hostsAt(i: number, room: number): readonly number[] {
+    return this.buckets[this.order[i]! * this.rooms + room]!
   }
 
   /** Whether every host of the i-th bucket rises by more than `best` (so none can win or tie). */

@@ -14,6 +14,9 @@ import { HOST_STATE } from '../api/lab-api'
 import { specPower } from '../power'
 import { LrScreen, SCREEN_OVER, SCREEN_UNSURE, W, windowFromHistory } from './index-lr'
 
+/** one bit per history value (HISTORY_LENGTH ≤ 31) */
+const HISTORY_BITS = 2 ** HISTORY_LENGTH - 1
+
 /** LabPlan.state(): what a checkpoint keeps of the plan. */
 export interface LabPlanState {
   hostState: Uint8Array
@@ -58,10 +61,25 @@ export class LabPlan {
   readonly vmTarget: Int32Array
   /** the VM's demand in the last step, MIPS */
   readonly vmDemand: Float64Array
-  /** utilization history per VM: a ring of 30, `histHead` the newest */
+  /**
+   * Utilization history per VM: a ring of 30, `histHead` the newest. Written lazily (see `recordStep`):
+   * read it only after `syncHistory(v)` or `syncHistories()`; `histLen` and `vmTrim` are always current.
+   */
   readonly hist: Float64Array
   readonly histHead: Int32Array
   readonly histLen: Int32Array
+  /**
+   * The newest steps' values, time-major (step s in row s mod 30), not yet in the VMs' rings: a step writes
+   * one row in VM order instead of one cache line per VM, and each VM's ring takes its values in a batch.
+   * `staged[row + v]` says whether VM v ran in that step; VM v's ring holds every step before `synced[v]`.
+   */
+  private readonly stage: Float64Array
+  private readonly staged: Uint8Array
+  private readonly synced: Int32Array
+  /** steps recorded since the start (or the last restore) */
+  private recorded = 0
+  /** per VM: bit i set when its i-th newest history value is non-zero (which gives `vmTrim` without the ring) */
+  private readonly nonZero: Int32Array
 
   /** the VMs each host holds once planned moves complete, in arrival order */
   readonly members: number[][]
@@ -135,6 +153,10 @@ export class LabPlan {
     this.hist = new Float64Array(nV * HISTORY_LENGTH)
     this.histHead = new Int32Array(nV)
     this.histLen = new Int32Array(nV)
+    this.stage = new Float64Array(nV * HISTORY_LENGTH)
+    this.staged = new Uint8Array(nV * HISTORY_LENGTH)
+    this.synced = new Int32Array(nV)
+    this.nonZero = new Int32Array(nV)
     this.members = Array.from({ length: nH }, () => [])
     this.hostDemand = new Float64Array(nH)
     this.hostRamUse = new Float64Array(nH)
@@ -292,6 +314,7 @@ export class LabPlan {
    * the same data in the same order, so restoring invalidates them.
    */
   state(): LabPlanState {
+    this.syncHistories()
     const offsets = new Int32Array(this.hostCount + 1)
     for (let h = 0; h < this.hostCount; h++) offsets[h + 1] = offsets[h]! + this.members[h]!.length
     const members = new Int32Array(offsets[this.hostCount]!)
@@ -322,6 +345,13 @@ export class LabPlan {
     this.histHead.set(s.histHead)
     this.histLen.set(s.histLen)
     this.vmTrim.set(s.vmTrim)
+    this.recorded = 0
+    this.synced.fill(0)
+    for (let v = 0; v < this.vmCount; v++) {
+      let bits = 0
+      for (let i = this.histLen[v]! - 1; i >= 0; i--) bits = (bits << 1) | (this.history(v, i) !== 0 ? 1 : 0)
+      this.nonZero[v] = bits
+    }
     for (let h = 0; h < this.hostCount; h++)
       this.members[h] = Array.from(s.members.subarray(s.memberOffsets[h], s.memberOffsets[h + 1]))
     this.hostDemand.set(s.hostDemand)
@@ -336,30 +366,26 @@ export class LabPlan {
   /** After a step: a history value per running VM, and the hosts' sums recomputed from the new demands. */
   recordStep(): void {
     const L = HISTORY_LENGTH
-    const { hist, histHead, histLen, vmTrim, vmHost, vmTarget, vmDemand, vmCap, screen } = this
+    const { stage, staged, histLen, vmTrim, nonZero, vmHost, vmTarget, vmDemand, vmCap, screen } = this
+    // the row about to be reused holds the step L back: every VM takes its staged values first
+    if (this.recorded > 0 && this.recorded % L === 0) this.syncHistories()
+    const row = (this.recorded % L) * this.vmCount
     screen.stepStarted()
     for (let v = 0; v < this.vmCount; v++) {
       const running = vmHost[v]! >= 0
+      staged[row + v] = running ? 1 : 0
       if (running) {
-        const head = histHead[v]! === 0 ? L - 1 : histHead[v]! - 1
-        histHead[v] = head
-        const base = v * L
-        hist[base + head] = vmDemand[v]! / vmCap[v]!
-        const length = histLen[v]! < L ? histLen[v]! + 1 : L
-        histLen[v] = length
-        // index after the oldest non-zero value (1 when all are zero), scanning from the oldest end
-        let last = length - 1
-        for (;;) {
-          if (last < 0) break
-          let slot = head + last
-          if (slot >= L) slot -= L
-          if (hist[base + slot] !== 0) break
-          last--
-        }
-        vmTrim[v] = last < 0 ? 1 : last + 1
+        const value = vmDemand[v]! / vmCap[v]!
+        stage[row + v] = value
+        histLen[v] = histLen[v]! < L ? histLen[v]! + 1 : L
+        // index after the oldest non-zero value (1 when all are zero)
+        const bits = ((nonZero[v]! << 1) | (value !== 0 ? 1 : 0)) & HISTORY_BITS
+        nonZero[v] = bits
+        vmTrim[v] = bits === 0 ? 1 : 32 - Math.clz32(bits)
       }
       screen.vmStepped(v, vmTarget[v]! >= 0 ? vmTarget[v]! : vmHost[v]!)
     }
+    this.recorded++
     this.hostCached.fill(-1)
     this.hostDotHorizon.fill(-1)
     this.vmDotHorizon.fill(-1)
@@ -392,13 +418,38 @@ export class LabPlan {
 
   /** VM v's window for its shard (a VM arriving, a restore): its history's newest at `head`, as float32. */
   screenWindow(v: number): { head: number; values: number[] } {
+    this.syncHistory(v)
     const window = new Float32Array(W)
     windowFromHistory(this.hist, v * HISTORY_LENGTH, this.histHead[v]!, window, 0)
     return { head: this.histHead[v]!, values: Array.from(window) }
   }
 
+  /** VM v's ring takes the values staged since it last did (each value once, oldest first). */
+  syncHistory(v: number): void {
+    const to = this.recorded
+    let step = this.synced[v]!
+    if (step === to) return
+    const L = HISTORY_LENGTH
+    const base = v * L
+    let head = this.histHead[v]!
+    for (; step < to; step++) {
+      const at = (step % L) * this.vmCount + v
+      if (!this.staged[at]) continue
+      head = head === 0 ? L - 1 : head - 1
+      this.hist[base + head] = this.stage[at]!
+    }
+    this.histHead[v] = head
+    this.synced[v] = to
+  }
+
+  /** Every VM's ring up to date (before the rings are read as a whole). */
+  syncHistories(): void {
+    for (let v = 0; v < this.vmCount; v++) this.syncHistory(v)
+  }
+
   /** The i-th newest history value of VM v. */
   history(v: number, i: number): number {
+    this.syncHistory(v)
     return this.hist[v * HISTORY_LENGTH + ((this.histHead[v]! + i) % HISTORY_LENGTH)]!
   }
 
@@ -437,6 +488,7 @@ export class LabPlan {
   }
 
   private addHistory(into: Float64Array, at: number, v: number, hostMips: number, need: number): void {
+    this.syncHistory(v)
     const n = this.histLen[v]! < need ? this.histLen[v]! : need
     const head = this.histHead[v]!
     const base = v * HISTORY_LENGTH

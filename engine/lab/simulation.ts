@@ -1074,6 +1074,7 @@ export class LabSimulation {
 
   stateHash(): string {
     const P = this.plan
+    P.syncHistories()
     return new StateHasher()
       .number(this.energyJ)
       .number(this.migrationCount)
