@@ -15,6 +15,7 @@ import { HOST_STATE } from '../api/lab-api'
 import type { RandomStream } from '../random'
 import type { LabPlan } from './plan'
 import { PlacementIndex } from './placement-index'
+import { AscendingHosts } from './ascending-hosts'
 
 export interface LabDecision {
   vm: number
@@ -48,6 +49,8 @@ export class LabConsolidation {
   /** hosts that received VMs this round; the under-load candidates' utilization (scratch) */
   private readonly received: Uint8Array
   private readonly utilizationScratch: Float64Array
+  /** the under-load candidates, least utilized first */
+  private readonly emptiest = new AscendingHosts()
 
   constructor(
     private readonly plan: LabPlan,
@@ -136,10 +139,11 @@ export class LabConsolidation {
     }
     const utilization = this.utilizationScratch
     for (const h of candidates) utilization[h] = P.utilization(h)
-    candidates.sort((a, b) => utilization[a]! - utilization[b]! || a - b)
+    const emptiest = this.emptiest
+    emptiest.reset(candidates, utilization)
     this.idleAllowed = false
     let failures = 0
-    for (const h of candidates) {
+    for (let h = emptiest.next(); h >= 0; h = emptiest.next()) {
       if (received[h] || this.excluded[h]) continue
       if (failures >= UNDERLOAD_GIVE_UP) break
       this.excluded[h] = 1

@@ -185,6 +185,12 @@ export class LabSimulation {
   private nextFailureEvent = 0
   /** Σ over hosts of SLA-violation seconds and active seconds in the last step */
   private stepSlaSeconds = 0
+  /** sums over the hosts after the last step (absorb's pass), for its frame */
+  private readonly hostTotals = { slaSeconds: 0, activeSeconds: 0, powerW: 0, usedMips: 0, activeHosts: 0 }
+  /** VMs running after the last step's decisions (switchOffIdleHosts' pass) */
+  private vmsRunning = 0
+  /** Σ host MIPS, in host order */
+  private readonly totalMips: number
   private stepActiveSeconds = 0
   readonly migrationLog: MigrationRecord[] = []
   private finished = false
@@ -218,6 +224,9 @@ export class LabSimulation {
     this.hostMemory = model.memoryManaged ? new Float64Array(model.hostCount * MEMORY_FIELDS) : undefined
     this.migrationsAtHost = new Int32Array(model.hostCount)
     this.runningAtHost = new Int32Array(model.hostCount)
+    let totalMips = 0
+    for (let h = 0; h < model.hostCount; h++) totalMips += plan.capacity[h]!
+    this.totalMips = totalMips
     this.hostEnergyScratch = new Float64Array(model.hostCount)
     this.hostSlaScratch = new Float64Array(model.hostCount)
     this.hostActiveScratch = new Float64Array(model.hostCount)
@@ -834,13 +843,26 @@ export class LabSimulation {
     }
     // summed in VM id order, whatever shard each VM ran on
     if (protection) for (let v = 0; v < protection.length; v++) this.ha.protectionOverheadCpuSeconds += protection[v]!
+    // one pass in host order for the energy, the SLA accounts and the frame's sums
     let frameEnergy = 0
+    const f = this.hostTotals
+    f.slaSeconds = 0
+    f.activeSeconds = 0
+    f.powerW = 0
+    f.usedMips = 0
+    f.activeHosts = 0
     for (let h = 0; h < this.model.hostCount; h++) {
       frameEnergy += energy[h]!
       this.hostSla[h] = this.hostSla[h]! + stepSla[h]!
       this.hostActive[h] = this.hostActive[h]! + stepActive[h]!
       this.stepSlaSeconds += stepSla[h]!
       this.stepActiveSeconds += stepActive[h]!
+      f.slaSeconds += this.hostSla[h]!
+      f.activeSeconds += this.hostActive[h]!
+      f.powerW += this.hostPowerW[h]!
+      f.usedMips += this.hostUtil[h]! * P.capacity[h]!
+      // active in the last interval (a host switched off at its end still counts: it ran)
+      if (this.hostUtil[h]! > 0) f.activeHosts++
     }
     this.energyJ += frameEnergy
     // shard events by host (in each host's own order), then the lost and failed VMs by id
@@ -984,7 +1006,13 @@ export class LabSimulation {
     const P = this.plan
     const running = this.runningAtHost
     running.fill(0)
-    for (let v = 0; v < P.vmCount; v++) if (P.vmHost[v]! >= 0) running[P.vmHost[v]!]!++
+    let vms = 0
+    for (let v = 0; v < P.vmCount; v++)
+      if (P.vmHost[v]! >= 0) {
+        running[P.vmHost[v]!]!++
+        vms++
+      }
+    this.vmsRunning = vms
     const reserve = this.failoverReserve()
     for (let h = 0; h < P.hostCount; h++) {
       if (P.hostState[h] !== HOST_STATE.on || running[h]! > 0 || P.members[h]!.length > 0) continue
@@ -1019,34 +1047,21 @@ export class LabSimulation {
     return { spare, need }
   }
 
+  /** The step's frame, from the sums absorb and switchOffIdleHosts made in their passes. */
   private frame(time: number, started: number, overloaded: number): LabFrame {
-    const P = this.plan
-    let power = 0
-    let active = 0
-    let used = 0
-    let total = 0
-    for (let h = 0; h < P.hostCount; h++) {
-      power += this.hostPowerW[h]!
-      total += P.capacity[h]!
-      used += this.hostUtil[h]! * P.capacity[h]!
-      // active in the last interval (a host switched off at its end still counts: it ran)
-      if (this.hostUtil[h]! > 0) active++
-    }
-    let running = 0
-    for (let v = 0; v < P.vmCount; v++) if (P.vmHost[v]! >= 0) running++
-    const sla = this.slaSoFar()
+    const f = this.hostTotals
     return {
       time,
       step: this.stepIndex,
       energyKWh: this.energyJ / 3.6e6,
-      powerW: power,
-      activeHosts: active,
-      cpuUtilization: used / total,
+      powerW: f.powerW,
+      activeHosts: f.activeHosts,
+      cpuUtilization: f.usedMips / this.totalMips,
       migrations: this.migrationCount,
       migrationsStarted: started,
       overloadedHosts: overloaded,
-      vmsRunning: running,
-      slatah: sla.active > 0 ? sla.violation / sla.active : 0,
+      vmsRunning: this.vmsRunning,
+      slatah: f.activeSeconds > 0 ? f.slaSeconds / f.activeSeconds : 0,
       slaViolationShare: this.stepActiveSeconds > 0 ? this.stepSlaSeconds / this.stepActiveSeconds : 0,
     }
   }
