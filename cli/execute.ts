@@ -6,6 +6,7 @@ import { runToEnd } from '../engine/run'
 import type { RunReport } from '../engine/report'
 import type { LabEvent } from '../engine/api/lab-api'
 import type { LabState } from '../engine/lab/lab-state'
+import type { LabTiming } from '../engine/lab/simulation'
 import { labCheckpoint, type ScenarioOrigin } from '../engine/checkpoint/lab-checkpoint'
 import { shardOptions } from '../engine/platform/node/shard-workers'
 import { formatDuration, parseDuration } from '../engine/scenario/duration'
@@ -34,6 +35,8 @@ export interface ExecuteOptions {
   origin: Omit<ScenarioOrigin, 'bindingDigest'>
   resume?: { state: LabState; file: string; time: number; policy: string }
   label?: string
+  /** lab mode: filled with where the run's time went */
+  timing?: LabTiming
 }
 
 /** d+hh:mm:ss.s of simulated time. */
@@ -89,6 +92,7 @@ export async function execute(model: ClusterModel, o: ExecuteOptions): Promise<R
       )
     },
     ...shardOptions(model, o.workers),
+    timing: o.timing,
   })
   progress.done()
   return o.resume

@@ -4,7 +4,7 @@
 // that turns a simulation into a RunReport: the CLI (runToEnd) and the app's LabSession both use them.
 import type { ClusterModel } from './model/cluster-model'
 import { CloudSimSimulation, type CloudSimFrame, type CloudSimSummary } from './cloudsim/simulation'
-import { LabSimulation, type LabFrame, type LabSummary } from './lab/simulation'
+import { LabSimulation, type LabFrame, type LabSummary, type LabTiming } from './lab/simulation'
 import { inProcessShards, type ShardFactory } from './lab/shards'
 import type { LabState } from './lab/lab-state'
 import { workloadBinding, type RunReport, type WorkloadBinding } from './report'
@@ -28,6 +28,8 @@ export interface RunOptions {
   /** lab mode: take a whole-lab checkpoint every this many simulated seconds (and hand it to onCheckpoint) */
   checkpointEvery?: number
   onCheckpoint?: (state: LabState, time: number) => void | Promise<void>
+  /** lab mode: filled at the end with where the run's time went (coordinator, shards, waiting) */
+  timing?: LabTiming
 }
 
 /** Hosts with utilization above zero now: what a cloudsim frame counts as active. */
@@ -140,6 +142,7 @@ export async function runToEnd(model: ClusterModel, options: RunOptions = {}): P
         await options.onCheckpoint(await sim.checkpoint(), f.time)
       if (stop(f)) break
     }
+    if (options.timing) Object.assign(options.timing, sim.timing)
     return labReport(model, sim, clock() - started, binding)
   } finally {
     await sim.close()

@@ -6,6 +6,7 @@
 import type { BenchContext } from './planetlab'
 import { measureConlab, median, table, type ProcessMeasurement } from './measure'
 import { parallelCapacity } from './parallel-capacity'
+import type { LabTiming } from '../../engine/lab/simulation'
 
 interface Case {
   label: string
@@ -16,16 +17,63 @@ interface Sample {
   wall: number
   rss: number
   first: ProcessMeasurement
+  /** medians over the runs of each part of where the time went (lab runs) */
+  timing?: LabTiming
 }
 
 async function sample(ctx: BenchContext, c: Case, runs: number): Promise<Sample> {
   const samples: ProcessMeasurement[] = []
   for (let i = 0; i < runs; i++) samples.push(await measureConlab(ctx.root, ['run', ...c.args, '--json']))
+  const timings = samples.flatMap((s) => (s.timing ? [s.timing] : []))
+  const part = (k: keyof LabTiming) => median(timings.map((t) => t[k]))
   return {
     wall: median(samples.map((s) => s.wallMs)) / 1000,
     rss: Math.max(...samples.map((s) => s.peakRssMB)),
     first: samples[0]!,
+    timing:
+      timings.length === 0
+        ? undefined
+        : {
+            startMs: part('startMs'),
+            stepsMs: part('stepsMs'),
+            shardWaitMs: part('shardWaitMs'),
+            shardWorkMs: part('shardWorkMs'),
+            slowestShardMs: part('slowestShardMs'),
+          },
   }
+}
+
+/**
+ * Where the time of the scale runs went, from the runs' own clocks: the coordinator's serial work, the
+ * shards' work (each shard's clock), and what waiting cost beyond the slowest shard (messages, threads
+ * waking up). With C the coordinator and W the shards' work on one worker, two workers can at best take
+ * C + W/2: the speed-up's ceiling is (C + W) / (C + W/2), and 1.7× needs C ≤ 0.21 W.
+ */
+function timeSplit(runs: [string, Sample][]): string[] {
+  const s = (ms: number) => (ms / 1000).toFixed(2)
+  const rows = runs.flatMap(([label, x]) => {
+    const t = x.timing
+    if (!t) return []
+    const coordinator = t.stepsMs - t.shardWaitMs
+    return [
+      [label, s(t.startMs), s(coordinator), s(t.shardWorkMs), s(t.slowestShardMs), s(t.shardWaitMs - t.slowestShardMs)],
+    ]
+  })
+  const one = runs.find(([label]) => label === '1 worker')?.[1].timing
+  const lines = [
+    "Where the time goes (each run's own clocks, medians; seconds):",
+    '',
+    table(['shards', 'start', 'coordinator', 'shard work (Σ)', 'slowest shard', 'waiting beyond it'], rows),
+  ]
+  if (one) {
+    const c = one.stepsMs - one.shardWaitMs
+    const w = one.shardWorkMs
+    lines.push(
+      '',
+      `With 1 worker the coordinator's serial part is ${(c / w).toFixed(2)}× the shards' work: 2 workers can at best be ${((c + w) / (c + w / 2)).toFixed(2)}× faster (1.7× needs ≤ 0.21×).`,
+    )
+  }
+  return lines
 }
 
 function hash(m: ProcessMeasurement): string {
@@ -109,8 +157,19 @@ export async function benchLab(ctx: BenchContext): Promise<string> {
   )
   const plIn = await sample(ctx, { label: '', args: [planetlab, '--workers', '0'] }, runs)
   const plTwo = await sample(ctx, { label: '', args: [planetlab, '--workers', '2'] }, runs)
+  // the pool's own choice: one worker per core, at most one per 2,000 hosts (so this day stays in-thread)
+  const plPool = await sample(ctx, { label: '', args: [planetlab] }, runs)
+  const poolShards = (JSON.parse(plPool.first.stdout) as { shards: number }).shards
   rows.push(
     row('planetlab-lab', 'in-thread', runs, plIn, 1, ''),
+    row(
+      '',
+      `default pool (${poolShards === 1 ? 'in-thread' : `${poolShards} workers`})`,
+      runs,
+      plPool,
+      plIn.wall / plPool.wall,
+      `${plPool.wall <= plIn.wall * 1.05 ? 'met' : 'NOT met'}${sameHash(plIn, plPool)}`,
+    ),
     row(
       '',
       '2 workers',
@@ -127,6 +186,12 @@ export async function benchLab(ctx: BenchContext): Promise<string> {
     table(['scenario', 'shards', 'runs', 'wall (s)', 'RSS (MB)', 'VM-steps/s', 'speed-up', 'goal'], rows),
     '',
     `This machine's ceiling for any 2-thread speed-up: two busy threads do ${capacity.toFixed(2)}× the work of one (sustained, plain arithmetic; 2.00× on two whole cores).`,
+    '',
+    ...timeSplit([
+      ['in-thread', single],
+      ['1 worker', one],
+      ['2 workers', two],
+    ]),
   )
   return out.join('\n')
 }

@@ -2,11 +2,14 @@
 // child reports its own maxRSS on stderr when CONLAB_BENCH=1).
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
+import type { LabTiming } from '../../engine/lab/simulation'
 
 export interface ProcessMeasurement {
   wallMs: number
   peakRssMB: number
   stdout: string
+  /** lab runs: where the time went (the child's `conlab-bench: timing=` line) */
+  timing?: LabTiming
 }
 
 export function measureConlab(root: string, args: string[]): Promise<ProcessMeasurement> {
@@ -25,7 +28,13 @@ export function measureConlab(root: string, args: string[]): Promise<ProcessMeas
       const wallMs = performance.now() - started
       if (code !== 0) return reject(new Error(`conlab ${args.join(' ')} exited with ${code}: ${stderr.trim()}`))
       const rss = /conlab-bench: maxRSS=(\d+)/.exec(stderr)
-      resolve({ wallMs, peakRssMB: rss ? Number(rss[1]) / 1024 : Number.NaN, stdout })
+      const timing = /conlab-bench: timing=(\{.*\})/.exec(stderr)
+      resolve({
+        wallMs,
+        peakRssMB: rss ? Number(rss[1]) / 1024 : Number.NaN,
+        stdout,
+        timing: timing ? (JSON.parse(timing[1]!) as LabTiming) : undefined,
+      })
     })
   })
 }

@@ -9,6 +9,16 @@ import { nodeFiles } from '../../engine/platform/node/files'
 import { formatSummary } from '../../engine/report'
 import { writeReports } from '../output'
 import { EXECUTE_FLAGS, execute } from '../execute'
+import type { LabTiming } from '../../engine/lab/simulation'
+
+/** Where a lab run's time went: the coordinator's own work and the shards' (each shard's clock). */
+export function formatTiming(t: LabTiming): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+  return (
+    `timing: start ${s(t.startMs)}, steps ${s(t.stepsMs)}: coordinator ${s(t.stepsMs - t.shardWaitMs)}, ` +
+    `waiting for shards ${s(t.shardWaitMs)} (their work ${s(t.shardWorkMs)}, the slowest shard's ${s(t.slowestShardMs)})`
+  )
+}
 
 export const RUN_FLAGS = {
   policy: { type: 'string' },
@@ -26,7 +36,9 @@ export async function runCommand(args: string[]): Promise<number> {
   const seed = requireInt('seed', values.seed, 0)
   const set = values.set ?? []
   const model = openScenario(file, nodeFiles, { policy: values.policy, seed, traces: values.traces, set })
+  const timing: LabTiming = { startMs: 0, stepsMs: 0, shardWaitMs: 0, shardWorkMs: 0, slowestShardMs: 0 }
   const report = await execute(model, {
+    timing,
     workers: requireInt('workers', values.workers, 0),
     until: values.until,
     events: values.events,
@@ -46,7 +58,11 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stderr.write(
       `timing: process start → command ${opened.toFixed(0)} ms, scenario + traces ${(performance.now() - opened - report.wallMs).toFixed(0)} ms, simulation ${report.wallMs.toFixed(0)} ms\n`,
     )
+    if (model.mode === 'lab') process.stderr.write(`${formatTiming(timing)}\n`)
   }
+  // `conlab bench` reads where the time went from this line
+  if (process.env.CONLAB_BENCH === '1' && model.mode === 'lab')
+    process.stderr.write(`conlab-bench: timing=${JSON.stringify(timing)}\n`)
   if (values.out) writeReports(values.out, [report])
   if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`)
   else process.stdout.write(`${formatSummary(report)}\n`)

@@ -169,6 +169,8 @@ export interface StepOutput {
   /** the snapshot lists of the VMs whose trees changed this step */
   snapshotLists: { vm: number; snapshots: SnapshotInfo[] }[]
   events: LabEvent[]
+  /** milliseconds the shard spent on this step by its own clock (where the time goes; not a result) */
+  busyMs: number
 }
 
 /** A migration in flight, as a checkpoint keeps it. */

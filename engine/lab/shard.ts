@@ -291,6 +291,7 @@ export class HostShard {
   }
 
   step(input: StepInput): StepOutput {
+    const started = performance.now()
     const { time, dt } = input
     this.buffers.give(input.reuse)
     const events: LabEvent[] = []
@@ -493,6 +494,7 @@ export class HostShard {
       migrationProgress: progress,
       snapshotLists,
       events,
+      busyMs: performance.now() - started,
     }
   }
 

@@ -100,6 +100,7 @@ export function failedShard(hostIds: Int32Array): ShardHandle {
         migrationProgress: [],
         snapshotLists: [],
         events: [],
+        busyMs: 0,
       })
     },
     close: () => Promise.resolve(),

@@ -109,6 +109,20 @@ export interface LabSummary {
   ha?: HaReport
 }
 
+/** Where a lab run's wall-clock time went, in milliseconds (for benchmarks and profiles; not a result). */
+export interface LabTiming {
+  /** creating the lab: the plan, the initial placement, starting the shards */
+  startMs: number
+  /** the steps in all */
+  stepsMs: number
+  /** of which waiting for the shards' answers: their work, the messages, threads waking up */
+  shardWaitMs: number
+  /** Σ of every shard's own time on its steps */
+  shardWorkMs: number
+  /** Σ over the steps of the slowest shard's time */
+  slowestShardMs: number
+}
+
 export class LabSimulation {
   readonly plan: LabPlan
   private readonly consolidation: LabConsolidation | undefined
@@ -189,6 +203,7 @@ export class LabSimulation {
   private readonly hostTotals = { slaSeconds: 0, activeSeconds: 0, powerW: 0, usedMips: 0, activeHosts: 0 }
   /** VMs running after the last step's decisions (switchOffIdleHosts' pass) */
   private vmsRunning = 0
+  readonly timing: LabTiming = { startMs: 0, stepsMs: 0, shardWaitMs: 0, shardWorkMs: 0, slowestShardMs: 0 }
   /** Σ host MIPS, in host order */
   private readonly totalMips: number
   private stepActiveSeconds = 0
@@ -246,6 +261,7 @@ export class LabSimulation {
     factory: ShardFactory = inProcessShards,
   ): Promise<LabSimulation> {
     if (model.mode !== 'lab') throw new Error('LabSimulation runs scenarios in lab mode')
+    const started = performance.now()
     const plan = new LabPlan(model)
     initialPlacement(plan)
     const placement = plan.vmHost.slice()
@@ -258,7 +274,9 @@ export class LabSimulation {
       placement,
       hostsOn,
     }))
-    return new LabSimulation(model, shards, shardOfHost, plan)
+    const sim = new LabSimulation(model, shards, shardOfHost, plan)
+    sim.timing.startMs = performance.now() - started
+    return sim
   }
 
   /**
@@ -340,6 +358,7 @@ export class LabSimulation {
       throw new Error(
         `the checkpoint holds ${state.hosts} hosts and ${state.vms} VMs, the scenario ${model.hostCount} and ${model.vmCount}`,
       )
+    const started = performance.now()
     const plan = new LabPlan(model)
     plan.restore(state.plan)
     const { shards, shardOfHost } = await startShards(model, shardCount, factory, (hostIds) => ({
@@ -392,6 +411,7 @@ export class LabSimulation {
     sim.failing = [...state.ha.failing]
     sim.pendingRepairs = [...state.ha.repairs]
     for (const v of state.ha.stuck) sim.haStuck.add(v)
+    sim.timing.startMs = performance.now() - started
     return sim
   }
 
@@ -417,6 +437,7 @@ export class LabSimulation {
       this.finished = true
       return undefined
     }
+    const stepStarted = performance.now()
     const dt = this.model.interval
     const time = this.stepIndex * dt
     const events: LabEvent[] = []
@@ -482,6 +503,7 @@ export class LabSimulation {
     }
     this.switchOffIdleHosts(frameTime, events)
     if (this.onEvent) for (const e of events.sort((a, b) => a.time - b.time)) this.onEvent(e)
+    this.timing.stepsMs += performance.now() - stepStarted
     return this.frame(frameTime, started, overloaded)
   }
 
@@ -490,7 +512,16 @@ export class LabSimulation {
    * naming the hosts and VMs lost, or — if the scenario says so — continues with those hosts failed.
    */
   private async stepShards(inputs: StepInput[], time: number, events: LabEvent[]): Promise<StepOutput[]> {
+    const posted = performance.now()
     const results = await Promise.allSettled(this.shards.map((s, i) => s.step(inputs[i]!)))
+    this.timing.shardWaitMs += performance.now() - posted
+    let slowest = 0
+    for (const r of results) {
+      if (r.status !== 'fulfilled') continue
+      this.timing.shardWorkMs += r.value.busyMs
+      if (r.value.busyMs > slowest) slowest = r.value.busyMs
+    }
+    this.timing.slowestShardMs += slowest
     const outputs: StepOutput[] = []
     for (let i = 0; i < results.length; i++) {
       const r = results[i]!

@@ -86,6 +86,18 @@ describe('conlab run', () => {
     expect(debug.stderr).toMatch(/\n\s+at /)
   })
 
+  it('says where a lab run spent its time when CONLAB_TIMING is set', () => {
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'run', join(ROOT, 'scenarios', 'planetlab-lab.yaml'), '--until', '2h', '--workers', '2', '--json'],
+      { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, CONLAB_TIMING: '1' } },
+    )
+    expect(r.status).toBe(0)
+    expect(r.stderr).toMatch(
+      /timing: start \d+\.\d\d s, steps \d+\.\d\d s: coordinator \d+\.\d\d s, waiting for shards \d+\.\d\d s \(their work \d+\.\d\d s, the slowest shard's \d+\.\d\d s\)/,
+    )
+  })
+
   it('refuses unknown policies, flags and commands with exit code 2', () => {
     const policy = conlab('run', PLANETLAB_SCENARIO, '--policy', 'lr-xyz-1.2')
     expect(policy.code).toBe(2)

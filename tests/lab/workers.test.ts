@@ -25,8 +25,16 @@ describe('identical results for any number of workers', () => {
     const inThread = await runToEnd(model, { shards: 1 })
     expect(inThread.migrations).toBeGreaterThan(0)
     for (const workers of [1, 2, 3, 4]) {
-      const r = await runToEnd(model, { shards: workers, shardFactory: workerShards() })
+      const timing = { startMs: 0, stepsMs: 0, shardWaitMs: 0, shardWorkMs: 0, slowestShardMs: 0 }
+      const r = await runToEnd(model, { shards: workers, shardFactory: workerShards(), timing })
       expect(r.shards).toBe(workers)
+      // where the time went: the waits hold the slowest shard's work, which is 1/n of the sum at least
+      expect(timing.startMs).toBeGreaterThan(0)
+      expect(timing.slowestShardMs).toBeGreaterThan(0)
+      expect(timing.stepsMs).toBeGreaterThan(timing.shardWaitMs)
+      expect(timing.shardWaitMs).toBeGreaterThan(timing.slowestShardMs)
+      expect(timing.shardWorkMs).toBeGreaterThanOrEqual(timing.slowestShardMs)
+      expect(timing.shardWorkMs).toBeLessThanOrEqual(timing.slowestShardMs * workers * (1 + 1e-9))
       expect(r.stateHash).toBe(inThread.stateHash)
       expect(r.energyKWh).toBe(inThread.energyKWh)
       expect(r.migrations).toBe(inThread.migrations)
