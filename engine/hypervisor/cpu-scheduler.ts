@@ -10,6 +10,7 @@
 // Data: one VcpuTable per shard (struct of arrays indexed by the shard's VM slot), a host passes the
 // slots of its VMs. No allocation on the scheduling path; fixed iteration order (the order of the slot
 // list), so results are bit-identical however the shard is stepped.
+import type { RowPermutation } from '../math/permute-rows'
 
 /** cgroup v2 `cpu.weight`: default 100, range 1..10000 (Documentation/admin-guide/cgroup-v2.rst). */
 export const CPU_WEIGHT_DEFAULT = 100
@@ -122,6 +123,21 @@ export class VcpuTable {
     this.granted = extend(this.granted, n, 0)
     this.steal = extend(this.steal, n, 0)
     this.shortfall = extend(this.shortfall, n, 0)
+  }
+
+  /** Rows moved with the slots (lab/vm-slots.ts: `compact`). */
+  permute(p: RowPermutation): void {
+    for (const a of [
+      this.vcpus,
+      this.weight,
+      this.cap,
+      this.demand,
+      this.stall,
+      this.granted,
+      this.steal,
+      this.shortfall,
+    ])
+      p.apply(a)
   }
 
   /** Sets a slot's static settings (a VM placed in the slot). */

@@ -22,6 +22,7 @@ import { KSM_DEFAULTS, type KsmStats } from '../hypervisor/ksm'
 import { ShardMigrations } from './shard-migrations'
 import { OutputBuffers } from './output-buffers'
 import { VmSlots, grown } from './vm-slots'
+import { RowPermutation } from '../math/permute-rows'
 import { W as LR_WINDOW, windowSums } from './index-lr'
 import {
   H,
@@ -38,6 +39,9 @@ import {
   type VmTransfer,
   type LrWindow,
 } from './protocol'
+
+/** Steps between renumberings of the VMs' slots (compactSlots): migrations scatter a few % a step. */
+const COMPACT_EVERY = 24
 
 export interface ShardInit {
   model: ClusterModel
@@ -95,6 +99,10 @@ export class HostShard {
   private busy = new Float64Array(16)
   private hostSlots = new Int32Array(16)
   private rowOfSlot = new Int32Array(0)
+  /** renumbering the slots (compactSlots), with its scratch space */
+  private readonly permutation = new RowPermutation()
+  /** steps since the slots were last renumbered (compactSlots) */
+  private stepsSinceCompaction = 0
   private readonly ksmStats = {} as KsmStats
   private readonly buffers = new OutputBuffers()
 
@@ -153,6 +161,43 @@ export class HostShard {
       const guest = this.memory?.start(v)
       this.admit(v, slot, h, i, guest)
     }
+  }
+
+  /**
+   * Renumbers the VMs' slots in the order the step visits them — host by host, each host's VMs in its
+   * order (vm-slots.ts) — and moves every slot-indexed table's rows alike (the tables `growSlots` grows).
+   */
+  private compactSlots(): void {
+    const order = new Int32Array(this.slots.size)
+    const placed = new Uint8Array(this.slots.capacity)
+    let k = 0
+    for (const list of this.residents)
+      for (const v of list) {
+        const slot = this.slots.slotOf[v]!
+        if (slot < 0 || placed[slot]) continue
+        placed[slot] = 1
+        order[k++] = slot
+      }
+    // any VM not among the residents keeps a slot after them
+    for (let slot = 0; slot < this.slots.end; slot++)
+      if (this.slots.vmOf[slot]! >= 0 && !placed[slot]) order[k++] = slot
+    const p = this.permutation
+    p.order = order
+    p.apply(this.vmHost)
+    p.apply(this.pauseLeft)
+    p.apply(this.protection)
+    p.apply(this.vmCapMips)
+    p.apply(this.vmMipsPerVcpu)
+    p.apply(this.vmRam)
+    p.apply(this.bandwidth)
+    this.cpu.permute(p)
+    this.generators.permute(p)
+    if (this.lrScreen) {
+      p.apply(this.lrWindow, LR_WINDOW)
+      p.apply(this.lrHead)
+    }
+    this.slots.compact(order)
+    this.stepsSinceCompaction = 0
   }
 
   /** Room in every slot-indexed table for `capacity` slots. */
@@ -300,6 +345,7 @@ export class HostShard {
       if (i !== undefined && this.hostState[i] === HOST_STATE.failed) this.hostState[i] = HOST_STATE.off
     }
     for (const a of input.arrivals) this.arrive(a)
+    if (++this.stepsSinceCompaction >= COMPACT_EVERY) this.compactSlots()
     this.applyPower(input)
     for (const v of input.cancel) {
       if (!this.migrations.cancel(v, time, events))

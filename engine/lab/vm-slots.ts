@@ -2,7 +2,9 @@
 // VM id: with VM ids spread over every shard, id-indexed tables made each shard touch nearly every cache
 // line of every table however few of the VMs it held, so splitting hosts over workers barely split the
 // memory traffic. Slots are handed out densely and reused; they are storage only and never reach a result
-// (every computation still runs in VM id order where order matters).
+// (every computation still runs in VM id order where order matters). Migrations scatter a host's VMs over
+// the slots, so the shard renumbers them now and then (`compact`) in the order it steps them: host by
+// host, each host's VMs in its own order, so that a step walks its tables front to back.
 export class VmSlots {
   /** slot of each VM (by global id), −1 when the VM is not on this shard */
   readonly slotOf: Int32Array
@@ -53,6 +55,22 @@ export class VmSlots {
     this.slotOf[vm] = slot
     this.vmOf[slot] = vm
     return slot
+  }
+
+  /**
+   * Renumbers the slots: the VM in slot `order[k]` moves to slot k, for k < order.length (every VM holding a
+   * slot, once). The caller moves its tables' rows alike (math/permute-rows.ts).
+   */
+  compact(order: Int32Array): void {
+    const vms = new Int32Array(order.length)
+    for (let k = 0; k < order.length; k++) vms[k] = this.vmOf[order[k]!]!
+    this.vmOf.fill(-1)
+    for (let k = 0; k < vms.length; k++) {
+      this.slotOf[vms[k]!] = k
+      this.vmOf[k] = vms[k]!
+    }
+    this.end = vms.length
+    this.free.length = 0
   }
 
   /** VM `vm` leaves: its slot is free again. Returns the slot it had. */

@@ -8,6 +8,7 @@
 // between shards and into checkpoints.
 import type { Workload } from '../scenario/schema'
 import { streamFor } from '../random'
+import type { RowPermutation } from '../math/permute-rows'
 
 const KIND = { constant: 0, diurnal: 1, 'random-walk': 2, bursty: 3, planetlab: 4 } as const
 
@@ -50,6 +51,17 @@ export class GeneratorBank {
     const spare = more(this.spare, capacity)
     spare.fill(Number.NaN, this.spare.length)
     this.spare = spare
+  }
+
+  /** Rows moved with the slots (lab/vm-slots.ts: `compact`). */
+  permute(p: RowPermutation): void {
+    p.apply(this.level)
+    p.apply(this.burstLeft)
+    p.apply(this.phase)
+    p.apply(this.kind)
+    p.apply(this.params, 4)
+    p.apply(this.rng, 4)
+    p.apply(this.spare)
   }
 
   /** Records the workload parameters of the VM in `slot` (once per VM, wherever it runs). */

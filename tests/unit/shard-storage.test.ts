@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { VmSlots, grown } from '../../engine/lab/vm-slots'
 import { OutputBuffers, outputBuffers } from '../../engine/lab/output-buffers'
+import { RowPermutation } from '../../engine/math/permute-rows'
 import type { StepOutput } from '../../engine/lab/protocol'
 
 describe('VM slots', () => {
@@ -24,6 +25,31 @@ describe('VM slots', () => {
     expect(slots.size).toBe(17)
     slots.release(5)
     expect(slots.size).toBe(16)
+  })
+
+  it('renumbers the slots in a given order, and tables move their rows alike, bit for bit', () => {
+    const slots = new VmSlots(100, 8, () => {})
+    for (const vm of [50, 10, 70, 30, 90]) slots.take(vm)
+    slots.release(70) // slot 2 free
+    const f64 = Float64Array.from({ length: 8 }, (_, s) => (s === 4 ? Number.NaN : s + 0.5))
+    const f32 = Float32Array.from({ length: 16 }, (_, i) => i / 3) // 2 per slot
+    const u8 = Uint8Array.from({ length: 8 }, (_, s) => 100 + s)
+    // the step's order: VM 90 (slot 4), 10 (slot 1), 30 (slot 3), 50 (slot 0)
+    const p = new RowPermutation()
+    p.order = Int32Array.from([4, 1, 3, 0])
+    p.apply(f64)
+    p.apply(f32, 2)
+    p.apply(u8)
+    slots.compact(p.order)
+    expect([90, 10, 30, 50].map((vm) => slots.slotOf[vm])).toEqual([0, 1, 2, 3])
+    expect(slots.slotOf[70]).toBe(-1)
+    expect(Array.from(slots.vmOf.subarray(0, 5))).toEqual([90, 10, 30, 50, -1])
+    expect(slots.end).toBe(4)
+    expect(slots.size).toBe(4)
+    expect(slots.take(70)).toBe(4)
+    expect(Array.from(f64.subarray(0, 4))).toEqual([Number.NaN, 1.5, 3.5, 0.5])
+    expect(Array.from(f32.subarray(0, 8))).toEqual([8, 9, 2, 3, 6, 7, 0, 1].map((i) => Math.fround(i / 3)))
+    expect(Array.from(u8.subarray(0, 4))).toEqual([104, 101, 103, 100])
   })
 
   it('grows typed arrays keeping their contents and filling the new part', () => {
