@@ -21,9 +21,23 @@ interface Sample {
   timing?: LabTiming
 }
 
-async function sample(ctx: BenchContext, c: Case, runs: number): Promise<Sample> {
-  const samples: ProcessMeasurement[] = []
-  for (let i = 0; i < runs; i++) samples.push(await measureConlab(ctx.root, ['run', ...c.args, '--json']))
+/**
+ * `runs` runs of each case, taken in turns (a, b, c, a, b, c, …): this machine's speed drifts by tens of
+ * per cent over minutes, and cases run one after the other would compare its phases, not the cases.
+ */
+async function sampleInTurns<T extends Case[]>(
+  ctx: BenchContext,
+  cases: [...T],
+  runs: number,
+): Promise<{ [K in keyof T]: Sample }> {
+  const measured: ProcessMeasurement[][] = cases.map(() => [])
+  for (let i = 0; i < runs; i++)
+    for (let c = 0; c < cases.length; c++)
+      measured[c]!.push(await measureConlab(ctx.root, ['run', ...cases[c].args, '--json']))
+  return measured.map(summarize) as { [K in keyof T]: Sample }
+}
+
+function summarize(samples: ProcessMeasurement[]): Sample {
   const timings = samples.flatMap((s) => (s.timing ? [s.timing] : []))
   const part = (k: keyof LabTiming) => median(timings.map((t) => t[k]))
   return {
@@ -96,14 +110,12 @@ export async function benchLab(ctx: BenchContext): Promise<string> {
 
   // issue 4: pre-copy on real memory images vs the cloudsim migration model
   const planetlab = 'scenarios/planetlab-lab.yaml'
-  const cloudsim = await sample(
+  const [cloudsim, precopy] = await sampleInTurns(
     ctx,
-    { label: 'cloudsim', args: [planetlab, '--set', 'migration.model=cloudsim', '--workers', '0'] },
-    runs,
-  )
-  const precopy = await sample(
-    ctx,
-    { label: 'precopy', args: [planetlab, '--set', 'migration.model=precopy', '--workers', '0'] },
+    [
+      { label: 'cloudsim', args: [planetlab, '--set', 'migration.model=cloudsim', '--workers', '0'] },
+      { label: 'precopy', args: [planetlab, '--set', 'migration.model=precopy', '--workers', '0'] },
+    ],
     runs,
   )
   const ratio = precopy.wall / cloudsim.wall
@@ -142,9 +154,15 @@ export async function benchLab(ctx: BenchContext): Promise<string> {
   const scale = 'scenarios/scale-10k.yaml'
   const scaleArgs = ctx.quick ? [scale, '--until', '24h'] : [scale]
   const scaleRuns = ctx.quick ? 1 : 3
-  const single = await sample(ctx, { label: '', args: [...scaleArgs, '--workers', '0'] }, scaleRuns)
-  const one = await sample(ctx, { label: '', args: [...scaleArgs, '--workers', '1'] }, scaleRuns)
-  const two = await sample(ctx, { label: '', args: [...scaleArgs, '--workers', '2'] }, scaleRuns)
+  const [single, one, two] = await sampleInTurns(
+    ctx,
+    [
+      { label: '', args: [...scaleArgs, '--workers', '0'] },
+      { label: '', args: [...scaleArgs, '--workers', '1'] },
+      { label: '', args: [...scaleArgs, '--workers', '2'] },
+    ],
+    scaleRuns,
+  )
   // speed-ups against one worker thread, as the issue states the goal
   const speedup = one.wall / two.wall
   const scaleGoal = ctx.quick
@@ -155,10 +173,16 @@ export async function benchLab(ctx: BenchContext): Promise<string> {
     row('', '1 worker', scaleRuns, one, 1, sameHash(single, one).trim()),
     row('', '2 workers', scaleRuns, two, speedup, `${scaleGoal}${sameHash(single, two)}`),
   )
-  const plIn = await sample(ctx, { label: '', args: [planetlab, '--workers', '0'] }, runs)
-  const plTwo = await sample(ctx, { label: '', args: [planetlab, '--workers', '2'] }, runs)
-  // the pool's own choice: one worker per core, at most one per 2,000 hosts (so this day stays in-thread)
-  const plPool = await sample(ctx, { label: '', args: [planetlab] }, runs)
+  // the default pool's own choice: one worker per core, at most one per 2,000 hosts (this day stays in-thread)
+  const [plIn, plTwo, plPool] = await sampleInTurns(
+    ctx,
+    [
+      { label: '', args: [planetlab, '--workers', '0'] },
+      { label: '', args: [planetlab, '--workers', '2'] },
+      { label: '', args: [planetlab] },
+    ],
+    runs,
+  )
   const poolShards = (JSON.parse(plPool.first.stdout) as { shards: number }).shards
   rows.push(
     row('planetlab-lab', 'in-thread', runs, plIn, 1, ''),

@@ -10,7 +10,7 @@
 // Data: one VcpuTable per shard (struct of arrays indexed by the shard's VM slot), a host passes the
 // slots of its VMs. No allocation on the scheduling path; fixed iteration order (the order of the slot
 // list), so results are bit-identical however the shard is stepped.
-import type { RowPermutation } from '../math/permute-rows'
+import type { RowPermutation } from '../row-permutation'
 
 /** cgroup v2 `cpu.weight`: default 100, range 1..10000 (Documentation/admin-guide/cgroup-v2.rst). */
 export const CPU_WEIGHT_DEFAULT = 100

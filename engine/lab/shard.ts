@@ -22,7 +22,7 @@ import { KSM_DEFAULTS, type KsmStats } from '../hypervisor/ksm'
 import { ShardMigrations } from './shard-migrations'
 import { OutputBuffers } from './output-buffers'
 import { VmSlots, grown } from './vm-slots'
-import { RowPermutation } from '../math/permute-rows'
+import { RowPermutation } from '../row-permutation'
 import { W as LR_WINDOW, windowSums } from './index-lr'
 import {
   H,

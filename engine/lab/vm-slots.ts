@@ -59,7 +59,7 @@ export class VmSlots {
 
   /**
    * Renumbers the slots: the VM in slot `order[k]` moves to slot k, for k < order.length (every VM holding a
-   * slot, once). The caller moves its tables' rows alike (math/permute-rows.ts).
+   * slot, once). The caller moves its tables' rows alike (engine/row-permutation.ts).
    */
   compact(order: Int32Array): void {
     const vms = new Int32Array(order.length)

@@ -8,7 +8,7 @@
 // between shards and into checkpoints.
 import type { Workload } from '../scenario/schema'
 import { streamFor } from '../random'
-import type { RowPermutation } from '../math/permute-rows'
+import type { RowPermutation } from '../row-permutation'
 
 const KIND = { constant: 0, diurnal: 1, 'random-walk': 2, bursty: 3, planetlab: 4 } as const
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { VmSlots, grown } from '../../engine/lab/vm-slots'
 import { OutputBuffers, outputBuffers } from '../../engine/lab/output-buffers'
-import { RowPermutation } from '../../engine/math/permute-rows'
+import { RowPermutation } from '../../engine/row-permutation'
 import type { StepOutput } from '../../engine/lab/protocol'
 
 describe('VM slots', () => {
