@@ -134,7 +134,7 @@ export class LabConsolidation {
         continue
       }
       if (this.excluded[h] || received[h]) continue
-      if (P.members[h]!.some((v) => P.vmTarget[v]! >= 0)) continue
+      if (P.incoming[h]! > 0) continue
       candidates.push(h)
     }
     const utilization = this.utilizationScratch

@@ -74,6 +74,12 @@ export class HaManager {
   private nextFailure: Float64Array
   /** when each failed host is repaired (Infinity: not failed, or no repair) */
   private repairAt: Float64Array
+  /**
+   * Lower bounds of nextFailure and repairAt over all hosts (kept by every change that lowers a value), so
+   * that most steps need not look at every host.
+   */
+  private earliestFailure = -Infinity
+  private earliestRepair = -Infinity
   private readonly streams: (RandomStream | undefined)[]
   /** when each VM last booted (its in-memory state is this old) */
   private bootedAt: Float64Array
@@ -107,20 +113,35 @@ export class HaManager {
   /** Hosts whose random failure falls before `until` (the end of the coming step), in id order. */
   randomFailures(until: number): number[] {
     const out: number[] = []
-    for (let h = 0; h < this.nextFailure.length; h++) if (this.nextFailure[h]! < until) out.push(h)
+    if (this.earliestFailure >= until) return out
+    let earliest = Infinity
+    for (let h = 0; h < this.nextFailure.length; h++) {
+      const t = this.nextFailure[h]!
+      if (t < until) out.push(h)
+      if (t < earliest) earliest = t
+    }
+    this.earliestFailure = earliest
     return out
   }
 
   /** Failed hosts due back by `time`, in id order. */
   repairsDue(time: number): number[] {
     const out: number[] = []
-    for (let h = 0; h < this.repairAt.length; h++) if (this.repairAt[h]! <= time) out.push(h)
+    if (this.earliestRepair > time) return out
+    let earliest = Infinity
+    for (let h = 0; h < this.repairAt.length; h++) {
+      const t = this.repairAt[h]!
+      if (t <= time) out.push(h)
+      if (t < earliest) earliest = t
+    }
+    this.earliestRepair = earliest
     return out
   }
 
   hostFailed(h: number, time: number): void {
     this.nextFailure[h] = Infinity
     this.repairAt[h] = time + this.model.ha.repairTime
+    this.earliestRepair = Math.min(this.earliestRepair, this.repairAt[h])
     this.failures.push({ host: h, time, vms: 0, restarted: 0, recoveredAt: null })
     this.pendingRecovery.push({ failure: this.failures.length - 1, vms: [] })
   }
@@ -129,6 +150,7 @@ export class HaManager {
     this.repairAt[h] = Infinity
     this.counts.repairs++
     this.nextFailure[h] = this.drawFailure(h, time)
+    this.earliestFailure = Math.min(this.earliestFailure, this.nextFailure[h])
   }
 
   /** A VM went down with host h at `time`; `transfer` is its state at that moment. */
@@ -251,6 +273,8 @@ export class HaManager {
   restore(s: HaState): void {
     this.nextFailure = s.nextFailure.slice()
     this.repairAt = s.repairAt.slice()
+    this.earliestFailure = -Infinity
+    this.earliestRepair = -Infinity
     s.streams.forEach((st, h) => {
       if (st.length) this.streams[h] = RandomStream.fromState(st)
     })

@@ -3,8 +3,8 @@
 //   prediction = Σ w_i y_i = S / 10 + k(X) · T,   S = Σ y_i,  T = Σ (4.5 − i) y_i,  k(X) = (X − 5.5) / 82.5,
 // so a host's prediction is Σ over its VMs of (VM MIPS / host MIPS) · (S_v / 10 + k T_v), whatever the
 // horizon. Each VM's S, T and Σ|y_i| are summed from its 10 newest values as float32 in a compact window
-// (`windowSums`) by the shard that steps the VM, which keeps the window and sends the sums with the VM's
-// row; the screen stores them, gathers those of a host's VMs (and the largest RAM and history length
+// (`windowSums`) by the shard that steps the VM, which keeps the window and puts the sums in the step's
+// tables (step-columns.ts, the screen's own per-VM table); the screen gathers those of a host's VMs (and the largest RAM and history length
 // among them, which fix the horizon and whether LR applies) during the step's pass over the VMs, and
 // extends them by one VM in O(1). A restored plan sums them from its histories with the same code.
 //
@@ -105,7 +105,7 @@ const RELATIVE_MARGIN = 1e-6
 const ABSOLUTE_MARGIN = 1e-12
 
 export class LrScreen {
-  /** per VM: S, T and Σ |y_i| of its window (windowSums), as its shard sent them or a restore summed them */
+  /** per VM: S, T and Σ |y_i| of its window (windowSums), as its shard wrote them or a restore summed them */
   private readonly vmSum: Float64Array
   /** per host: whether its screen holds */
   private readonly valid: Uint8Array
@@ -121,8 +121,10 @@ export class LrScreen {
     private readonly plan: LrScreenSource,
     hostCount: number,
     vmCount: number,
+    /** the table to keep the per-VM sums in (3 per VM), when the step's outputs land there */
+    vmSum?: Float64Array,
   ) {
-    this.vmSum = new Float64Array(vmCount * 3)
+    this.vmSum = vmSum ?? new Float64Array(vmCount * 3)
     this.valid = new Uint8Array(hostCount)
     this.sums = new Float64Array(hostCount * GATHERED)
     this.invalidateAll()
@@ -148,14 +150,6 @@ export class LrScreen {
   /** VM v's S, T and Σ |y_i| as the screen holds them. */
   sumsOf(v: number): [number, number, number] {
     return [this.vmSum[v * 3]!, this.vmSum[v * 3 + 1]!, this.vmSum[v * 3 + 2]!]
-  }
-
-  /** VM v's sums after this step's value, as its shard sent them. */
-  setVm(v: number, s: number, t: number, abs: number): void {
-    const at = v * 3
-    this.vmSum[at] = s
-    this.vmSum[at + 1] = t
-    this.vmSum[at + 2] = abs
   }
 
   /** A step's pass over the VMs is starting: host values are gathered afresh. */
@@ -186,13 +180,13 @@ export class LrScreen {
   vmStepped(v: number, host: number): void {
     const P = this.plan
     if (host < 0 || !this.active) return
-    this.vmSums(v)
     const cap = P.vmCap[v]!
+    const vm = this.vmSum
     const sums = this.sums
     const at = host * GATHERED
-    sums[at] = sums[at]! + cap * this.vm[0]!
-    sums[at + 1] = sums[at + 1]! + cap * this.vm[1]!
-    sums[at + 2] = sums[at + 2]! + cap * this.vm[2]!
+    sums[at] = sums[at]! + cap * vm[v * 3]!
+    sums[at + 1] = sums[at + 1]! + cap * vm[v * 3 + 1]!
+    sums[at + 2] = sums[at + 2]! + cap * vm[v * 3 + 2]!
     if (P.vmRam[v]! > sums[at + 3]!) sums[at + 3] = P.vmRam[v]!
     if (P.vmTrim[v]! > sums[at + 4]!) sums[at + 4] = P.vmTrim[v]!
   }

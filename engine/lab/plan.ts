@@ -59,6 +59,11 @@ export class LabPlan {
   readonly vmHost: Int32Array
   /** where a VM is being moved to (−1: not moving) */
   readonly vmTarget: Int32Array
+  /** VMs moving to each host: its members whose move has not finished (planned or in flight) */
+  readonly incoming: Int32Array
+  /** VMs running on each host now (vmHost), and on all of them */
+  readonly runningAt: Int32Array
+  private running = 0
   /** the VM's demand in the last step, MIPS */
   readonly vmDemand: Float64Array
   /**
@@ -111,7 +116,14 @@ export class LabPlan {
   private readonly wholeSums: boolean
   private readonly loadScratch: HostLoad
 
-  constructor(model: ClusterModel) {
+  /**
+   * `tables`: the coordinator's step tables (step-columns.ts), where the shards' outputs land: the plan's
+   * `hostState`, `vmDemand` and the LR screen's per-VM sums are those tables.
+   */
+  constructor(
+    model: ClusterModel,
+    tables?: { hostState: Uint8Array; vmDemand: Float64Array; vmScreenSums?: Float64Array },
+  ) {
     const nH = model.hostCount
     const nV = model.vmCount
     this.hostCount = nH
@@ -132,7 +144,7 @@ export class LabPlan {
       this.bwKbps[h] = t.bwKbps
       this.power.push(t.power)
     }
-    this.hostState = new Uint8Array(nH)
+    this.hostState = tables?.hostState ?? new Uint8Array(nH)
     this.hostsOfType = model.hostTypes.map((_, t) =>
       Int32Array.from({ length: nH }, (_, h) => h).filter((h) => model.hostType[h] === t),
     )
@@ -149,7 +161,9 @@ export class LabPlan {
     }
     this.vmHost = new Int32Array(nV).fill(-1)
     this.vmTarget = new Int32Array(nV).fill(-1)
-    this.vmDemand = new Float64Array(nV)
+    this.incoming = new Int32Array(nH)
+    this.runningAt = new Int32Array(nH)
+    this.vmDemand = tables?.vmDemand ?? new Float64Array(nV)
     this.hist = new Float64Array(nV * HISTORY_LENGTH)
     this.histHead = new Int32Array(nV)
     this.histLen = new Int32Array(nV)
@@ -170,7 +184,7 @@ export class LabPlan {
     this.hostDotHorizon = new Int32Array(nH).fill(-1)
     this.vmDot = new Float64Array(nV)
     this.vmDotHorizon = new Int32Array(nV).fill(-1)
-    this.screen = new LrScreen(this, nH, nV)
+    this.screen = new LrScreen(this, nH, nV, tables?.vmScreenSums)
     let ram = 0
     let vcpus = 0
     let whole = true
@@ -199,7 +213,7 @@ export class LabPlan {
 
   /** Places a VM at start (no migration). */
   place(v: number, h: number): void {
-    this.vmHost[v] = h
+    this.setHost(v, h)
     this.addMember(h, v)
   }
 
@@ -207,14 +221,14 @@ export class LabPlan {
   move(v: number, target: number): void {
     const from = this.plannedHost(v)
     if (from >= 0) this.removeMember(from, v)
-    this.vmTarget[v] = target
+    this.setTarget(v, target)
     this.addMember(target, v)
   }
 
   /** Undoes a planned move that has not started (all-or-nothing placement). */
   unmove(v: number, target: number): void {
     this.removeMember(target, v)
-    this.vmTarget[v] = -1
+    this.setTarget(v, -1)
     const h = this.vmHost[v]!
     if (h >= 0) this.addMember(h, v)
   }
@@ -223,14 +237,39 @@ export class LabPlan {
   drop(v: number): void {
     const h = this.plannedHost(v)
     if (h >= 0) this.removeMember(h, v)
-    this.vmHost[v] = -1
-    this.vmTarget[v] = -1
+    this.setHost(v, -1)
+    this.setTarget(v, -1)
   }
 
   /** A migration finished: the VM runs on its target. */
   arrived(v: number): void {
-    this.vmHost[v] = this.vmTarget[v]!
-    this.vmTarget[v] = -1
+    this.setHost(v, this.vmTarget[v]!)
+    this.setTarget(v, -1)
+  }
+
+  /** VMs running now, on any host. */
+  get vmsRunning(): number {
+    return this.running
+  }
+
+  private setHost(v: number, h: number): void {
+    const before = this.vmHost[v]!
+    if (before >= 0) {
+      this.runningAt[before]!--
+      this.running--
+    }
+    if (h >= 0) {
+      this.runningAt[h]!++
+      this.running++
+    }
+    this.vmHost[v] = h
+  }
+
+  private setTarget(v: number, target: number): void {
+    const before = this.vmTarget[v]!
+    if (before >= 0) this.incoming[before]!--
+    if (target >= 0) this.incoming[target]!++
+    this.vmTarget[v] = target
   }
 
   private addMember(h: number, v: number): void {
@@ -284,12 +323,12 @@ export class LabPlan {
     this.screen.invalidateHost(h)
   }
 
-  /** Host h's sums over its members, in member order. */
+  /** Host h's sums over its members, in VM id order (as recordStep sums them). */
   private sumMembers(h: number): void {
     let demand = 0
     let ram = 0
     let vcpus = 0
-    for (const v of this.members[h]!) {
+    for (const v of this.members[h]!.slice().sort((a, b) => a - b)) {
       demand += this.vmDemand[v]!
       ram += this.vmRam[v]!
       vcpus += this.vmVcpus[v]!
@@ -339,7 +378,16 @@ export class LabPlan {
   restore(s: LabPlanState): void {
     this.hostState.set(s.hostState)
     this.vmHost.set(s.vmHost)
+    this.runningAt.fill(0)
+    this.running = 0
+    for (let v = 0; v < this.vmCount; v++)
+      if (s.vmHost[v]! >= 0) {
+        this.runningAt[s.vmHost[v]!]!++
+        this.running++
+      }
     this.vmTarget.set(s.vmTarget)
+    this.incoming.fill(0)
+    for (let v = 0; v < this.vmCount; v++) if (s.vmTarget[v]! >= 0) this.incoming[s.vmTarget[v]!]!++
     this.vmDemand.set(s.vmDemand)
     this.hist.set(s.hist)
     this.histHead.set(s.histHead)
@@ -363,14 +411,26 @@ export class LabPlan {
     this.screen.invalidateAll()
   }
 
-  /** After a step: a history value per running VM, and the hosts' sums recomputed from the new demands. */
+  /**
+   * After a step, in one pass over the VMs in id order: a history value per running VM, and each host's sums
+   * over its members (the VMs it holds once planned moves complete) recomputed from the new demands.
+   */
   recordStep(): void {
     const L = HISTORY_LENGTH
     const { stage, staged, histLen, vmTrim, nonZero, vmHost, vmTarget, vmDemand, vmCap, screen } = this
+    const { hostDemand, hostRamUse, hostVcpus, vmRam, vmVcpus } = this
     // the row about to be reused holds the step L back: every VM takes its staged values first
     if (this.recorded > 0 && this.recorded % L === 0) this.syncHistories()
     const row = (this.recorded % L) * this.vmCount
+    // Σ RAM and Σ vCPUs of whole numbers stay exact as members come and go: only demands are summed anew
+    const resum = !this.wholeSums
+    hostDemand.fill(0)
+    if (resum) {
+      hostRamUse.fill(0)
+      hostVcpus.fill(0)
+    }
     screen.stepStarted()
+    const screening = screen.active
     for (let v = 0; v < this.vmCount; v++) {
       const running = vmHost[v]! >= 0
       staged[row + v] = running ? 1 : 0
@@ -383,32 +443,20 @@ export class LabPlan {
         nonZero[v] = bits
         vmTrim[v] = bits === 0 ? 1 : 32 - Math.clz32(bits)
       }
-      screen.vmStepped(v, vmTarget[v]! >= 0 ? vmTarget[v]! : vmHost[v]!)
+      const h = vmTarget[v]! >= 0 ? vmTarget[v]! : vmHost[v]!
+      if (h < 0) continue
+      hostDemand[h] = hostDemand[h]! + vmDemand[v]!
+      if (resum) {
+        hostRamUse[h] = hostRamUse[h]! + vmRam[v]!
+        hostVcpus[h] = hostVcpus[h]! + vmVcpus[v]!
+      }
+      if (screening) screen.vmStepped(v, h)
     }
     this.recorded++
     this.hostCached.fill(-1)
     this.hostDotHorizon.fill(-1)
     this.vmDotHorizon.fill(-1)
     screen.stepDone()
-    if (!this.wholeSums) {
-      for (let h = 0; h < this.hostCount; h++) this.sumMembers(h)
-      return
-    }
-    const { members, hostDemand } = this
-    for (let h = 0; h < this.hostCount; h++) {
-      const list = members[h]!
-      let demand = 0
-      for (let k = 0; k < list.length; k++) demand += vmDemand[list[k]!]!
-      hostDemand[h] = demand
-    }
-  }
-
-  /**
-   * The LR screen's sums of VM v after this step's value (S, T, Σ |y_i| of its window, index-lr.ts), as the
-   * shard that stepped it summed them from the window it keeps.
-   */
-  setScreenSums(v: number, s: number, t: number, abs: number): void {
-    this.screen.setVm(v, s, t, abs)
   }
 
   /** VM v's LR-screen sums as the plan holds them (from its shard, or summed from the histories on restore). */

@@ -25,24 +25,14 @@ import {
 import type { LabAction, LabState } from './lab-state'
 import { initialPlacement } from './initial-placement'
 import { outputBuffers } from './output-buffers'
+import { StepColumns } from './step-columns'
 import { HaManager, type HaReport } from './ha'
 import { flattenSnapshots, type SnapshotOrder } from './vm-snapshots'
 import type { MigrationInfo } from '../migration'
 import { SnapshotTree, type SnapshotInfo } from '../checkpoint/snapshot-tree'
 import { MemoryAccount, type MemoryReport } from './memory-report'
 import { migrationStats, type MigrationRecord, type MigrationStats } from './migration-log'
-import {
-  H,
-  HOST_FIELDS,
-  MEMORY_FIELDS,
-  V,
-  VM_FIELDS,
-  type MigrationOrder,
-  type StepInput,
-  type StepOutput,
-  type VmTransfer,
-  type ShardSnapshot,
-} from './protocol'
+import { type MigrationOrder, type StepInput, type StepOutput, type VmTransfer, type ShardSnapshot } from './protocol'
 
 /** The run stopped because a worker died and the scenario says to stop. */
 export class LabRunStopped extends Error {
@@ -63,6 +53,16 @@ function byHost(events: LabEvent[]): LabEvent[] {
 /** A shard's part of a checkpoint with each VM's LR-screen window from the restored plan's histories. */
 function withLrWindows(part: ShardSnapshot, plan: LabPlan): ShardSnapshot {
   return { ...part, vms: part.vms.map((v) => ({ ...v, lrWindow: plan.screenWindow(v.vm) })) }
+}
+
+/** The tables a lab's steps land in (shared with the shards where threads can share memory). */
+function stepColumns(model: ClusterModel): StepColumns {
+  return new StepColumns({
+    hostCount: model.hostCount,
+    vmCount: model.vmCount,
+    memory: model.memoryManaged,
+    lrScreen: model.policy.kind === 'migration' && (model.policy.detector === 'lr' || model.policy.detector === 'lrr'),
+  })
 }
 
 /** Per-VM records from every shard, by VM id. */
@@ -150,12 +150,8 @@ export class LabSimulation {
   /** per-host memory (M columns) after the last step, when hosts manage memory */
   readonly hostMemory: Float64Array | undefined
   private readonly migrationsAtHost: Int32Array
-  private readonly runningAtHost: Int32Array
-  private readonly hostEnergyScratch: Float64Array
-  private readonly hostSlaScratch: Float64Array
-  private readonly hostActiveScratch: Float64Array
-  /** CPU seconds each protected VM spent on its continuous checkpoints this step (when any VM is protected) */
-  private readonly vmProtectionScratch: Float64Array | undefined
+  /** whether any VM is protected (continuous checkpoints: their CPU cost is summed each step) */
+  private readonly protectedVms: boolean
   private queue: { vm: number; target: number; since: number }[] = []
   /** whether the policy is LR: shards then keep each VM's screen window and send its sums (index-lr.ts) */
   private readonly lrScreen: boolean
@@ -217,6 +213,8 @@ export class LabSimulation {
     private shards: ShardHandle[],
     shardOfHost: Int32Array,
     plan: LabPlan,
+    /** where the steps' per-host and per-VM outputs land (the plan's hostState and vmDemand among them) */
+    private readonly columns: StepColumns,
     private readonly selection = streamFor(model.seed, 'vm-selection', 0),
   ) {
     this.plan = plan
@@ -228,28 +226,21 @@ export class LabSimulation {
         : undefined
     this.hostSla = new Float64Array(model.hostCount)
     this.hostActive = new Float64Array(model.hostCount)
-    this.vmRequested = new Float64Array(model.vmCount)
-    this.vmGranted = new Float64Array(model.vmCount)
-    this.vmMigrationLoss = new Float64Array(model.vmCount)
-    this.hostUtil = new Float64Array(model.hostCount)
-    this.hostPowerW = new Float64Array(model.hostCount)
-    this.hostRamMB = new Float64Array(model.hostCount)
-    this.vmGrantedNow = new Float64Array(model.vmCount)
-    this.vmStealMips = new Float64Array(model.vmCount)
-    this.hostMemory = model.memoryManaged ? new Float64Array(model.hostCount * MEMORY_FIELDS) : undefined
+    this.vmRequested = columns.vmRequested
+    this.vmGranted = columns.vmGranted
+    this.vmMigrationLoss = columns.vmMigrationLoss
+    this.hostUtil = columns.hostUtil
+    this.hostPowerW = columns.hostPowerW
+    this.hostRamMB = columns.hostRamMB
+    this.vmGrantedNow = columns.vmGrantedNow
+    this.vmStealMips = columns.vmStealMips
+    this.hostMemory = columns.hostMemory
     this.migrationsAtHost = new Int32Array(model.hostCount)
-    this.runningAtHost = new Int32Array(model.hostCount)
     let totalMips = 0
     for (let h = 0; h < model.hostCount; h++) totalMips += plan.capacity[h]!
     this.totalMips = totalMips
-    this.hostEnergyScratch = new Float64Array(model.hostCount)
-    this.hostSlaScratch = new Float64Array(model.hostCount)
-    this.hostActiveScratch = new Float64Array(model.hostCount)
-    this.lrScreen =
-      model.policy.kind === 'migration' && (model.policy.detector === 'lr' || model.policy.detector === 'lrr')
-    this.vmProtectionScratch = model.groups.some((g) => g.protection !== undefined)
-      ? new Float64Array(model.vmCount)
-      : undefined
+    this.lrScreen = columns.shape.lrScreen
+    this.protectedVms = model.groups.some((g) => g.protection !== undefined)
     this.memoryAccount = model.memoryManaged ? new MemoryAccount(model) : undefined
     this.ha = new HaManager(model)
   }
@@ -262,7 +253,8 @@ export class LabSimulation {
   ): Promise<LabSimulation> {
     if (model.mode !== 'lab') throw new Error('LabSimulation runs scenarios in lab mode')
     const started = performance.now()
-    const plan = new LabPlan(model)
+    const columns = stepColumns(model)
+    const plan = new LabPlan(model, columns)
     initialPlacement(plan)
     const placement = plan.vmHost.slice()
     const hostsOn = Int32Array.from({ length: model.hostCount }, (_, h) => h).filter(
@@ -274,7 +266,7 @@ export class LabSimulation {
       placement,
       hostsOn,
     }))
-    const sim = new LabSimulation(model, shards, shardOfHost, plan)
+    const sim = new LabSimulation(model, shards, shardOfHost, plan, columns)
     sim.timing.startMs = performance.now() - started
     return sim
   }
@@ -359,7 +351,8 @@ export class LabSimulation {
         `the checkpoint holds ${state.hosts} hosts and ${state.vms} VMs, the scenario ${model.hostCount} and ${model.vmCount}`,
       )
     const started = performance.now()
-    const plan = new LabPlan(model)
+    const columns = stepColumns(model)
+    const plan = new LabPlan(model, columns)
     plan.restore(state.plan)
     const { shards, shardOfHost } = await startShards(model, shardCount, factory, (hostIds) => ({
       model,
@@ -368,7 +361,7 @@ export class LabSimulation {
       hostsOn: new Int32Array(0),
       restore: withLrWindows(shardPart(state.cluster, hostIds), plan),
     }))
-    const sim = new LabSimulation(model, shards, shardOfHost, plan, RandomStream.fromState(state.selection))
+    const sim = new LabSimulation(model, shards, shardOfHost, plan, columns, RandomStream.fromState(state.selection))
     sim.stepIndex = state.stepIndex
     sim.finished = state.finished
     const t = state.totals
@@ -480,6 +473,8 @@ export class LabSimulation {
     this.pendingTargetFailed = []
     this.pendingArrivals = []
     this.pendingPower = []
+    // protected VMs' checkpoint cost is per step: the running ones' is written during the step
+    if (this.protectedVms) this.columns.vmProtection.fill(0)
     let started = 0
     for (const m of this.startableMigrations(time)) {
       shardOf(m.source).migrations.push(m)
@@ -508,12 +503,18 @@ export class LabSimulation {
   }
 
   /**
-   * One call per shard, in parallel. A shard whose worker died is reported: the run stops with a message
+   * One call per shard, in parallel; each answer's rows go into the step tables as it comes (while the
+   * other shards still work: each fills its own entries, so the order does not matter). A shard whose worker died is reported: the run stops with a message
    * naming the hosts and VMs lost, or — if the scenario says so — continues with those hosts failed.
    */
   private async stepShards(inputs: StepInput[], time: number, events: LabEvent[]): Promise<StepOutput[]> {
     const posted = performance.now()
-    const results = await Promise.allSettled(this.shards.map((s, i) => s.step(inputs[i]!)))
+    const dt = this.model.interval
+    const absorbRows = (o: StepOutput) => {
+      this.columns.absorbRows(o, dt)
+      return o
+    }
+    const results = await Promise.allSettled(this.shards.map((s, i) => s.step(inputs[i]!).then(absorbRows)))
     this.timing.shardWaitMs += performance.now() - posted
     let slowest = 0
     for (const r of results) {
@@ -539,7 +540,7 @@ export class LabSimulation {
       }
       events.push({ time, kind: 'warning', message: `${what}; the run continues without them` })
       this.shards[i] = failedShard(failure.hostIds)
-      outputs.push(await this.shards[i]!.step(inputs[i]!))
+      outputs.push(absorbRows(await this.shards[i]!.step(inputs[i]!)))
     }
     return outputs
   }
@@ -797,6 +798,8 @@ export class LabSimulation {
     const remaining: typeof this.queue = []
     for (const q of this.queue) {
       const source = P.vmHost[q.vm]!
+      // the VM stopped before its move could start (its host failed, the OOM killer): the plan dropped it
+      if (source < 0 || P.vmTarget[q.vm] !== q.target) continue
       if (P.hostState[q.target] !== HOST_STATE.on || busy[source]! >= limit || busy[q.target]! >= limit) {
         remaining.push(q)
         continue
@@ -832,48 +835,16 @@ export class LabSimulation {
     this.stepSlaSeconds = 0
     this.stepActiveSeconds = 0
     const dt = this.model.interval
-    const protection = this.vmProtectionScratch
-    protection?.fill(0)
     // hosts failing at the end of this step: HA's records first, their VMs come in the outputs
     for (const h of this.failing) this.ha.hostFailed(h, this.time + this.model.interval)
     const P = this.plan
-    // Rows arrive shard by shard; everything is written to id-indexed arrays first and reduced in id order.
-    const energy = this.hostEnergyScratch
-    const stepSla = this.hostSlaScratch
-    const stepActive = this.hostActiveScratch
-    for (const o of outputs) {
-      const hosts = o.hosts
-      for (let i = 0; i < o.hostIds.length; i++) {
-        const h = o.hostIds[i]!
-        const r = i * HOST_FIELDS
-        energy[h] = hosts[r + H.powerW]! * dt
-        stepSla[h] = hosts[r + H.slaSeconds]!
-        stepActive[h] = hosts[r + H.activeSeconds]!
-        this.hostUtil[h] = hosts[r + H.utilization]!
-        this.hostPowerW[h] = hosts[r + H.powerW]!
-        this.hostRamMB[h] = hosts[r + H.ramMB]!
-        // a dead shard sends no memory columns: its hosts hold nothing
-        if (this.hostMemory && o.memory)
-          this.hostMemory.set(o.memory.subarray(i * MEMORY_FIELDS, (i + 1) * MEMORY_FIELDS), h * MEMORY_FIELDS)
-        else if (this.hostMemory) this.hostMemory.fill(0, h * MEMORY_FIELDS, (h + 1) * MEMORY_FIELDS)
-        P.hostState[h] = hosts[r + H.state]!
-      }
-      const vms = o.vms
-      for (let i = 0; i < o.vmIds.length; i++) {
-        const v = o.vmIds[i]!
-        const r = i * VM_FIELDS
-        P.vmDemand[v] = vms[r + V.demandMips]!
-        this.vmGrantedNow[v] = vms[r + V.grantedMips]!
-        this.vmStealMips[v] = vms[r + V.stealMips]!
-        this.vmRequested[v] = this.vmRequested[v]! + vms[r + V.demandMips]! * dt
-        this.vmGranted[v] = this.vmGranted[v]! + vms[r + V.grantedMips]! * dt
-        this.vmMigrationLoss[v] = this.vmMigrationLoss[v]! + vms[r + V.migrationLossMipsSeconds]!
-        if (protection) protection[v] = vms[r + V.protectionCpuSeconds]!
-        if (this.lrScreen) P.setScreenSums(v, vms[r + V.lrS]!, vms[r + V.lrT]!, vms[r + V.lrAbs]!)
-      }
-    }
+    // the shards' rows are in the id-indexed step tables (stepShards): reduced here in id order
+    const c = this.columns
     // summed in VM id order, whatever shard each VM ran on
-    if (protection) for (let v = 0; v < protection.length; v++) this.ha.protectionOverheadCpuSeconds += protection[v]!
+    if (this.protectedVms) {
+      const protection = c.vmProtection
+      for (let v = 0; v < protection.length; v++) this.ha.protectionOverheadCpuSeconds += protection[v]!
+    }
     // one pass in host order for the energy, the SLA accounts and the frame's sums
     let frameEnergy = 0
     const f = this.hostTotals
@@ -882,8 +853,10 @@ export class LabSimulation {
     f.powerW = 0
     f.usedMips = 0
     f.activeHosts = 0
+    const stepSla = c.hostStepSla
+    const stepActive = c.hostStepActive
     for (let h = 0; h < this.model.hostCount; h++) {
-      frameEnergy += energy[h]!
+      frameEnergy += this.hostPowerW[h]! * dt
       this.hostSla[h] = this.hostSla[h]! + stepSla[h]!
       this.hostActive[h] = this.hostActive[h]! + stepActive[h]!
       this.stepSlaSeconds += stepSla[h]!
@@ -1035,15 +1008,8 @@ export class LabSimulation {
   /** Hosts left with nothing to run and nothing coming are switched off. */
   private switchOffIdleHosts(time: number, events: LabEvent[]): void {
     const P = this.plan
-    const running = this.runningAtHost
-    running.fill(0)
-    let vms = 0
-    for (let v = 0; v < P.vmCount; v++)
-      if (P.vmHost[v]! >= 0) {
-        running[P.vmHost[v]!]!++
-        vms++
-      }
-    this.vmsRunning = vms
+    const running = P.runningAt
+    this.vmsRunning = P.vmsRunning
     const reserve = this.failoverReserve()
     for (let h = 0; h < P.hostCount; h++) {
       if (P.hostState[h] !== HOST_STATE.on || running[h]! > 0 || P.members[h]!.length > 0) continue

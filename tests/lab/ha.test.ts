@@ -6,7 +6,7 @@ import { openScenario } from '../../engine/scenario/open'
 import { nodeFiles } from '../../engine/platform/node/files'
 import { LabSimulation } from '../../engine/lab/simulation'
 import type { LabState } from '../../engine/lab/lab-state'
-import type { LabEvent } from '../../engine/api/lab-api'
+import { HOST_STATE, type LabEvent } from '../../engine/api/lab-api'
 import { decodeState, encodeState } from '../../engine/checkpoint/codec'
 import { ROOT } from '../helpers'
 
@@ -112,5 +112,33 @@ describe('restart priority under scarce capacity', () => {
     expect(sim.plan.vmHost[1]).toBe(2)
     expect(sim.plan.vmHost[0]).toBe(-1)
     expect(events.some((e) => /HA cannot restart VM 0 yet: no host admits it/.test(e.message))).toBe(true)
+  })
+})
+
+describe('a planned migration whose VM dies first', () => {
+  it('is dropped: the VM was waiting for its target to boot when its own host failed', async () => {
+    // (it used to start from wherever HA restarted the VM, or from no host at all when HA could not)
+    const model = openScenario(DRILL, nodeFiles, { policy: 'none' })
+    const sim = await LabSimulation.create(model, 2)
+    await sim.step()
+    const P = sim.plan
+    const vm = P.vmHost.findIndex((h) => h >= 0)
+    const source = P.vmHost[vm]!
+    const target = Array.from(P.hostState).findIndex((s, h) => s === HOST_STATE.off && P.admits(h, vm))
+    expect(target).toBeGreaterThanOrEqual(0)
+    // the move waits while the target boots; the source fails at the end of this step
+    sim.order({ migrate: { vm, to: target } })
+    sim.order({ failHost: { host: source } })
+    await sim.step()
+    expect(sim.queued.map((q) => q.vm)).toContain(vm)
+    expect(P.vmHost[vm]).toBe(-1)
+    for (let k = 0; k < 10; k++) await sim.step()
+    // HA restarted it elsewhere; the move planned before the failure is gone with it
+    expect(P.vmHost[vm]).toBeGreaterThanOrEqual(0)
+    expect(P.vmHost[vm]).not.toBe(source)
+    expect(sim.queued.map((q) => q.vm)).not.toContain(vm)
+    expect(sim.inFlight.has(vm)).toBe(false)
+    expect(sim.migrationLog.filter((m) => m.vm === vm)).toEqual([])
+    await sim.close()
   })
 })
