@@ -3,10 +3,10 @@
 //   prediction = Σ w_i y_i = S / 10 + k(X) · T,   S = Σ y_i,  T = Σ (4.5 − i) y_i,  k(X) = (X − 5.5) / 82.5,
 // so a host's prediction is Σ over its VMs of (VM MIPS / host MIPS) · (S_v / 10 + k T_v), whatever the
 // horizon. Each VM's S, T and Σ|y_i| are summed from its 10 newest values as float32 in a compact window
-// (`windowSums`) by the shard that steps the VM, which keeps the window and puts the sums in the step's
-// tables (step-columns.ts, the screen's own per-VM table); the screen gathers those of a host's VMs (and the largest RAM and history length
-// among them, which fix the horizon and whether LR applies) during the step's pass over the VMs, and
-// extends them by one VM in O(1). A restored plan sums them from its histories with the same code.
+// (`windowSums`) by the shard that steps the VM, which keeps the window and sends the sums with the VM's
+// row into the step tables (step-columns.ts; the screen's per-VM table is one of them); the screen gathers
+// those of a host's VMs (and the largest RAM and history length among them, which fix the horizon and
+// whether LR applies) during the step's pass over the VMs, and extends them by one VM in O(1). A restored plan sums them from its histories with the same code.
 //
 // It is only a screen: its sums are rounded differently from the detector's (float32 values, another
 // association), so it decides only when it is clear of the bound by far more than any such difference
@@ -105,7 +105,7 @@ const RELATIVE_MARGIN = 1e-6
 const ABSOLUTE_MARGIN = 1e-12
 
 export class LrScreen {
-  /** per VM: S, T and Σ |y_i| of its window (windowSums), as its shard wrote them or a restore summed them */
+  /** per VM: S, T and Σ |y_i| of its window (windowSums), as its shard sent them or a restore summed them */
   private readonly vmSum: Float64Array
   /** per host: whether its screen holds */
   private readonly valid: Uint8Array

@@ -55,7 +55,7 @@ function withLrWindows(part: ShardSnapshot, plan: LabPlan): ShardSnapshot {
   return { ...part, vms: part.vms.map((v) => ({ ...v, lrWindow: plan.screenWindow(v.vm) })) }
 }
 
-/** The tables a lab's steps land in (shared with the shards where threads can share memory). */
+/** The id-indexed tables a lab's step outputs land in. */
 function stepColumns(model: ClusterModel): StepColumns {
   return new StepColumns({
     hostCount: model.hostCount,
@@ -473,7 +473,7 @@ export class LabSimulation {
     this.pendingTargetFailed = []
     this.pendingArrivals = []
     this.pendingPower = []
-    // protected VMs' checkpoint cost is per step: the running ones' is written during the step
+    // protected VMs' checkpoint cost is per step: the running ones' comes with their shard's rows
     if (this.protectedVms) this.columns.vmProtection.fill(0)
     let started = 0
     for (const m of this.startableMigrations(time)) {
@@ -503,9 +503,10 @@ export class LabSimulation {
   }
 
   /**
-   * One call per shard, in parallel; each answer's rows go into the step tables as it comes (while the
-   * other shards still work: each fills its own entries, so the order does not matter). A shard whose worker died is reported: the run stops with a message
-   * naming the hosts and VMs lost, or — if the scenario says so — continues with those hosts failed.
+   * One call per shard, in parallel; each answer's rows go into the step tables as it comes, while the other
+   * shards still work (each fills its own entries, so the order does not matter). A shard whose worker
+   * died is reported: the run stops with a message naming the hosts and VMs lost, or — if the scenario
+   * says so — continues with those hosts failed.
    */
   private async stepShards(inputs: StepInput[], time: number, events: LabEvent[]): Promise<StepOutput[]> {
     const posted = performance.now()
