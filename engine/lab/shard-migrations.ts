@@ -81,6 +81,11 @@ export class ShardMigrations {
     return this.running.get(v)?.target ?? -1
   }
 
+  /** The VMs whose migration is in flight, in the order they started. */
+  vms(): IterableIterator<number> {
+    return this.running.keys()
+  }
+
   /** Starts moving VM v from `source` to `target` at `time`. */
   start(v: number, source: number, target: number, time: number): void {
     const M = this.model

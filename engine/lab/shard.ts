@@ -68,6 +68,8 @@ export class HostShard {
   /** per host, when the scenario manages memory */
   private readonly hostMemory: HostMemory[] | undefined
 
+  /** whether any VM replays a trace (else every demand comes from a generator) */
+  private readonly tracedVms: boolean
   /** the VMs on this shard's hosts and their slots: the tables below are indexed by slot */
   private readonly slots: VmSlots
   private vmHost: Int32Array
@@ -131,6 +133,7 @@ export class HostShard {
       if (i !== undefined) this.hostState[i] = HOST_STATE.on
     }
     const nv = model.vmCount
+    this.tracedVms = model.vmTrace.some((t) => t >= 0)
     this.lrScreen =
       model.policy.kind === 'migration' && (model.policy.detector === 'lr' || model.policy.detector === 'lrr')
     this.memory = model.memoryImages ? new VmMemoryBank(model) : undefined
@@ -331,7 +334,7 @@ export class HostShard {
 
   /** Demand of VM v (in `slot`) for the interval starting at `time`, as a fraction of its capacity. */
   private demandFraction(v: number, slot: number, time: number): number {
-    const trace = this.model.vmTrace[v]!
+    const trace = this.tracedVms ? this.model.vmTrace[v]! : -1
     return trace >= 0 ? traceDemand(this.model, trace, time) : this.generators.next(slot, time)
   }
 
@@ -508,21 +511,18 @@ export class HostShard {
       this.migrations.drop(l.vm)
       this.release(l.vm)
     }
+    // the migrations still in flight (the coordinator orders these by VM)
     const bandwidthDemands: StepOutput['bandwidthDemands'] = []
     const progress: StepOutput['migrationProgress'] = []
-    for (let i = 0; i < n; i++) {
-      for (const v of this.residents[i]!) {
-        if (this.migrations.has(v)) {
-          const info = this.migrations.progress(v)
-          if (info) progress.push({ vm: v, info })
-          bandwidthDemands.push({
-            vm: v,
-            source: this.hostIds[i]!,
-            target: this.migrations.target(v),
-            bytesPerSecond: this.migrations.demand(v),
-          })
-        }
-      }
+    for (const v of this.migrations.vms()) {
+      const info = this.migrations.progress(v)
+      if (info) progress.push({ vm: v, info })
+      bandwidthDemands.push({
+        vm: v,
+        source: this.vmHost[slotOf[v]!]!,
+        target: this.migrations.target(v),
+        bytesPerSecond: this.migrations.demand(v),
+      })
     }
     const hostIds = this.buffers.int32(n)
     hostIds.set(this.hostIds)
