@@ -74,6 +74,7 @@ function timeSplit(runs: [string, Sample][]): string[] {
     ]
   })
   const one = runs.find(([label]) => label === '1 worker')?.[1].timing
+  const two = runs.find(([label]) => label === '2 workers')?.[1].timing
   const lines = [
     "Where the time goes (each run's own clocks, medians; seconds):",
     '',
@@ -86,8 +87,18 @@ function timeSplit(runs: [string, Sample][]): string[] {
       '',
       `With 1 worker the coordinator's serial part is ${(c / w).toFixed(2)}× the shards' work: 2 workers can at best be ${((c + w) / (c + w / 2)).toFixed(2)}× faster (1.7× needs ≤ 0.21×).`,
     )
+    if (two)
+      lines.push(
+        `The shards alone, with no coordinator and no waiting, scale ${(w / two.slowestShardMs).toFixed(2)}× on 2 workers: their summed work is ${pctMore(two.shardWorkMs, w)} than on 1, and the slowest shard took ${pctMore(two.slowestShardMs, two.shardWorkMs / 2)} than their mean.`,
+      )
   }
   return lines
+}
+
+/** "12 % more" (or less) of a against b. */
+function pctMore(a: number, b: number): string {
+  const p = (a / b - 1) * 100
+  return `${Math.abs(p).toFixed(0)} % ${p >= 0 ? 'more' : 'less'}`
 }
 
 function hash(m: ProcessMeasurement): string {
