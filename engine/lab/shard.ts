@@ -96,6 +96,8 @@ export class HostShard {
   private readonly snapshots: VmSnapshots | undefined
   private readonly scheduler = new CpuScheduler()
   private readonly cpuOut = emptyCpuSummary()
+  /** the CPU the scheduler shares out on the host being stepped (its cores less any boot time) */
+  private readonly hostShare: CpuHostSpec = { cores: 0, mipsPerCore: 0 }
 
   // scratch
   private busy = new Float64Array(16)
@@ -409,13 +411,17 @@ export class HostShard {
       }
       const running = state === HOST_STATE.on
       if (running && this.hostMemory && list.length > 0) this.stepMemory(i, dt, time, lost, events)
-      const spec = this.spec[i]!
-      const cores = running ? spec.cores * (1 - bootFraction) : 0
       const count = list.length
       if (this.hostSlots.length < count) this.hostSlots = new Int32Array(count * 2)
       const hostSlots = this.hostSlots
-      for (let k = 0; k < count; k++) hostSlots[k] = slotOf[list[k]!]!
-      this.scheduler.schedule({ cores, mipsPerCore: spec.mipsPerCore }, this.cpu, hostSlots, count, this.cpuOut)
+      if (count > 0) {
+        for (let k = 0; k < count; k++) hostSlots[k] = slotOf[list[k]!]!
+        const spec = this.spec[i]!
+        const share = this.hostShare
+        share.cores = running ? spec.cores * (1 - bootFraction) : 0
+        share.mipsPerCore = spec.mipsPerCore
+        this.scheduler.schedule(share, this.cpu, hostSlots, count, this.cpuOut)
+      }
       let grantedSum = 0
       let short = false
       let ram = 0
