@@ -5,7 +5,7 @@
 //             faster than with 1 worker; the PlanetLab day no slower with workers than without.
 import type { BenchContext } from './planetlab'
 import { measureConlab, median, table, type ProcessMeasurement } from './measure'
-import { parallelCapacity } from './parallel-capacity'
+import { parallelCapacity, steppedCeiling } from './parallel-capacity'
 import type { LabTiming } from '../../engine/lab/simulation'
 
 interface Case {
@@ -93,6 +93,24 @@ function timeSplit(runs: [string, Sample][]): string[] {
       )
   }
   return lines
+}
+
+/**
+ * The best a step-by-step program of the 1-worker run's shape can do here: its coordinator's and shards'
+ * milliseconds a step, run as plain arithmetic split perfectly (steppedCeiling), on 1 and on 2 workers.
+ */
+async function idealProgram(one: Sample, quick: boolean): Promise<string[]> {
+  const t = one.timing
+  const r = JSON.parse(one.first.stdout) as { simulatedSeconds: number }
+  const steps = Math.round(r.simulatedSeconds / 300)
+  if (!t || steps === 0) return []
+  const shape = { coordinatorMs: (t.stepsMs - t.shardWaitMs) / steps, shardsMs: t.shardWorkMs / steps }
+  const [idealSteps, rounds] = quick ? [200, 1] : [600, 3]
+  const { oneMs, twoMs } = await steppedCeiling(shape, idealSteps, rounds)
+  const noSerial = await steppedCeiling({ coordinatorMs: 0, shardsMs: shape.shardsMs }, idealSteps, rounds)
+  return [
+    `An ideal program of scale-10k's shape — ${shape.coordinatorMs.toFixed(2)} ms of serial work and ${shape.shardsMs.toFixed(2)} ms of shard work a step (as on 1 worker), plain arithmetic split evenly, one message each way — is ${(oneMs / twoMs).toFixed(2)}× faster on 2 workers than on 1 here; with no serial work at all, ${(noSerial.oneMs / noSerial.twoMs).toFixed(2)}×.`,
+  ]
 }
 
 /** "12 % more" (or less) of a against b. */
@@ -216,12 +234,14 @@ export async function benchLab(ctx: BenchContext): Promise<string> {
     ),
   )
   const capacity = await parallelCapacity(ctx.quick ? 2 : 5)
+  const ideal = await idealProgram(one, ctx.quick)
   out.push(
     'Worker threads (goals: scale-10k ≤ 15 s with 2 workers and ≥ 1.7× the speed of 1 worker; the PlanetLab day no slower). Speed-ups: scale-10k against 1 worker, PlanetLab against in-thread.',
     '',
     table(['scenario', 'shards', 'runs', 'wall (s)', 'RSS (MB)', 'VM-steps/s', 'speed-up', 'goal'], rows),
     '',
     `This machine's ceiling for any 2-thread speed-up: two busy threads do ${capacity.toFixed(2)}× the work of one (sustained, plain arithmetic; 2.00× on two whole cores).`,
+    ...ideal,
     '',
     ...timeSplit([
       ['in-thread', single],
