@@ -334,12 +334,6 @@ export class HostShard {
     list.splice(list.indexOf(v), 1)
   }
 
-  /** Demand of VM v (in `slot`) for the interval starting at `time`, as a fraction of its capacity. */
-  private demandFraction(v: number, slot: number, time: number): number {
-    const trace = this.tracedVms ? this.model.vmTrace[v]! : -1
-    return trace >= 0 ? traceDemand(this.model, trace, time) : this.generators.next(slot, time)
-  }
-
   step(input: StepInput): StepOutput {
     const started = performance.now()
     const { time, dt } = input
@@ -376,10 +370,14 @@ export class HostShard {
     // in order instead of jumping between VMs host by host (each VM draws from its own stream).
     const vmOf = this.slots.vmOf
     const demand = this.cpu.demand
-    for (let slot = 0; slot < this.slots.end; slot++) {
-      const v = vmOf[slot]!
-      if (v >= 0) demand[slot] = this.demandFraction(v, slot, time) * this.vmCapMips[slot]!
-    }
+    const end = this.slots.end
+    this.generators.fill(time, vmOf, end, demand)
+    if (this.tracedVms)
+      for (let slot = 0; slot < end; slot++) {
+        const trace = vmOf[slot]! >= 0 ? this.model.vmTrace[vmOf[slot]!]! : -1
+        if (trace >= 0) demand[slot] = traceDemand(this.model, trace, time)
+      }
+    for (let slot = 0; slot < end; slot++) if (vmOf[slot]! >= 0) demand[slot] = demand[slot]! * this.vmCapMips[slot]!
     const n = this.hostIds.length
     const hosts = this.buffers.float64(n * HOST_FIELDS)
     const memory = this.hostMemory ? this.buffers.float64(n * MEMORY_FIELDS) : undefined

@@ -11,6 +11,10 @@ import { streamFor } from '../random'
 import type { RowPermutation } from '../row-permutation'
 
 const KIND = { constant: 0, diurnal: 1, 'random-walk': 2, bursty: 3, planetlab: 4 } as const
+/** GeneratorBank.drawn's entries */
+const UNIFORM = 0
+const NORMAL = 1
+const NEXT = 2
 
 export class GeneratorBank {
   level: Float64Array
@@ -23,6 +27,11 @@ export class GeneratorBank {
   private rng: Int32Array
   /** the second value of the last polar draw, NaN when none */
   private spare: Float64Array
+  /**
+   * Where float(), normal() and next() leave their values (indexed UNIFORM, NORMAL, NEXT): a double
+   * returned from a call that is not inlined is boxed on the heap, 20,000 VMs' worth a step.
+   */
+  private readonly drawn = new Float64Array(3)
 
   constructor(slots: number) {
     this.level = new Float64Array(slots)
@@ -163,28 +172,32 @@ export class GeneratorBank {
     return out
   }
 
-  /** RandomStream.float() on the slot's stream. */
-  private float(slot: number): number {
+  /** RandomStream.float() on the slot's stream, into drawn[UNIFORM]. */
+  private float(slot: number): void {
     const high = this.next32(slot) >>> 5
     const low = this.next32(slot) >>> 6
-    return (high * 67108864 + low) / 9007199254740992
+    this.drawn[UNIFORM] = (high * 67108864 + low) / 9007199254740992
   }
 
-  /** RandomStream.normal() on the slot's stream (Marsaglia polar, the second value kept). */
-  private normal(slot: number): number {
+  /** RandomStream.normal() on the slot's stream (Marsaglia polar, the second value kept), into drawn[NORMAL]. */
+  private normal(slot: number): void {
     const spare = this.spare[slot]!
     if (!Number.isNaN(spare)) {
       this.spare[slot] = Number.NaN
-      return spare
+      this.drawn[NORMAL] = spare
+      return
     }
     for (;;) {
-      const u = 2 * this.float(slot) - 1
-      const v = 2 * this.float(slot) - 1
+      this.float(slot)
+      const u = 2 * this.drawn[UNIFORM]! - 1
+      this.float(slot)
+      const v = 2 * this.drawn[UNIFORM]! - 1
       const s = u * u + v * v
       if (s > 0 && s < 1) {
         const m = Math.sqrt((-2 * Math.log(s)) / s)
         this.spare[slot] = v * m
-        return u * m
+        this.drawn[NORMAL] = u * m
+        return
       }
     }
   }
@@ -194,41 +207,67 @@ export class GeneratorBank {
    * call it exactly once per VM per interval, in time order.
    */
   next(slot: number, time: number): number {
+    if (this.kind[slot] === KIND.planetlab) throw new Error('PlanetLab workloads are traces, not generators')
+    this.advance(slot, time, this.drawn, NEXT)
+    return this.drawn[NEXT]!
+  }
+
+  /**
+   * next() for every slot below `end` that holds a VM (vmOf[slot] ≥ 0) and a generator (not a trace), into
+   * out[slot]. One call a step rather than one a VM: a double returned from a call that is not inlined is
+   * boxed on the heap, and those boxes were most of a shard's garbage.
+   */
+  fill(time: number, vmOf: Int32Array, end: number, out: Float64Array): void {
+    for (let slot = 0; slot < end; slot++)
+      if (vmOf[slot]! >= 0 && this.kind[slot] !== KIND.planetlab) this.advance(slot, time, out, slot)
+  }
+
+  /** Advances the slot's generator by one interval; its demand fraction goes to out[at]. */
+  private advance(slot: number, time: number, out: Float64Array, at: number): void {
     const p = this.params
     const o = slot * 4
     switch (this.kind[slot]) {
       case KIND.constant:
-        return p[o]!
+        out[at] = p[o]!
+        return
       case KIND.diurnal: {
         const angle = (2 * Math.PI * (time - this.phase[slot]!)) / p[o + 2]!
         let u = p[o]! + p[o + 1]! * Math.sin(angle)
         const noise = p[o + 3]!
-        if (noise > 0) u += noise * this.normal(slot)
-        return u < 0 ? 0 : u > 1 ? 1 : u
+        if (noise > 0) {
+          this.normal(slot)
+          u += noise * this.drawn[NORMAL]!
+        }
+        out[at] = u < 0 ? 0 : u > 1 ? 1 : u
+        return
       }
       case KIND['random-walk']: {
-        const step = (2 * this.float(slot) - 1) * p[o]!
+        this.float(slot)
+        const step = (2 * this.drawn[UNIFORM]! - 1) * p[o]!
         const level = Math.min(p[o + 2]!, Math.max(p[o + 1]!, this.level[slot]! + step))
         this.level[slot] = level
-        return level
+        out[at] = level
+        return
       }
       case KIND.bursty: {
         if (this.burstLeft[slot]! > 0) {
           this.burstLeft[slot] = this.burstLeft[slot]! - 1
-          return p[o + 1]!
+          out[at] = p[o + 1]!
+          return
         }
-        if (this.float(slot) < p[o + 2]!) {
+        this.float(slot)
+        if (this.drawn[UNIFORM]! < p[o + 2]!) {
           // geometric burst length with the configured mean
           const q = p[o + 3]!
           let length = 1
-          while (this.float(slot) > q && length < 10_000) length++
+          for (this.float(slot); this.drawn[UNIFORM]! > q && length < 10_000; this.float(slot)) length++
           this.burstLeft[slot] = length - 1
-          return p[o + 1]!
+          out[at] = p[o + 1]!
+          return
         }
-        return p[o]!
+        out[at] = p[o]!
+        return
       }
-      default:
-        throw new Error('PlanetLab workloads are traces, not generators')
     }
   }
 }

@@ -94,4 +94,32 @@ describe('generator bank', () => {
     expect(second.streamState(2)).toEqual(ref.state())
     expect(() => second.set(1, [0, 0, 0], [1, 2, 3])).toThrow(/5 numbers/)
   })
+
+  it('fill draws for every occupied slot what next() would, and leaves empty and trace slots alone', () => {
+    const kinds: Workload[] = [
+      { kind: 'diurnal', mean: 0.4, amplitude: 0.3, period: 86400, phase: 0, phaseJitter: 3600, noise: 0.2 },
+      { kind: 'bursty', base: 0.1, burst: 0.9, probability: 0.3, meanBurstIntervals: 4 },
+      { kind: 'random-walk', start: 0.5, step: 0.1, min: 0.2, max: 0.8 },
+      { kind: 'constant', level: 0.35 },
+      { kind: 'planetlab', dir: 'traces', order: 'sorted' },
+    ]
+    const filled = new GeneratorBank(6)
+    const stepped = new GeneratorBank(6)
+    // slot 5 holds no VM; slot 4 replays a trace
+    const vmOf = Int32Array.from([10, 11, 12, 13, 14, -1])
+    kinds.forEach((w, slot) => {
+      filled.start(w, SEED, vmOf[slot]!, slot)
+      stepped.start(w, SEED, vmOf[slot]!, slot)
+    })
+    const out = new Float64Array(6).fill(-1)
+    for (let k = 0; k < 300; k++) {
+      const t = k * INTERVAL
+      filled.fill(t, vmOf, 6, out)
+      for (let slot = 0; slot < 4; slot++) expect(out[slot]).toBe(stepped.next(slot, t))
+      expect(out[4]).toBe(-1)
+      expect(out[5]).toBe(-1)
+    }
+    for (let slot = 0; slot < 4; slot++) expect(filled.streamState(slot)).toEqual(stepped.streamState(slot))
+    expect(() => stepped.next(4, 0)).toThrow(/traces, not generators/)
+  })
 })
