@@ -833,9 +833,6 @@ export class LabSimulation {
   }
 
   private absorb(outputs: StepOutput[], events: LabEvent[]): void {
-    this.stepSlaSeconds = 0
-    this.stepActiveSeconds = 0
-    const dt = this.model.interval
     // hosts failing at the end of this step: HA's records first, their VMs come in the outputs
     for (const h of this.failing) this.ha.hostFailed(h, this.time + this.model.interval)
     const P = this.plan
@@ -846,30 +843,7 @@ export class LabSimulation {
       const protection = c.vmProtection
       for (let v = 0; v < protection.length; v++) this.ha.protectionOverheadCpuSeconds += protection[v]!
     }
-    // one pass in host order for the energy, the SLA accounts and the frame's sums
-    let frameEnergy = 0
-    const f = this.hostTotals
-    f.slaSeconds = 0
-    f.activeSeconds = 0
-    f.powerW = 0
-    f.usedMips = 0
-    f.activeHosts = 0
-    const stepSla = c.hostStepSla
-    const stepActive = c.hostStepActive
-    for (let h = 0; h < this.model.hostCount; h++) {
-      frameEnergy += this.hostPowerW[h]! * dt
-      this.hostSla[h] = this.hostSla[h]! + stepSla[h]!
-      this.hostActive[h] = this.hostActive[h]! + stepActive[h]!
-      this.stepSlaSeconds += stepSla[h]!
-      this.stepActiveSeconds += stepActive[h]!
-      f.slaSeconds += this.hostSla[h]!
-      f.activeSeconds += this.hostActive[h]!
-      f.powerW += this.hostPowerW[h]!
-      f.usedMips += this.hostUtil[h]! * P.capacity[h]!
-      // active in the last interval (a host switched off at its end still counts: it ran)
-      if (this.hostUtil[h]! > 0) f.activeHosts++
-    }
-    this.energyJ += frameEnergy
+    this.sumHosts()
     // shard events by host (in each host's own order), then the lost and failed VMs by id
     events.push(...byHost(outputs.flatMap((o) => o.events)))
     const completions = outputs.flatMap((o) => o.completions).sort((a, b) => a.vm - b.vm)
@@ -973,6 +947,48 @@ export class LabSimulation {
       this.pendingArrivals = this.pendingArrivals.filter((a) => !dead.has(a.host))
     }
     P.recordStep()
+  }
+
+  /**
+   * One pass in host order for the energy, the SLA accounts and the frame's sums. (A function of its own:
+   * V8 optimizes this long loop on its own, and cold code after it in the same function would leave that
+   * optimized code again on every call.)
+   */
+  private sumHosts(): void {
+    const dt = this.model.interval
+    const { hostStepSla: stepSla, hostStepActive: stepActive, hostPowerW: powerW, hostUtil: util } = this.columns
+    const { hostSla, hostActive } = this
+    const capacity = this.plan.capacity
+    let energy = 0
+    let stepSlaSeconds = 0
+    let stepActiveSeconds = 0
+    let slaSeconds = 0
+    let activeSeconds = 0
+    let power = 0
+    let usedMips = 0
+    let activeHosts = 0
+    for (let h = 0; h < hostSla.length; h++) {
+      energy += powerW[h]! * dt
+      hostSla[h] = hostSla[h]! + stepSla[h]!
+      hostActive[h] = hostActive[h]! + stepActive[h]!
+      stepSlaSeconds += stepSla[h]!
+      stepActiveSeconds += stepActive[h]!
+      slaSeconds += hostSla[h]!
+      activeSeconds += hostActive[h]!
+      power += powerW[h]!
+      usedMips += util[h]! * capacity[h]!
+      // active in the last interval (a host switched off at its end still counts: it ran)
+      if (util[h]! > 0) activeHosts++
+    }
+    this.energyJ += energy
+    this.stepSlaSeconds = stepSlaSeconds
+    this.stepActiveSeconds = stepActiveSeconds
+    const f = this.hostTotals
+    f.slaSeconds = slaSeconds
+    f.activeSeconds = activeSeconds
+    f.powerW = power
+    f.usedMips = usedMips
+    f.activeHosts = activeHosts
   }
 
   private decide(d: LabDecision, time: number, events: LabEvent[]): void {

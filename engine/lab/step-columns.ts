@@ -64,7 +64,13 @@ export class StepColumns {
    * the step's `dt`. A dead shard's hosts send no memory rows: they hold nothing.
    */
   absorbRows(rows: Pick<StepOutput, 'hostIds' | 'hosts' | 'memory' | 'vmIds' | 'vms'>, dt: number): void {
-    const { hostIds, hosts, vmIds, vms } = rows
+    // Two functions, one loop each: V8 optimizes a long first loop on its own (on-stack replacement), and
+    // code after it that had not run yet would leave that optimized code at once, on every call.
+    this.absorbHostRows(rows.hostIds, rows.hosts, rows.memory)
+    this.absorbVmRows(rows.vmIds, rows.vms, dt)
+  }
+
+  private absorbHostRows(hostIds: Int32Array, hosts: Float64Array, rowsMemory: Float64Array | undefined): void {
     const memory = this.hostMemory
     for (let i = 0; i < hostIds.length; i++) {
       const h = hostIds[i]!
@@ -75,10 +81,13 @@ export class StepColumns {
       this.hostRamMB[h] = hosts[r + H.ramMB]!
       this.hostStepSla[h] = hosts[r + H.slaSeconds]!
       this.hostStepActive[h] = hosts[r + H.activeSeconds]!
-      if (memory && rows.memory)
-        memory.set(rows.memory.subarray(i * MEMORY_FIELDS, (i + 1) * MEMORY_FIELDS), h * MEMORY_FIELDS)
+      if (memory && rowsMemory)
+        memory.set(rowsMemory.subarray(i * MEMORY_FIELDS, (i + 1) * MEMORY_FIELDS), h * MEMORY_FIELDS)
       else if (memory) memory.fill(0, h * MEMORY_FIELDS, (h + 1) * MEMORY_FIELDS)
     }
+  }
+
+  private absorbVmRows(vmIds: Int32Array, vms: Float64Array, dt: number): void {
     const screen = this.vmScreenSums
     for (let i = 0; i < vmIds.length; i++) {
       const v = vmIds[i]!
