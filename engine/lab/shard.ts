@@ -22,6 +22,7 @@ import { KSM_DEFAULTS, type KsmStats } from '../hypervisor/ksm'
 import { ShardMigrations } from './shard-migrations'
 import { OutputBuffers } from './output-buffers'
 import { VmSlots, grown } from './vm-slots'
+import { HostResidents } from './host-residents'
 import { RowPermutation } from '../row-permutation'
 import { W as LR_WINDOW, windowSums } from './index-lr'
 import {
@@ -64,7 +65,7 @@ export class HostShard {
   private readonly capacity: Float64Array
   private readonly spec: CpuHostSpec[]
   private readonly power: Float64Array[]
-  private readonly residents: number[][]
+  private readonly residents: HostResidents
   /** per host, when the scenario manages memory */
   private readonly hostMemory: HostMemory[] | undefined
 
@@ -122,7 +123,7 @@ export class HostShard {
     this.capacity = new Float64Array(n)
     this.spec = []
     this.power = []
-    this.residents = Array.from({ length: n }, () => [])
+    this.residents = new HostResidents(n)
     for (let i = 0; i < n; i++) {
       const t = model.hostTypes[model.hostType[hostIds[i]!]!]!
       this.capacity[i] = t.totalMips
@@ -176,9 +177,10 @@ export class HostShard {
     const order = new Int32Array(this.slots.size)
     const placed = new Uint8Array(this.slots.capacity)
     let k = 0
-    for (const list of this.residents)
-      for (const v of list) {
-        const slot = this.slots.slotOf[v]!
+    const { count, ids, stride } = this.residents
+    for (let i = 0; i < count.length; i++)
+      for (let j = i * stride; j < i * stride + count[i]!; j++) {
+        const slot = this.slots.slotOf[ids[j]!]!
         if (slot < 0 || placed[slot]) continue
         placed[slot] = 1
         order[k++] = slot
@@ -298,10 +300,7 @@ export class HostShard {
     addMemory = true,
   ): void {
     this.vmHost[slot] = host
-    const list = this.residents[i]!
-    let at = list.length
-    while (at > 0 && list[at - 1]! > v) at--
-    list.splice(at, 0, v)
+    this.residents.insert(i, v)
     const M = this.model
     const t = M.vmTypes[M.vmType[v]!]!
     const group = M.groups[M.vmGroup[v]!]!
@@ -330,8 +329,7 @@ export class HostShard {
     this.memory?.release(v)
     this.slots.release(v)
     this.vmHost[slot] = -1
-    const list = this.residents[i]!
-    list.splice(list.indexOf(v), 1)
+    this.residents.remove(i, v)
   }
 
   step(input: StepInput): StepOutput {
@@ -397,7 +395,6 @@ export class HostShard {
     const lost: StepOutput['lost'] = []
     for (let i = 0; i < n; i++) {
       const host = this.hostIds[i]!
-      const list = this.residents[i]!
       const o = i * HOST_FIELDS
       let state = this.hostState[i]!
       let bootFraction = 0
@@ -408,12 +405,15 @@ export class HostShard {
         if (this.bootLeft[i]! <= 0) state = this.hostState[i] = HOST_STATE.on
       }
       const running = state === HOST_STATE.on
-      if (running && this.hostMemory && list.length > 0) this.stepMemory(i, dt, time, lost, events)
-      const count = list.length
+      const residents = this.residents
+      if (running && this.hostMemory && residents.count[i]! > 0) this.stepMemory(i, dt, time, lost, events)
+      const count = residents.count[i]!
+      const first = i * residents.stride
+      const ids = residents.ids
       if (this.hostSlots.length < count) this.hostSlots = new Int32Array(count * 2)
       const hostSlots = this.hostSlots
       if (count > 0) {
-        for (let k = 0; k < count; k++) hostSlots[k] = slotOf[list[k]!]!
+        for (let k = 0; k < count; k++) hostSlots[k] = slotOf[ids[first + k]!]!
         const spec = this.spec[i]!
         const share = this.hostShare
         share.cores = running ? spec.cores * (1 - bootFraction) : 0
@@ -424,7 +424,7 @@ export class HostShard {
       let short = false
       let ram = 0
       for (let k = 0; k < count; k++) {
-        const v = list[k]!
+        const v = ids[first + k]!
         const slot = hostSlots[k]!
         const want = demand[slot]!
         let got = this.cpu.granted[slot]!
@@ -497,7 +497,7 @@ export class HostShard {
       // average power over the step: the booting part draws the boot energy evenly, the rest runs
       let powerW = running ? specPower(this.power[i]!, utilization) * (1 - bootFraction) : 0
       if (bootFraction > 0) powerW += (type.bootEnergyJ / type.bootSeconds) * bootFraction
-      const active = running && list.length > 0
+      const active = running && count > 0
       hosts[o + H.state] = state
       hosts[o + H.utilization] = utilization
       hosts[o + H.powerW] = powerW
@@ -553,7 +553,7 @@ export class HostShard {
   private failHost(h: number, failed: StepOutput['failed']): void {
     const i = this.local.get(h)
     if (i === undefined || this.hostState[i] === HOST_STATE.failed) return
-    for (const v of [...this.residents[i]!]) {
+    for (const v of this.residents.list(i)) {
       this.migrations.drop(v)
       failed.push({ host: h, transfer: this.transfer(v, h) })
       this.release(v)
