@@ -8,7 +8,7 @@ import { LabSimulation, type LabFrame, type LabSummary, type LabTiming } from '.
 import { inProcessShards, type ShardFactory } from './lab/shards'
 import type { LabState } from './lab/lab-state'
 import { workloadBinding, type RunReport, type WorkloadBinding } from './report'
-import type { LabEvent } from './api/lab-api'
+import type { LabEvent } from './vocabulary'
 
 export type Frame = CloudSimFrame | LabFrame
 

@@ -5,11 +5,10 @@ import type { RunReport } from '../report'
 import type { MigrationInfo } from '../migration'
 import type { LabAction } from '../lab/lab-state'
 import type { SnapshotInfo } from '../checkpoint/snapshot-tree'
+import type { Frame, HostState, LabEvent, LabMode, MigrationModel } from '../vocabulary'
 
-export type LabMode = 'cloudsim' | 'lab'
-
-/** How migrations are modelled: CloudSim's (RAM ÷ bandwidth, 10 % CPU lost) or QEMU's live migration. */
-export type MigrationModel = 'cloudsim' | 'precopy' | 'postcopy' | 'hybrid'
+export { HOST_STATE } from '../vocabulary'
+export type { Frame, HostState, LabEvent, LabEventKind, LabMode, MigrationModel } from '../vocabulary'
 
 export interface ScenarioSummary {
   /** id of a built-in scenario (its file name without extension) */
@@ -94,51 +93,6 @@ export interface LabInfo {
   labActions: boolean
 }
 
-/** The cluster after one scheduling interval: every figure computed by the engine. */
-export interface Frame {
-  time: number
-  step: number
-  energyKWh: number
-  powerW: number
-  activeHosts: number
-  /** Σ used MIPS / Σ MIPS of all hosts */
-  cpuUtilization: number
-  migrations: number
-  migrationsStarted: number
-  overloadedHosts: number
-  vmsRunning: number
-  /** share of active-host time so far with a host short of CPU (SLATAH so far) */
-  slatah: number
-  /** SLA violation time of active hosts in this interval / active-host time in this interval */
-  slaViolationShare: number
-}
-
-export type LabEventKind =
-  | 'migration-start'
-  | 'migration-end'
-  | 'overload'
-  | 'host-on'
-  | 'host-off'
-  | 'vm-removed'
-  /** lab mode: a VM snapshot taken, reverted or deleted */
-  | 'snapshot'
-  /** lab mode: a host failed or was repaired */
-  | 'host-failed'
-  /** lab mode: HA restarted a VM (from its checkpoint or by a cold boot) */
-  | 'ha-restart'
-  | 'info'
-  | 'warning'
-
-export interface LabEvent {
-  time: number
-  kind: LabEventKind
-  /** one line for the event log, with the numbers that explain the decision */
-  message: string
-  host?: number
-  vm?: number
-  targetHost?: number
-}
-
 export interface AdvanceRequest {
   /** scheduling intervals to advance (default 1) */
   steps?: number
@@ -151,9 +105,6 @@ export interface AdvanceResult {
   events: LabEvent[]
   done: boolean
 }
-
-export const HOST_STATE = { off: 0, on: 1, booting: 2, failed: 3, maintenance: 4 } as const
-export type HostState = (typeof HOST_STATE)[keyof typeof HOST_STATE]
 
 /** The placement map: compact arrays, one entry per host or VM. */
 export interface PlacementView {

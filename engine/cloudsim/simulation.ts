@@ -14,7 +14,7 @@ import { CloudSimHosts } from './hosts'
 import { VmDemand } from './demand'
 import { StateHistoryMetrics } from './metrics'
 import { CloudSimOptimizer, type MigrationDecision } from './optimizer'
-import type { Frame, LabEvent } from '../api/lab-api'
+import type { Frame, LabEvent } from '../vocabulary'
 
 /** Delay between a VM's creation and its cloudlet's submission (CloudSim.getMinTimeBetweenEvents). */
 const SUBMIT_DELAY = 0.1

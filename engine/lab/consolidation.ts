@@ -11,7 +11,7 @@ import { createDetector, type Detector, type DetectorVerdict } from '../policies
 import type { PolicySpec } from '../policies/policy-name'
 import { specPower } from '../power'
 import { leaveOneOutRSquared, RegressionInputError } from '../math'
-import { HOST_STATE } from '../api/lab-api'
+import { HOST_STATE } from '../vocabulary'
 import type { RandomStream } from '../random'
 import type { LabPlan } from './plan'
 import { PlacementIndex } from './placement-index'

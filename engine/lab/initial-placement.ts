@@ -1,5 +1,5 @@
 // Where the VMs start.
-import { HOST_STATE } from '../api/lab-api'
+import { HOST_STATE } from '../vocabulary'
 import type { LabPlan } from './plan'
 
 /**

@@ -10,7 +10,7 @@ import {
   lrWeights,
   type HostLoad,
 } from '../policies/detectors'
-import { HOST_STATE } from '../api/lab-api'
+import { HOST_STATE } from '../vocabulary'
 import { specPower } from '../power'
 import { LrScreen, SCREEN_OVER, SCREEN_UNSURE, W, windowFromHistory } from './index-lr'
 

@@ -1,4 +1,4 @@
-import type { LabEvent } from '../api/lab-api'
+import type { LabEvent } from '../vocabulary'
 import type { MigrationInfo, MigrationState } from '../migration'
 import type { HostMemoryState } from '../hypervisor/host-memory'
 import type { SnapshotInfo, SnapshotTreeState } from '../checkpoint/snapshot-tree'

@@ -4,7 +4,7 @@
 //   bandwidth the coordinator allots, the guest paying throttling, downtime and post-copy faults.
 // The source shard runs a migration from start to end; the VM then moves to the target's shard.
 import type { ClusterModel } from '../model/cluster-model'
-import type { LabEvent } from '../api/lab-api'
+import type { LabEvent } from '../vocabulary'
 import { LiveMigration, startMigration, type MigrationInfo, type MigrationParams } from '../migration'
 import type { VmMemoryBank } from './vm-memory'
 import type { MigrationSnapshot } from './protocol'

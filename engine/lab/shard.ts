@@ -6,8 +6,8 @@
 // combines their outputs in host and VM id order, so the results do not depend on how hosts are split
 // between shards or workers.
 import type { ClusterModel } from '../model/cluster-model'
-import type { LabEvent } from '../api/lab-api'
-import { HOST_STATE } from '../api/lab-api'
+import type { LabEvent } from '../vocabulary'
+import { HOST_STATE } from '../vocabulary'
 import { specPower } from '../power'
 import { GeneratorBank } from '../workload/generators'
 import { HISTORY_LENGTH } from '../policies/detectors'

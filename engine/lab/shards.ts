@@ -4,7 +4,7 @@
 // ranges: consolidation packs VMs onto the low ids of each host type, and ranges would leave one worker
 // with the whole load. The coordinator reduces every output in host or VM id order, so the dealing never
 // shows in the results.
-import { HOST_STATE } from '../api/lab-api'
+import { HOST_STATE } from '../vocabulary'
 import type { ClusterModel } from '../model/cluster-model'
 import { HostShard, type ShardInit } from './shard'
 import { H, HOST_FIELDS, type ShardSnapshot, type StepInput, type StepOutput } from './protocol'

@@ -4,8 +4,8 @@
 // here: the orders a running lab takes (scheduled events, the app), HA's side of host failures, and
 // whole-lab checkpoints (./lab-state.ts). docs/lab-model.md has the step order.
 import type { ClusterModel } from '../model/cluster-model'
-import type { Frame, LabEvent } from '../api/lab-api'
-import { HOST_STATE } from '../api/lab-api'
+import type { Frame, LabEvent } from '../vocabulary'
+import { HOST_STATE } from '../vocabulary'
 import { StateHasher } from '../hash'
 import { RandomStream, streamFor } from '../random'
 import { DETECTORS } from '../policies/policy-name'

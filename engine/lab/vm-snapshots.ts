@@ -4,7 +4,7 @@
 // state — so a revert resumes the VM exactly where it was. The trees travel with their VM (migrations,
 // checkpoints). Like libvirt ("domain has an active job"), nothing is done to a VM that is migrating.
 import type { ClusterModel } from '../model/cluster-model'
-import type { LabEvent } from '../api/lab-api'
+import type { LabEvent } from '../vocabulary'
 import { SnapshotTree, type SnapshotInfo, type SnapshotNode, type SnapshotTreeState } from '../checkpoint/snapshot-tree'
 import { GuestMemory, type GuestMemoryState } from '../hypervisor/guest-memory'
 import { PageWriter, type PageWriterState } from '../workload/page-writes'

@@ -1,0 +1,56 @@
+// The words every layer shares — the engine's simulations, the API contract, the CLI and the UI: what a
+// frame of the cluster holds, an event of the log, a host's state. A leaf: it imports nothing, so the
+// contract (engine/api/lab-api.ts) can re-export it without the engine's internals depending on the contract.
+
+export type LabMode = 'cloudsim' | 'lab'
+
+/** How migrations are modelled: CloudSim's (RAM ÷ bandwidth, 10 % CPU lost) or QEMU's live migration. */
+export type MigrationModel = 'cloudsim' | 'precopy' | 'postcopy' | 'hybrid'
+
+/** The cluster after one scheduling interval: every figure computed by the engine. */
+export interface Frame {
+  time: number
+  step: number
+  energyKWh: number
+  powerW: number
+  activeHosts: number
+  /** Σ used MIPS / Σ MIPS of all hosts */
+  cpuUtilization: number
+  migrations: number
+  migrationsStarted: number
+  overloadedHosts: number
+  vmsRunning: number
+  /** share of active-host time so far with a host short of CPU (SLATAH so far) */
+  slatah: number
+  /** SLA violation time of active hosts in this interval / active-host time in this interval */
+  slaViolationShare: number
+}
+
+export type LabEventKind =
+  | 'migration-start'
+  | 'migration-end'
+  | 'overload'
+  | 'host-on'
+  | 'host-off'
+  | 'vm-removed'
+  /** lab mode: a VM snapshot taken, reverted or deleted */
+  | 'snapshot'
+  /** lab mode: a host failed or was repaired */
+  | 'host-failed'
+  /** lab mode: HA restarted a VM (from its checkpoint or by a cold boot) */
+  | 'ha-restart'
+  | 'info'
+  | 'warning'
+
+export interface LabEvent {
+  time: number
+  kind: LabEventKind
+  /** one line for the event log, with the numbers that explain the decision */
+  message: string
+  host?: number
+  vm?: number
+  targetHost?: number
+}
+
+export const HOST_STATE = { off: 0, on: 1, booting: 2, failed: 3, maintenance: 4 } as const
+export type HostState = (typeof HOST_STATE)[keyof typeof HOST_STATE]
