@@ -89,7 +89,7 @@ describe('LabSession', () => {
       /over-loaded — static threshold: utilization \d+\.\d % > threshold 80\.0 %/,
     )
     expect(events.find((e) => e.kind === 'migration-start')!.message).toMatch(
-      /PABFD picked the host whose power rises least \(\+\d+\.\d\d W/,
+      /power-aware best fit: the host whose power rises least \(\+\d+\.\d\d W/,
     )
     expect(events.filter((e) => e.kind === 'vm-removed')).toHaveLength(532)
   })
@@ -184,7 +184,9 @@ describe('LabSession in the lab model', () => {
     // events: every completion is one migration-end, every decision one migration-start
     expect(events.filter((e) => e.kind === 'migration-end')).toHaveLength(cli.migrationStats!.completed)
     expect(events.filter((e) => e.kind === 'migration-start').length).toBeGreaterThanOrEqual(cli.migrations)
-    expect(events.find((e) => e.kind === 'migration-start')!.message).toMatch(/power-aware best fit \(\+\d+\.\d\d W/)
+    expect(events.find((e) => e.kind === 'migration-start')!.message).toMatch(
+      /power-aware best fit: the host whose power rises least \(\+\d+\.\d\d W/,
+    )
     expect(events.filter((e) => e.kind === 'host-off')).toHaveLength(cli.hostShutdowns)
     // the same run split over several shards gives the same figures
     const sharded = await runToEnd(builtinModel('planetlab-lab'), { shards: 3, shardFactory: inProcessShards })
