@@ -8,6 +8,15 @@ import type { LabAction } from './lab-state'
 import type { MigrationQueue } from './migration-queue'
 import type { LabPlan } from './plan'
 import type { ShardOrders } from './shard-orders'
+import { acceptsVms, admissionRejection, describeRejection, REJECTION, type Rejection } from '../policies/filters'
+
+/**
+ * A trainee's move is refused by the host's state and by admission (RAM, vCPUs, core speed), not by the CPU
+ * the VM's demand would take: a manual migration may overload a host on purpose, as vMotion allows.
+ */
+function manualMoveRejection(P: LabPlan, to: number, vm: number): Rejection {
+  return acceptsVms(P.hostState[to]!) ? admissionRejection(P, to, vm) : REJECTION.state
+}
 
 export type OrderSource = 'scheduled' | 'ordered'
 
@@ -60,11 +69,8 @@ export class OrderDesk {
       if (P.vmHost[vm]! < 0) refuse('the VM is not running')
       else if (P.vmTarget[vm]! >= 0) refuse(`the VM is already moving to host ${P.vmTarget[vm]}`)
       else if (P.vmHost[vm] === to) refuse('the VM already runs there')
-      else if (P.hostState[to] === HOST_STATE.failed) refuse('the host has failed')
-      else if (!P.admits(to, vm))
-        refuse(
-          `admission: the host accepts ${(P.hostRam[to]! - P.hostRamUse[to]!).toFixed(0)} MB and ${P.hostVcpuLimit[to]! - P.hostVcpus[to]!} vCPUs more, the VM needs ${P.vmRam[vm]} MB and ${P.vmVcpus[vm]} vCPUs`,
-        )
+      else if (manualMoveRejection(P, to, vm) !== REJECTION.none)
+        refuse(describeRejection(manualMoveRejection(P, to, vm), P, to, vm, P.vmDemand[vm]!))
       else {
         const from = P.vmHost[vm]!
         P.move(vm, to)

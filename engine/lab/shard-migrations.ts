@@ -5,6 +5,7 @@
 // The source shard runs a migration from start to end; the VM then moves to the target's shard.
 import type { ClusterModel } from '../model/cluster-model'
 import type { LabEvent } from '../vocabulary'
+import { cloudSimMigrationSeconds } from '../policies/migration-cost'
 import { LiveMigration, startMigration, type MigrationInfo, type MigrationParams } from '../migration'
 import type { VmMemoryBank } from './vm-memory'
 import type { MigrationSnapshot } from './protocol'
@@ -92,8 +93,8 @@ export class ShardMigrations {
     if (M.migrationModel === 'cloudsim') {
       const a = M.hostTypes[M.hostType[source]!]!
       const b = M.hostTypes[M.hostType[target]!]!
-      // CloudSim's assumption: half of the slower NIC carries the migration (kbit/s ÷ 16000 = MB/s)
-      const seconds = M.vmTypes[M.vmType[v]!]!.ramMB / (Math.min(a.bwKbps, b.bwKbps) / 16000)
+      // CloudSim's assumption, over the slower of the two NICs
+      const seconds = cloudSimMigrationSeconds(M.vmTypes[M.vmType[v]!]!.ramMB, Math.min(a.bwKbps, b.bwKbps))
       this.running.set(v, { kind: 'timed', target, left: seconds, total: seconds, cancelled: false })
       return
     }

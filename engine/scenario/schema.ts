@@ -356,6 +356,10 @@ const admissionSchema = z.strictObject({
   reservedHostMemory: byteSize.default(0).meta({
     description: "RAM a host keeps for itself, outside the VMs' allocation (Nova's reserved_host_memory_mb is 512 MiB)",
   }),
+  reservedHostCpus: z.number().int().min(0).default(0).meta({
+    description:
+      "cores a host keeps for itself, outside the VMs' vCPU allocation (Nova's reserved_host_cpus, default 0)",
+  }),
 })
 
 export const scenarioSchema = z.strictObject({
