@@ -296,6 +296,10 @@ const ksmSchema = z
     pagesToScan: z.number().int().min(1).default(100).meta({ description: 'pages_to_scan (4 KiB pages per wake-up)' }),
     sleepMillisecs: z.number().int().min(1).default(20).meta({ description: 'sleep_millisecs between wake-ups' }),
     maxPageSharing: z.number().int().min(2).default(256).meta({ description: 'max_page_sharing' }),
+    cpuPerPage: duration.default(1e-6).meta({
+      description:
+        "host CPU ksmd spends per 4 KiB page it scans (lab choice: a checksum and a few page compares, 1 µs), charged to the host's cores",
+    }),
   })
   .meta({ description: 'lab mode: kernel same-page merging on every host (ksm.rst names)' })
 
@@ -314,7 +318,14 @@ const memorySchema = z.strictObject({
       'keep VM memory images even when nothing in the scenario needs them (to take VM snapshots from the app); live migration, memory management and snapshot events turn them on anyway',
   }),
   hostSwap: byteSize.default(8 * 1024 ** 3).meta({ description: 'swap space of every host' }),
-  swapLatency: duration.default(100e-6).meta({ description: 'time to bring back one swapped page (host swap)' }),
+  swapLatency: duration.default(100e-6).meta({
+    description:
+      'host swap device: time to read back one 4 KiB page at queue depth 1, a host major fault (default 100 µs: a datacenter SATA SSD)',
+  }),
+  swapBandwidth: byteRate.default(256 * 1024 ** 2).meta({
+    description:
+      "host swap device: throughput of its 4 KiB random reads and writes (default 256 MiB/s: a datacenter SATA SSD's 65–94 k IOPS)",
+  }),
 })
 
 const snapshotCostSchema = z.strictObject({
