@@ -204,11 +204,11 @@ export function swapSegment(
     const swHot = vm.hostSwappedHot
     const swRest = vm.hostSwapped - swHot
     swappedBefore += vm.hostSwapped
-    const backHot = swHot > 0 ? swHot * -Math.expm1(-rho[h]! * seg) : 0
+    const backHot = swHot > 0 ? swHot * -Math.expm1(-rho[h] * seg) : 0
     const backRest = swRest > 0 ? swRest * -Math.expm1(-rho[h + 1]! * seg) : 0
     remaining[h] = swHot - backHot
     remaining[h + 1] = swRest - backRest
-    stillSwapped += remaining[h]! + remaining[h + 1]!
+    stillSwapped += remaining[h] + remaining[h + 1]!
   }
   // 2. what still does not fit goes out, coldest region first (ties: VM order, the rest before hot)
   for (let j = 0; j < 2 * n; j++) end[j] = remaining[j]!
@@ -233,7 +233,7 @@ export function swapSegment(
     }
     // regions equally cold give in proportion to what they can give (Linux reclaims each memory cgroup's
     // LRU in proportion to its size); `returned` holds each region's room meanwhile
-    for (let a = 0; a < m && needOut > 0; ) {
+    for (let a = 0; a < m && needOut > 0;) {
       const r = rho[order[a]!]!
       let z = a
       let room = 0
@@ -241,7 +241,7 @@ export function swapSegment(
         const j = order[z]!
         const free = swappableIn(vms[j >> 1]!, (j & 1) as 0 | 1) - remaining[j]!
         returned[j] = free > 0 ? free : 0
-        room += returned[j]!
+        room += returned[j]
       }
       if (room > 0) {
         const take = room < needOut ? room : needOut
@@ -273,7 +273,7 @@ export function swapSegment(
     swappedAfter += end[h]! + end[h + 1]!
     const b = busy[i]!
     if (!(b > 0)) continue
-    const back = returned[h]! + returned[h + 1]!
+    const back = returned[h] + returned[h + 1]!
     const steady = (rho[h]! * end[h]! + rho[h + 1]! * end[h + 1]!) * seg
     if (back === 0 && steady === 0) continue
     const work = b * seg

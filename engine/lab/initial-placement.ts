@@ -43,7 +43,6 @@ function refusal(plan: LabPlan, v: number): string {
   if (pe === 0) reasons.push(`no host has cores of ${plan.vmMipsPerVcpu[v]} MIPS`)
   if (ram < plan.vmRam[v]!)
     reasons.push(`at most ${ram} MB of RAM is left on a host (admission.ramAllocationRatio, reservedHostMemory)`)
-  if (vcpus < plan.vmVcpus[v]!)
-    reasons.push(`at most ${vcpus} vCPUs are left on a host (admission.cpuAllocationRatio)`)
+  if (vcpus < plan.vmVcpus[v]!) reasons.push(`at most ${vcpus} vCPUs are left on a host (admission.cpuAllocationRatio)`)
   return `${what}: ${reasons.length > 0 ? reasons.join('; ') : 'no single host passes every admission test at once'}; add hosts`
 }

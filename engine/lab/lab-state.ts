@@ -45,6 +45,9 @@ export interface LabState {
     vmGrantedNow: Float64Array
     vmStealMips: Float64Array
     hostMemory?: Float64Array
+    /** SLA-violation seconds and MIPS × seconds lost so far, by cause (shard-sla.ts SLA_CAUSES) */
+    slaByCause?: Float64Array
+    lostByCause?: Float64Array
   }
   pending: {
     queue: { vm: number; target: number; since: number }[]

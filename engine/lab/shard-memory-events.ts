@@ -2,7 +2,7 @@
 // have: MoM's balloon targets and the averaged host free memory that drove them, ksmd switched on or off
 // and what it merged, and swap bursts (what went out and came back, and why). One line per kind per host
 // and step at most, so a pressed host does not flood the log.
-import type { LabEvent } from '../api/lab-api'
+import type { LabEvent } from '../vocabulary'
 import { HM, type HostMemory } from '../hypervisor/host-memory'
 
 const MiB = 1024 * 1024

@@ -21,14 +21,7 @@ import type { GuestMemory } from '../hypervisor/guest-memory'
 import { KSM_DEFAULTS, type KsmStats } from '../hypervisor/ksm'
 import { ShardMigrations } from './shard-migrations'
 import { memoryEvents } from './shard-memory-events'
-import {
-  CAUSE_CPU,
-  CAUSE_MEMORY,
-  CAUSE_MIGRATION,
-  CAUSE_PAUSE,
-  CAUSE_THROTTLING,
-  HostShortfall,
-} from './shard-sla'
+import { CAUSE_CPU, CAUSE_MEMORY, CAUSE_MIGRATION, CAUSE_PAUSE, CAUSE_THROTTLING, HostShortfall } from './shard-sla'
 import { OutputBuffers } from './output-buffers'
 import { VmSlots, grown } from './vm-slots'
 import { HostResidents } from './host-residents'
@@ -785,7 +778,12 @@ function newHostMemory(model: ClusterModel, h: number): HostMemory {
     momKsm: mem.ksm.mode === 'mom',
     ksmEnabled: mem.ksm.mode !== 'off',
     guaranteedFraction: mem.guaranteed,
-    swap: { swapBytes: mem.hostSwap, latencySec: mem.swapLatency, bandwidthBytesPerSec: mem.swapBandwidth, faultBytes: 4096 },
+    swap: {
+      swapBytes: mem.hostSwap,
+      latencySec: mem.swapLatency,
+      bandwidthBytesPerSec: mem.swapBandwidth,
+      faultBytes: 4096,
+    },
     ksmCpuPerPageSec: mem.ksm.cpuPerPage,
   })
   hm.ksm.set({

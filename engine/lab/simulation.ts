@@ -267,6 +267,8 @@ export class LabSimulation {
         vmGrantedNow: this.vmGrantedNow.slice(),
         vmStealMips: this.vmStealMips.slice(),
         hostMemory: this.hostMemory?.slice(),
+        slaByCause: A.slaByCause.slice(),
+        lostByCause: A.lostByCause.slice(),
       },
       pending: {
         queue: M.queue.map((q) => ({ ...q })),
@@ -342,6 +344,8 @@ export class LabSimulation {
     sim.vmGrantedNow.set(a.vmGrantedNow)
     sim.vmStealMips.set(a.vmStealMips)
     if (sim.hostMemory && a.hostMemory) sim.hostMemory.set(a.hostMemory)
+    if (a.slaByCause) A.slaByCause.set(a.slaByCause)
+    if (a.lostByCause) A.lostByCause.set(a.lostByCause)
     const p = state.pending
     const M = sim.migrations
     M.started = t.migrationCount
@@ -674,6 +678,7 @@ export class LabSimulation {
       migrationStats: migrationStats(this.migrations.log),
       migrationsDetail: this.migrations.log,
       vmsKilled: this.accounts.vmsKilled,
+      slaCauses: this.accounts.slaCauses(),
       memory: this.memoryAccount?.report(),
       ha: this.haInPlay() ? this.haSide.ha.report() : undefined,
     }

@@ -43,7 +43,7 @@ export class VmMemoryBank {
       },
       guest.image,
     )
-    guest.setAccess(accessOf(this.writers[v]!, type.vcpus))
+    guest.setAccess(accessOf(this.writers[v], type.vcpus))
     this.guests[v] = guest
     return guest
   }

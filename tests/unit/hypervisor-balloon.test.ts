@@ -134,7 +134,13 @@ describe('MoM auto-balloon rules', () => {
     // RAM 1000 MiB, no reserve. VM 0: 1 GiB, 374 free pages (not backed), 650 backed; VM 1: 256 MiB, 56 free,
     // 200 backed. The host backs 850 MiB: 15 % free, under MoM's 20 % pressure threshold.
     const host = new HostMemory({ ramBytes: 1000 * MiB, pageSize: MiB, reservedBytes: 0, ballooning: true })
-    const vm0 = GuestMemory.create(0, 1024 * MiB, MiB, { zero: 374 / 1024, image: 0, imageId: 0 }, streamFor(2, 'vm', 0))
+    const vm0 = GuestMemory.create(
+      0,
+      1024 * MiB,
+      MiB,
+      { zero: 374 / 1024, image: 0, imageId: 0 },
+      streamFor(2, 'vm', 0),
+    )
     const vm1 = GuestMemory.create(1, 256 * MiB, MiB, { zero: 56 / 256, image: 0, imageId: 0 }, streamFor(2, 'vm', 1))
     for (const vm of [vm0, vm1]) host.add(vm, { ksm: false })
     expect([vm0.backed, vm1.backed]).toEqual([650, 200])
