@@ -327,7 +327,7 @@ describe('LabSession in the lab model', () => {
       rounds: 19,
       throttleSteps: [20, 30, 40],
     })
-    expect(m.downtimeMs).toBeCloseTo(312, 0)
+    expect(m.downtimeMs).toBeCloseTo(51, 0)
     expect(m.transferredBytes! / 2 ** 30).toBeCloseTo(2.46, 2)
     expect(m.info).toEqual(info0)
   })
