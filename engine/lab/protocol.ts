@@ -53,8 +53,10 @@ export const V = {
   lrS: 5,
   lrT: 6,
   lrAbs: 7,
+  /** the host whose CPU the VM ran on this step (a VM that finished migrating ran on its source) */
+  host: 8,
 } as const
-export const VM_FIELDS = 8
+export const VM_FIELDS = 9
 
 /** A VM's LR-screen window for its shard (index-lr.ts): float32 history values by window slot, newest at head mod 10. */
 export interface LrWindow {

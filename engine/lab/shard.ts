@@ -511,6 +511,7 @@ export class HostShard {
           vms[r + V.lrAbs] = 0
         }
         vms[r + V.protectionCpuSeconds] = protectionCpu
+        vms[r + V.host] = host
       }
       const utilization = running && this.capacity[i]! > 0 ? Math.min(1, grantedSum / this.capacity[i]!) : 0
       const type = this.model.hostTypes[this.model.hostType[host]!]!

@@ -120,6 +120,8 @@ export class LabSimulation {
   readonly hostRamMB: Float64Array
   /** MIPS each VM got in the last step, and its steal: runnable, not run (contention or its cap) */
   readonly vmGrantedNow: Float64Array
+  /** the host each VM ran on in the last step (StepColumns.vmRanOn) */
+  readonly vmRanOn: Int32Array
   readonly vmStealMips: Float64Array
   /** per-host memory (M columns) after the last step, when hosts manage memory */
   readonly hostMemory: Float64Array | undefined
@@ -170,6 +172,7 @@ export class LabSimulation {
     this.hostPowerW = columns.hostPowerW
     this.hostRamMB = columns.hostRamMB
     this.vmGrantedNow = columns.vmGrantedNow
+    this.vmRanOn = columns.vmRanOn
     this.vmStealMips = columns.vmStealMips
     this.hostMemory = columns.hostMemory
     this.lrScreen = columns.shape.lrScreen
@@ -265,6 +268,7 @@ export class LabSimulation {
         hostPowerW: this.hostPowerW.slice(),
         hostRamMB: this.hostRamMB.slice(),
         vmGrantedNow: this.vmGrantedNow.slice(),
+        vmRanOn: this.vmRanOn.slice(),
         vmStealMips: this.vmStealMips.slice(),
         hostMemory: this.hostMemory?.slice(),
         slaByCause: A.slaByCause.slice(),
@@ -342,6 +346,7 @@ export class LabSimulation {
     sim.hostPowerW.set(a.hostPowerW)
     sim.hostRamMB.set(a.hostRamMB)
     sim.vmGrantedNow.set(a.vmGrantedNow)
+    if (a.vmRanOn) sim.vmRanOn.set(a.vmRanOn)
     sim.vmStealMips.set(a.vmStealMips)
     if (sim.hostMemory && a.hostMemory) sim.hostMemory.set(a.hostMemory)
     if (a.slaByCause) A.slaByCause.set(a.slaByCause)

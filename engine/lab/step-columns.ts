@@ -35,6 +35,11 @@ export class StepColumns {
   readonly vmDemand: Float64Array
   /** MIPS the VM got in the last step, and its steal */
   readonly vmGrantedNow: Float64Array
+  /**
+   * the host whose CPU gave the VM `vmGrantedNow` (−1: not running): after a migration completes the plan
+   * has the VM on its target already, but that step it ran on its source
+   */
+  readonly vmRanOn: Int32Array
   readonly vmStealMips: Float64Array
   /** MIPS-seconds asked for, got and lost to migrations, so far */
   readonly vmRequested: Float64Array
@@ -58,6 +63,7 @@ export class StepColumns {
     this.hostMemory = shape.memory ? new Float64Array(nH * MEMORY_FIELDS) : undefined
     this.vmDemand = new Float64Array(nV)
     this.vmGrantedNow = new Float64Array(nV)
+    this.vmRanOn = new Int32Array(nV).fill(-1)
     this.vmStealMips = new Float64Array(nV)
     this.vmRequested = new Float64Array(nV)
     this.vmGranted = new Float64Array(nV)
@@ -105,6 +111,7 @@ export class StepColumns {
       const granted = vms[r + V.grantedMips]!
       this.vmDemand[v] = demand
       this.vmGrantedNow[v] = granted
+      this.vmRanOn[v] = vms[r + V.host]!
       this.vmStealMips[v] = vms[r + V.stealMips]!
       this.vmRequested[v] = this.vmRequested[v]! + demand * dt
       this.vmGranted[v] = this.vmGranted[v]! + granted * dt
