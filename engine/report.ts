@@ -136,6 +136,12 @@ export function formatSummary(r: RunReport): string {
         `median ${m.medianDowntimeMs.toFixed(0)} ms, max ${m.maxDowntimeMs!.toFixed(0)} ms; ${m.transferredGiB!.toFixed(2)} GiB sent`,
       ])
   }
+  const reserve = r.ha?.reserve
+  if (reserve)
+    rows.push([
+      'HA reserve',
+      `${reserve.hostsTolerated} host failure(s) tolerated; held at the end of ${reserve.stepsHeld} of ${reserve.steps} steps, tightest margin ${(reserve.minMarginRamMB / 1024).toFixed(1)} GiB of RAM; ${reserve.hostsPoweredOn} host(s) switched on for it, ${reserve.movesRefused} move(s) refused`,
+    ])
   rows.push(['state hash', r.stateHash], ['wall time', `${r.wallMs.toFixed(0)} ms`])
   const width = Math.max(...rows.map(([k]) => k.length))
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')

@@ -1,5 +1,6 @@
 // Where the VMs start.
 import { HOST_STATE } from '../vocabulary'
+import { failoverReserve } from './ha'
 import type { LabPlan } from './plan'
 
 /**
@@ -7,9 +8,12 @@ import type { LabPlan } from './plan'
  * core and RAM within the allocation ratios); the hosts used are switched on. A VM goes first where its
  * nominal MIPS still fit the host's capacity (as a boot-time reservation would have it); only when no host
  * has that room does it go to the first host whose admission ratios still take it (CPU overcommit, which
- * the ratios allow). Consolidation then packs by actual demand.
+ * the ratios allow). Consolidation then packs by actual demand. With HA admission control tolerating
+ * `reserveHosts` failures, further hosts are switched on (in id order) until the failover reserve holds
+ * (ha.ts failoverReserve); if it cannot hold with every host on, the VMs cannot all be powered on — as
+ * vSphere HA refuses a power-on that would eat the reserve — and the scenario is refused.
  */
-export function initialPlacement(plan: LabPlan): void {
+export function initialPlacement(plan: LabPlan, reserveHosts = 0): void {
   const order = Array.from({ length: plan.vmCount }, (_, v) => v).sort(
     (a, b) => plan.vmCap[b]! - plan.vmCap[a]! || a - b,
   )
@@ -26,6 +30,17 @@ export function initialPlacement(plan: LabPlan): void {
     plan.hostState[chosen] = HOST_STATE.on
     while (first < plan.hostCount && plan.capacity[first]! - nominal[first]! < 1) first++
   }
+  if (reserveHosts === 0) return
+  let r = failoverReserve(plan, reserveHosts)
+  for (let h = 0; h < plan.hostCount && !r.held; h++) {
+    if (plan.hostState[h] !== HOST_STATE.off) continue
+    plan.hostState[h] = HOST_STATE.on
+    r = failoverReserve(plan, reserveHosts)
+  }
+  if (!r.held)
+    throw new Error(
+      `lab mode: HA admission control (ha.reserveHosts ${reserveHosts}) refuses to power the VMs on: restarting the VMs of the ${reserveHosts} fullest host(s) needs ${r.needRamMB} MB of RAM and ${r.needVcpus} vCPUs, the other hosts have room for ${r.spareRamMB} MB and ${r.spareVcpus} vCPUs with every host on; add hosts or lower ha.reserveHosts`,
+    )
 }
 
 /** Why no host takes VM v: what each admission limit leaves, on the host that comes closest. */

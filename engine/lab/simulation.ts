@@ -193,7 +193,7 @@ export class LabSimulation {
     const started = performance.now()
     const columns = stepColumns(model)
     const plan = new LabPlan(model, columns)
-    initialPlacement(plan)
+    initialPlacement(plan, model.ha.reserveHosts)
     const placement = plan.vmHost.slice()
     const hostsOn = Int32Array.from({ length: model.hostCount }, (_, h) => h).filter(
       (h) => plan.hostState[h] === HOST_STATE.on,
@@ -452,9 +452,10 @@ export class LabSimulation {
       const consolidate = this.stepIndex % Math.max(1, Math.round(this.model.underloadEvery / dt)) === 0
       const { decisions, overloaded: over } = this.consolidation.round(this.explain, consolidate)
       overloaded = over.length
-      for (const d of decisions) this.decide(d, frameTime, events)
-    }
+      for (const d of this.haSide.holdReserve(decisions, frameTime, events)) this.decide(d, frameTime, events)
+    } else this.haSide.holdReserve([], frameTime, events)
     this.switchOffIdleHosts(frameTime, events)
+    this.haSide.noteReserve()
     if (this.onEvent) for (const e of events.sort((a, b) => a.time - b.time)) this.onEvent(e)
     this.timing.stepsMs += performance.now() - stepStarted
     return this.accounts.frame(frameTime, this.stepIndex, this.migrations.started, started, overloaded)
@@ -616,8 +617,16 @@ export class LabSimulation {
     const reserve = this.haSide.failoverReserve()
     for (let h = 0; h < P.hostCount; h++) {
       if (P.hostState[h] !== HOST_STATE.on || running[h]! > 0 || P.members[h]!.length > 0) continue
-      if (reserve && reserve.spare - P.hostRam[h]! < reserve.need) continue // kept on as failover capacity
-      if (reserve) reserve.spare -= P.hostRam[h]!
+      if (
+        reserve &&
+        (reserve.spareRamMB - P.hostRam[h]! < reserve.needRamMB ||
+          reserve.spareVcpus - P.hostVcpuLimit[h]! < reserve.needVcpus)
+      )
+        continue // kept on as failover capacity
+      if (reserve) {
+        reserve.spareRamMB -= P.hostRam[h]!
+        reserve.spareVcpus -= P.hostVcpuLimit[h]!
+      }
       P.hostState[h] = HOST_STATE.off
       this.shardOrders.power.push({ host: h, on: false })
       this.accounts.shutdowns++
@@ -630,6 +639,7 @@ export class LabSimulation {
     const m = this.model
     return (
       m.ha.mtbf !== undefined ||
+      m.ha.reserveHosts > 0 ||
       m.events.some((e) => 'failHost' in e) ||
       m.groups.some((g) => g.protection !== undefined) ||
       this.haSide.ha.report().hostFailures > 0
