@@ -72,21 +72,25 @@ export class HaCoordinator {
     }
   }
 
-  /** Where HA restarts a VM: the powered-on host with the most free RAM that admits it, else an off one. */
+  /**
+   * Where HA restarts a VM: the running host with the most free RAM that admits it, else a booting one,
+   * else an off one (which boots first).
+   */
   private restartHost(v: number): number {
     const P = this.plan
-    let best = -1
-    let bestFree = -Infinity
-    for (let h = 0; h < P.hostCount; h++) {
-      const state = P.hostState[h]
-      if ((state !== HOST_STATE.on && state !== HOST_STATE.booting) || !P.admits(h, v)) continue
-      const free = (P.hostRam[h]! - P.hostRamUse[h]!) / P.hostRam[h]!
-      if (free > bestFree) {
-        best = h
-        bestFree = free
+    for (const wanted of [HOST_STATE.on, HOST_STATE.booting]) {
+      let best = -1
+      let bestFree = -Infinity
+      for (let h = 0; h < P.hostCount; h++) {
+        if (P.hostState[h] !== wanted || !P.admits(h, v)) continue
+        const free = (P.hostRam[h]! - P.hostRamUse[h]!) / P.hostRam[h]!
+        if (free > bestFree) {
+          best = h
+          bestFree = free
+        }
       }
+      if (best >= 0) return best
     }
-    if (best >= 0) return best
     for (let h = 0; h < P.hostCount; h++) if (P.hostState[h] === HOST_STATE.off && P.admits(h, v)) return h
     return -1
   }
@@ -256,7 +260,7 @@ export class HaCoordinator {
         time,
         kind: 'host-on',
         host: h,
-        message: `host ${h} switched on by HA admission control: ${n} host failure(s) would need ${gib(before.needRamMB)} of RAM and ${before.needVcpus} vCPUs restarted, the others had room for ${gib(before.spareRamMB)} and ${before.spareVcpus}`,
+        message: `host ${h} switched on by HA admission control: ${n} host failure(s) would need ${gib(before.needRamMB)} of RAM and ${before.needVcpus} vCPUs restarted, the others had room for ${gib(before.spareRamMB)} and ${before.spareVcpus}${before.spareRamMB >= before.needRamMB && before.spareVcpus >= before.needVcpus ? ' in all, but not for every VM whole on one host' : ''}`,
       })
     }
     if (r.held) this.reserveShort = false

@@ -12,10 +12,12 @@ import type { VmTransfer } from './protocol'
 
 /**
  * HA admission control, as vSphere HA's "host failures cluster tolerates" policy: enough capacity stays
- * powered on to restart every VM of the N hosts that hold the most (here: the most RAM admitted, the
- * vCPUs of those hosts with it), on the other hosts' admission room. vSphere counts CPU and memory
- * reservations; the lab counts what its admission counts — RAM within the allocation ratio, vCPUs within
- * the CPU allocation ratio. Booting hosts count as capacity (they are being powered on for it).
+ * powered on to restart every VM of the N hosts that hold the most (the most RAM admitted) on the other
+ * hosts. vSphere counts CPU and memory reservations in slots, so that a VM's reservation is never split
+ * over hosts; the lab checks the restart itself: the VMs of those hosts, largest first, each fit whole on
+ * one of the others (RAM within the allocation ratio, vCPUs within the CPU ratio, cores fast enough), as
+ * HA would place them. Booting hosts count as capacity (they are being powered on for it). The totals
+ * (what those hosts hold, what the others have room for) are reported beside it.
  */
 export interface FailoverReserve {
   /** host failures tolerated (ha.reserveHosts) */
@@ -34,16 +36,35 @@ export function failoverReserve(plan: LabPlan, n: number): FailoverReserve {
     if (plan.hostState[h] === HOST_STATE.on || plan.hostState[h] === HOST_STATE.booting) on.push(h)
   on.sort((a, b) => plan.hostRamUse[b]! - plan.hostRamUse[a]! || a - b)
   const r: FailoverReserve = { hosts: n, needRamMB: 0, spareRamMB: 0, needVcpus: 0, spareVcpus: 0, held: false }
+  const failing: number[] = []
+  const room: number[] = []
+  const ram: number[] = []
+  const vcpus: number[] = []
   on.forEach((h, i) => {
     if (i < n) {
       r.needRamMB += plan.hostRamUse[h]!
       r.needVcpus += plan.hostVcpus[h]!
+      for (const v of plan.members[h]!) if (plan.vmHost[v] === h) failing.push(v)
     } else {
       r.spareRamMB += plan.hostRam[h]! - plan.hostRamUse[h]!
       r.spareVcpus += plan.hostVcpuLimit[h]! - plan.hostVcpus[h]!
+      room.push(h)
+      ram.push(plan.hostRam[h]! - plan.hostRamUse[h]!)
+      vcpus.push(plan.hostVcpuLimit[h]! - plan.hostVcpus[h]!)
     }
   })
-  r.held = r.spareRamMB >= r.needRamMB && r.spareVcpus >= r.needVcpus
+  // the restart, first fit by decreasing RAM: every VM of the failed hosts whole on one other host
+  failing.sort((a, b) => plan.vmRam[b]! - plan.vmRam[a]! || a - b)
+  r.held = failing.every((v) => {
+    for (let k = 0; k < room.length; k++) {
+      if (ram[k]! < plan.vmRam[v]! || vcpus[k]! < plan.vmVcpus[v]! || plan.peMips[room[k]!]! < plan.vmMipsPerVcpu[v]!)
+        continue
+      ram[k] = ram[k]! - plan.vmRam[v]!
+      vcpus[k] = vcpus[k]! - plan.vmVcpus[v]!
+      return true
+    }
+    return false
+  })
   return r
 }
 

@@ -55,7 +55,7 @@ export class MigrationQueue {
 
   /** Queued migrations whose hosts have a free slot and whose target is on, oldest first: they start now. */
   startable(time: number, plan: LabPlan): MigrationOrder[] {
-    const limit = this.model.migration.maxConcurrentPerHost
+    const limit = (h: number) => this.model.hostTypes[plan.hostType[h]!]!.maxMigrations
     const busy = this.atHost
     busy.fill(0)
     for (const m of this.inFlight.values()) {
@@ -68,7 +68,11 @@ export class MigrationQueue {
       const source = plan.vmHost[q.vm]!
       // the VM stopped before its move could start (its host failed, the OOM killer): the plan dropped it
       if (source < 0 || plan.vmTarget[q.vm] !== q.target) continue
-      if (plan.hostState[q.target] !== HOST_STATE.on || busy[source]! >= limit || busy[q.target]! >= limit) {
+      if (
+        plan.hostState[q.target] !== HOST_STATE.on ||
+        busy[source]! >= limit(source) ||
+        busy[q.target]! >= limit(q.target)
+      ) {
         remaining.push(q)
         continue
       }

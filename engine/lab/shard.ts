@@ -516,7 +516,12 @@ export class HostShard {
       const utilization = running && this.capacity[i]! > 0 ? Math.min(1, grantedSum / this.capacity[i]!) : 0
       const type = this.model.hostTypes[this.model.hostType[host]!]!
       // average power over the step: the booting part draws the boot energy evenly, the rest runs
-      let powerW = running ? specPower(this.power[i]!, utilization) * (1 - bootFraction) : 0
+      // a switched-off host still draws its BMC's standby power
+      let powerW = running
+        ? specPower(this.power[i]!, utilization) * (1 - bootFraction)
+        : state === HOST_STATE.off
+          ? type.offPowerW
+          : 0
       if (bootFraction > 0) powerW += (type.bootEnergyJ / type.bootSeconds) * bootFraction
       const active = running && count > 0
       hosts[o + H.state] = state

@@ -614,20 +614,15 @@ export class LabSimulation {
     const P = this.plan
     const running = P.runningAt
     this.accounts.vmsRunning = P.vmsRunning
-    const reserve = this.haSide.failoverReserve()
+    const holdsReserve = this.model.ha.reserveHosts > 0
     for (let h = 0; h < P.hostCount; h++) {
       if (P.hostState[h] !== HOST_STATE.on || running[h]! > 0 || P.members[h]!.length > 0) continue
-      if (
-        reserve &&
-        (reserve.spareRamMB - P.hostRam[h]! < reserve.needRamMB ||
-          reserve.spareVcpus - P.hostVcpuLimit[h]! < reserve.needVcpus)
-      )
-        continue // kept on as failover capacity
-      if (reserve) {
-        reserve.spareRamMB -= P.hostRam[h]!
-        reserve.spareVcpus -= P.hostVcpuLimit[h]!
-      }
       P.hostState[h] = HOST_STATE.off
+      // kept on as failover capacity when HA's admission control needs it (ha.ts failoverReserve)
+      if (holdsReserve && !this.haSide.failoverReserve()!.held) {
+        P.hostState[h] = HOST_STATE.on
+        continue
+      }
       this.shardOrders.power.push({ host: h, on: false })
       this.accounts.shutdowns++
       events.push({ time, kind: 'host-off', host: h, message: `host ${h} idle: switched off` })

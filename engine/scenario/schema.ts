@@ -83,8 +83,18 @@ export const hostTypeSchema = z.strictObject({
     .array(z.number().nonnegative())
     .length(11)
     .meta({ description: 'watts at 0 %, 10 %, …, 100 % CPU utilization (SPECpower style)' }),
-  bootSeconds: duration.default(0),
-  bootEnergyJ: z.number().nonnegative().default(0),
+  bootSeconds: duration.default(200).meta({
+    description:
+      'lab mode: power-on to running VMs (default 200 s, the server setup time of Gandhi et al., "AutoScale", ACM TOCS 2012)',
+  }),
+  bootEnergyJ: z.number().nonnegative().optional().meta({
+    description:
+      "lab mode: energy to boot (default: bootSeconds at the power table's 100 % figure — a booting server draws near its busy power, Gandhi et al. 2012)",
+  }),
+  offPowerW: z.number().nonnegative().default(10).meta({
+    description:
+      'lab mode: power of a switched-off host — its BMC (iLO, iDRAC, IMM) stays on standby power to wake it (default 10 W, a lab estimate)',
+  }),
 })
 
 export const vmTypeSchema = z.strictObject({
@@ -226,12 +236,10 @@ export const migrationSchema = z.strictObject({
     .min(0)
     .default(1)
     .meta({ description: 'hybrid: pre-copy rounds before post-copy starts' }),
-  maxConcurrentPerHost: z
-    .number()
-    .int()
-    .min(1)
-    .default(4)
-    .meta({ description: 'migrations a host carries at once (vMotion on 1 GbE: 4)' }),
+  maxConcurrentPerHost: z.number().int().min(1).optional().meta({
+    description:
+      "migrations a host carries at once (default by NIC, as vMotion's limits: 4 below 10 GbE, 8 from 10 GbE; OpenStack Nova's max_concurrent_live_migrations is 1)",
+  }),
   timeout: duration
     .optional()
     .meta({ description: 'cancel a migration still running after this long (default: 150 s per GiB of RAM)' }),
@@ -364,8 +372,9 @@ const admissionSchema = z.strictObject({
   ramAllocationRatio: z.number().positive().default(1).meta({
     description: 'configured VM RAM a host accepts per byte of allocatable RAM (Nova, default 1.0); > 1 overcommits',
   }),
-  reservedHostMemory: byteSize.default(0).meta({
-    description: "RAM a host keeps for itself, outside the VMs' allocation (Nova's reserved_host_memory_mb is 512 MiB)",
+  reservedHostMemory: byteSize.default(512 * 1024 ** 2).meta({
+    description:
+      "RAM a host keeps for itself, outside the VMs' allocation (default 512 MiB: OpenStack Nova's reserved_host_memory_mb)",
   }),
 })
 
@@ -397,7 +406,6 @@ export const scenarioSchema = z.strictObject({
     downtimeLimit: 0.3,
     autoConverge: false,
     postcopyAfterRounds: 1,
-    maxConcurrentPerHost: 4,
     timeoutAction: 'cancel',
     syncRule: 'qemu',
     setupTime: 0.1,

@@ -44,7 +44,8 @@ describe('HA admission control (host failures cluster tolerates = 1)', () => {
       movesRefused: 0,
     })
     // it costs host 1's idle power for the whole run: 100 W × 300 s, beside host 0's 4 × 250/2000 = 50 %
-    expect(s.energyKWh).toBeCloseTo(((150 + 100) * 300) / 3.6e6, 12)
+    // and the 10 W standby power of the two hosts left off
+    expect(s.energyKWh).toBeCloseTo(((150 + 100 + 2 * 10) * 300) / 3.6e6, 12)
     expect(events.filter((e) => e.kind === 'host-off')).toEqual([])
   })
 

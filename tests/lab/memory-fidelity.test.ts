@@ -208,21 +208,26 @@ describe('memory-overcommit.yaml, checked by hand', () => {
     const s = sim.summary()
     const m = s.memory!
     // 12 VMs of 2 GiB = 32,768 pages of 64 KiB: 9,830 free (30 %, not backed), 9,830 OS image, 13,108 data.
-    // The host backs 12 × 22,938 pages = 16.80 GiB on 16 GiB: it must swap at least 0.80 GiB at once.
+    // The host backs 12 × 22,938 pages = 16.80 GiB and keeps 0.5 GiB (Nova's reserve) on 16 GiB: it must
+    // swap at least 1.30 GiB at once.
     expect(m.final.configuredGiB).toBe(24)
     const backedGiB = (12 * 22_938 * 64) / 1024 / 1024
     expect(backedGiB).toBeCloseTo(16.8, 2)
     const burst = events.find((e) => e.kind === 'warning' && /swapped .* out/.test(e.message))!
     expect(burst.time).toBe(0)
-    expect(m.timeline[0]!.hostSwappedGiB).toBeGreaterThanOrEqual(backedGiB - 16)
+    expect(m.timeline[0]!.hostSwappedGiB).toBeGreaterThanOrEqual(backedGiB + 0.5 - 16)
     // what goes out is what nobody touches: the guests write only their 128 MiB hot set (hotFraction 1),
-    // so no swapped page is ever touched: no fault, no CPU lost
+    // so no host-swapped page is ever touched: no fault
     expect(m.hostFaults).toBe(0)
-    expect(m.lostCpuSeconds).toBe(0)
     // CPU: 12 VMs of one 2000-MIPS vCPU at 0.4 ± 0.2 (+ noise) on 8 × 3000 MIPS: demand ≤ 18,000 +
-    // noise < 24,000 less ksmd's 0.02 core (400 pages / 20 ms × 1 µs). Every VM gets what it asks for.
-    expect(s.overallSla).toBe(0)
+    // noise < 24,000 less ksmd's 0.02 core (400 pages / 20 ms × 1 µs): no contention. What the VMs lose is
+    // the few guest swap faults of the first minutes, when the balloons reach into the guests' data (at
+    // 200 µs each): seconds in a run of ~60,000 CPU-seconds, far below the 5 % a user would notice
+    expect(m.lostCpuSeconds).toBeGreaterThan(0)
+    expect(s.overallSla).toBeLessThan(1e-4)
     expect(s.slatah).toBe(0) // main: 75.83 %
+    expect(s.slaCauses.violationSeconds).toEqual({ cpu: 0, memory: 0, migration: 0, throttling: 0, pause: 0 })
+    expect(s.slaCauses.lostMipsSeconds.memory).toBeCloseTo(m.lostCpuSeconds * 2000, 6)
     // ksmd scans at most 20,000 kernel pages a second, 1 µs each, for 6 h: ≤ 432 CPU-seconds; a pass of
     // ~370,000 kernel pages wastes at most one wake-up's 400 pages at its end
     expect(m.ksmCpuSeconds).toBeLessThanOrEqual(432 + 1e-9)
