@@ -15,7 +15,7 @@
 //   3. table.stall[slot] = memory.stall[k]; CpuScheduler.schedule(...) → granted, steal, shortfall.
 import { ZERO_TOKEN } from '../memory/image'
 import { applyMomBalloon, BALLOON_DEFAULTS, emptyBalloonStep, stepBalloon, type BalloonConfig } from './balloon'
-import { Ksm, momKsmPolicy, type KsmState } from './ksm'
+import { Ksm, momKsmPolicy, type KsmState, type KsmStats } from './ksm'
 import {
   clampSwapped,
   HOST_SWAP_DEFAULTS,
@@ -260,6 +260,7 @@ export class HostMemory {
   private ksmScannedSeen = 0
   /** pages_sharing at the last 'ksm-merged' note */
   private ksmSharingNoted = 0
+  private readonly ksmStats = {} as KsmStats
   /** whether the per-VM outputs hold anything non-zero (for chargedCount VMs) */
   private charged = false
   private chargedCount = -1
@@ -520,7 +521,7 @@ export class HostMemory {
         this.stall[k] = demand > 0 ? Math.min(1, this.lostCpuSeconds[k]! / demand) : 0
       }
     }
-    const scanned = this.ksm.stats().pages_scanned
+    const scanned = this.ksm.stats(this.ksmStats).pages_scanned
     row[HM.ksmCpuSeconds] = scanned > this.ksmScannedSeen ? (scanned - this.ksmScannedSeen) * this.k[K_KSM_CPU]! : 0
     this.ksmScannedSeen = scanned
     const sharing = this.ksm.savedPages
@@ -530,7 +531,7 @@ export class HostMemory {
         at: dt,
         from: this.ksmSharingNoted,
         to: sharing,
-        fullScans: this.ksm.stats().full_scans,
+        fullScans: this.ksmStats.full_scans,
       })
       this.ksmSharingNoted = sharing
     }
@@ -577,7 +578,7 @@ export class HostMemory {
     row[HM.hostFaults] = 0
     if (this.killed.length > 0) this.killed.length = 0
     if (this.decisions.length > 0) this.decisions.length = 0
-    this.ksmScannedSeen = this.ksm.stats().pages_scanned
+    this.ksmScannedSeen = this.ksm.stats(this.ksmStats).pages_scanned
   }
 
   private segment(seg: number, busy: ArrayLike<number>): void {
