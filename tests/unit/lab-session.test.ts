@@ -562,6 +562,7 @@ describe('LabSession checkpoints', () => {
       resume: c.lab,
     })
     expect(slower.stateHash).toBe(cliSlower.stateHash)
+    expect(slower.migrations).not.toBe(report.migrations)
 
     // the runs of this scenario: from the start (left at 6 h), and the two branches with their final reports
     const { checkpoints, branches } = await lab.checkpoints()
