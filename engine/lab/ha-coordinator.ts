@@ -3,7 +3,7 @@
 // control (failover capacity kept powered on). The failure and restart bookkeeping itself is ha.ts.
 import type { ClusterModel } from '../model/cluster-model'
 import { HOST_STATE, type LabEvent } from '../vocabulary'
-import { HaManager } from './ha'
+import { failoverReserve, HaManager, type FailoverReserve } from './ha'
 import type { MigrationQueue } from './migration-queue'
 import type { LabPlan } from './plan'
 import type { ShardOrders } from './shard-orders'
@@ -16,6 +16,8 @@ export class HaCoordinator {
   failing: number[] = []
   /** VMs HA could not place yet (told once) */
   readonly stuck = new Set<number>()
+  /** the reserve could not be held (told once until it holds again) */
+  private reserveShort = false
 
   constructor(
     private readonly model: ClusterModel,
@@ -70,21 +72,25 @@ export class HaCoordinator {
     }
   }
 
-  /** Where HA restarts a VM: the powered-on host with the most free RAM that admits it, else an off one. */
+  /**
+   * Where HA restarts a VM: the running host with the most free RAM that admits it, else a booting one,
+   * else an off one (which boots first).
+   */
   private restartHost(v: number): number {
     const P = this.plan
-    let best = -1
-    let bestFree = -Infinity
-    for (let h = 0; h < P.hostCount; h++) {
-      const state = P.hostState[h]
-      if ((state !== HOST_STATE.on && state !== HOST_STATE.booting) || !P.admits(h, v)) continue
-      const free = (P.hostRam[h]! - P.hostRamUse[h]!) / P.hostRam[h]!
-      if (free > bestFree) {
-        best = h
-        bestFree = free
+    for (const wanted of [HOST_STATE.on, HOST_STATE.booting]) {
+      let best = -1
+      let bestFree = -Infinity
+      for (let h = 0; h < P.hostCount; h++) {
+        if (P.hostState[h] !== wanted || !P.admits(h, v)) continue
+        const free = (P.hostRam[h]! - P.hostRamUse[h]!) / P.hostRam[h]!
+        if (free > bestFree) {
+          best = h
+          bestFree = free
+        }
       }
+      if (best >= 0) return best
     }
-    if (best >= 0) return best
     for (let h = 0; h < P.hostCount; h++) if (P.hostState[h] === HOST_STATE.off && P.admits(h, v)) return h
     return -1
   }
@@ -181,24 +187,87 @@ export class HaCoordinator {
   }
 
   /**
-   * HA admission control (N host failures tolerated): the RAM the N most loaded powered-on hosts hold must
-   * fit in the spare RAM of the others. Undefined when no reserve is asked for.
+   * HA admission control (N host failures tolerated, ha.ts failoverReserve): what the N fullest powered-on
+   * hosts hold must fit in the others' admission room. Undefined when no reserve is asked for.
    */
-  failoverReserve(): { spare: number; need: number } | undefined {
+  failoverReserve(): FailoverReserve | undefined {
     const n = this.model.ha.reserveHosts
-    if (n === 0) return undefined
-    const P = this.plan
-    const on: number[] = []
-    for (let h = 0; h < P.hostCount; h++)
-      if (P.hostState[h] === HOST_STATE.on || P.hostState[h] === HOST_STATE.booting) on.push(h)
-    on.sort((a, b) => P.hostRamUse[b]! - P.hostRamUse[a]! || a - b)
-    let need = 0
-    let spare = 0
-    // the hosts that would fail are the most loaded; only the others' spare RAM can take their VMs
-    on.forEach((h, i) => {
-      if (i < n) need += P.hostRamUse[h]!
-      else spare += P.hostRam[h]! - P.hostRamUse[h]!
-    })
-    return { spare, need }
+    return n === 0 ? undefined : failoverReserve(this.plan, n)
   }
+
+  /** The reserve as it stands at the end of a step, into the report. */
+  noteReserve(): void {
+    const r = this.failoverReserve()
+    if (r) this.ha.noteReserve(r)
+  }
+
+  /**
+   * Admission control holds the reserve after the step's decisions: a consolidation move that eats it is
+   * refused (undone, latest first) when no switched-off host is left to make up for it; then switched-off
+   * hosts are powered on, in id order, until it holds (as vSphere DPM brings hosts out of standby for HA).
+   * Returns the decisions kept.
+   */
+  holdReserve<D extends { vm: number; to: number; powerOn?: boolean }>(
+    decisions: D[],
+    time: number,
+    events: LabEvent[],
+  ): D[] {
+    const n = this.model.ha.reserveHosts
+    if (n === 0) return decisions
+    const P = this.plan
+    const off = (): number => {
+      for (let h = 0; h < P.hostCount; h++) if (P.hostState[h] === HOST_STATE.off) return h
+      return -1
+    }
+    let r = failoverReserve(P, n)
+    const kept = decisions.slice()
+    while (!r.held && off() < 0 && kept.length > 0) {
+      const d = kept.pop()!
+      P.unmove(d.vm, d.to)
+      // a host it was switching on for the move stays off
+      if (d.powerOn && P.members[d.to]!.length === 0) P.hostState[d.to] = HOST_STATE.off
+      this.ha.reserve.movesRefused++
+      const after = failoverReserve(P, n)
+      events.push({
+        time,
+        kind: 'warning',
+        vm: d.vm,
+        host: d.to,
+        message: `HA admission control refused moving VM ${d.vm} to host ${d.to}: it would leave ${gib(r.spareRamMB)} of spare RAM for the ${gib(r.needRamMB)} that ${n} failed host(s) would need restarted, and no host is left to switch on`,
+      })
+      r = after
+    }
+    while (!r.held) {
+      const h = off()
+      if (h < 0) {
+        if (!this.reserveShort) {
+          this.reserveShort = true
+          events.push({
+            time,
+            kind: 'warning',
+            message: `HA admission control cannot hold the reserve for ${n} host failure(s): ${gib(r.spareRamMB)} of spare RAM and ${r.spareVcpus} vCPUs for ${gib(r.needRamMB)} and ${r.needVcpus}, every usable host on`,
+          })
+        }
+        break
+      }
+      const boot = this.model.hostTypes[P.hostType[h]!]!.bootSeconds
+      P.hostState[h] = boot > 0 ? HOST_STATE.booting : HOST_STATE.on
+      this.orders.power.push({ host: h, on: true })
+      this.ha.reserve.hostsPoweredOn++
+      const before = r
+      r = failoverReserve(P, n)
+      events.push({
+        time,
+        kind: 'host-on',
+        host: h,
+        message: `host ${h} switched on by HA admission control: ${n} host failure(s) would need ${gib(before.needRamMB)} of RAM and ${before.needVcpus} vCPUs restarted, the others had room for ${gib(before.spareRamMB)} and ${before.spareVcpus}${before.spareRamMB >= before.needRamMB && before.spareVcpus >= before.needVcpus ? ' in all, but not for every VM whole on one host' : ''}`,
+      })
+    }
+    if (r.held) this.reserveShort = false
+    return kept
+  }
+}
+
+function gib(mb: number): string {
+  return `${(mb / 1024).toFixed(1)} GiB`
 }

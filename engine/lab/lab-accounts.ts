@@ -4,6 +4,17 @@
 import type { Frame } from '../vocabulary'
 import type { LabPlan } from './plan'
 import type { StepColumns } from './step-columns'
+import { SLA_CAUSES, SLA_TOLERANCE, type SlaCause } from './shard-sla'
+
+/** The report's account of the SLA shortfall: its tolerance, and its causes. */
+export interface SlaCauses {
+  /** a VM is short in a step when it lost more than this share of its demand (VMware: 5 % CPU ready) */
+  tolerance: number
+  /** host-seconds of violation by the cause that cost the short VMs most */
+  violationSeconds: Record<SlaCause, number>
+  /** MIPS × seconds all VMs lost, by cause */
+  lostMipsSeconds: Record<SlaCause, number>
+}
 
 export class LabAccounts {
   energyJ = 0
@@ -15,6 +26,10 @@ export class LabAccounts {
   /** seconds each host was active and short of CPU / active, so far */
   readonly hostSla: Float64Array
   readonly hostActive: Float64Array
+  /** SLA-violation seconds so far by the cause that made them (SLA_CAUSES order), in host order */
+  readonly slaByCause = new Float64Array(SLA_CAUSES.length)
+  /** MIPS × seconds the VMs lost so far, by cause */
+  readonly lostByCause = new Float64Array(SLA_CAUSES.length)
   /** Σ over hosts of SLA-violation seconds and active seconds in the last step */
   private stepSlaSeconds = 0
   private stepActiveSeconds = 0
@@ -54,8 +69,12 @@ export class LabAccounts {
     let power = 0
     let usedMips = 0
     let activeHosts = 0
+    const { hostStepCause: cause, hostStepLost: lost } = this.columns
+    const causes = SLA_CAUSES.length
     for (let h = 0; h < hostSla.length; h++) {
       energy += powerW[h]! * dt
+      if (cause[h]! >= 0) this.slaByCause[cause[h]!] = this.slaByCause[cause[h]!]! + stepSla[h]!
+      for (let c = 0; c < causes; c++) this.lostByCause[c] = this.lostByCause[c]! + lost[h * causes + c]!
       hostSla[h] = hostSla[h]! + stepSla[h]!
       hostActive[h] = hostActive[h]! + stepActive[h]!
       stepSlaSeconds += stepSla[h]!
@@ -94,6 +113,17 @@ export class LabAccounts {
       vmsRunning: this.vmsRunning,
       slatah: f.activeSeconds > 0 ? f.slaSeconds / f.activeSeconds : 0,
       slaViolationShare: this.stepActiveSeconds > 0 ? this.stepSlaSeconds / this.stepActiveSeconds : 0,
+    }
+  }
+
+  /** The SLA shortfall's tolerance and causes so far. */
+  slaCauses(): SlaCauses {
+    const pick = (a: Float64Array) =>
+      Object.fromEntries(SLA_CAUSES.map((c, i) => [c, a[i]!])) as Record<SlaCause, number>
+    return {
+      tolerance: SLA_TOLERANCE,
+      violationSeconds: pick(this.slaByCause),
+      lostMipsSeconds: pick(this.lostByCause),
     }
   }
 

@@ -1,5 +1,6 @@
 // What a lab run reports at its end (or so far), and the hash that identifies its state bit for bit.
 import type { ClusterModel } from '../model/cluster-model'
+import type { SlaCauses } from './lab-accounts'
 import { StateHasher } from '../hash'
 import type { HaReport } from './ha'
 import type { MemoryReport } from './memory-report'
@@ -29,6 +30,8 @@ export interface LabSummary {
   migrationsDetail: MigrationRecord[]
   /** VMs ended by a host's out-of-memory killer */
   vmsKilled: number
+  /** the SLA shortfall's tolerance, and what caused the violations (engine/lab/shard-sla.ts) */
+  slaCauses: SlaCauses
   /** hosts managing memory: KSM and balloon savings, swap and its cost, over time */
   memory?: MemoryReport
   /** host failures and HA restarts (when the scenario has failures or protected VMs) */

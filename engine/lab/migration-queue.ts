@@ -5,7 +5,7 @@
 import type { ClusterModel } from '../model/cluster-model'
 import type { MigrationInfo } from '../migration'
 import { HOST_STATE } from '../vocabulary'
-import { shareLinks, type Flow } from './link-sharing'
+import { linkHeadroom, shareLinks, type Flow } from './link-sharing'
 import type { MigrationRecord } from './migration-log'
 import type { LabPlan } from './plan'
 import type { MigrationOrder } from './protocol'
@@ -55,7 +55,7 @@ export class MigrationQueue {
 
   /** Queued migrations whose hosts have a free slot and whose target is on, oldest first: they start now. */
   startable(time: number, plan: LabPlan): MigrationOrder[] {
-    const limit = this.model.migration.maxConcurrentPerHost
+    const limit = (h: number) => this.model.hostTypes[plan.hostType[h]!]!.maxMigrations
     const busy = this.atHost
     busy.fill(0)
     for (const m of this.inFlight.values()) {
@@ -68,7 +68,11 @@ export class MigrationQueue {
       const source = plan.vmHost[q.vm]!
       // the VM stopped before its move could start (its host failed, the OOM killer): the plan dropped it
       if (source < 0 || plan.vmTarget[q.vm] !== q.target) continue
-      if (plan.hostState[q.target] !== HOST_STATE.on || busy[source]! >= limit || busy[q.target]! >= limit) {
+      if (
+        plan.hostState[q.target] !== HOST_STATE.on ||
+        busy[source]! >= limit(source) ||
+        busy[q.target]! >= limit(q.target)
+      ) {
         remaining.push(q)
         continue
       }
@@ -84,7 +88,10 @@ export class MigrationQueue {
 
   /**
    * NIC bandwidth for the live migrations of the coming step: max-min fair over both ends' NICs, each
-   * migration asking for what it reported last (max-bandwidth when it has not reported yet).
+   * migration asking for what it reported last (max-bandwidth when it has not reported yet). A migration
+   * is given what its path leaves it beside the others' shares (linkHeadroom), not only what it asked for
+   * last: its pre-copy caps itself at max-bandwidth within that, and a switch-over or post-copy that comes
+   * during the step runs at the link's speed, as QEMU's does, not at last step's demand.
    */
   allotBandwidth(plan: LabPlan): { vm: number; source: number; bytesPerSecond: number }[] {
     const vms = [...this.inFlight.keys()].sort((a, b) => a - b)
@@ -95,7 +102,8 @@ export class MigrationQueue {
       return { source: m.source, target: m.target, demand: asked > 0 ? asked : maxBandwidth }
     })
     // kbit/s → bytes/s
-    const rates = shareLinks(flows, (h) => plan.bwKbps[h]! * 125)
+    const nic = (h: number) => plan.bwKbps[h]! * 125
+    const rates = linkHeadroom(flows, shareLinks(flows, nic), nic)
     return vms.map((vm, i) => ({ vm, source: flows[i]!.source, bytesPerSecond: rates[i]! }))
   }
 }

@@ -18,6 +18,8 @@ export interface MigrationStep {
   granted: number
   /** MIPS × seconds the VM lost to the migration this step */
   lossMipsSeconds: number
+  /** of which to auto-converge's throttling */
+  throttleMipsSeconds: number
   /** MIPS the source host spends sending */
   sourceMips: number
   /** the migration ended this step (completed, cancelled or failed) */
@@ -201,6 +203,7 @@ export class ShardMigrations {
         return {
           granted: got,
           lossMipsSeconds: 0,
+          throttleMipsSeconds: 0,
           sourceMips: 0,
           ended: true,
           location: 'source',
@@ -216,6 +219,7 @@ export class ShardMigrations {
       return {
         granted: got - loss / dt,
         lossMipsSeconds: loss,
+        throttleMipsSeconds: 0,
         sourceMips: loss / dt,
         ended,
         location: ended ? 'destination' : 'source',
@@ -232,6 +236,7 @@ export class ShardMigrations {
       return {
         granted: location === 'lost' ? 0 : got,
         lossMipsSeconds: location === 'lost' ? got * dt : 0,
+        throttleMipsSeconds: 0,
         sourceMips: 0,
         ended: true,
         location,
@@ -255,6 +260,7 @@ export class ShardMigrations {
     const step: MigrationStep = {
       granted: got * slice.runFraction,
       lossMipsSeconds: got * (dt - slice.runSeconds),
+      throttleMipsSeconds: got * slice.throttledSeconds,
       sourceMips: (slice.sourceCpuSeconds * peMips) / dt,
       ended: slice.endedAt >= 0,
       location: slice.location,

@@ -120,6 +120,8 @@ export class LabSimulation {
   readonly hostRamMB: Float64Array
   /** MIPS each VM got in the last step, and its steal: runnable, not run (contention or its cap) */
   readonly vmGrantedNow: Float64Array
+  /** the host each VM ran on in the last step (StepColumns.vmRanOn) */
+  readonly vmRanOn: Int32Array
   readonly vmStealMips: Float64Array
   /** per-host memory (M columns) after the last step, when hosts manage memory */
   readonly hostMemory: Float64Array | undefined
@@ -170,6 +172,7 @@ export class LabSimulation {
     this.hostPowerW = columns.hostPowerW
     this.hostRamMB = columns.hostRamMB
     this.vmGrantedNow = columns.vmGrantedNow
+    this.vmRanOn = columns.vmRanOn
     this.vmStealMips = columns.vmStealMips
     this.hostMemory = columns.hostMemory
     this.lrScreen = columns.shape.lrScreen
@@ -190,7 +193,7 @@ export class LabSimulation {
     const started = performance.now()
     const columns = stepColumns(model)
     const plan = new LabPlan(model, columns)
-    initialPlacement(plan)
+    initialPlacement(plan, model.ha.reserveHosts)
     const placement = plan.vmHost.slice()
     const hostsOn = Int32Array.from({ length: model.hostCount }, (_, h) => h).filter(
       (h) => plan.hostState[h] === HOST_STATE.on,
@@ -265,8 +268,11 @@ export class LabSimulation {
         hostPowerW: this.hostPowerW.slice(),
         hostRamMB: this.hostRamMB.slice(),
         vmGrantedNow: this.vmGrantedNow.slice(),
+        vmRanOn: this.vmRanOn.slice(),
         vmStealMips: this.vmStealMips.slice(),
         hostMemory: this.hostMemory?.slice(),
+        slaByCause: A.slaByCause.slice(),
+        lostByCause: A.lostByCause.slice(),
       },
       pending: {
         queue: M.queue.map((q) => ({ ...q })),
@@ -340,8 +346,11 @@ export class LabSimulation {
     sim.hostPowerW.set(a.hostPowerW)
     sim.hostRamMB.set(a.hostRamMB)
     sim.vmGrantedNow.set(a.vmGrantedNow)
+    if (a.vmRanOn) sim.vmRanOn.set(a.vmRanOn)
     sim.vmStealMips.set(a.vmStealMips)
     if (sim.hostMemory && a.hostMemory) sim.hostMemory.set(a.hostMemory)
+    if (a.slaByCause) A.slaByCause.set(a.slaByCause)
+    if (a.lostByCause) A.lostByCause.set(a.lostByCause)
     const p = state.pending
     const M = sim.migrations
     M.started = t.migrationCount
@@ -443,9 +452,10 @@ export class LabSimulation {
       const consolidate = this.stepIndex % Math.max(1, Math.round(this.model.underloadEvery / dt)) === 0
       const { decisions, overloaded: over } = this.consolidation.round(this.explain, consolidate)
       overloaded = over.length
-      for (const d of decisions) this.decide(d, frameTime, events)
-    }
+      for (const d of this.haSide.holdReserve(decisions, frameTime, events)) this.decide(d, frameTime, events)
+    } else this.haSide.holdReserve([], frameTime, events)
     this.switchOffIdleHosts(frameTime, events)
+    this.haSide.noteReserve()
     if (this.onEvent) for (const e of events.sort((a, b) => a.time - b.time)) this.onEvent(e)
     this.timing.stepsMs += performance.now() - stepStarted
     return this.accounts.frame(frameTime, this.stepIndex, this.migrations.started, started, overloaded)
@@ -604,12 +614,15 @@ export class LabSimulation {
     const P = this.plan
     const running = P.runningAt
     this.accounts.vmsRunning = P.vmsRunning
-    const reserve = this.haSide.failoverReserve()
+    const holdsReserve = this.model.ha.reserveHosts > 0
     for (let h = 0; h < P.hostCount; h++) {
       if (P.hostState[h] !== HOST_STATE.on || running[h]! > 0 || P.members[h]!.length > 0) continue
-      if (reserve && reserve.spare - P.hostRam[h]! < reserve.need) continue // kept on as failover capacity
-      if (reserve) reserve.spare -= P.hostRam[h]!
       P.hostState[h] = HOST_STATE.off
+      // kept on as failover capacity when HA's admission control needs it (ha.ts failoverReserve)
+      if (holdsReserve && !this.haSide.failoverReserve()!.held) {
+        P.hostState[h] = HOST_STATE.on
+        continue
+      }
       this.shardOrders.power.push({ host: h, on: false })
       this.accounts.shutdowns++
       events.push({ time, kind: 'host-off', host: h, message: `host ${h} idle: switched off` })
@@ -621,6 +634,7 @@ export class LabSimulation {
     const m = this.model
     return (
       m.ha.mtbf !== undefined ||
+      m.ha.reserveHosts > 0 ||
       m.events.some((e) => 'failHost' in e) ||
       m.groups.some((g) => g.protection !== undefined) ||
       this.haSide.ha.report().hostFailures > 0
@@ -674,6 +688,7 @@ export class LabSimulation {
       migrationStats: migrationStats(this.migrations.log),
       migrationsDetail: this.migrations.log,
       vmsKilled: this.accounts.vmsKilled,
+      slaCauses: this.accounts.slaCauses(),
       memory: this.memoryAccount?.report(),
       ha: this.haInPlay() ? this.haSide.ha.report() : undefined,
     }
