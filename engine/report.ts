@@ -5,6 +5,7 @@ import { StateHasher } from './hash'
 import type { MigrationRecord, MigrationStats } from './lab/migration-log'
 import type { MemoryReport } from './lab/memory-report'
 import type { HaReport } from './lab/ha'
+import type { TraceSourceReport } from './workload/trace-import'
 
 export interface RunReport {
   scenario: string
@@ -61,6 +62,8 @@ export interface WorkloadBinding {
   /** FNV-1a over the trace names in VM order and each VM's type */
   bindingDigest: string
   vmsPerType: Record<string, number>
+  /** imported traces (bitbrains, azure, alibaba, csv): window, skipped rows, gaps, clipping, disk and network */
+  sources?: TraceSourceReport[]
 }
 
 export function workloadBinding(model: ClusterModel): WorkloadBinding {
@@ -80,6 +83,7 @@ export function workloadBinding(model: ClusterModel): WorkloadBinding {
     lastTrace: model.traces.names.at(-1),
     bindingDigest: hasher.hex(),
     vmsPerType,
+    ...(model.traces.sources ? { sources: model.traces.sources } : {}),
   }
 }
 
@@ -118,6 +122,11 @@ export function formatSummary(r: RunReport): string {
         `median ${m.medianDowntimeMs.toFixed(0)} ms, max ${m.maxDowntimeMs!.toFixed(0)} ms; ${m.transferredGiB!.toFixed(2)} GiB sent`,
       ])
   }
+  for (const t of r.workload.sources ?? [])
+    rows.push([
+      `trace (vms[${t.group}])`,
+      `${t.kind}, ${t.vms} VMs, ${t.from} → ${t.to}${t.memory ? ', memory demand' : ''}; ${t.gapBins} intervals filled, ${t.skippedRows} rows skipped, ${t.clippedSamples} samples clipped`,
+    ])
   rows.push(['state hash', r.stateHash], ['wall time', `${r.wallMs.toFixed(0)} ms`])
   const width = Math.max(...rows.map(([k]) => k.length))
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')
