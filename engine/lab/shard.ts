@@ -624,6 +624,7 @@ export class HostShard {
       if (this.migrations.has(v)) continue // the migration issues its writes
       memory.accrue(v, dt, want / this.vmCapMips[slot]!)
       memory.settle(v)
+      memory.followTrace(v, time)
     }
     hm.step(dt, busy)
     for (let k = 0; k < guests.length; k++) this.cpu.stall[slotOf[guests[k]!.vm]!] = hm.stall[k]!
