@@ -383,7 +383,8 @@ function poolTraces(
 
 /** Whether a trace group's VMs take their size from the trace (`sizes`, by default where the trace gives it). */
 function traceSizes(w: TraceWorkload, data: TraceData, file: string, group: number): boolean {
-  const given = data.vms.every((vm) => vm.size.vcpus !== undefined || vm.size.memoryBytes !== undefined)
+  // a VM the trace gives no size for (one missing from Azure's vmtable) keeps its type's
+  const given = data.vms.some((vm) => vm.size.vcpus !== undefined || vm.size.memoryBytes !== undefined)
   if (w.sizes === 'trace' && !given)
     throw new LabInputError([
       {

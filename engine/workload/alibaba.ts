@@ -53,12 +53,15 @@ export function readAlibaba(req: TraceRequest): TraceData {
       const guess = guessSeparator(text)
       const wrongSeparator = row.fields.length === 1 && guess && guess !== '","'
       const message = `expected ${FIELDS} columns (${ALIBABA_COLUMNS.join(', ')}) separated by ",", found ${row.fields.length}${wrongSeparator ? `: the line seems separated by ${guess}` : ''}`
-      if (line === 1) throw new LabInputError([{ file, line, column: row.column(row.fields.length), message }])
+      if (line === 1)
+        throw new LabInputError([
+          { file, line, column: wrongSeparator ? 1 : row.column(Math.min(row.fields.length, FIELDS)), message },
+        ])
       problems.bad(
         fieldProblem(
           file,
           line,
-          row.column(row.fields.length),
+          row.column(Math.min(row.fields.length, FIELDS)),
           `column ${Math.min(row.fields.length, FIELDS) + 1}`,
           message,
         ),

@@ -32,7 +32,7 @@ export function readAzure(req: TraceRequest): TraceData {
   if (w.kind !== 'azure') throw new Error('readAzure: not an azure workload')
   const file = req.files.resolve(req.scenarioFile, w.file)
   const first = firstLine(req.files, file, req)
-  const format = w.format ?? (/^"?step"?,/i.test(first) ? 'wide' : 'readings')
+  const format = w.format ?? (/^"?step"?(?:[^\w]|$)/i.test(first) ? 'wide' : 'readings')
   const data = format === 'wide' ? readWide(req, file) : readReadings(req, file)
   return { ...data, kind: 'azure', source: file, absolute: false, cpuUnit: 'fraction', interval: req.interval }
 }
@@ -95,7 +95,7 @@ function readWide(req: TraceRequest, file: string): Partial {
         fieldProblem(
           file,
           line,
-          row.column(row.fields.length),
+          row.column(Math.min(row.fields.length, header.length)),
           `column ${Math.min(row.fields.length, header.length) + 1}`,
           `expected ${header.length} columns separated by ",", found ${row.fields.length}`,
         ),
@@ -184,7 +184,7 @@ function readReadings(req: TraceRequest, file: string): Partial {
         fieldProblem(
           file,
           line,
-          row.column(row.fields.length),
+          row.column(Math.min(row.fields.length, READINGS_FIELDS)),
           `column ${Math.min(row.fields.length, READINGS_FIELDS) + 1}`,
           `expected ${READINGS_FIELDS} columns (timestamp, vm id, min, max, avg CPU) separated by ","` +
             `, found ${row.fields.length}${row.fields.length === 1 && guess && guess !== '","' ? `: the line seems separated by ${guess}` : ''}`,

@@ -174,8 +174,8 @@ function readFile(
         fieldProblem(
           file,
           line,
-          row.column(row.fields.length),
-          row.fields.length < FIELDS ? columnName(row.fields.length) : `column ${row.fields.length}`,
+          row.column(Math.min(row.fields.length, FIELDS)),
+          row.fields.length < FIELDS ? columnName(row.fields.length) : `column ${FIELDS + 1}`,
           row.fields.length < FIELDS
             ? `expected ${FIELDS} columns separated by ${describeSeparator(SEPARATOR)}, found ${row.fields.length}`
             : `expected ${FIELDS} columns, found ${row.fields.length}`,

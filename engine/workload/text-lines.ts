@@ -59,8 +59,9 @@ export class SplitLine {
     return this
   }
 
+  /** Where field `field` starts; a field the line lacks would start just past its end. */
   column(field: number): number {
-    return this.starts[Math.min(field, this.starts.length - 1)] ?? 1
+    return field < this.fields.length ? this.starts[field]! : this.text.length + 1
   }
 }
 
