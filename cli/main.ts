@@ -20,7 +20,7 @@ const HELP = `conlab — Consolidation Lab from the command line
 
   conlab run <scenario> [--policy P] [--traces DIR] [--seed N] [--workers N] [--until T]
              [--set path=value]… [--events] [--checkpoint-every T --checkpoint-dir DIR]
-             [--json] [--out FILE.{json,csv,md}]
+             [--json] [--out FILE.{json,csv,md}] [--series FILE.csv]
   conlab resume <checkpoint> [--workers N] [--until T] [--events] [--json] [--out FILE]
   conlab branch <checkpoint> --policy P[,Q…] [--set path=value]… [--json] [--out FILE]
   conlab snapshots <checkpoint> [--vm N] [--json]

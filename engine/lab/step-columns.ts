@@ -28,6 +28,8 @@ export class StepColumns {
   readonly hostMemory: Float64Array | undefined
   /** the VM's demand in the last step, MIPS (the plan's `vmDemand`) */
   readonly vmDemand: Float64Array
+  /** 1 for the VMs whose rows came in this step (the frame's sums read and clear it) */
+  readonly vmReported: Uint8Array
   /** MIPS the VM got in the last step, and its steal */
   readonly vmGrantedNow: Float64Array
   readonly vmStealMips: Float64Array
@@ -50,6 +52,7 @@ export class StepColumns {
     this.hostStepActive = new Float64Array(nH)
     this.hostMemory = shape.memory ? new Float64Array(nH * MEMORY_FIELDS) : undefined
     this.vmDemand = new Float64Array(nV)
+    this.vmReported = new Uint8Array(nV)
     this.vmGrantedNow = new Float64Array(nV)
     this.vmStealMips = new Float64Array(nV)
     this.vmRequested = new Float64Array(nV)
@@ -95,6 +98,7 @@ export class StepColumns {
       const demand = vms[r + V.demandMips]!
       const granted = vms[r + V.grantedMips]!
       this.vmDemand[v] = demand
+      this.vmReported[v] = 1
       this.vmGrantedNow[v] = granted
       this.vmStealMips[v] = vms[r + V.stealMips]!
       this.vmRequested[v] = this.vmRequested[v]! + demand * dt
