@@ -2,7 +2,7 @@
 // checkpoints with --checkpoint-every/--checkpoint-dir, the report as text, JSON or a file.
 import { resolve } from 'node:path'
 import type { ClusterModel } from '../engine/model/cluster-model'
-import { runToEnd } from '../engine/run'
+import { runToEnd, type Frame } from '../engine/run'
 import type { RunReport } from '../engine/report'
 import type { LabEvent } from '../engine/api/lab-api'
 import type { LabState } from '../engine/lab/lab-state'
@@ -37,6 +37,8 @@ export interface ExecuteOptions {
   label?: string
   /** lab mode: filled with where the run's time went */
   timing?: LabTiming
+  /** sees every step's frame (`run --series`) */
+  onFrame?: (frame: Frame) => void
 }
 
 /** d+hh:mm:ss.s of simulated time. */
@@ -79,7 +81,10 @@ export async function execute(model: ClusterModel, o: ExecuteOptions): Promise<R
       }
     : undefined
   const report = await runToEnd(model, {
-    onFrame: (f) => progress.update(f.time),
+    onFrame: (f) => {
+      o.onFrame?.(f)
+      progress.update(f.time)
+    },
     onEvent,
     untilSeconds,
     resume: o.resume?.state,

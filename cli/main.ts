@@ -1,4 +1,4 @@
-// `conlab`: the headless lab. Commands: run, compare, resume, branch, snapshots, validate, schema, bench.
+// `conlab`: the headless lab. Commands: run, compare, resume, branch, snapshots, validate, schema, import, bench.
 // Exit codes: 0 ok, 1 failure while running, 2 bad input (scenario, flags, traces). No stack traces
 // unless --debug.
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
@@ -12,6 +12,7 @@ import { benchCommand } from './commands/bench'
 import { snapshotsCommand } from './commands/snapshots'
 import { resumeCommand } from './commands/resume'
 import { branchCommand } from './commands/branch'
+import { importCommand } from './commands/import'
 import { CheckpointError } from '../engine/checkpoint/format'
 import { UsageError } from './usage'
 
@@ -19,13 +20,15 @@ const HELP = `conlab — Consolidation Lab from the command line
 
   conlab run <scenario> [--policy P] [--traces DIR] [--seed N] [--workers N] [--until T]
              [--set path=value]… [--events] [--checkpoint-every T --checkpoint-dir DIR]
-             [--json] [--out FILE.{json,csv,md}]
+             [--json] [--out FILE.{json,csv,md}] [--series FILE.csv]
   conlab resume <checkpoint> [--workers N] [--until T] [--events] [--json] [--out FILE]
   conlab branch <checkpoint> --policy P[,Q…] [--set path=value]… [--json] [--out FILE]
   conlab snapshots <checkpoint> [--vm N] [--json]
   conlab compare <scenario> --policies a,b,c [--traces DIR] [--seed N] [--json] [--out FILE] [--reference FILE]
   conlab validate <scenario>
   conlab schema
+  conlab import <bitbrains|azure|alibaba|csv> <source> --out DIR [--from T] [--to T] [--interval T]
+             [--vms a,b,…] [--count N] [--skip-bad-rows] [--set key=value]…
   conlab bench [--quick] [--only planetlab,osic,lab,checkpoint,ui-frames]
 
 Policies: npa, dvfs, or <thr|iqr|mad|lr|lrr>-<mmt|mc|mu|rs>-<safety>, e.g. thr-mmt-0.8, lr-mc-1.2.
@@ -40,6 +43,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number> | number> = {
   snapshots: snapshotsCommand,
   resume: resumeCommand,
   branch: branchCommand,
+  import: importCommand,
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -17,3 +17,14 @@ export function writeReports(file: string, reports: RunReport[]): void {
     throw new UsageError(`--out: cannot write "${file}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
   }
 }
+
+/** `--series FILE.csv`: the rows of every step (engine/api/report-format.ts's columns), written atomically. */
+export function writeSeries(file: string, lines: string[]): void {
+  try {
+    writeFileAtomic(file, `${lines.join('\n')}\n`)
+  } catch (e) {
+    throw new UsageError(
+      `--series: cannot write "${file}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    )
+  }
+}

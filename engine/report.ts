@@ -6,6 +6,7 @@ import type { MigrationRecord, MigrationStats } from './lab/migration-log'
 import type { MemoryReport } from './lab/memory-report'
 import type { HaReport } from './lab/ha'
 import type { SlaCauses } from './lab/lab-accounts'
+import type { TraceSourceReport } from './workload/trace-import'
 
 export interface RunReport {
   scenario: string
@@ -64,6 +65,8 @@ export interface WorkloadBinding {
   /** FNV-1a over the trace names in VM order and each VM's type */
   bindingDigest: string
   vmsPerType: Record<string, number>
+  /** imported traces (bitbrains, azure, alibaba, csv): window, skipped rows, gaps, clipping, disk and network */
+  sources?: TraceSourceReport[]
 }
 
 export function workloadBinding(model: ClusterModel): WorkloadBinding {
@@ -83,6 +86,7 @@ export function workloadBinding(model: ClusterModel): WorkloadBinding {
     lastTrace: model.traces.names.at(-1),
     bindingDigest: hasher.hex(),
     vmsPerType,
+    ...(model.traces.sources ? { sources: model.traces.sources } : {}),
   }
 }
 
@@ -141,6 +145,11 @@ export function formatSummary(r: RunReport): string {
     rows.push([
       'HA reserve',
       `${reserve.hostsTolerated} host failure(s) tolerated; held at the end of ${reserve.stepsHeld} of ${reserve.steps} steps, tightest margin ${(reserve.minMarginRamMB / 1024).toFixed(1)} GiB of RAM; ${reserve.hostsPoweredOn} host(s) switched on for it, ${reserve.movesRefused} move(s) refused`,
+    ])
+  for (const t of r.workload.sources ?? [])
+    rows.push([
+      `trace (vms[${t.group}])`,
+      `${t.kind}, ${t.vms} VMs, ${t.from} → ${t.to}${t.memory ? ', memory demand' : ''}; ${t.gapBins} intervals filled, ${t.skippedRows} rows skipped, ${t.clippedSamples} samples clipped`,
     ])
   rows.push(['state hash', r.stateHash], ['wall time', `${r.wallMs.toFixed(0)} ms`])
   const width = Math.max(...rows.map(([k]) => k.length))

@@ -13,6 +13,7 @@ import type { LabEvent } from './vocabulary'
 export type Frame = CloudSimFrame | LabFrame
 
 export interface RunOptions {
+  /** every step's frame (cloudsim mode: and the closing frame at the scenario's end) */
   onFrame?: (frame: Frame) => void
   /** stop after the step at or past this simulated time (seconds); the report then covers [0, until] */
   untilSeconds?: number
@@ -125,6 +126,8 @@ export async function runToEnd(model: ClusterModel, options: RunOptions = {}): P
       options.onFrame?.(f)
       if (stop(f)) break
     }
+    const closing = sim.closingFrame()
+    if (closing) options.onFrame?.(closing)
     return cloudSimReport(model, sim, clock() - started, binding)
   }
   const shards = options.shards ?? 1

@@ -24,6 +24,17 @@ export interface Frame {
   slatah: number
   /** SLA violation time of active hosts in this interval / active-host time in this interval */
   slaViolationShare: number
+  /** Σ CPU the running VMs asked for / were granted in this interval, MIPS (absent in frames of older files) */
+  demandMips?: number
+  grantedMips?: number
+  /** migrations started and not finished at the end of the interval */
+  migrationsInFlight?: number
+  /** lab mode: the hosts' memory at the end of the interval — resident (RAM the VMs occupy; without memory
+   * management their configured RAM), saved by KSM, held by balloons, swapped out by the hosts — bytes */
+  memoryUsedBytes?: number
+  ksmSavedBytes?: number
+  balloonBytes?: number
+  swappedBytes?: number
 }
 
 export type LabEventKind =

@@ -8,12 +8,13 @@ import { defineConfig, type Plugin } from 'vite'
 import react from '@vitejs/plugin-react'
 import { parseScenario } from '../engine/scenario/load'
 import { encodeScenarioPack, type PackFile } from '../engine/platform/browser/scenario-pack'
+import { workloadInputs } from '../engine/workload/trace-source'
 
 const root = resolve(import.meta.dirname, '..')
 const PACK_MODULE = 'virtual:conlab-scenario-pack'
 const DEV_PACK_URL = '/@conlab/scenarios.pack'
 
-/** Every scenarios/*.yaml and the files of each PlanetLab folder they reference, in Node's listing order. */
+/** Every scenarios/*.yaml and the trace folders and files they reference, in Node's listing order. */
 export function collectScenarioFiles(repoRoot: string): PackFile[] {
   const scenariosDir = join(repoRoot, 'scenarios')
   const toPackPath = (abs: string) => {
@@ -23,12 +24,15 @@ export function collectScenarioFiles(repoRoot: string): PackFile[] {
   }
   const files: PackFile[] = []
   const folders = new Set<string>()
+  const traceFiles = new Set<string>()
   for (const name of readdirSync(scenariosDir).filter((f) => f.endsWith('.yaml'))) {
     const file = join(scenariosDir, name)
     const text = readFileSync(file, 'utf8')
     files.push({ path: toPackPath(file), text })
     for (const group of parseScenario(text, file).scenario.vms) {
-      if (group.workload.kind === 'planetlab') folders.add(resolve(dirname(file), group.workload.dir))
+      const inputs = workloadInputs(group.workload)
+      for (const dir of inputs.dirs) folders.add(resolve(dirname(file), dir))
+      for (const f of inputs.files) traceFiles.add(resolve(dirname(file), f))
     }
   }
   for (const dir of folders) {
@@ -37,6 +41,7 @@ export function collectScenarioFiles(repoRoot: string): PackFile[] {
       if (statSync(path).isFile()) files.push({ path: toPackPath(path), text: readFileSync(path, 'utf8') })
     }
   }
+  for (const path of traceFiles) files.push({ path: toPackPath(path), text: readFileSync(path, 'utf8') })
   return files
 }
 

@@ -1,13 +1,15 @@
 // conlab run <scenario> [--policy P] [--traces DIR] [--seed N] [--set path=value]… [--workers N] [--until T]
-//   [--events] [--checkpoint-every T --checkpoint-dir DIR] [--json] [--out FILE]
+//   [--events] [--checkpoint-every T --checkpoint-dir DIR] [--json] [--out FILE] [--series FILE.csv]
 import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { extname, resolve } from 'node:path'
 import { parseFlags } from '../main'
 import { UsageError, requireInt } from '../usage'
 import { openScenario } from '../../engine/scenario/open'
 import { nodeFiles } from '../../engine/platform/node/files'
 import { formatSummary } from '../../engine/report'
-import { writeReports } from '../output'
+import { writeReports, writeSeries } from '../output'
+import { seriesHeader, seriesRow } from '../../engine/api/report-format'
+import type { Frame } from '../../engine/run'
 import { EXECUTE_FLAGS, execute } from '../execute'
 import type { LabTiming } from '../../engine/lab/simulation'
 
@@ -21,6 +23,7 @@ export function formatTiming(t: LabTiming): string {
 }
 
 export const RUN_FLAGS = {
+  series: { type: 'string' },
   policy: { type: 'string' },
   traces: { type: 'string' },
   seed: { type: 'string' },
@@ -37,7 +40,11 @@ export async function runCommand(args: string[]): Promise<number> {
   const set = values.set ?? []
   const model = openScenario(file, nodeFiles, { policy: values.policy, seed, traces: values.traces, set })
   const timing: LabTiming = { startMs: 0, stepsMs: 0, shardWaitMs: 0, shardWorkMs: 0, slowestShardMs: 0 }
+  const series = values.series === undefined ? undefined : [seriesHeader(model.mode)]
+  if (values.series !== undefined && extname(values.series).toLowerCase() !== '.csv')
+    throw new UsageError(`--series: expected a file ending in .csv, found "${values.series}"`)
   const report = await execute(model, {
+    ...(series ? { onFrame: (f: Frame) => series.push(seriesRow(f, model.mode)) } : {}),
     timing,
     workers: requireInt('workers', values.workers, 0),
     until: values.until,
@@ -64,6 +71,7 @@ export async function runCommand(args: string[]): Promise<number> {
   if (process.env.CONLAB_BENCH === '1' && model.mode === 'lab')
     process.stderr.write(`conlab-bench: timing=${JSON.stringify(timing)}\n`)
   if (values.out) writeReports(values.out, [report])
+  if (series) writeSeries(values.series!, series)
   if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`)
   else process.stdout.write(`${formatSummary(report)}\n`)
   return 0

@@ -40,6 +40,7 @@ import {
   SessionHistory,
   branchLabel,
   packFrames,
+  packFrameSeries,
   unpackFrames,
   type AppCheckpoint,
   type Origin,
@@ -220,7 +221,10 @@ export class LabSession implements LabApi {
       const state = await run.checkpoint()
       const envelope = labCheckpoint(run.model, this.origin!, state)
       const fileName = checkpointFileName(envelope.scenario.file, envelope.time)
-      const value: AppCheckpoint = { ...envelope, app: { frames: packFrames(run.history.frames) } }
+      const value: AppCheckpoint = {
+        ...envelope,
+        app: { frames: packFrames(run.history.frames), series: packFrameSeries(run.history.frames) },
+      }
       const bytes = encodeState(value, fileName)
       const summary = this.history.addCheckpoint(
         {
@@ -285,7 +289,7 @@ export class LabSession implements LabApi {
             frames: known.mark.frames.slice(0, known.mark.frameCount),
             events: known.mark.events.slice(0, known.mark.eventCount),
           }
-        : { frames: unpackFrames(c.app?.frames), events: [] }
+        : { frames: unpackFrames(c.app?.frames, c.app?.series), events: [] }
       const name = known?.summary.name ?? options.fileName ?? 'checkpoint file'
       const workers = options.workers ?? this.openRequest?.workers
       const run = await LabRun.restore(

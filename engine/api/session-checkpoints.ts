@@ -24,12 +24,31 @@ export const FRAME_KEYS = [
   'slaViolationShare',
 ] as const satisfies readonly (keyof Frame)[]
 
+/** The frame fields the series export reads, packed beside FRAME_KEYS (files written before them lack them). */
+export const FRAME_SERIES_KEYS = [
+  'demandMips',
+  'grantedMips',
+  'migrationsInFlight',
+  'memoryUsedBytes',
+  'ksmSavedBytes',
+  'balloonBytes',
+  'swappedBytes',
+] as const satisfies readonly (keyof Frame)[]
+
 /**
  * A LabCheckpoint as the app writes it: the file `conlab resume`, `branch` and `snapshots` read, plus the run's
- * frames up to the checkpoint, so a loaded file shows its charts from t = 0 (other readers ignore `app`).
+ * frames up to the checkpoint, so a loaded file shows its charts from t = 0 (other readers ignore `app`);
+ * `series` holds FRAME_SERIES_KEYS per frame (NaN where a frame has none).
  */
 export interface AppCheckpoint extends LabCheckpoint {
-  app?: { frames: Float64Array }
+  app?: { frames: Float64Array; series?: Float64Array }
+}
+
+export function packFrameSeries(frames: readonly Frame[]): Float64Array {
+  const n = FRAME_SERIES_KEYS.length
+  const out = new Float64Array(frames.length * n)
+  frames.forEach((f, i) => FRAME_SERIES_KEYS.forEach((k, j) => (out[i * n + j] = f[k] ?? Number.NaN)))
+  return out
 }
 
 /** Frames as one Float64Array, FRAME_KEYS.length numbers per frame. */
@@ -40,13 +59,21 @@ export function packFrames(frames: readonly Frame[]): Float64Array {
   return out
 }
 
-export function unpackFrames(packed: unknown): Frame[] {
+export function unpackFrames(packed: unknown, series?: unknown): Frame[] {
   const n = FRAME_KEYS.length
   if (!(packed instanceof Float64Array) || packed.length % n !== 0) return []
+  const m = FRAME_SERIES_KEYS.length
+  const withSeries = series instanceof Float64Array && series.length === (packed.length / n) * m
   const frames: Frame[] = []
   for (let i = 0; i < packed.length; i += n) {
-    const f = {} as Record<(typeof FRAME_KEYS)[number], number>
+    const f = {} as Record<(typeof FRAME_KEYS)[number], number> &
+      Partial<Record<(typeof FRAME_SERIES_KEYS)[number], number>>
     FRAME_KEYS.forEach((k, j) => (f[k] = packed[i + j]!))
+    if (withSeries)
+      FRAME_SERIES_KEYS.forEach((k, j) => {
+        const x = series[(i / n) * m + j]!
+        if (!Number.isNaN(x)) f[k] = x
+      })
     frames.push(f)
   }
   return frames

@@ -66,7 +66,8 @@ export class CloudSimRun implements SessionRun {
     const steps = request.untilSeconds !== undefined ? Number.POSITIVE_INFINITY : Math.max(1, request.steps ?? 1)
     for (let i = 0; i < steps && !sim.done; i++) {
       if (request.untilSeconds !== undefined && sim.time >= request.untilSeconds) break
-      const f = sim.step()
+      // the run's end: the closing frame carries what completed after the last periodic step
+      const f = sim.step() ?? sim.closingFrame()
       if (!f) break
       const sla = sim.slaTotals()
       const dActive = sla.activeSeconds - this.lastSla.activeSeconds
@@ -83,6 +84,9 @@ export class CloudSimRun implements SessionRun {
         vmsRunning: f.vmsRunning,
         slatah: sla.activeSeconds > 0 ? sla.slaSeconds / sla.activeSeconds : 0,
         slaViolationShare: dActive > 0 ? (sla.slaSeconds - this.lastSla.slaSeconds) / dActive : 0,
+        demandMips: f.demandMips,
+        grantedMips: f.grantedMips,
+        migrationsInFlight: f.migrationsInFlight,
       }
       this.lastSla = sla
       frames.push(frame)

@@ -187,6 +187,13 @@ export class LabRun implements SessionRun {
         vmsRunning: f.vmsRunning,
         slatah: f.slatah,
         slaViolationShare: dActive > 0 ? (sla.violation - this.lastSla.violation) / dActive : 0,
+        demandMips: f.demandMips,
+        grantedMips: f.grantedMips,
+        migrationsInFlight: f.migrationsInFlight,
+        memoryUsedBytes: f.memoryUsedBytes,
+        ksmSavedBytes: f.ksmSavedBytes,
+        balloonBytes: f.balloonBytes,
+        swappedBytes: f.swappedBytes,
       })
       this.lastSla = sla
     }

@@ -141,6 +141,21 @@ export class StateHistoryMetrics {
     this.vHas[v] = 1
   }
 
+  /**
+   * Σ MIPS requested and allocated at the VMs' latest entries, over the VMs `alive` marks (in VM order): what
+   * the cluster's VMs ask for and get from the periodic update on.
+   */
+  currentMips(alive: Uint8Array): { requested: number; allocated: number } {
+    let requested = 0
+    let allocated = 0
+    for (let v = 0; v < this.vTime.length; v++) {
+      if (!alive[v] || !this.vHas[v]) continue
+      requested += this.vReq[v] as number
+      allocated += this.vAlloc[v] as number
+    }
+    return { requested, allocated }
+  }
+
   /** The figures CloudSim prints at the end of a run. */
   summary(): { slatah: number; pdm: number; overallSla: number; averageSla: number; hostShutdowns: number } {
     let slaTime = 0

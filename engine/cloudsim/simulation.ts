@@ -77,6 +77,10 @@ export class CloudSimSimulation {
   private readonly changedAtInstant: HostSet
   private seq = 0
   private finished = false
+  /** the closing frame was given */
+  private closed = false
+  /** migrations started up to the last frame */
+  private framedMigrations = 0
   private lastEvent = 0
   /** Ask the optimizer for explanations (costs a little; the UI and the event log want them). */
   explain = false
@@ -165,6 +169,16 @@ export class CloudSimSimulation {
     if (anyDemand) this.nextPeriodic = t + this.model.interval
     else this.nextPeriodic = Number.POSITIVE_INFINITY
     return this.frame(t, migrationsBefore, overloaded, decisions)
+  }
+
+  /**
+   * Once the run is done, a last frame at the scenario's end: migrations that complete after the last
+   * periodic step still update their hosts and add energy, which the report counts. Given once.
+   */
+  closingFrame(): CloudSimFrame | undefined {
+    if (!this.finished || this.closed) return undefined
+    this.closed = true
+    return this.frame(this.model.duration, this.framedMigrations, 0)
   }
 
   /** Runs to the end; `onFrame` sees every periodic step. */
@@ -350,7 +364,13 @@ export class CloudSimSimulation {
       if (u > 0) active++
     }
     let running = 0
-    for (let v = 0; v < H.vmCount; v++) running += this.alive[v] as number
+    let inFlight = 0
+    for (let v = 0; v < H.vmCount; v++) {
+      running += this.alive[v] as number
+      if (this.alive[v] && H.inMigration[v]) inFlight++
+    }
+    const mips = this.metrics.currentMips(this.alive)
+    this.framedMigrations = this.migrationCount
     return {
       time: t,
       step: this.stepIndex,
@@ -362,6 +382,9 @@ export class CloudSimSimulation {
       migrationsStarted: this.migrationCount - migrationsBefore,
       overloadedHosts: overloaded,
       vmsRunning: running,
+      demandMips: mips.requested,
+      grantedMips: mips.allocated,
+      migrationsInFlight: inFlight,
       decisions,
     }
   }

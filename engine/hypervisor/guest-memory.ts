@@ -281,6 +281,31 @@ export class GuestMemory {
     throw new Error(`VM ${this.vm}: no present page of kind ${kind} although counted`)
   }
 
+  /**
+   * The guest's own data follows its workload's memory use (a trace's memory column): `pages` of data in
+   * all, resident or in its swap. More data takes free pages, then page cache (dropped), and once it has
+   * neither the guest pushes older data to its swap for the frame; less data leaves its swap first (the
+   * coldest data), then resident data pages, which then read as zeros (free memory).
+   */
+  followData(pages: number): void {
+    let data = this.used + this.guestSwapped
+    for (; data < pages; data++) {
+      if (this.free > 0) this.write(this.find(PAGE_ZERO))
+      else if (this.cache > 0) {
+        this.cacheDropped++
+        this.write(this.find(PAGE_IMAGE))
+      } else if (this.used > 0) {
+        this.guestSwapped++
+        this.guestSwapOuts++
+        this.write(this.find(PAGE_UNIQUE))
+      } else break
+    }
+    for (; data > pages; data--) {
+      if (this.guestSwapped > 0) this.guestSwapped--
+      else this.release(this.find(PAGE_UNIQUE))
+    }
+  }
+
   // ---- balloon primitives (engine/hypervisor/balloon.ts paces them) ----------------------------------
 
   /**
@@ -339,8 +364,8 @@ export class GuestMemory {
   // ---- bulk changes ---------------------------------------------------------------------------------
 
   /**
-   * Recounts free/cache/used after the image was changed directly (snapshot revert, restore) and tells
-   * KSM to break sharing where the content changed. O(pages).
+   * Recounts free/cache/used after the image was changed directly (snapshot revert, restore, a migration's
+   * writes) and tells KSM to break sharing where the content changed. O(pages).
    */
   recount(): void {
     let free = 0
@@ -348,7 +373,11 @@ export class GuestMemory {
     let used = 0
     const t = this.image.tokens
     for (let p = 0; p < this.pages; p++) {
-      if (this.flags[p] !== PRESENT) continue
+      if (this.flags[p] !== PRESENT) {
+        // writes that bypassed the guest (a migration's) and hit the balloon's pages: those frames hold nothing
+        if (t[p] !== ZERO_TOKEN) this.image.setToken(p, ZERO_TOKEN)
+        continue
+      }
       const token = t[p]!
       if (token === ZERO_TOKEN) free++
       else if (isImageToken(token)) cache++

@@ -5,6 +5,7 @@ import type { Frame } from '../vocabulary'
 import type { LabPlan } from './plan'
 import type { StepColumns } from './step-columns'
 import { SLA_CAUSES, SLA_TOLERANCE, type SlaCause } from './shard-sla'
+import { M, MEMORY_FIELDS } from './protocol'
 
 /** The report's account of the SLA shortfall: its tolerance, and its causes. */
 export interface SlaCauses {
@@ -15,6 +16,8 @@ export interface SlaCauses {
   /** MIPS × seconds all VMs lost, by cause */
   lostMipsSeconds: Record<SlaCause, number>
 }
+
+const MiB = 1024 * 1024
 
 export class LabAccounts {
   energyJ = 0
@@ -97,9 +100,21 @@ export class LabAccounts {
     f.activeHosts = activeHosts
   }
 
-  /** The step's frame, from the sums of the last pass. */
-  frame(time: number, step: number, migrations: number, started: number, overloaded: number): Frame {
+  /**
+   * The step's frame, from the sums of the last pass, with the VMs' demand and grants (summed in VM id
+   * order over the VMs that ran in the step) and the hosts' memory (in host order).
+   */
+  frame(time: number, step: number, migrations: number, started: number, overloaded: number, inFlight: number): Frame {
     const f = this.totals
+    const { vmReported, vmDemand, vmGrantedNow } = this.columns
+    let demand = 0
+    let granted = 0
+    for (let v = 0; v < vmReported.length; v++) {
+      if (vmReported[v] === 0) continue
+      demand += vmDemand[v]!
+      granted += vmGrantedNow[v]!
+      vmReported[v] = 0
+    }
     return {
       time,
       step,
@@ -113,6 +128,33 @@ export class LabAccounts {
       vmsRunning: this.vmsRunning,
       slatah: f.activeSeconds > 0 ? f.slaSeconds / f.activeSeconds : 0,
       slaViolationShare: this.stepActiveSeconds > 0 ? this.stepSlaSeconds / this.stepActiveSeconds : 0,
+      demandMips: demand,
+      grantedMips: granted,
+      migrationsInFlight: inFlight,
+      ...this.memory(),
+    }
+  }
+
+  /** Σ over hosts of their memory at the end of the step (without memory management: their VMs' RAM). */
+  private memory(): Pick<Frame, 'memoryUsedBytes' | 'ksmSavedBytes' | 'balloonBytes' | 'swappedBytes'> {
+    const { hostMemory, hostRamMB } = this.columns
+    let used = 0
+    let ksm = 0
+    let balloon = 0
+    let swapped = 0
+    if (hostMemory)
+      for (let o = 0; o < hostMemory.length; o += MEMORY_FIELDS) {
+        used += hostMemory[o + M.residentMB]!
+        ksm += hostMemory[o + M.ksmSavedMB]!
+        balloon += hostMemory[o + M.balloonMB]!
+        swapped += hostMemory[o + M.hostSwappedMB]!
+      }
+    else for (let h = 0; h < hostRamMB.length; h++) used += hostRamMB[h]!
+    return {
+      memoryUsedBytes: used * MiB,
+      ksmSavedBytes: ksm * MiB,
+      balloonBytes: balloon * MiB,
+      swappedBytes: swapped * MiB,
     }
   }
 

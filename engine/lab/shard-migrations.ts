@@ -102,6 +102,7 @@ export class ShardMigrations {
     }
     const memory = this.memory!
     memory.settle(v)
+    memory.followTrace(v, time)
     const vcpus = M.vmTypes[M.vmType[v]!]!.vcpus
     const migration = startMigration(memory.image(v), memory.writer(v), { ...this.params, vcpus })
     this.running.set(v, { kind: 'live', source, target, migration, started: time })

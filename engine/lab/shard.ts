@@ -656,6 +656,7 @@ export class HostShard {
       if (this.migrations.has(v)) continue // the migration issues its writes
       memory.accrue(v, dt, want / this.vmCapMips[slot]!)
       memory.settle(v)
+      memory.followTrace(v, time)
     }
     hm.step(dt, busy)
     memoryEvents(this.hostIds[i]!, time, hm, events)

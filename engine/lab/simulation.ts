@@ -458,7 +458,14 @@ export class LabSimulation {
     this.haSide.noteReserve()
     if (this.onEvent) for (const e of events.sort((a, b) => a.time - b.time)) this.onEvent(e)
     this.timing.stepsMs += performance.now() - stepStarted
-    return this.accounts.frame(frameTime, this.stepIndex, this.migrations.started, started, overloaded)
+    return this.accounts.frame(
+      frameTime,
+      this.stepIndex,
+      this.migrations.started,
+      started,
+      overloaded,
+      this.migrations.inFlight.size,
+    )
   }
 
   /**

@@ -33,6 +33,8 @@ export class StepColumns {
   readonly hostMemory: Float64Array | undefined
   /** the VM's demand in the last step, MIPS (the plan's `vmDemand`) */
   readonly vmDemand: Float64Array
+  /** 1 for the VMs whose rows came in this step (the frame's sums read and clear it) */
+  readonly vmReported: Uint8Array
   /** MIPS the VM got in the last step, and its steal */
   readonly vmGrantedNow: Float64Array
   /**
@@ -62,6 +64,7 @@ export class StepColumns {
     this.hostStepLost = new Float64Array(nH * SLA_CAUSES.length)
     this.hostMemory = shape.memory ? new Float64Array(nH * MEMORY_FIELDS) : undefined
     this.vmDemand = new Float64Array(nV)
+    this.vmReported = new Uint8Array(nV)
     this.vmGrantedNow = new Float64Array(nV)
     this.vmRanOn = new Int32Array(nV).fill(-1)
     this.vmStealMips = new Float64Array(nV)
@@ -110,6 +113,7 @@ export class StepColumns {
       const demand = vms[r + V.demandMips]!
       const granted = vms[r + V.grantedMips]!
       this.vmDemand[v] = demand
+      this.vmReported[v] = 1
       this.vmGrantedNow[v] = granted
       this.vmRanOn[v] = vms[r + V.host]!
       this.vmStealMips[v] = vms[r + V.stealMips]!

@@ -3,11 +3,14 @@
 // content tokens, balloon and use counts) and its page-write model. Where nobody watches the memory every
 // step, writes accrue as the guest runs and are settled into the image only when someone looks — a
 // migration starting — so a day of 1000 VMs costs O(pages) per migration instead of O(writes) per step.
+// A VM whose trace has a memory column keeps as much data as the trace says (followTrace), at the same
+// moments: every step on memory-managed hosts, else when a migration starts.
 import type { ClusterModel } from '../model/cluster-model'
 import type { MemoryImage } from '../memory/image'
 import { GuestMemory, type AccessProfile, type GuestMemoryState } from '../hypervisor/guest-memory'
 import { PageWriter, type PageWriterState } from '../workload/page-writes'
 import { streamFor } from '../random'
+import { traceMemory } from '../workload/trace-demand'
 
 const MiB = 1024 * 1024
 
@@ -72,6 +75,20 @@ export class VmMemoryBank {
   /** Writes owed become page contents, through the guest (so its use counts and KSM hear of them). */
   settle(v: number): void {
     this.writer(v).settle(this.guest(v))
+  }
+
+  /**
+   * A VM replaying a trace with a memory column: its guest's own data follows the trace at `time` (the
+   * balloon can take what the guest does not use; what it uses must stay resident or go to swap).
+   */
+  followTrace(v: number, time: number): void {
+    const m = this.model
+    const trace = m.vmTrace[v]!
+    if (trace < 0 || !m.traces.memory) return
+    const bytes = traceMemory(m, trace, time)
+    if (!(bytes >= 0)) return
+    const guest = this.guest(v)
+    guest.followData(Math.min(guest.pages, Math.round(bytes / guest.pageSize)))
   }
 
   state(v: number): VmMemoryState {

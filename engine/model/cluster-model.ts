@@ -9,13 +9,19 @@ import type {
   MigrationSettings,
   Scenario,
   ScenarioEvent,
+  TraceWorkload,
   VmGroup,
   Workload,
 } from '../scenario/schema'
+import { isTraceWorkload } from '../scenario/schema'
 import { parsePolicyName, type PolicySpec } from '../policies/policy-name'
-import { loadPlanetLabFolder, type TracePool } from '../workload/planetlab'
+import { PLANETLAB_INTERVAL, loadPlanetLabFolder, type TracePool } from '../workload/planetlab'
+import { poolTrace, readTrace, type TraceSourceReport } from '../workload/trace-import'
+import type { TraceData, TraceVmSize } from '../workload/trace-source'
 import type { FileSource } from '../platform/files'
 import { LabInputError } from '../scenario/diagnostics'
+
+const MiB = 1024 * 1024
 
 export interface HostTypeModel {
   id: string
@@ -160,25 +166,41 @@ export function buildClusterModel(
     for (let i = 0; i < g.count; i++) hostTypeList.push(assign(types, i, g.count, g.arrangement))
   }
 
-  // Traces first: a PlanetLab group without a count has one VM per trace file.
-  const tracePools: TracePool[] = []
+  // Traces first: a PlanetLab group without a count has one VM per trace file, an imported trace one VM per
+  // VM it holds (or chooses).
+  const traceGroups: TraceGroup[] = []
   const groupTraceBase: number[] = []
   const groupCounts: number[] = []
   let traceTotal = 0
   scenario.vms.forEach((g, gi) => {
+    const path = `vms[${gi}].workload`
+    let group: TraceGroup | undefined
     if (g.workload.kind === 'planetlab') {
       const dir = overrides.traces ?? files.resolve(file, g.workload.dir)
-      const pool = loadPlanetLabFolder(files, dir, g.workload.order, g.count, { file, path: `vms[${gi}].workload.dir` })
-      tracePools.push(pool)
+      const pool = loadPlanetLabFolder(files, dir, g.workload.order, g.count, { file, path: `${path}.dir` })
+      group = { group: gi, pool, count: pool.names.length }
+    } else if (isTraceWorkload(g.workload)) {
+      const data = readTrace({
+        files,
+        scenarioFile: file,
+        path,
+        workload: g.workload,
+        interval: scenario.interval,
+        duration: scenario.duration,
+        count: g.count,
+      })
+      group = { group: gi, data, count: data.vms.length }
+    }
+    if (group) {
+      traceGroups.push(group)
       groupTraceBase.push(traceTotal)
-      groupCounts.push(pool.names.length)
-      traceTotal += pool.names.length
+      groupCounts.push(group.count)
+      traceTotal += group.count
     } else {
       groupTraceBase.push(-1)
       groupCounts.push(g.count ?? 0)
     }
   })
-  const traces = mergePools(tracePools)
 
   const vmCount = groupCounts.reduce((a, b) => a + b, 0)
   const vmType = new Int32Array(vmCount)
@@ -194,6 +216,7 @@ export function buildClusterModel(
       if (groupTraceBase[gi]! >= 0) vmTrace[v] = groupTraceBase[gi]! + i
     }
   })
+  const traces = poolTraces(scenario, file, traceGroups, vmTypes, vmType, groupTraceBase)
 
   checkEvents(scenario, file, hostTypeList.length, vmCount)
 
@@ -298,17 +321,121 @@ function assign(types: number[], i: number, n: number, how: 'blocks' | 'interlea
   return types[Math.min(index, k - 1)]!
 }
 
+/** A VM group that replays traces: PlanetLab's pool as read, or an imported trace to pool. */
+type TraceGroup = { group: number; count: number } & ({ pool: TracePool } | { data: TraceData })
+
+/**
+ * One pool for every traced group, in group order: imported traces sized (VM types from the trace where it
+ * gives sizes and the scenario asks), scaled and turned into fractions of their VMs' capacity; pools of
+ * different lengths padded by holding their last sample. Imported traces are sampled at the scenario's
+ * interval, PlanetLab at 5 minutes: one pool needs one interval.
+ */
+function poolTraces(
+  scenario: Scenario,
+  file: string,
+  groups: TraceGroup[],
+  vmTypes: VmTypeModel[],
+  vmType: Int32Array,
+  groupTraceBase: number[],
+): TracePool {
+  const pools: TracePool[] = []
+  const sources: TraceSourceReport[] = []
+  const interval = scenario.interval
+  const slots = Math.ceil(scenario.duration / interval - 1e-9) + 1
+  for (const g of groups) {
+    if ('pool' in g) {
+      pools.push(g.pool)
+      continue
+    }
+    const w = scenario.vms[g.group]!.workload as TraceWorkload
+    const base = groupTraceBase[g.group]!
+    const sized = traceSizes(w, g.data, file, g.group)
+    const capacity = g.data.vms.map((vm, i) => {
+      const v = base + i
+      if (sized) vmType[v] = tracedType(vmTypes, vmType[v]!, vm.size)
+      const t = vmTypes[vmType[v]!]!
+      return { mips: t.mips, vcpus: t.vcpus, ramBytes: t.ramMB * MiB }
+    })
+    const pooled = poolTrace(
+      g.data,
+      capacity,
+      Math.max(slots, g.data.bins + 1),
+      { cpu: w.cpuScale, memory: w.memoryScale },
+      g.group,
+    )
+    pools.push({
+      names: g.data.vms.map((vm) => vm.id),
+      samples: pooled.samples,
+      slots: Math.max(slots, g.data.bins + 1),
+      interval,
+      ...(pooled.memory ? { memory: pooled.memory } : {}),
+    })
+    sources.push(pooled.report)
+  }
+  const intervals = new Set(pools.map((p) => p.interval))
+  if (intervals.size > 1) {
+    const g = groups.find((x) => 'data' in x)!
+    throw new LabInputError([
+      {
+        file,
+        path: 'interval',
+        message: `expected interval: ${PLANETLAB_INTERVAL} when PlanetLab traces (5-minute samples) and other traces (vms[${g.group}]) replay together, found ${interval} s`,
+      },
+    ])
+  }
+  const merged = mergePools(pools)
+  return sources.length > 0 ? { ...merged, sources } : merged
+}
+
+/** Whether a trace group's VMs take their size from the trace (`sizes`, by default where the trace gives it). */
+function traceSizes(w: TraceWorkload, data: TraceData, file: string, group: number): boolean {
+  // a VM the trace gives no size for (one missing from Azure's vmtable) keeps its type's
+  const given = data.vms.some((vm) => vm.size.vcpus !== undefined || vm.size.memoryBytes !== undefined)
+  if (w.sizes === 'trace' && !given)
+    throw new LabInputError([
+      {
+        file,
+        path: `vms[${group}].workload.sizes`,
+        message: `expected a trace that gives VM sizes for sizes: trace, found none in ${data.source} (${data.kind === 'azure' ? 'give its vmtable, or ' : ''}use sizes: type)`,
+      },
+    ])
+  return w.sizes === 'trace' || (w.sizes === undefined && given)
+}
+
+/** The VM type of a VM sized by its trace: the group's type with the trace's vCPUs, MHz and RAM. */
+function tracedType(vmTypes: VmTypeModel[], base: number, size: TraceVmSize): number {
+  const t = vmTypes[base]!
+  const vcpus = size.vcpus ?? t.vcpus
+  // whole MHz: a trace's capacity wobbles in its last digits (2599.998982, 2599.999309 MHz)
+  const mips = size.mhzPerCore !== undefined ? Math.max(1, Math.round(size.mhzPerCore)) : t.mips
+  const ramMB = size.memoryBytes !== undefined ? Math.max(1, Math.ceil(size.memoryBytes / MiB)) : t.ramMB
+  const id = `${t.id}@${vcpus}x${mips}MHz-${ramMB}MB`
+  const found = vmTypes.findIndex((x) => x.id === id)
+  if (found >= 0) return found
+  vmTypes.push({ ...t, id, name: `${t.name} as traced (${vcpus} vCPU × ${mips} MHz, ${ramMB} MB)`, vcpus, mips, ramMB })
+  return vmTypes.length - 1
+}
+
 function mergePools(pools: TracePool[]): TracePool {
   if (pools.length === 1) return pools[0]!
-  const slots = pools[0]?.slots ?? 0
+  const slots = Math.max(0, ...pools.map((p) => p.slots))
+  const interval = pools[0]?.interval ?? PLANETLAB_INTERVAL
   const names = pools.flatMap((p) => p.names)
   const samples = new Float64Array(names.length * slots)
+  const withMemory = pools.some((p) => p.memory)
+  const memory = withMemory ? new Float64Array(names.length * slots).fill(Number.NaN) : undefined
   let at = 0
   for (const p of pools) {
-    samples.set(p.samples, at)
-    at += p.samples.length
+    for (let i = 0; i < p.names.length; i++, at++) {
+      // a shorter pool holds its last sample (as the readers do past a trace's end)
+      for (let k = 0; k < slots; k++) {
+        const from = i * p.slots + Math.min(k, p.slots - 1)
+        samples[at * slots + k] = p.samples[from]!
+        if (memory && p.memory) memory[at * slots + k] = p.memory[from]!
+      }
+    }
   }
-  return { names, samples, slots }
+  return { names, samples, slots, interval, ...(memory ? { memory } : {}) }
 }
 
 /**

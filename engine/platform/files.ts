@@ -9,6 +9,12 @@ export interface FileSource {
   resolve(fromFile: string, relative: string): string
   /** Joins a folder and a file name. */
   join(dir: string, name: string): string
+  /**
+   * The file's text in pieces, read as they are needed, so a reader that stops early or keeps only what it
+   * needs holds one piece at a time (trace importers stream multi-GB files this way). A platform without
+   * it serves `readText` whole.
+   */
+  readChunks?(path: string): Iterable<string>
 }
 
 /** Byte-wise name order (Java String.compareTo on ASCII names, `LC_ALL=C sort`). */

@@ -2,7 +2,7 @@
 // name the file, the JSON path, the line and what was expected versus found.
 import { LineCounter, parse as parseYaml, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml'
 import type { $ZodIssue } from 'zod/v4/core'
-import { scenarioSchema, workloadSchema, type Scenario } from './schema'
+import { isTraceWorkload, scenarioSchema, workloadSchema, type Scenario } from './schema'
 import { LabInputError, describeFound, jsonPath, type Diagnostic } from './diagnostics'
 
 export interface ParsedScenario {
@@ -106,7 +106,7 @@ function checkReferences(s: Scenario): Problem[] {
   s.hosts.forEach((g, i) => checkTypes(g.type, s.hostTypes, ['hosts', i, 'type'], 'hostTypes'))
   s.vms.forEach((g, i) => {
     checkTypes(g.type, s.vmTypes, ['vms', i, 'type'], 'vmTypes')
-    if (g.workload.kind !== 'planetlab' && g.count === undefined) {
+    if (g.workload.kind !== 'planetlab' && !isTraceWorkload(g.workload) && g.count === undefined) {
       problems.push({
         path: ['vms', i, 'count'],
         message: `expected a VM count for a "${g.workload.kind}" workload, found nothing`,

@@ -113,6 +113,145 @@ const planetLabWorkload = z.strictObject({
     description: 'sorted: byte-wise file-name order (reproducible); listed: directory order (CloudSim quirk)',
   }),
 })
+/**
+ * A point on a trace's clock: a duration after the trace's start, or an ISO 8601 date-time (UTC unless it
+ * names a zone) for traces stamped with wall-clock times (Bitbrains, a CSV with Unix or ISO times).
+ */
+export interface TracePoint {
+  seconds: number
+  /** seconds since 1970 (an ISO date-time); false: after the trace's start */
+  absolute: boolean
+}
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/
+
+/** An ISO 8601 date or date-time as seconds since 1970 (UTC unless it names a zone), or undefined. */
+export function parseIsoSeconds(text: string): number | undefined {
+  const t = text.trim()
+  if (!ISO_DATE_TIME.test(t)) return undefined
+  const iso = t.replace(' ', 'T')
+  const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/.test(iso) || !iso.includes('T')
+  const ms = Date.parse(zoned ? iso : `${iso}Z`)
+  return Number.isFinite(ms) ? ms / 1000 : undefined
+}
+
+const tracePoint = z
+  .union([z.number().nonnegative(), z.string()])
+  .transform((value, ctx): TracePoint => {
+    if (typeof value === 'number') return { seconds: value, absolute: false }
+    const seconds = parseDuration(value)
+    if (seconds !== undefined) return { seconds, absolute: false }
+    const at = parseIsoSeconds(value)
+    if (at !== undefined) return { seconds: at, absolute: true }
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a duration after the trace's start such as "2d", or a date-time such as "2013-07-01T00:00:00Z", found "${value}"`,
+    })
+    return z.NEVER
+  })
+  .meta({ description: 'a duration after the trace\'s start ("36h"), or an ISO date-time ("2013-07-01T00:00:00Z")' })
+
+/** What every imported trace kind accepts: the window, which VMs, scaling, gaps, bad rows, VM sizes. */
+const traceOptions = {
+  from: tracePoint.optional().meta({ description: "start of the window replayed (default: the trace's start)" }),
+  to: tracePoint.optional().meta({ description: 'end of the window (default: from + the scenario duration)' }),
+  vms: z
+    .array(z.union([z.string().min(1), z.number()]).transform(String))
+    .min(1)
+    .optional()
+    .meta({ description: "the VMs to replay, by the trace's ids (file names without .csv, column or machine ids)" }),
+  cpuScale: z.number().nonnegative().default(1).meta({ description: 'multiplies the CPU demand' }),
+  memoryScale: z.number().nonnegative().default(1).meta({ description: 'multiplies the memory demand' }),
+  gaps: z.enum(['hold', 'zero']).default('hold').meta({
+    description:
+      'an interval without readings: hold = the last interval with readings repeats (before the first, the first); zero = no demand',
+  }),
+  badRows: z.enum(['error', 'skip']).default('error').meta({
+    description: 'a malformed row: error = refuse the trace naming file, line and column; skip = skip it and count it',
+  }),
+  sizes: z.enum(['type', 'trace']).optional().meta({
+    description:
+      "trace: each VM's vCPUs, MHz per vCPU and RAM from the trace where it gives them (default where it does); type: from the VM group's type",
+  }),
+}
+
+const bitbrainsWorkload = z.strictObject({
+  kind: z.literal('bitbrains'),
+  dir: z.string().min(1).meta({
+    description:
+      'a folder of GWA-T-12 Bitbrains per-VM files (<id>.csv), or of month folders holding them, relative to the scenario file',
+  }),
+  ...traceOptions,
+})
+const azureWorkload = z.strictObject({
+  kind: z.literal('azure'),
+  file: z.string().min(1).meta({
+    description:
+      'Azure Public Dataset V1 CPU readings: a wide table (step, one column of % per VM) or the raw vm_cpu_readings file',
+  }),
+  format: z
+    .enum(['wide', 'readings'])
+    .optional()
+    .meta({ description: 'default: wide when the header starts with step' }),
+  value: z
+    .enum(['avg', 'max', 'min'])
+    .default('avg')
+    .meta({ description: "readings: which of the 5-minute figures is the VM's demand" }),
+  vmtable: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: "readings: the vmtable file, for the VMs' cores and memory" }),
+  ...traceOptions,
+})
+const alibabaWorkload = z.strictObject({
+  kind: z.literal('alibaba'),
+  file: z.string().min(1).meta({ description: 'Alibaba cluster-trace-v2018 machine_usage.csv (one VM per machine)' }),
+  ...traceOptions,
+})
+const columnRef = z.union([z.string().min(1), z.number().int().min(1)]).meta({
+  description: 'a header name, or a 1-based column number',
+})
+const csvWorkload = z
+  .strictObject({
+    kind: z.literal('csv'),
+    file: z.string().min(1).optional().meta({ description: 'one CSV file (many VMs with an id column)' }),
+    dir: z.string().min(1).optional().meta({
+      description: "a folder of CSV files, one VM per file (or the lab's own trace folder that conlab import writes)",
+    }),
+    separator: z.string().min(1).optional().meta({ description: 'field separator (default ",")' }),
+    header: z.boolean().optional().meta({ description: 'the first line names the columns (default true)' }),
+    columns: z
+      .strictObject({
+        time: columnRef,
+        cpu: columnRef,
+        memory: columnRef.optional(),
+        id: columnRef.optional().meta({ description: 'the VM of each row, for many VMs in one file' }),
+        diskRead: columnRef.optional(),
+        diskWrite: columnRef.optional(),
+        netIn: columnRef.optional(),
+        netOut: columnRef.optional(),
+      })
+      .optional()
+      .meta({ description: "which column holds what (optional for the lab's own trace folder)" }),
+    units: z
+      .strictObject({
+        time: z.enum(['s', 'ms', 'unix', 'unix-ms', 'iso']).default('s'),
+        cpu: z.enum(['fraction', 'percent', 'mhz', 'cores']).default('fraction'),
+        memory: z.enum(['bytes', 'kib', 'mib', 'gib', 'fraction', 'percent']).default('bytes'),
+        io: z.string().default('').meta({ description: 'the unit of the disk and network columns, for the report' }),
+      })
+      .optional()
+      .meta({
+        description:
+          'time: s or ms after the start, unix (s) / unix-ms, iso; cpu: fraction / percent of the VM, MHz, cores; memory: bytes (kib, mib, gib) or fraction / percent of the VM',
+      }),
+    ...traceOptions,
+  })
+  .superRefine((w, ctx) => {
+    if ((w.file === undefined) === (w.dir === undefined))
+      ctx.addIssue({ code: 'custom', path: ['file'], message: 'expected either file or dir, found both or neither' })
+  })
 const constantWorkload = z.strictObject({ kind: z.literal('constant'), level: fraction })
 const diurnalWorkload = z.strictObject({
   kind: z.literal('diurnal'),
@@ -141,6 +280,10 @@ const burstyWorkload = z.strictObject({
 })
 export const workloadSchema = z.discriminatedUnion('kind', [
   planetLabWorkload,
+  bitbrainsWorkload,
+  azureWorkload,
+  alibabaWorkload,
+  csvWorkload,
   constantWorkload,
   diurnalWorkload,
   randomWalkWorkload,
@@ -444,6 +587,12 @@ export type ScenarioInput = z.input<typeof scenarioSchema>
 export type HostType = z.output<typeof hostTypeSchema>
 export type VmType = z.output<typeof vmTypeSchema>
 export type Workload = z.output<typeof workloadSchema>
+/** The workload kinds read from imported trace files (beside PlanetLab, which keeps CloudSim's reader). */
+export type TraceWorkload = Extract<Workload, { kind: 'bitbrains' | 'azure' | 'alibaba' | 'csv' }>
+export const TRACE_KINDS: readonly string[] = ['bitbrains', 'azure', 'alibaba', 'csv']
+export function isTraceWorkload(w: Workload): w is TraceWorkload {
+  return TRACE_KINDS.includes(w.kind)
+}
 export type HostGroup = z.output<typeof hostGroupSchema>
 export type VmGroup = z.output<typeof vmGroupSchema>
 export type ScenarioEvent = z.output<typeof eventSchema>

@@ -10,7 +10,18 @@ import type { Workload } from '../scenario/schema'
 import { streamFor } from '../random'
 import type { RowPermutation } from '../row-permutation'
 
-const KIND = { constant: 0, diurnal: 1, 'random-walk': 2, bursty: 3, planetlab: 4 } as const
+// every trace kind is 4: its demand comes from the model's trace pool, not from a generator
+const KIND = {
+  constant: 0,
+  diurnal: 1,
+  'random-walk': 2,
+  bursty: 3,
+  planetlab: 4,
+  bitbrains: 4,
+  azure: 4,
+  alibaba: 4,
+  csv: 4,
+} as const
 /** GeneratorBank.drawn's entries */
 const UNIFORM = 0
 const NORMAL = 1

@@ -2,17 +2,26 @@
 // one per 5 minutes. Read as CloudSim does: divided by 100 into 289 slots, the last slot repeating the 288th.
 import { LabInputError, type Diagnostic } from '../scenario/diagnostics'
 import { byteOrder, type FileSource } from '../platform/files'
+import type { TraceSourceReport } from './trace-import'
 
 export const PLANETLAB_SAMPLES = 288
+/** PlanetLab traces hold one sample per 5 minutes. */
+export const PLANETLAB_INTERVAL = 300
 /** CloudSim's array length: one extra slot that repeats the last sample. */
 export const PLANETLAB_SLOTS = PLANETLAB_SAMPLES + 1
 
 export interface TracePool {
-  /** names[i] is the file of trace i */
+  /** names[i] is the file (or, for a file of many VMs, the VM id) of trace i */
   names: string[]
   /** samples[i * slots + k] = utilization fraction of trace i at sample k */
   samples: Float64Array
   slots: number
+  /** seconds between samples (PlanetLab: 300; imported traces: the scenario's interval) */
+  interval: number
+  /** memory[i * slots + k] = trace i's memory demand in bytes at sample k (NaN: the trace has none) */
+  memory?: Float64Array
+  /** imported traces (not PlanetLab): what the report says about each source */
+  sources?: TraceSourceReport[]
 }
 
 const NEWLINE = 10
@@ -124,7 +133,7 @@ export function loadPlanetLabFolder(
     problems.push(...parsePlanetLabTrace(files.readText(path), path, samples, i * PLANETLAB_SLOTS))
   })
   if (problems.length > 0) throw new LabInputError(problems.slice(0, 20))
-  return { names, samples, slots: PLANETLAB_SLOTS }
+  return { names, samples, slots: PLANETLAB_SLOTS, interval: PLANETLAB_INTERVAL }
 }
 
 /**

@@ -8,6 +8,7 @@ import { downloadBlob } from '../export/download'
 import { reportFileName, reportToCsv, reportToJson } from '../export/report-file'
 import { formatClock, formatDuration, formatNumber, formatPercent } from '../format'
 import type { ReportFormat } from '../../engine/api/desktop-contract'
+import { seriesFileName, seriesToCsv } from '../../engine/api/report-format'
 
 const WIDE = new Set(['mode', 'migration outcomes', 'HA restarts', 'HA lost work', 'HA downtime per VM'])
 
@@ -167,6 +168,20 @@ export function ReportPanel() {
           disabled={!info}
         >
           Save CSV
+        </button>
+        <button
+          type="button"
+          className="small"
+          data-testid="save-series"
+          title="one row per simulated step (the columns of conlab run --series)"
+          onClick={() => {
+            const { frames } = store.getState()
+            if (report && info)
+              downloadBlob(new Blob([seriesToCsv(frames, info.mode)], { type: 'text/csv' }), seriesFileName(report))
+          }}
+          disabled={!info || !report}
+        >
+          Save series
         </button>
       </header>
       <dl className="report-grid">

@@ -30,7 +30,10 @@ function rows(): { setting: string; value: string }[] {
     .split('\n')
     .filter((l) => l.startsWith('| `'))
     .map((l) => {
-      const [setting, value] = l.split('|').slice(1, 3).map((c) => c.trim())
+      const [setting, value] = l
+        .split('|')
+        .slice(1, 3)
+        .map((c) => c.trim())
       return { setting: setting!.replace(/`/g, ''), value: value! }
     })
 }

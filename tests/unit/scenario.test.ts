@@ -76,7 +76,7 @@ describe('scenario validation', () => {
       /mode: expected one of "cloudsim", "lab", found "fast"/,
     )
     expect(problems(VALID.replace('kind: constant', 'kind: sine'))[0]).toMatch(
-      /vms\[0\]\.workload\.kind: expected one of the workload kinds \(planetlab, constant, diurnal, random-walk, bursty\), found "sine"/,
+      /vms\[0\]\.workload\.kind: expected one of the workload kinds \(planetlab, bitbrains, azure, alibaba, csv, constant, diurnal, random-walk, bursty\), found "sine"/,
     )
   })
 
