@@ -13,7 +13,8 @@ import type { LabEvent } from './vocabulary'
 export type Frame = CloudSimFrame | LabFrame
 
 export interface RunOptions {
-  onFrame?: (frame: Frame) => void
+  /** sees every step; a promise it returns is awaited (the CLI lets its event loop run: signals, output) */
+  onFrame?: (frame: Frame) => void | Promise<void>
   /** stop after the step at or past this simulated time (seconds); the report then covers [0, until] */
   untilSeconds?: number
   /** lab mode: number of host shards (default 1) and how to start them (default: in this thread) */
@@ -121,7 +122,8 @@ export async function runToEnd(model: ClusterModel, options: RunOptions = {}): P
   if (model.mode === 'cloudsim') {
     const sim = new CloudSimSimulation(model)
     for (let f = sim.step(); f; f = sim.step()) {
-      options.onFrame?.(f)
+      const waiting = options.onFrame?.(f)
+      if (waiting) await waiting
       if (stop(f)) break
     }
     return cloudSimReport(model, sim, clock() - started, binding)
@@ -137,7 +139,8 @@ export async function runToEnd(model: ClusterModel, options: RunOptions = {}): P
     throw new Error(`checkpoints: expected a multiple of the interval (${model.interval} s), found ${every} s`)
   try {
     for (let f = await sim.step(); f; f = await sim.step()) {
-      options.onFrame?.(f)
+      const waiting = options.onFrame?.(f)
+      if (waiting) await waiting
       if (every && options.onCheckpoint && f.time % every === 0)
         await options.onCheckpoint(await sim.checkpoint(), f.time)
       if (stop(f)) break

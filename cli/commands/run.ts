@@ -1,15 +1,14 @@
-// conlab run <scenario> [--policy P] [--traces DIR] [--seed N] [--set path=value]… [--workers N] [--until T]
-//   [--events] [--checkpoint-every T --checkpoint-dir DIR] [--json] [--out FILE]
+// conlab run <scenario>: a scenario to its end (or --until), the report as a table, JSON or a file.
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { parseFlags } from '../main'
-import { UsageError, requireInt } from '../usage'
+import { UsageError } from '../usage'
 import { openScenario } from '../../engine/scenario/open'
 import { nodeFiles } from '../../engine/platform/node/files'
-import { formatSummary } from '../../engine/report'
-import { writeReports } from '../output'
-import { EXECUTE_FLAGS, execute } from '../execute'
 import type { LabTiming } from '../../engine/lab/simulation'
+import { pick } from '../flags'
+import { seedFlag } from '../flag-values'
+import { command, finish } from '../command'
+import { EXECUTE_FLAGS, execute, planRun } from '../execute'
 
 /** Where a lab run's time went: the coordinator's own work and the shards' (each shard's clock). */
 export function formatTiming(t: LabTiming): string {
@@ -20,51 +19,50 @@ export function formatTiming(t: LabTiming): string {
   )
 }
 
-export const RUN_FLAGS = {
-  policy: { type: 'string' },
-  traces: { type: 'string' },
-  seed: { type: 'string' },
-  set: { type: 'string', multiple: true },
-  ...EXECUTE_FLAGS,
-} as const
+/** The flags that change the scenario itself (run, validate). */
+export const SCENARIO_FLAGS = pick('policy', 'traces', 'seed', 'set')
 
-export async function runCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, RUN_FLAGS)
-  if (positionals.length !== 1) throw new UsageError(`run: expected one scenario file, found ${positionals.length}`)
-  const file = positionals[0]!
-  const opened = performance.now()
-  const seed = requireInt('seed', values.seed, 0)
-  const set = values.set ?? []
-  const model = openScenario(file, nodeFiles, { policy: values.policy, seed, traces: values.traces, set })
-  const timing: LabTiming = { startMs: 0, stepsMs: 0, shardWaitMs: 0, shardWorkMs: 0, slowestShardMs: 0 }
-  const report = await execute(model, {
-    timing,
-    workers: requireInt('workers', values.workers, 0),
-    until: values.until,
-    events: values.events,
-    checkpointEvery: values['checkpoint-every'],
-    checkpointDir: values['checkpoint-dir'],
-    origin: {
-      file: resolve(file),
-      text: values['checkpoint-every'] ? readFileSync(file, 'utf8') : '',
-      name: model.name,
-      policy: values.policy,
-      seed,
-      traces: values.traces === undefined ? undefined : resolve(values.traces),
-      set,
-    },
-  })
-  if (process.env.CONLAB_TIMING) {
-    process.stderr.write(
-      `timing: process start → command ${opened.toFixed(0)} ms, scenario + traces ${(performance.now() - opened - report.wallMs).toFixed(0)} ms, simulation ${report.wallMs.toFixed(0)} ms\n`,
-    )
-    if (model.mode === 'lab') process.stderr.write(`${formatTiming(timing)}\n`)
-  }
-  // `conlab bench` reads where the time went from this line
-  if (process.env.CONLAB_BENCH === '1' && model.mode === 'lab')
-    process.stderr.write(`conlab-bench: timing=${JSON.stringify(timing)}\n`)
-  if (values.out) writeReports(values.out, [report])
-  if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`)
-  else process.stdout.write(`${formatSummary(report)}\n`)
-  return 0
-}
+export const runCommand = command({
+  name: 'run',
+  args: '<scenario>',
+  summary:
+    'Runs a scenario (YAML or JSON) to its end, or to --until, and prints a summary table (a progress line on a terminal).',
+  flags: { ...SCENARIO_FLAGS, ...EXECUTE_FLAGS },
+  async run({ values, positionals }, io) {
+    if (positionals.length !== 1) throw new UsageError(`run: expected one scenario file, found ${positionals.length}`)
+    const file = positionals[0]!
+    const opened = performance.now()
+    const seed = seedFlag(values.seed)
+    const set = values.set ?? []
+    const model = openScenario(file, nodeFiles, { policy: values.policy, seed, traces: values.traces, set })
+    const plan = planRun(model, values)
+    for (const n of plan.notices) io.err(`${n}\n`)
+    const timing: LabTiming = { startMs: 0, stepsMs: 0, shardWaitMs: 0, shardWorkMs: 0, slowestShardMs: 0 }
+    const { report, failures } = await execute(model, {
+      io,
+      plan,
+      timing,
+      events: values.events,
+      progress: values.progress,
+      origin: {
+        file: resolve(file),
+        text: plan.checkpointEvery !== undefined ? readFileSync(file, 'utf8') : '',
+        name: model.name,
+        policy: values.policy,
+        seed,
+        traces: values.traces === undefined ? undefined : resolve(values.traces),
+        set,
+      },
+    })
+    if (process.env.CONLAB_TIMING) {
+      io.err(
+        `timing: process start → command ${opened.toFixed(0)} ms, scenario + traces ${(performance.now() - opened - report.wallMs).toFixed(0)} ms, simulation ${report.wallMs.toFixed(0)} ms\n`,
+      )
+      if (model.mode === 'lab') io.err(`${formatTiming(timing)}\n`)
+    }
+    // `conlab bench` reads where the time went from this line
+    if (process.env.CONLAB_BENCH === '1' && model.mode === 'lab')
+      io.err(`conlab-bench: timing=${JSON.stringify(timing)}\n`)
+    return finish(io, [report], { json: values.json, out: values.out, single: true }, failures)
+  },
+})
