@@ -69,7 +69,11 @@ export function parseScenario(
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new LabInputError([
-      { file, line: 1, message: `expected a scenario object at the top level, found ${describeFound(raw)}` },
+      {
+        file,
+        line: 1,
+        message: `expected a scenario object at the top level, found ${text.trim() === '' ? 'an empty file' : describeFound(raw)}`,
+      },
     ])
   }
   const locate = locator(doc, lineCounter)

@@ -3,7 +3,7 @@
 // or at the flag (--set, --policy, --traces) that caused it.
 import type { FileSource } from '../platform/files'
 import { buildClusterModel, type ClusterModel, type ModelOverrides } from '../model/cluster-model'
-import { parsePolicyName } from '../policies/policy-name'
+import { PolicyNameError, parsePolicyName } from '../policies/policy-name'
 import { LabInputError, type Diagnostic } from './diagnostics'
 import { parseScenario, type ParsedScenario, type Setting } from './load'
 import { NONE_IN_CLOUDSIM } from './checks'
@@ -37,9 +37,15 @@ export function modelOf(parsed: ParsedScenario, files: FileSource, options: Mode
       file: `--traces ${overrides.traces}`,
       message: `${file} has no PlanetLab workload to take traces from (its VMs' workloads are generated)`,
     })
-  if (overrides.policy !== undefined && scenario.mode === 'cloudsim') {
-    const kind = tryPolicyKind(overrides.policy)
-    if (kind === 'none') flagProblems.push({ file: `--policy ${overrides.policy}`, message: NONE_IN_CLOUDSIM })
+  if (overrides.policy !== undefined) {
+    try {
+      const kind = parsePolicyName(overrides.policy).kind
+      if (kind === 'none' && scenario.mode === 'cloudsim')
+        flagProblems.push({ file: `--policy ${overrides.policy}`, message: NONE_IN_CLOUDSIM })
+    } catch (e) {
+      if (!(e instanceof PolicyNameError)) throw e
+      flagProblems.push({ file: `--policy ${overrides.policy}`, message: e.message.replace(/^policy ".*?": /, '') })
+    }
   }
   if (flagProblems.length) throw new LabInputError(flagProblems)
   let model: ClusterModel
@@ -62,14 +68,6 @@ export function openScenario(
 ): ClusterModel {
   const { set, ...options } = overrides
   return modelOf(readScenarioFile(file, files, set), files, options)
-}
-
-function tryPolicyKind(name: string): string | undefined {
-  try {
-    return parsePolicyName(name).kind
-  } catch {
-    return undefined // the model builder words that refusal
-  }
 }
 
 /** `events[3].migrate.vm` → ['events', 3, 'migrate', 'vm'] */
