@@ -211,7 +211,7 @@ export async function execute(model: ClusterModel, o: ExecuteOptions): Promise<E
     ...shardOptions(model, plan.workers),
     timing: o.timing,
   })
-  progress.done()
+  progress.done(report.simulatedSeconds)
   return {
     report: o.resume
       ? { ...report, resumedFrom: { checkpoint: o.resume.file, time: o.resume.time, policy: o.resume.policy } }

@@ -26,8 +26,11 @@ function reason(e: unknown): string {
     ENOSPC: 'no space left on the device',
     EEXIST: 'a file of that name is in the way',
     ENAMETOOLONG: 'the name is too long',
+    EFBIG: 'the file is larger than this process may write',
+    EDQUOT: 'the disk quota is used up',
   }
-  return err.code ? `${err.code}: ${words[err.code] ?? err.message}` : String(e)
+  if (!err.code) return String(e)
+  return `${err.code}: ${words[err.code] ?? err.message.replace(new RegExp(`^${err.code}: `), '')}`
 }
 
 /** Makes the folder (and its parents) and checks a file can be created in it. */

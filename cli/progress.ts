@@ -55,8 +55,9 @@ export class Progress {
     }
   }
 
-  done(): void {
-    if (this.mode === 'lines') this.io.err(`${this.label}: done, ${this.text(this.last, performance.now())}\n`)
+  /** The run ended at `simulatedSeconds` (the report's end, which may lie past the last step's frame). */
+  done(simulatedSeconds = this.last): void {
+    if (this.mode === 'lines') this.io.err(`${this.label}: done, ${this.text(simulatedSeconds, performance.now())}\n`)
     this.clear()
   }
 }

@@ -20,7 +20,7 @@ export interface RunOptions {
   /** lab mode: number of host shards (default 1) and how to start them (default: in this thread) */
   shards?: number
   shardFactory?: ShardFactory
-  /** lab mode: every event of the run (migrations, power, warnings), as it happens */
+  /** every event of the run as it happens (lab: migrations, power, warnings; cloudsim: migrations, VM removals) */
   onEvent?: (event: LabEvent) => void
   /** A monotonic clock in milliseconds (performance.now by default). */
   clock?: () => number
@@ -121,6 +121,7 @@ export async function runToEnd(model: ClusterModel, options: RunOptions = {}): P
   const stop = (f: Frame) => options.untilSeconds !== undefined && f.time >= options.untilSeconds
   if (model.mode === 'cloudsim') {
     const sim = new CloudSimSimulation(model)
+    sim.onEvent = options.onEvent
     for (let f = sim.step(); f; f = sim.step()) {
       const waiting = options.onFrame?.(f)
       if (waiting) await waiting

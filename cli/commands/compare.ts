@@ -70,8 +70,9 @@ export const compareCommand = command({
     const reports: RunReport[] = []
     for (const model of models) {
       const progress = new Progress(model.policy.name, model.duration, io, values.progress)
-      reports.push(await runToEnd(model, { onFrame: (f) => progress.update(f.time) }))
-      progress.done()
+      const report = await runToEnd(model, { onFrame: (f) => progress.update(f.time) })
+      progress.done(report.simulatedSeconds)
+      reports.push(report)
     }
     const text = () => (reference ? referenceTable(reports, reference, day) : reportsToMarkdown(reports))
     return finish(io, reports, { json: values.json, out: values.out, text })
