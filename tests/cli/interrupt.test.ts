@@ -29,13 +29,26 @@ function run(args: string[], stopAfterMs?: number, signal: NodeJS.Signals = 'SIG
 }
 
 function checkpointing(dir: string): string[] {
-  return [SCENARIO, '--set', 'migration.model=precopy', '--checkpoint-every', '5m', '--checkpoint-dir', dir, '--workers', '0']
+  return [
+    SCENARIO,
+    '--set',
+    'migration.model=precopy',
+    '--checkpoint-every',
+    '5m',
+    '--checkpoint-dir',
+    dir,
+    '--workers',
+    '0',
+  ]
 }
 
 describe('interrupting a run that saves checkpoints', () => {
   it('leaves no temporary file and only checkpoints that load, whenever the signal comes', async () => {
     const moments = fc.sample(
-      fc.record({ ms: fc.integer({ min: 600, max: 2600 }), signal: fc.constantFrom<NodeJS.Signals>('SIGINT', 'SIGTERM') }),
+      fc.record({
+        ms: fc.integer({ min: 600, max: 2600 }),
+        signal: fc.constantFrom<NodeJS.Signals>('SIGINT', 'SIGTERM'),
+      }),
       { numRuns: 6, seed: 9 },
     )
     let stopped = 0
@@ -43,7 +56,10 @@ describe('interrupting a run that saves checkpoints', () => {
       const dir = mkdtempSync(join(tmpdir(), 'conlab-interrupt-'))
       const r = await run(['run', ...checkpointing(dir)], ms, signal)
       const names = readdirSync(dir)
-      expect(names.filter((n) => !n.endsWith('.ckpt')), `after ${signal} at ${ms} ms`).toEqual([])
+      expect(
+        names.filter((n) => !n.endsWith('.ckpt')),
+        `after ${signal} at ${ms} ms`,
+      ).toEqual([])
       for (const n of names) expect(loadLabCheckpoint(join(dir, n)).format).toBe('conlab.checkpoint')
       if (r.code !== 0) {
         expect(r.code).toBe(signal === 'SIGINT' ? 130 : 143)
