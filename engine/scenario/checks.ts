@@ -68,6 +68,12 @@ export function checkScenario(s: Scenario): Problem[] {
       path: ['vms'],
       message: `expected at most ${count(LIMITS.vms)} VMs in all (${WHY.vms}), found ${count(vms)}`,
     })
+  const every = s.consolidation.underloadEvery
+  if (every !== undefined && Math.abs(every / s.interval - Math.round(every / s.interval)) > 1e-9)
+    problems.push({
+      path: ['consolidation', 'underloadEvery'],
+      message: `expected a multiple of the interval (${formatDuration(s.interval)}): consolidation runs at the end of a step, found ${formatDuration(every)}`,
+    })
   if (problems.length > 0) return problems // the checks below rely on the references
   if (s.mode === 'cloudsim') {
     s.vms.forEach((g, i) => {
