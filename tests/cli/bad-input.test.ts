@@ -157,6 +157,7 @@ describe('3. inputs are bounded, with the limit and why', () => {
     refused(r, /^\/dev\/zero: expected a scenario file of at most 4 MiB, found more/)
     const rssKiB = Number(/maxRSS=(\d+)/.exec(r.stderr)?.[1])
     expect(rssKiB).toBeLessThan(400 * 1024)
+    refused(conlab(['resume', '/dev/zero']), /^\/dev\/zero: expected a checkpoint file, found a character device$/)
   })
 
   it('--progress shows throttled progress on stderr when it is not a terminal', () => {
