@@ -150,6 +150,8 @@ export interface ExecuteOptions {
   label?: string
   /** lab mode: filled with where the run's time went */
   timing?: LabTiming
+  /** the refusal to give instead when the lab fails before its first step (engine/scenario/open.ts) */
+  startFailure?: () => Error | undefined
 }
 
 export interface Execution {
@@ -183,8 +185,10 @@ export async function execute(model: ClusterModel, o: ExecuteOptions): Promise<E
     : undefined
   const dir = plan.checkpointDir === undefined ? undefined : resolve(plan.checkpointDir)
   let yielded = performance.now()
-  const report = await runToEnd(model, {
+  let started = false
+  const run = runToEnd(model, {
     onFrame: (f) => {
+      started = true
       progress.update(f.time)
       const now = performance.now()
       if (now - yielded < YIELD_EVERY_MS) return
@@ -210,6 +214,9 @@ export async function execute(model: ClusterModel, o: ExecuteOptions): Promise<E
     },
     ...shardOptions(model, plan.workers),
     timing: o.timing,
+  })
+  const report = await run.catch((e: unknown) => {
+    throw (!started && o.startFailure?.()) || e
   })
   progress.done(report.simulatedSeconds)
   return {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { UsageError } from '../usage'
-import { openScenario } from '../../engine/scenario/open'
+import { openScenarioFile, startFailure } from '../../engine/scenario/open'
 import { nodeFiles } from '../../engine/platform/node/files'
 import type { LabTiming } from '../../engine/lab/simulation'
 import { pick } from '../flags'
@@ -34,7 +34,14 @@ export const runCommand = command({
     const opened = performance.now()
     const seed = seedFlag(values.seed)
     const set = values.set ?? []
-    const model = openScenario(file, nodeFiles, { policy: values.policy, seed, traces: values.traces, set })
+    // the initial placement is checked by the run's own start (startFailure words a failure as validate does)
+    const { parsed, model } = openScenarioFile(file, nodeFiles, {
+      policy: values.policy,
+      seed,
+      traces: values.traces,
+      set,
+      start: false,
+    })
     const plan = planRun(model, values)
     for (const n of plan.notices) io.err(`${n}\n`)
     const timing: LabTiming = { startMs: 0, stepsMs: 0, shardWaitMs: 0, shardWorkMs: 0, slowestShardMs: 0 }
@@ -44,6 +51,7 @@ export const runCommand = command({
       timing,
       events: values.events,
       progress: values.progress,
+      startFailure: () => startFailure(parsed, model),
       origin: {
         file: resolve(file),
         text: plan.checkpointEvery !== undefined ? readFileSync(file, 'utf8') : '',

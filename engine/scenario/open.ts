@@ -66,8 +66,28 @@ export function openScenario(
   files: FileSource,
   overrides: ModelOverrides & { start?: boolean } = {},
 ): ClusterModel {
+  return openScenarioFile(file, files, overrides).model
+}
+
+/** The parsed scenario with its model: `startFailure` can then locate a refusal in the file. */
+export function openScenarioFile(
+  file: string,
+  files: FileSource,
+  overrides: ModelOverrides & { start?: boolean } = {},
+): { parsed: ParsedScenario; model: ClusterModel } {
   const { set, ...options } = overrides
-  return modelOf(readScenarioFile(file, files, set), files, options)
+  const parsed = readScenarioFile(file, files, set)
+  return { parsed, model: modelOf(parsed, files, options) }
+}
+
+/**
+ * Why a lab opened with `start: false` cannot start (its initial placement fails), located in the file, or
+ * undefined. A run calls this only when its start failed: it finds the same refusal validation reports,
+ * without placing the VMs twice on the way to every run.
+ */
+export function startFailure(parsed: ParsedScenario, model: ClusterModel): LabInputError | undefined {
+  const problems = placementProblems(model)
+  return problems.length ? new LabInputError(problems.map((p) => parsed.diagnostic(p.path, p.message))) : undefined
 }
 
 /** `events[3].migrate.vm` → ['events', 3, 'migrate', 'vm'] */

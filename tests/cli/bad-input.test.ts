@@ -103,8 +103,11 @@ describe('2. what a run knows to be impossible before its first step, validate r
 
   it('more VMs than the hosts hold at t = 0, found by the initial placement itself', () => {
     const file = scenario('crowded.yaml', OVERCOMMIT, (t) => t.replace('count: 12', 'count: 13'))
-    const r = conlab(['validate', file])
+    const v = conlab(['validate', file])
+    refused(v, /crowded\.yaml:\d+:\d+: vms\[0\]: VM 12 .* fits on no host at t = 0/)
+    const r = conlab(['run', file, '--json'])
     refused(r, /crowded\.yaml:\d+:\d+: vms\[0\]: VM 12 .* fits on no host at t = 0/)
+    expect(r.stderr).toBe(v.stderr)
   })
 
   it('the cloudsim mode with a generated workload', () => {
