@@ -105,7 +105,7 @@ export interface Parsed<T extends FlagTable> {
  * parseArgs over a command's flags. A negative number after a flag that takes a value is that value
  * (`--seed -1`), so the schema, not the parser, says what is wrong with it.
  */
-export function parseFlags<T extends FlagTable>(args: string[], table: T): Parsed<T> {
+export function parseFlags<T extends FlagTable>(args: string[], table: T, command = ''): Parsed<T> {
   const joined: string[] = []
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!
@@ -123,14 +123,17 @@ export function parseFlags<T extends FlagTable>(args: string[], table: T): Parse
     const { values, positionals } = parseArgs({ args: joined, options, allowPositionals: true, strict: true })
     return { values: values as FlagValues<T>, positionals }
   } catch (e) {
-    const message = (e as Error).message.replace(/^TypeError \[.*?\]: /, '')
-    const flag = /'(--?[\w-]+)/.exec(message)?.[1]
-    throw new LabInputError([
-      {
-        file: flag ?? 'conlab',
-        message: message.replace(/^Unknown option '--?[\w-]+'\. ?/, 'unknown flag. ').replace(/\.$/, ''),
-      },
-    ])
+    const message = (e as Error).message
+    const flag = /'(--?[\w-]+)/.exec(message)?.[1] ?? 'conlab'
+    const help = `\`conlab ${command ? `${command} ` : ''}--help\` lists the flags`
+    const why = /^Unknown option/.test(message)
+      ? `unknown flag; ${help}`
+      : /argument missing/.test(message)
+        ? 'expected a value after it'
+        : /does not take an argument/.test(message)
+          ? 'takes no value'
+          : message
+    throw new LabInputError([{ file: flag, message: why }])
   }
 }
 

@@ -88,7 +88,7 @@ export async function main(argv: string[], io?: Io): Promise<number> {
   }
   if (own) for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, stop)
   try {
-    return await command.run(parseFlags(rest, command.flags), out)
+    return await command.run(parseFlags(rest, command.flags, command.name), out)
   } catch (e) {
     if (isBadInput(e)) {
       out.err(`${e.message}\n`)
