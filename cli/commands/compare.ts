@@ -1,5 +1,5 @@
 // conlab compare <scenario> --policies a,b,c: one run per policy, the CloudSim-style table. With
-// --reference FILE (figures measured with CloudSim, e.g. ../shared/reference/cloudsim-planetlab.json)
+// --reference FILE (figures measured with CloudSim, e.g. tests/fixtures/cloudsim-reference.json)
 // each row also shows CloudSim's figures for the same trace day and the differences.
 import { basename } from 'node:path'
 import { UsageError } from '../usage'

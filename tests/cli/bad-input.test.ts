@@ -372,7 +372,7 @@ describe('12. the version and the engines the package declares', () => {
       .filter(([, p]) => /^>= ?22/.test(p.engines?.node ?? ''))
       .map(([path]) => path.replace(/^.*node_modules\//, ''))
       .sort()
-    // ../shared/docs/STACK.md §1.2: Electron 45 and electron-builder 26 are the client's versions; they
+    // Electron 45 and electron-builder 26 are the versions the project is held to; they
     // declare node >= 22.12 and install and build on Node 20 with a warning
     expect(wanting).toEqual([
       '@electron-internal/extract-zip',
