@@ -6,6 +6,7 @@ import type { Scenario } from './schema'
 import { formatBytes } from './diagnostics'
 import { formatDuration } from './duration'
 import { LIMITS, WHY } from './limits'
+import { ramCapacityMB, vcpuCapacity } from '../policies/admission'
 
 export interface Problem {
   path: (string | number)[]
@@ -124,7 +125,7 @@ export function checkScenario(s: Scenario): Problem[] {
 /**
  * Why VM type `id` fits on none of the host types the scenario uses, or undefined when one holds it. Lab
  * mode: admission as the initial placement sees an empty host (cores as fast as a vCPU, nominal MIPS, RAM
- * and vCPUs within the allocation ratios). Cloudsim mode: what CloudSim requests in full at creation
+ * and vCPUs within the capacities of engine/policies/admission.ts). Cloudsim mode: what CloudSim requests in full at creation
  * (RAM and bandwidth); CloudSim would leave such a VM out of the run without a word.
  */
 function unplaceable(s: Scenario, id: string, hostTypeIds: string[]): string | undefined {
@@ -137,13 +138,13 @@ function unplaceable(s: Scenario, id: string, hostTypeIds: string[]): string | u
       if (t.bwMbps > ht.nicMbps) return `${h} has a ${ht.nicMbps} Mbit/s NIC for ${t.bwMbps} Mbit/s`
       return undefined
     }
-    const a = s.admission
-    const ram = (ht.ramMB - a.reservedHostMemory / 2 ** 20) * a.ramAllocationRatio
+    const ram = ramCapacityMB(ht.ramMB, s.admission)
+    const vcpus = vcpuCapacity(ht.cores, s.admission)
     const coreMips = Math.trunc(ht.mipsPerCore)
     if (coreMips < t.mips) return `${h}'s cores run ${ht.mipsPerCore} MIPS`
     if (t.vcpus * t.mips > coreMips * ht.cores) return `${h} has ${coreMips * ht.cores} MIPS in all`
     if (t.ramMB > ram) return `${h} admits ${Math.floor(ram)} MB of VM RAM`
-    if (t.vcpus > ht.cores * a.cpuAllocationRatio) return `${h} admits ${ht.cores * a.cpuAllocationRatio} vCPUs`
+    if (t.vcpus > vcpus) return `${h} admits ${Math.max(0, vcpus)} vCPUs`
     return undefined
   })
   if (reasons.some((r) => r === undefined)) return undefined

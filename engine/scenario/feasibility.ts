@@ -59,9 +59,7 @@ export function placementProblems(model: ClusterModel): Problem[] {
     }
     for (let h = 0; h < model.hostCount; h++) {
       hostMips += plan.capacity[h]!
-      hostRam +=
-        (model.hostTypes[model.hostType[h]!]!.ramMB - model.admission.reservedHostMemory / 2 ** 20) *
-        model.admission.ramAllocationRatio
+      hostRam += plan.hostRam[h]!
     }
     return [
       {

@@ -176,6 +176,7 @@ const generated = fc
           cpuAllocationRatio: some([1, 4, 16]),
           ramAllocationRatio: some([1, 1.5]),
           reservedHostMemory: some([0, '512MiB'], ['64GiB']),
+          reservedHostCpus: someInt(0, 2, [16]),
         },
         { requiredKeys: [] },
       ),
