@@ -1,7 +1,7 @@
 // Ctrl-C (SIGINT) or SIGTERM while a run saves checkpoints: the run stops between two steps, never in the
 // middle of writing a file, so no temporary file remains and every checkpoint in the folder loads. The
-// moments are drawn at random (seeded); the run saves a 9.6 MiB checkpoint every step, so most of its
-// time is spent writing one. A temporary file left by a process killed outright (SIGKILL) is removed the
+// moments are drawn at random (seeded) after the first checkpoint; the run saves a 9.6 MiB checkpoint
+// every step, so most of its time is spent writing one. A temporary file left by a process killed outright (SIGKILL) is removed the
 // next time a run writes checkpoints into that folder.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
@@ -15,12 +15,17 @@ import { loadLabCheckpoint } from '../../cli/checkpoints'
 const BIN = join(ROOT, 'cli', 'bin', 'conlab.mjs')
 const SCENARIO = join(ROOT, 'scenarios', 'planetlab-lab.yaml')
 
+/** Runs conlab; with `stopAfterMs`, sends `signal` that long after the first checkpoint is saved. */
 function run(args: string[], stopAfterMs?: number, signal: NodeJS.Signals = 'SIGINT') {
   return new Promise<{ code: number | null; stderr: string }>((done) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    const timer = stopAfterMs === undefined ? undefined : setTimeout(() => child.kill(signal), stopAfterMs)
+    let timer: NodeJS.Timeout | undefined
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+      if (stopAfterMs !== undefined && timer === undefined && stderr.includes('checkpoint '))
+        timer = setTimeout(() => child.kill(signal), stopAfterMs)
+    })
     child.on('exit', (code) => {
       clearTimeout(timer)
       done({ code, stderr })
