@@ -2,10 +2,16 @@
 // wrong with it), save one beside the others of a run, named so they sort by simulated time.
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { loadCheckpoint, saveCheckpoint, type SaveResult } from '../engine/platform/node/checkpoint-files'
+import {
+  checkCheckpointFile,
+  loadCheckpoint,
+  saveCheckpoint,
+  type SaveResult,
+} from '../engine/platform/node/checkpoint-files'
 import { asLabCheckpoint, checkpointFileName, type LabCheckpoint } from '../engine/checkpoint/lab-checkpoint'
 
 export function loadLabCheckpoint(path: string): LabCheckpoint {
+  checkCheckpointFile(path)
   return asLabCheckpoint(loadCheckpoint(path).value, path)
 }
 

@@ -1,5 +1,7 @@
-// Running a model for `run`, `resume` and `branch`: progress on stderr, events with --events, whole-lab
-// checkpoints with --checkpoint-every/--checkpoint-dir, the report as text, JSON or a file.
+// Running a model for `run`, `resume` and `branch`: every flag checked against the model before the first
+// step (a refusal exits 2; where the run does something other than asked, one line on stderr says what),
+// output folders prepared, then the run with progress on stderr, events with --events, whole-lab
+// checkpoints with --checkpoint-every/--checkpoint-dir.
 import { resolve } from 'node:path'
 import type { ClusterModel } from '../engine/model/cluster-model'
 import { runToEnd, type Frame } from '../engine/run'
@@ -9,36 +11,155 @@ import type { LabState } from '../engine/lab/lab-state'
 import type { LabTiming } from '../engine/lab/simulation'
 import { labCheckpoint, type ScenarioOrigin } from '../engine/checkpoint/lab-checkpoint'
 import { shardOptions } from '../engine/platform/node/shard-workers'
-import { formatDuration, parseDuration } from '../engine/scenario/duration'
+import { formatDuration } from '../engine/scenario/duration'
+import { LabInputError } from '../engine/scenario/diagnostics'
+import { pick } from './flags'
+import { durationFlag, workersFlag } from './flag-values'
+import { prepareCheckpointFolder, prepareReportFile } from './outputs'
 import { Progress } from './progress'
 import { saveLabCheckpoint } from './checkpoints'
-import { UsageError } from './usage'
+import type { Io } from './io'
 
 /** The flags every command that runs a lab understands. */
-export const EXECUTE_FLAGS = {
-  workers: { type: 'string' },
-  until: { type: 'string' },
-  events: { type: 'boolean' },
-  json: { type: 'boolean' },
-  out: { type: 'string' },
-  'checkpoint-every': { type: 'string' },
-  'checkpoint-dir': { type: 'string' },
-} as const
+export const EXECUTE_FLAGS = pick(
+  'workers',
+  'until',
+  'events',
+  'progress',
+  'json',
+  'out',
+  'checkpoint-every',
+  'checkpoint-dir',
+)
 
-export interface ExecuteOptions {
-  workers?: number
+export interface ExecuteFlags {
+  workers?: string
   until?: string
   events?: boolean
-  checkpointEvery?: string
+  progress?: boolean
+  out?: string
+  'checkpoint-every'?: string
+  'checkpoint-dir'?: string
+}
+
+/** What a run will do, decided before its first step. */
+export interface RunPlan {
+  workers?: number
+  untilSeconds?: number
+  checkpointEvery?: number
   checkpointDir?: string
+  /** one line each, for stderr: where the run does something other than the flags literally say */
+  notices: string[]
+}
+
+function refuse(flag: string, value: string, message: string): LabInputError {
+  return new LabInputError([{ file: `--${flag} ${value}`, message }])
+}
+
+function isStep(seconds: number, interval: number): boolean {
+  const q = seconds / interval
+  return Math.abs(q - Math.round(q)) < 1e-9
+}
+
+/**
+ * Checks the run's flags against the model (and the checkpoint a run resumes from) and prepares the
+ * output folders; throws LabInputError naming the flag for anything impossible.
+ */
+export function planRun(model: ClusterModel, flags: ExecuteFlags, resumeTime = 0): RunPlan {
+  const notices: string[] = []
+  const end = model.duration
+  let untilSeconds = durationFlag('until', flags.until)
+  if (untilSeconds !== undefined) {
+    const text = flags.until!
+    if (untilSeconds <= resumeTime)
+      throw refuse('until', text, `expected a time after the checkpoint's (${formatDuration(resumeTime)})`)
+    if (untilSeconds > end) {
+      notices.push(
+        `conlab: --until ${text} is past the end of the scenario (${formatDuration(end)}): the run goes to its end`,
+      )
+      untilSeconds = undefined
+    } else if (!isStep(untilSeconds, model.interval)) {
+      const step = Math.min(end, Math.ceil(untilSeconds / model.interval) * model.interval)
+      notices.push(
+        `conlab: --until ${text} is not a step boundary (steps of ${formatDuration(model.interval)}): the run stops after the step that ends at ${formatDuration(step)}`,
+      )
+      untilSeconds = step
+    }
+  }
+  const every = durationFlag('checkpoint-every', flags['checkpoint-every'])
+  if ((every !== undefined || flags['checkpoint-dir'] !== undefined) && model.mode !== 'lab')
+    throw refuse(
+      every !== undefined ? 'checkpoint-every' : 'checkpoint-dir',
+      flags['checkpoint-every'] ?? flags['checkpoint-dir']!,
+      'checkpoints need a lab-mode scenario: the CloudSim-compatible mode replays CloudSim 3.0.3 and keeps no checkpoints',
+    )
+  if (flags['checkpoint-dir'] !== undefined && every === undefined)
+    throw refuse('checkpoint-dir', flags['checkpoint-dir'], 'give --checkpoint-every too (e.g. --checkpoint-every 1h)')
+  if (every !== undefined) {
+    const text = flags['checkpoint-every']!
+    if (!isStep(every, model.interval))
+      throw refuse(
+        'checkpoint-every',
+        text,
+        `expected a multiple of the scenario's interval (${formatDuration(model.interval)}), found ${formatDuration(every)}`,
+      )
+    const last = untilSeconds ?? end
+    if (Math.floor(last / every) * every <= resumeTime)
+      throw refuse(
+        'checkpoint-every',
+        text,
+        `no checkpoint time falls within the run (${formatDuration(resumeTime)} to ${formatDuration(last)})`,
+      )
+  }
+  let workers = workersFlag(flags.workers)
+  if (workers !== undefined && model.mode === 'cloudsim') {
+    notices.push(
+      `conlab: --workers ${flags.workers}: the cloudsim mode runs in this thread (CloudSim's event loop is serial); no worker threads started`,
+    )
+    workers = undefined
+  } else if (workers !== undefined && workers > model.hostCount) {
+    notices.push(
+      `conlab: --workers ${flags.workers}: the lab has ${model.hostCount} hosts; runs ${model.hostCount} workers, one per host`,
+    )
+    workers = model.hostCount
+  }
+  if (flags.out !== undefined) prepareReportFile('out', flags.out)
+  let checkpointDir: string | undefined
+  if (every !== undefined) {
+    checkpointDir = flags['checkpoint-dir'] ?? 'checkpoints'
+    const removed = prepareCheckpointFolder(
+      flags['checkpoint-dir'] === undefined ? 'checkpoint-every' : 'checkpoint-dir',
+      checkpointDir,
+    )
+    if (removed.length)
+      notices.push(
+        `conlab: removed ${removed.length} temporary file${removed.length > 1 ? 's' : ''} of an interrupted save from ${checkpointDir}`,
+      )
+  }
+  return { workers, untilSeconds, checkpointEvery: every, checkpointDir, notices }
+}
+
+export interface ExecuteOptions {
+  io: Io
+  plan: RunPlan
+  events?: boolean
+  progress?: boolean
   /** where the scenario came from (for checkpoint files) */
   origin: Omit<ScenarioOrigin, 'bindingDigest'>
   resume?: { state: LabState; file: string; time: number; policy: string }
   label?: string
   /** lab mode: filled with where the run's time went */
   timing?: LabTiming
+  /** the refusal to give instead when the lab fails before its first step (engine/scenario/open.ts) */
+  startFailure?: () => Error | undefined
   /** sees every step's frame (`run --series`) */
   onFrame?: (frame: Frame) => void
+}
+
+export interface Execution {
+  report: RunReport
+  /** checkpoints that could not be saved (a full disk): the run went on; the command exits 1 */
+  failures: string[]
 }
 
 /** d+hh:mm:ss.s of simulated time. */
@@ -51,56 +172,60 @@ export function formatClock(seconds: number): string {
   return `${d}+${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${s.toFixed(1).padStart(4, '0')}`
 }
 
-function duration(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined
-  const seconds = parseDuration(text)
-  if (seconds === undefined || seconds <= 0)
-    throw new UsageError(`--${flag}: expected a duration such as 6h or 21600, found "${text}"`)
-  return seconds
-}
+/** How long the run may keep the event loop waiting: signals (Ctrl-C) and output are handled in between. */
+const YIELD_EVERY_MS = 50
 
-export async function execute(model: ClusterModel, o: ExecuteOptions): Promise<RunReport> {
-  const untilSeconds = duration('until', o.until)
-  const every = duration('checkpoint-every', o.checkpointEvery)
-  if ((every !== undefined || o.checkpointDir !== undefined) && model.mode !== 'lab')
-    throw new UsageError(
-      'checkpoints need a lab-mode scenario: the CloudSim-compatible mode replays CloudSim 3.0.3 and keeps no checkpoints',
-    )
-  if (o.checkpointDir !== undefined && every === undefined)
-    throw new UsageError('--checkpoint-dir: give --checkpoint-every too (e.g. --checkpoint-every 1h)')
-  if (every !== undefined && every % model.interval !== 0)
-    throw new UsageError(
-      `--checkpoint-every: expected a multiple of the scenario's interval (${formatDuration(model.interval)}), found ${formatDuration(every)}`,
-    )
-  const dir = resolve(o.checkpointDir ?? 'checkpoints')
-  const progress = new Progress(o.label ?? model.policy.name, untilSeconds ?? model.duration)
+export async function execute(model: ClusterModel, o: ExecuteOptions): Promise<Execution> {
+  const { io, plan } = o
+  const progress = new Progress(o.label ?? model.policy.name, plan.untilSeconds ?? model.duration, io, o.progress)
+  const failures: string[] = []
   const onEvent = o.events
     ? (e: LabEvent) => {
         progress.clear()
-        process.stderr.write(`${formatClock(e.time)}  ${e.kind.padEnd(15)} ${e.message}\n`)
+        io.err(`${formatClock(e.time)}  ${e.kind.padEnd(15)} ${e.message}\n`)
       }
     : undefined
-  const report = await runToEnd(model, {
+  const dir = plan.checkpointDir === undefined ? undefined : resolve(plan.checkpointDir)
+  let yielded = performance.now()
+  let started = false
+  const run = runToEnd(model, {
     onFrame: (f) => {
+      started = true
       o.onFrame?.(f)
       progress.update(f.time)
+      const now = performance.now()
+      if (now - yielded < YIELD_EVERY_MS) return
+      yielded = now
+      return new Promise((done) => setImmediate(done))
     },
     onEvent,
-    untilSeconds,
+    untilSeconds: plan.untilSeconds,
     resume: o.resume?.state,
-    checkpointEvery: every,
+    checkpointEvery: plan.checkpointEvery,
     onCheckpoint: (state, time) => {
-      const saved = saveLabCheckpoint(dir, labCheckpoint(model, o.origin, state))
       progress.clear()
-      process.stderr.write(
-        `checkpoint ${formatClock(time)} → ${saved.path} (${(saved.bytes / 2 ** 20).toFixed(1)} MiB, ${(saved.encodeMs + saved.writeMs).toFixed(0)} ms)\n`,
-      )
+      try {
+        const saved = saveLabCheckpoint(dir!, labCheckpoint(model, o.origin, state))
+        io.err(
+          `checkpoint ${formatClock(time)} → ${saved.path} (${(saved.bytes / 2 ** 20).toFixed(1)} MiB, ${(saved.encodeMs + saved.writeMs).toFixed(0)} ms)\n`,
+        )
+      } catch (e) {
+        const message = `conlab: checkpoint ${formatClock(time)} not saved: ${(e as Error).message}; the run goes on`
+        failures.push(message)
+        io.err(`${message}\n`)
+      }
     },
-    ...shardOptions(model, o.workers),
+    ...shardOptions(model, plan.workers),
     timing: o.timing,
   })
-  progress.done()
-  return o.resume
-    ? { ...report, resumedFrom: { checkpoint: o.resume.file, time: o.resume.time, policy: o.resume.policy } }
-    : report
+  const report = await run.catch((e: unknown) => {
+    throw (!started && o.startFailure?.()) || e
+  })
+  progress.done(report.simulatedSeconds)
+  return {
+    report: o.resume
+      ? { ...report, resumedFrom: { checkpoint: o.resume.file, time: o.resume.time, policy: o.resume.policy } }
+      : report,
+    failures,
+  }
 }

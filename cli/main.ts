@@ -1,9 +1,10 @@
 // `conlab`: the headless lab. Commands: run, compare, resume, branch, snapshots, validate, schema, import, bench.
-// Exit codes: 0 ok, 1 failure while running, 2 bad input (scenario, flags, traces). No stack traces
-// unless --debug.
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util'
+// Exit codes: 0 ok, 1 failure while running, 2 bad input (scenario, flags, traces, checkpoints). No stack
+// traces unless --debug. Help is made from the commands' flag tables (./flags.ts), the same the parser uses.
+import packageJson from '../package.json'
 import { LabInputError } from '../engine/scenario/diagnostics'
 import { PolicyNameError } from '../engine/policies/policy-name'
+import { CheckpointError } from '../engine/checkpoint/format'
 import { runCommand } from './commands/run'
 import { compareCommand } from './commands/compare'
 import { validateCommand } from './commands/validate'
@@ -13,87 +14,94 @@ import { snapshotsCommand } from './commands/snapshots'
 import { resumeCommand } from './commands/resume'
 import { branchCommand } from './commands/branch'
 import { importCommand } from './commands/import'
-import { CheckpointError } from '../engine/checkpoint/format'
 import { UsageError } from './usage'
+import { POLICY_HELP, parseFlags, wrap } from './flags'
+import { commandHelp, usageLine, type Command } from './command'
+import { processIo, type Io } from './io'
 
-const HELP = `conlab — Consolidation Lab from the command line
+export const VERSION = packageJson.version
 
-  conlab run <scenario> [--policy P] [--traces DIR] [--seed N] [--workers N] [--until T]
-             [--set path=value]… [--events] [--checkpoint-every T --checkpoint-dir DIR]
-             [--json] [--out FILE.{json,csv,md}] [--series FILE.csv]
-  conlab resume <checkpoint> [--workers N] [--until T] [--events] [--json] [--out FILE]
-  conlab branch <checkpoint> --policy P[,Q…] [--set path=value]… [--json] [--out FILE]
-  conlab snapshots <checkpoint> [--vm N] [--json]
-  conlab compare <scenario> --policies a,b,c [--traces DIR] [--seed N] [--json] [--out FILE] [--reference FILE]
-  conlab validate <scenario>
-  conlab schema
-  conlab import <bitbrains|azure|alibaba|csv> <source> --out DIR [--from T] [--to T] [--interval T]
-             [--vms a,b,…] [--count N] [--skip-bad-rows] [--set key=value]…
-  conlab bench [--quick] [--only planetlab,osic,lab,checkpoint,ui-frames]
+export const COMMANDS: Command[] = [
+  runCommand,
+  compareCommand,
+  resumeCommand,
+  branchCommand,
+  snapshotsCommand,
+  validateCommand,
+  schemaCommand,
+  importCommand,
+  benchCommand,
+] as Command[]
 
-Policies: npa, dvfs, or <thr|iqr|mad|lr|lrr>-<mmt|mc|mu|rs>-<safety>, e.g. thr-mmt-0.8, lr-mc-1.2.
-Add --debug to any command for stack traces.`
-
-const COMMANDS: Record<string, (args: string[]) => Promise<number> | number> = {
-  run: runCommand,
-  compare: compareCommand,
-  validate: validateCommand,
-  schema: schemaCommand,
-  bench: benchCommand,
-  snapshots: snapshotsCommand,
-  resume: resumeCommand,
-  branch: branchCommand,
-  import: importCommand,
+export function overview(): string {
+  return [
+    `conlab ${VERSION} — Consolidation Lab from the command line`,
+    '',
+    ...COMMANDS.flatMap((c) => [`  ${usageLine(c)}`, ...wrap(c.summary, 94).map((l) => `      ${l}`)]),
+    '',
+    ...wrap(`Policies: ${POLICY_HELP}.`, 100),
+    'Exit codes: 0 done, 1 a failure while running, 2 bad input (a scenario, a flag, a checkpoint file).',
+    '`conlab <command> --help` lists the flags of a command; --debug prints stack traces; --version the version.',
+    '',
+  ].join('\n')
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Input the user can fix: exit 2 with the message alone. */
+function isBadInput(e: unknown): e is Error {
+  return (
+    e instanceof LabInputError ||
+    e instanceof UsageError ||
+    e instanceof PolicyNameError ||
+    e instanceof CheckpointError
+  )
+}
+
+/**
+ * Runs one command line. Without `io` it is the process's: stdout, stderr, and SIGINT/SIGTERM stop the
+ * run between two steps (never in the middle of writing a file) with exit code 130/143.
+ */
+export async function main(argv: string[], io?: Io): Promise<number> {
+  const own = io === undefined
+  const out = io ?? processIo()
   const debug = argv.includes('--debug')
   const args = argv.filter((a) => a !== '--debug')
-  const [command, ...rest] = args
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(`${HELP}\n`)
-    return command === undefined ? 2 : 0
-  }
-  const handler = COMMANDS[command]
-  if (handler && (rest.includes('--help') || rest.includes('-h'))) {
-    // the usage lines of this command (each command's first line starts with "conlab <command> ")
-    const lines = HELP.split('\n')
-    const from = lines.findIndex(
-      (l) => l.trimStart().startsWith(`conlab ${command} `) || l.trim() === `conlab ${command}`,
-    )
-    let to = from + 1
-    while (to < lines.length && lines[to]!.startsWith('             ')) to++
-    process.stdout.write(`${from >= 0 ? lines.slice(from, to).join('\n') : HELP}\n`)
+  const [name, ...rest] = args
+  if (name === '--version' || name === '-V' || name === 'version') {
+    out.out(`${VERSION}\n`)
     return 0
   }
-  if (!handler) {
-    process.stderr.write(`conlab: unknown command "${command}"\n\n${HELP}\n`)
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    if (name === undefined) out.err(overview())
+    else out.out(overview())
+    return name === undefined ? 2 : 0
+  }
+  const command = COMMANDS.find((c) => c.name === name)
+  if (!command) {
+    out.err(`conlab: unknown command "${name}"\n\n${overview()}`)
     return 2
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    out.out(commandHelp(command))
+    return 0
+  }
+  const stop = (signal: NodeJS.Signals) => {
+    out.err(`\nconlab ${name}: stopped by ${signal}\n`)
+    process.exit(signal === 'SIGINT' ? 130 : 143)
+  }
+  if (own) for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, stop)
   try {
-    return await handler(rest)
+    return await command.run(parseFlags(rest, command.flags, command.name), out)
   } catch (e) {
-    if (
-      e instanceof LabInputError ||
-      e instanceof UsageError ||
-      e instanceof PolicyNameError ||
-      e instanceof CheckpointError
-    ) {
-      process.stderr.write(`${e.message}\n`)
-      if (debug) process.stderr.write(`${e.stack ?? ''}\n`)
+    if (isBadInput(e)) {
+      out.err(`${e.message}\n`)
+      if (debug) out.err(`${e.stack ?? ''}\n`)
       return 2
     }
     if (debug) throw e
-    process.stderr.write(`conlab ${command}: ${(e as Error).message}\n(run again with --debug for the stack trace)\n`)
+    const message = e instanceof Error ? e.message : String(e)
+    out.err(`conlab ${name}: ${message}\n(run again with --debug for the stack trace)\n`)
     return 1
-  }
-}
-
-/** parseArgs with errors that name the flag. */
-export function parseFlags<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true })
-  } catch (e) {
-    throw new UsageError((e as Error).message.replace(/^TypeError \[.*?\]: /, ''))
+  } finally {
+    if (own) for (const s of ['SIGINT', 'SIGTERM'] as const) process.off(s, stop)
   }
 }

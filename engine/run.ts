@@ -13,14 +13,15 @@ import type { LabEvent } from './vocabulary'
 export type Frame = CloudSimFrame | LabFrame
 
 export interface RunOptions {
-  /** every step's frame (cloudsim mode: and the closing frame at the scenario's end) */
-  onFrame?: (frame: Frame) => void
+  /** every step's frame (cloudsim mode: and the closing frame at the scenario's end); a promise it returns
+   * is awaited (the CLI lets its event loop run: signals, output) */
+  onFrame?: (frame: Frame) => void | Promise<void>
   /** stop after the step at or past this simulated time (seconds); the report then covers [0, until] */
   untilSeconds?: number
   /** lab mode: number of host shards (default 1) and how to start them (default: in this thread) */
   shards?: number
   shardFactory?: ShardFactory
-  /** lab mode: every event of the run (migrations, power, warnings), as it happens */
+  /** every event of the run as it happens (lab: migrations, power, warnings; cloudsim: migrations, VM removals) */
   onEvent?: (event: LabEvent) => void
   /** A monotonic clock in milliseconds (performance.now by default). */
   clock?: () => number
@@ -122,12 +123,14 @@ export async function runToEnd(model: ClusterModel, options: RunOptions = {}): P
   const stop = (f: Frame) => options.untilSeconds !== undefined && f.time >= options.untilSeconds
   if (model.mode === 'cloudsim') {
     const sim = new CloudSimSimulation(model)
+    sim.onEvent = options.onEvent
     for (let f = sim.step(); f; f = sim.step()) {
-      options.onFrame?.(f)
+      const waiting = options.onFrame?.(f)
+      if (waiting) await waiting
       if (stop(f)) break
     }
     const closing = sim.closingFrame()
-    if (closing) options.onFrame?.(closing)
+    if (closing) await options.onFrame?.(closing)
     return cloudSimReport(model, sim, clock() - started, binding)
   }
   const shards = options.shards ?? 1
@@ -141,7 +144,8 @@ export async function runToEnd(model: ClusterModel, options: RunOptions = {}): P
     throw new Error(`checkpoints: expected a multiple of the interval (${model.interval} s), found ${every} s`)
   try {
     for (let f = await sim.step(); f; f = await sim.step()) {
-      options.onFrame?.(f)
+      const waiting = options.onFrame?.(f)
+      if (waiting) await waiting
       if (every && options.onCheckpoint && f.time % every === 0)
         await options.onCheckpoint(await sim.checkpoint(), f.time)
       if (stop(f)) break

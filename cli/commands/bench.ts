@@ -4,8 +4,9 @@ import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseFlags } from '../main'
 import { UsageError } from '../usage'
+import { pick } from '../flags'
+import { command } from '../command'
 import { benchPlanetLab, type BenchContext } from '../bench/planetlab'
 import { benchOsic } from '../bench/osic'
 import { benchLab } from '../bench/lab'
@@ -27,17 +28,20 @@ function repositoryRoot(): string {
   throw new Error('cannot find the repository root')
 }
 
-export async function benchCommand(args: string[]): Promise<number> {
-  const { values } = parseFlags(args, { quick: { type: 'boolean' }, only: { type: 'string' } })
-  const names = values.only ? values.only.split(',') : Object.keys(BENCHMARKS)
-  for (const n of names)
-    if (!BENCHMARKS[n])
-      throw new UsageError(`bench: unknown benchmark "${n}"; known: ${Object.keys(BENCHMARKS).join(', ')}`)
-  const root = repositoryRoot()
-  execFileSync(process.execPath, [join(root, 'cli', 'build.mjs')], { stdio: 'inherit' })
-  const ctx: BenchContext = { root, quick: values.quick === true }
-  for (const n of names) {
-    process.stdout.write(`\n== ${n} ==\n${await BENCHMARKS[n]!(ctx)}\n`)
-  }
-  return 0
-}
+export const benchCommand = command({
+  name: 'bench',
+  args: '',
+  summary: 'Builds the CLI and runs the speed benchmarks, one table each (speed goals live here, not in tests).',
+  flags: pick('quick', 'only'),
+  async run({ values }, io) {
+    const names = values.only ? values.only.split(',') : Object.keys(BENCHMARKS)
+    for (const n of names)
+      if (!BENCHMARKS[n])
+        throw new UsageError(`bench: unknown benchmark "${n}"; known: ${Object.keys(BENCHMARKS).join(', ')}`)
+    const root = repositoryRoot()
+    execFileSync(process.execPath, [join(root, 'cli', 'build.mjs')], { stdio: 'inherit' })
+    const ctx: BenchContext = { root, quick: values.quick === true }
+    for (const n of names) io.out(`\n== ${n} ==\n${await BENCHMARKS[n]!(ctx)}\n`)
+    return 0
+  },
+})

@@ -1,17 +1,24 @@
 // conlab compare <scenario> --policies a,b,c: one run per policy, the CloudSim-style table. With
-// --reference FILE (figures measured with CloudSim, e.g. ../shared/reference/cloudsim-planetlab.json)
+// --reference FILE (figures measured with CloudSim, e.g. tests/fixtures/cloudsim-reference.json)
 // each row also shows CloudSim's figures for the same trace day and the differences.
-import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
-import { parseFlags } from '../main'
-import { UsageError, requireInt } from '../usage'
+import { UsageError } from '../usage'
 import { openScenario } from '../../engine/scenario/open'
 import { nodeFiles } from '../../engine/platform/node/files'
 import { runToEnd } from '../../engine/run'
-import { cloudSimPolicyKey, CLOUDSIM_POLICIES, parsePolicyName } from '../../engine/policies/policy-name'
+import {
+  cloudSimPolicyKey,
+  CLOUDSIM_POLICIES,
+  PolicyNameError,
+  parsePolicyName,
+} from '../../engine/policies/policy-name'
 import { reportsToMarkdown, type RunReport } from '../../engine/report'
+import { LabInputError } from '../../engine/scenario/diagnostics'
 import { Progress } from '../progress'
-import { writeReports } from '../output'
+import { pick } from '../flags'
+import { seedFlag } from '../flag-values'
+import { command, finish } from '../command'
+import { prepareReportFile } from '../outputs'
 
 interface ReferenceRun {
   energyKWh: number
@@ -20,42 +27,57 @@ interface ReferenceRun {
   pdm: number
 }
 
-export async function compareCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, {
-    policies: { type: 'string' },
-    traces: { type: 'string' },
-    seed: { type: 'string' },
-    json: { type: 'boolean' },
-    out: { type: 'string' },
-    reference: { type: 'string' },
-  })
-  if (positionals.length !== 1) throw new UsageError(`compare: expected one scenario file, found ${positionals.length}`)
-  const names =
-    values.policies === undefined || values.policies === 'all'
-      ? CLOUDSIM_POLICIES
-      : values.policies.split(',').map((p) => p.trim())
-  names.forEach((p) => parsePolicyName(p))
-  const seed = requireInt('seed', values.seed, 0)
-  const reports: RunReport[] = []
-  let day = ''
-  for (const policy of names) {
-    const model = openScenario(positionals[0]!, nodeFiles, { policy, seed, traces: values.traces })
-    day = values.traces ? basename(values.traces) : dayOf(model.workloads)
-    const progress = new Progress(policy, model.duration)
-    reports.push(await runToEnd(model, { onFrame: (f) => progress.update(f.time) }))
-    progress.done()
-  }
-  if (values.out) writeReports(values.out, reports)
-  const reference = values.reference ? loadReference(values.reference, day) : undefined
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(reports)}\n`)
-  } else if (reference) {
-    process.stdout.write(referenceTable(reports, reference, day))
-  } else {
-    process.stdout.write(reportsToMarkdown(reports))
-  }
-  return 0
-}
+export const compareCommand = command({
+  name: 'compare',
+  args: '<scenario>',
+  summary:
+    "Runs a scenario once per policy and prints CloudSim's comparison table (with --reference, CloudSim's own figures beside).",
+  flags: pick('policies', 'traces', 'seed', 'json', 'out', 'reference', 'progress'),
+  async run({ values, positionals }, io) {
+    if (positionals.length !== 1)
+      throw new UsageError(`compare: expected one scenario file, found ${positionals.length}`)
+    const names =
+      values.policies === undefined || values.policies === 'all'
+        ? CLOUDSIM_POLICIES
+        : values.policies.split(',').map((p) => p.trim())
+    for (const p of names) {
+      try {
+        parsePolicyName(p)
+      } catch (e) {
+        if (e instanceof PolicyNameError)
+          throw new LabInputError([{ file: `--policies ${values.policies}`, message: e.message }])
+        throw e
+      }
+    }
+    const seed = seedFlag(values.seed)
+    // every policy's model, the reference and the output file are checked before the first run
+    const models = names.map((policy) => {
+      try {
+        return openScenario(positionals[0]!, nodeFiles, { policy, seed, traces: values.traces })
+      } catch (e) {
+        if (e instanceof LabInputError)
+          throw new LabInputError(
+            e.diagnostics.map((d) =>
+              d.file.startsWith('--policy ') ? { ...d, file: `--policies ${values.policies}` } : d,
+            ),
+          )
+        throw e
+      }
+    })
+    const day = values.traces ? basename(values.traces) : dayOf(models[0]!.workloads)
+    const reference = values.reference ? loadReference(values.reference, day) : undefined
+    if (values.out !== undefined) prepareReportFile('out', values.out)
+    const reports: RunReport[] = []
+    for (const model of models) {
+      const progress = new Progress(model.policy.name, model.duration, io, values.progress)
+      const report = await runToEnd(model, { onFrame: (f) => progress.update(f.time) })
+      progress.done(report.simulatedSeconds)
+      reports.push(report)
+    }
+    const text = () => (reference ? referenceTable(reports, reference, day) : reportsToMarkdown(reports))
+    return finish(io, reports, { json: values.json, out: values.out, text })
+  },
+})
 
 function dayOf(workloads: { kind: string; dir?: string }[]): string {
   const w = workloads.find((x) => x.kind === 'planetlab')
@@ -65,12 +87,13 @@ function dayOf(workloads: { kind: string; dir?: string }[]): string {
 function loadReference(file: string, day: string): Record<string, ReferenceRun> {
   let json: { runs?: Record<string, Record<string, ReferenceRun>> }
   try {
-    json = JSON.parse(readFileSync(file, 'utf8')) as typeof json
+    json = JSON.parse(nodeFiles.readText(file, { maxBytes: 16 * 1024 ** 2, what: 'reference file' })) as typeof json
   } catch (e) {
-    throw new UsageError(`--reference: cannot read "${file}" (${(e as Error).message})`)
+    if (e instanceof LabInputError) throw e
+    throw new LabInputError([{ file: `--reference ${file}`, message: `not valid JSON (${(e as Error).message})` }])
   }
   const runs = json.runs?.[day]
-  if (!runs) throw new UsageError(`--reference: "${file}" has no figures for trace day "${day}"`)
+  if (!runs) throw new LabInputError([{ file: `--reference ${file}`, message: `no figures for trace day "${day}"` }])
   return runs
 }
 

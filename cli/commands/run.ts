@@ -1,17 +1,17 @@
-// conlab run <scenario> [--policy P] [--traces DIR] [--seed N] [--set path=value]… [--workers N] [--until T]
-//   [--events] [--checkpoint-every T --checkpoint-dir DIR] [--json] [--out FILE] [--series FILE.csv]
+// conlab run <scenario>: a scenario to its end (or --until), the report as a table, JSON or a file.
 import { readFileSync } from 'node:fs'
-import { extname, resolve } from 'node:path'
-import { parseFlags } from '../main'
-import { UsageError, requireInt } from '../usage'
-import { openScenario } from '../../engine/scenario/open'
+import { resolve } from 'node:path'
+import { UsageError } from '../usage'
+import { openScenarioFile, startFailure } from '../../engine/scenario/open'
 import { nodeFiles } from '../../engine/platform/node/files'
-import { formatSummary } from '../../engine/report'
-import { writeReports, writeSeries } from '../output'
+import type { LabTiming } from '../../engine/lab/simulation'
+import { pick } from '../flags'
+import { seedFlag } from '../flag-values'
+import { command, finish } from '../command'
+import { EXECUTE_FLAGS, execute, planRun } from '../execute'
+import { prepareSeriesFile, writeSeries } from '../outputs'
 import { seriesHeader, seriesRow } from '../../engine/api/report-format'
 import type { Frame } from '../../engine/run'
-import { EXECUTE_FLAGS, execute } from '../execute'
-import type { LabTiming } from '../../engine/lab/simulation'
 
 /** Where a lab run's time went: the coordinator's own work and the shards' (each shard's clock). */
 export function formatTiming(t: LabTiming): string {
@@ -22,57 +22,68 @@ export function formatTiming(t: LabTiming): string {
   )
 }
 
-export const RUN_FLAGS = {
-  series: { type: 'string' },
-  policy: { type: 'string' },
-  traces: { type: 'string' },
-  seed: { type: 'string' },
-  set: { type: 'string', multiple: true },
-  ...EXECUTE_FLAGS,
-} as const
+/** The flags that change the scenario itself (run, validate). */
+export const SCENARIO_FLAGS = pick('policy', 'traces', 'seed', 'set')
 
-export async function runCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, RUN_FLAGS)
-  if (positionals.length !== 1) throw new UsageError(`run: expected one scenario file, found ${positionals.length}`)
-  const file = positionals[0]!
-  const opened = performance.now()
-  const seed = requireInt('seed', values.seed, 0)
-  const set = values.set ?? []
-  const model = openScenario(file, nodeFiles, { policy: values.policy, seed, traces: values.traces, set })
-  const timing: LabTiming = { startMs: 0, stepsMs: 0, shardWaitMs: 0, shardWorkMs: 0, slowestShardMs: 0 }
-  const series = values.series === undefined ? undefined : [seriesHeader(model.mode)]
-  if (values.series !== undefined && extname(values.series).toLowerCase() !== '.csv')
-    throw new UsageError(`--series: expected a file ending in .csv, found "${values.series}"`)
-  const report = await execute(model, {
-    ...(series ? { onFrame: (f: Frame) => series.push(seriesRow(f, model.mode)) } : {}),
-    timing,
-    workers: requireInt('workers', values.workers, 0),
-    until: values.until,
-    events: values.events,
-    checkpointEvery: values['checkpoint-every'],
-    checkpointDir: values['checkpoint-dir'],
-    origin: {
-      file: resolve(file),
-      text: values['checkpoint-every'] ? readFileSync(file, 'utf8') : '',
-      name: model.name,
+export const runCommand = command({
+  name: 'run',
+  args: '<scenario>',
+  summary:
+    'Runs a scenario (YAML or JSON) to its end, or to --until, and prints a summary table (a progress line on a terminal).',
+  flags: { ...SCENARIO_FLAGS, ...EXECUTE_FLAGS, ...pick('series') },
+  async run({ values, positionals }, io) {
+    if (positionals.length !== 1) throw new UsageError(`run: expected one scenario file, found ${positionals.length}`)
+    const file = positionals[0]!
+    const opened = performance.now()
+    const seed = seedFlag(values.seed)
+    const set = values.set ?? []
+    // the initial placement is checked by the run's own start (startFailure words a failure as validate does)
+    const { parsed, model } = openScenarioFile(file, nodeFiles, {
       policy: values.policy,
       seed,
-      traces: values.traces === undefined ? undefined : resolve(values.traces),
+      traces: values.traces,
       set,
-    },
-  })
-  if (process.env.CONLAB_TIMING) {
-    process.stderr.write(
-      `timing: process start → command ${opened.toFixed(0)} ms, scenario + traces ${(performance.now() - opened - report.wallMs).toFixed(0)} ms, simulation ${report.wallMs.toFixed(0)} ms\n`,
+      start: false,
+    })
+    const plan = planRun(model, values)
+    if (values.series !== undefined) prepareSeriesFile('series', values.series)
+    for (const n of plan.notices) io.err(`${n}\n`)
+    const series = values.series === undefined ? undefined : [seriesHeader(model.mode)]
+    const timing: LabTiming = { startMs: 0, stepsMs: 0, shardWaitMs: 0, shardWorkMs: 0, slowestShardMs: 0 }
+    const { report, failures } = await execute(model, {
+      io,
+      plan,
+      timing,
+      events: values.events,
+      progress: values.progress,
+      startFailure: () => startFailure(parsed, model),
+      ...(series ? { onFrame: (f: Frame) => series.push(seriesRow(f, model.mode)) } : {}),
+      origin: {
+        file: resolve(file),
+        text: plan.checkpointEvery !== undefined ? readFileSync(file, 'utf8') : '',
+        name: model.name,
+        policy: values.policy,
+        seed,
+        traces: values.traces === undefined ? undefined : resolve(values.traces),
+        set,
+      },
+    })
+    if (process.env.CONLAB_TIMING) {
+      io.err(
+        `timing: process start → command ${opened.toFixed(0)} ms, scenario + traces ${(performance.now() - opened - report.wallMs).toFixed(0)} ms, simulation ${report.wallMs.toFixed(0)} ms\n`,
+      )
+      if (model.mode === 'lab') io.err(`${formatTiming(timing)}\n`)
+    }
+    // `conlab bench` reads where the time went from this line
+    if (process.env.CONLAB_BENCH === '1' && model.mode === 'lab')
+      io.err(`conlab-bench: timing=${JSON.stringify(timing)}\n`)
+    const seriesFailure = series && writeSeries(values.series!, series)
+    if (seriesFailure) io.err(`${seriesFailure}\n`)
+    return finish(
+      io,
+      [report],
+      { json: values.json, out: values.out, single: true },
+      seriesFailure ? [...failures, seriesFailure] : failures,
     )
-    if (model.mode === 'lab') process.stderr.write(`${formatTiming(timing)}\n`)
-  }
-  // `conlab bench` reads where the time went from this line
-  if (process.env.CONLAB_BENCH === '1' && model.mode === 'lab')
-    process.stderr.write(`conlab-bench: timing=${JSON.stringify(timing)}\n`)
-  if (values.out) writeReports(values.out, [report])
-  if (series) writeSeries(values.series!, series)
-  if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`)
-  else process.stdout.write(`${formatSummary(report)}\n`)
-  return 0
-}
+  },
+})

@@ -5,7 +5,9 @@
 // different policy (a branch).
 import type { FileSource } from '../platform/files'
 import { parseScenario } from '../scenario/load'
-import { buildClusterModel, type ClusterModel } from '../model/cluster-model'
+import { modelOf } from '../scenario/open'
+import { LabInputError } from '../scenario/diagnostics'
+import type { ClusterModel } from '../model/cluster-model'
 import { workloadBinding } from '../report'
 import type { LabState } from '../lab/lab-state'
 import { CheckpointError } from './format'
@@ -78,25 +80,49 @@ export interface ResumeOptions {
   policy?: string
   /** more `path=value` settings on top of the run's (a branch with other parameters) */
   set?: readonly string[]
+  /** the checkpoint's file, named in messages about what it holds */
+  file?: string
 }
 
 /**
  * The cluster model a checkpoint continues with: its scenario rebuilt with the run's options (and a
- * branch's). Refuses when the traces no longer bind the same way.
+ * branch's). Refuses when the traces no longer bind the same way. A problem with what the checkpoint holds
+ * names the checkpoint; one with a branch's own --set or --policy names that flag.
  */
 export function checkpointModel(c: LabCheckpoint, files: FileSource, options: ResumeOptions = {}): ClusterModel {
   const s = c.scenario
-  const { scenario } = parseScenario(s.text, s.file, [...s.set, ...(options.set ?? [])])
-  const model = buildClusterModel(scenario, s.file, files, {
-    policy: options.policy ?? s.policy,
-    seed: s.seed,
-    traces: s.traces,
-  })
+  const from = options.file ?? 'the checkpoint'
+  const run = `${from}: the checkpointed run's`
+  const held = (e: unknown): unknown =>
+    e instanceof LabInputError
+      ? new LabInputError(
+          e.diagnostics.map((d) =>
+            d.file === s.file
+              ? { ...d, file: `${from} (its scenario, from ${s.file})` }
+              : d.file.startsWith('--traces ') && s.traces !== undefined
+                ? { ...d, file: `${run} --traces ${s.traces}` }
+                : d,
+          ),
+        )
+      : e
+  let model: ClusterModel
+  try {
+    const parsed = parseScenario(s.text, s.file, [
+      ...s.set.map((setting) => ({ setting, source: `${run} --set` })),
+      ...(options.set ?? []),
+    ])
+    model = modelOf(parsed, files, { policy: options.policy ?? s.policy, seed: s.seed, traces: s.traces, start: false })
+  } catch (e) {
+    throw held(e)
+  }
   const digest = workloadBinding(model).bindingDigest
   if (digest !== s.bindingDigest)
-    throw new Error(
-      `${s.file}: the workload no longer binds as it did when the checkpoint was taken (binding digest ${digest}, expected ${s.bindingDigest}): the trace folder or the scenario's VM groups changed`,
-    )
+    throw new LabInputError([
+      {
+        file: from,
+        message: `the workload no longer binds as it did when the checkpoint was taken (binding digest ${digest}, expected ${s.bindingDigest}): the trace folder or the VM groups of ${s.file} changed`,
+      },
+    ])
   return model
 }
 

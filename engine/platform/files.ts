@@ -2,7 +2,12 @@
 // (Node: the file system; browser: bundled scenarios and packed traces).
 
 export interface FileSource {
-  readText(path: string): string
+  /**
+   * A text file's content. Refuses (LabInputError naming the path) a folder, binary data and a file longer
+   * than `maxBytes` (default: DEFAULT_MAX_TEXT_BYTES) without reading past that limit; `what` names the file
+   * in those messages ("scenario file", default "file").
+   */
+  readText(path: string, options?: { maxBytes?: number; what?: string }): string
   /** File names (not paths) in a folder, in the platform's listing order. */
   listDir(path: string): string[]
   /** Resolves `relative` against the folder that holds `fromFile`. */
@@ -16,6 +21,12 @@ export interface FileSource {
    */
   readChunks?(path: string): Iterable<string>
 }
+
+/**
+ * The longest text file the lab reads unless told otherwise: a PlanetLab trace is about 1 KiB, the largest
+ * built-in scenario a few KiB; anything near this is not an input of the lab.
+ */
+export const DEFAULT_MAX_TEXT_BYTES = 64 * 1024 ** 2
 
 /** Byte-wise name order (Java String.compareTo on ASCII names, `LC_ALL=C sort`). */
 export function byteOrder(a: string, b: string): number {

@@ -17,6 +17,7 @@ export function parseDuration(text: string): number | undefined {
 /** A short human form: 86400 → "24h", 90 → "1m30s". */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return String(seconds)
+  if (seconds === 0) return '0s'
   if (seconds < 1) return `${Math.round(seconds * 1000)}ms`
   let rest = Math.round(seconds)
   const parts: string[] = []

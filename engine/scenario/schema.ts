@@ -1,7 +1,8 @@
 // The scenario file format: one zod schema, the single source of truth for validation, defaults,
 // TypeScript types and the JSON Schema that `conlab schema` prints for editors.
 import { z } from 'zod'
-import { parseDuration } from './duration'
+import { formatDuration, parseDuration } from './duration'
+import { LIMITS, SEED_MAX, SEED_WHY, WHY } from './limits'
 
 const duration = z
   .union([z.number().nonnegative(), z.string()])
@@ -19,7 +20,12 @@ const duration = z
   })
   .meta({ description: 'seconds, or a string with units: "300s", "5m", "24h", "7d", "1h30m"' })
 
-const positiveDuration = duration.refine((s) => s > 0, { message: 'expected a duration greater than zero' })
+export const positiveDuration = duration.refine((s) => s > 0, { message: 'expected a duration greater than zero' })
+
+/** A run's length: positive and at most LIMITS.durationSeconds. */
+export const runDuration = positiveDuration.refine((s) => s <= LIMITS.durationSeconds, {
+  message: `expected a duration of at most ${formatDuration(LIMITS.durationSeconds)} (${WHY.durationSeconds})`,
+})
 
 const BYTE_UNITS: Record<string, number> = {
   b: 1,
@@ -69,14 +75,21 @@ const byteRate = z
     return bytes
   })
   .meta({ description: 'bytes per second, or a string such as "128MiB/s"' })
+/** A rate something is divided by (a transfer, a copy): zero would make it take forever. */
+const positiveRate = byteRate.refine((r) => r > 0, {
+  message: 'expected a rate greater than zero (nothing would ever be transferred)',
+})
 const fraction = z.number().min(0).max(1)
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected an id of letters, digits, "_", "." or "-"')
 
+/** A seed: the file's `seed` and `--seed` alike. */
+export const seedSchema = z.number().int().min(0).max(SEED_MAX, SEED_WHY)
+
 export const hostTypeSchema = z.strictObject({
   name: z.string().optional(),
-  cores: z.number().int().min(1),
+  cores: z.number().int().min(1).max(LIMITS.cores, WHY.cores),
   mipsPerCore: z.number().positive(),
-  ramMB: z.number().int().positive(),
+  ramMB: z.number().int().positive().max(LIMITS.hostRamMB, WHY.hostRamMB),
   nicMbps: z.number().positive().meta({ description: 'NIC bandwidth in Mbit/s (CloudSim: 1000)' }),
   storageGB: z.number().positive().default(1000),
   power: z
@@ -99,9 +112,9 @@ export const hostTypeSchema = z.strictObject({
 
 export const vmTypeSchema = z.strictObject({
   name: z.string().optional(),
-  vcpus: z.number().int().min(1),
+  vcpus: z.number().int().min(1).max(LIMITS.cores, WHY.cores),
   mips: z.number().positive().meta({ description: 'MIPS per vCPU' }),
-  ramMB: z.number().int().positive(),
+  ramMB: z.number().int().positive().max(LIMITS.hostRamMB, WHY.hostRamMB),
   bwMbps: z.number().positive().default(100),
   imageMB: z.number().positive().default(2500),
 })
@@ -295,7 +308,7 @@ const typeRef = z.union([id, z.array(id).min(1)])
 export const hostGroupSchema = z.strictObject({
   name: z.string().optional(),
   type: typeRef.meta({ description: 'a host type id, or a list of ids assigned by `arrangement`' }),
-  count: z.number().int().min(1),
+  count: z.number().int().min(1).max(LIMITS.hosts, WHY.hosts),
   arrangement: z.enum(['interleaved', 'blocks']).default('interleaved').meta({
     description: 'with a list of types: interleaved = host i gets type i mod k (CloudSim); blocks = equal runs',
   }),
@@ -305,11 +318,17 @@ const pageWritesSchema = z
   .strictObject({
     pattern: z.enum(['uniform', 'hot-cold', 'sequential']).default('hot-cold'),
     rate: byteRate
+      .refine((r) => r <= LIMITS.pageWriteRate, {
+        message: `expected a rate of at most ${LIMITS.pageWriteRate / 1024 ** 3}GiB/s (${WHY.pageWriteRate})`,
+      })
       .default(8 * 1024 ** 2)
       .meta({ description: 'bytes of pages written per second at full CPU (repeats included)' }),
-    hotSet: byteSize.optional().meta({
-      description: 'hot-cold: the writable working set; sequential: the region swept (default: a tenth of RAM)',
-    }),
+    hotSet: byteSize
+      .refine((b) => b > 0, { message: 'expected a size greater than zero' })
+      .optional()
+      .meta({
+        description: 'hot-cold: the writable working set; sequential: the region swept (default: a tenth of RAM)',
+      }),
     hotFraction: fraction.default(0.9).meta({ description: 'hot-cold: share of the writes landing in the hot set' }),
   })
   .meta({ description: "the guest's page writes (lab mode: what live migration has to chase)" })
@@ -327,7 +346,13 @@ const contentSchema = z
 export const vmGroupSchema = z.strictObject({
   name: z.string().optional(),
   type: typeRef,
-  count: z.number().int().min(1).optional().meta({ description: 'default: one VM per trace file' }),
+  count: z
+    .number()
+    .int()
+    .min(1)
+    .max(LIMITS.vms, WHY.vms)
+    .optional()
+    .meta({ description: 'default: one VM per trace file' }),
   typeAssignment: z
     .enum(['blocks', 'interleaved'])
     .default('blocks')
@@ -351,7 +376,7 @@ export const vmGroupSchema = z.strictObject({
   protection: z
     .strictObject({
       epoch: duration.default(0.2).meta({ description: 'checkpoint interval (Remus: as often as every 25 ms)' }),
-      copyRate: byteRate.default(1024 ** 3).meta({
+      copyRate: positiveRate.default(1024 ** 3).meta({
         description:
           'bytes/s a checkpoint copies the dirty pages at: the VM is paused dirty bytes ÷ copyRate per epoch',
       }),
@@ -370,7 +395,7 @@ export const migrationSchema = z.strictObject({
     .enum(['cloudsim', 'precopy', 'postcopy', 'hybrid'])
     .optional()
     .meta({ description: 'default: cloudsim in cloudsim mode, precopy in lab mode' }),
-  maxBandwidth: byteRate.default(128 * 1024 ** 2).meta({ description: "QEMU's max-bandwidth (default 128 MiB/s)" }),
+  maxBandwidth: positiveRate.default(128 * 1024 ** 2).meta({ description: "QEMU's max-bandwidth (default 128 MiB/s)" }),
   downtimeLimit: duration.default(0.3).meta({ description: "QEMU's downtime-limit (default 300 ms)" }),
   autoConverge: z.boolean().default(false),
   postcopyAfterRounds: z
@@ -455,10 +480,15 @@ const ksmSchema = z
   .meta({ description: 'lab mode: kernel same-page merging on every host (ksm.rst names)' })
 
 const memorySchema = z.strictObject({
-  pageSize: byteSize.default(2 * 1024 ** 2).meta({
-    description:
-      'lab mode: page size of VM memory images (4 KiB for teaching scenarios, larger pages keep big runs light)',
-  }),
+  pageSize: byteSize
+    .refine((b) => b >= LIMITS.minPageSize && b <= LIMITS.maxPageSize && (b & (b - 1)) === 0, {
+      message: `expected a power of two from 4KiB to 1GiB (${WHY.pageSize})`,
+    })
+    .default(2 * 1024 ** 2)
+    .meta({
+      description:
+        'lab mode: page size of VM memory images (4 KiB for teaching scenarios, larger pages keep big runs light)',
+    }),
   ksm: ksmSchema.prefault({}),
   ballooning: z.enum(['off', 'auto']).default('off').meta({
     description: "off: balloons move only when told; auto: oVirt MoM's policy shrinks guests under host pressure",
@@ -480,13 +510,13 @@ const memorySchema = z.strictObject({
 })
 
 const snapshotCostSchema = z.strictObject({
-  saveRate: byteRate
+  saveRate: positiveRate
     .default(500 * 1024 ** 2)
     .meta({ description: 'bytes/s a snapshot with memory writes (the VM is paused meanwhile)' }),
-  loadRate: byteRate
+  loadRate: positiveRate
     .default(500 * 1024 ** 2)
     .meta({ description: 'bytes/s a revert reads back (the VM is paused meanwhile)' }),
-  mergeRate: byteRate
+  mergeRate: positiveRate
     .default(250 * 1024 ** 2)
     .meta({ description: 'bytes/s a delete merges into the snapshots based on it' }),
   saveCost: z.enum(['full', 'delta']).default('full').meta({
@@ -532,13 +562,8 @@ export const scenarioSchema = z.strictObject({
   mode: z
     .enum(['cloudsim', 'lab'])
     .meta({ description: "cloudsim: CloudSim 3.0.3's model, quirks included; lab: the lab's own model" }),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1)
-    .default(1),
-  duration: positiveDuration,
+  seed: seedSchema.default(1),
+  duration: runDuration,
   interval: positiveDuration.default(300),
   hostTypes: z.record(id, hostTypeSchema),
   hosts: z.array(hostGroupSchema).min(1),

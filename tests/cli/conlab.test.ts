@@ -68,7 +68,7 @@ describe('conlab run', () => {
     }
     const bad = conlab('run', PLANETLAB_SCENARIO, '--policy', 'dvfs', '--out', join(dir, 'report.xlsx'))
     expect(bad.code).toBe(2)
-    expect(bad.stderr).toMatch(/--out: expected a file ending in \.json, \.csv or \.md/)
+    expect(bad.stderr).toMatch(/--out \S+report\.xlsx: expected a file ending in \.json, \.csv or \.md/)
   })
 
   it('refuses bad input with exit code 2 and a message, no stack trace', () => {

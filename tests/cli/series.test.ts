@@ -138,6 +138,6 @@ describe('conlab run --series', () => {
       encoding: 'utf8',
     })
     expect(r.status).toBe(2)
-    expect(r.stderr).toMatch(/--series: expected a file ending in \.csv, found "x\.json"/)
+    expect(r.stderr).toMatch(/--series x\.json: expected a file ending in \.csv/)
   })
 })

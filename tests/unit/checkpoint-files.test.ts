@@ -44,6 +44,8 @@ function faulty(overrides: Partial<CheckpointFs>): CheckpointFs {
     renameSync: fs.renameSync,
     rmSync: fs.rmSync,
     readFileSync: fs.readFileSync,
+    statSync: fs.statSync,
+    fchmodSync: fs.fchmodSync,
     ...overrides,
   }
 }
@@ -83,7 +85,7 @@ describe('checkpoint files', () => {
     const e = caught(() => saveCheckpoint(path, second, failing))
     expect(e.problem).toBe('io')
     expect(e.file).toBe(path)
-    expect(e.message).toBe(`${path}: could not save the checkpoint: ENOSPC: ENOSPC: no space left on device, write`)
+    expect(e.message).toBe(`${path}: could not save the checkpoint: ENOSPC: no space left on device, write`)
     expect(readFileSync(path)).toEqual(before)
     expect(loadCheckpoint(path).value).toEqual(first)
     expect(readdirSync(dir)).toEqual(['lab.clck'])

@@ -445,7 +445,7 @@ vms:
     await lab.open({ builtin: 'migration-precopy-uniform' })
     await lab.advance({ steps: 3 })
     await expect(lab.open({ builtin: 'migration-hot-working-set', set: ['migration.autoConverge'] })).rejects.toThrow(
-      /--set: expected path=value/,
+      /--set migration\.autoConverge: expected path=value/,
     )
     await expect(
       lab.open({ builtin: 'migration-hot-working-set', set: ['migration.downtimeLimit=soon'] }),

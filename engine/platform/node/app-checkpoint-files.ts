@@ -7,14 +7,14 @@ import * as nodeFs from 'node:fs'
 import { extname } from 'node:path'
 import { CheckpointError, decodeSections } from '../../checkpoint/format'
 import { writeFileAtomic, type AtomicWriteFs } from './atomic-write'
+import { checkCheckpointFile } from './checkpoint-files'
 
 export const CHECKPOINT_EXTENSION = 'ckpt'
 export const CHECKPOINT_FILE_FILTERS = [
   { name: 'Lab checkpoints', extensions: [CHECKPOINT_EXTENSION] },
   { name: 'All files', extensions: ['*'] },
 ]
-/** The largest checkpoint the app reads (scale-10k's are well under). */
-export const MAX_CHECKPOINT_BYTES = 2 * 1024 ** 3
+export { MAX_CHECKPOINT_BYTES } from './checkpoint-files'
 
 /** Ensures the path ends in .ckpt (a save dialog may return a bare name). */
 export function withCheckpointExtension(path: string): string {
@@ -42,11 +42,12 @@ export function saveCheckpointBytes(path: string, bytes: Uint8Array, fs: AtomicW
   return target
 }
 
-/** Reads a checkpoint file's bytes (the lab verifies them when it restores). */
+/**
+ * Reads a checkpoint file's bytes (the lab verifies them when it restores); a folder, a device or a file
+ * over MAX_CHECKPOINT_BYTES is refused before reading.
+ */
 export function readCheckpointBytes(path: string): Uint8Array {
-  const size = nodeFs.statSync(path).size
-  if (size > MAX_CHECKPOINT_BYTES)
-    throw new Error(`${path}: expected a checkpoint of at most 2 GiB, found ${(size / 1024 ** 3).toFixed(1)} GiB`)
+  checkCheckpointFile(path)
   const b = nodeFs.readFileSync(path)
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 }

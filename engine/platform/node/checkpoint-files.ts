@@ -5,6 +5,8 @@ import * as nodeFs from 'node:fs'
 import { decodeState, encodeState } from '../../checkpoint/codec'
 import { CheckpointError, decodeSections } from '../../checkpoint/format'
 import { writeFileAtomic, type AtomicWriteFs } from './atomic-write'
+import { describeEntry } from './files'
+import { formatBytes } from '../../scenario/diagnostics'
 
 /** The file-system calls a save or load makes; tests pass a faulty one to check that a failed save loses nothing. */
 export type CheckpointFs = AtomicWriteFs & Pick<typeof nodeFs, 'readFileSync'>
@@ -37,7 +39,9 @@ export interface SectionListing {
 
 function ioError(path: string, action: string, e: unknown): CheckpointError {
   const err = e as NodeJS.ErrnoException
-  const found = err.code ? `${err.code}: ${err.message}` : String(e)
+  // Node's messages already start with the code ("ENOENT: no such file or directory, open '…'")
+  const found =
+    err.code && !err.message.startsWith(`${err.code}:`) ? `${err.code}: ${err.message}` : String(err.message ?? e)
   return new CheckpointError(
     'io',
     path,
@@ -68,6 +72,40 @@ function readBytes(path: string, fs: CheckpointFs): Uint8Array {
     throw ioError(path, 'read', e)
   }
 }
+
+/**
+ * Refuses what cannot be a checkpoint before reading it: a folder, a device or a pipe (/dev/zero would be
+ * read for ever), a file larger than MAX_CHECKPOINT_BYTES.
+ */
+export function checkCheckpointFile(path: string, fs: Pick<typeof nodeFs, 'statSync'> = nodeFs): void {
+  let stat: nodeFs.Stats
+  try {
+    stat = fs.statSync(path)
+  } catch (e) {
+    throw ioError(path, 'read', e)
+  }
+  if (!stat.isFile())
+    throw new CheckpointError(
+      'io',
+      path,
+      'file',
+      'a checkpoint file',
+      describeEntry(stat),
+      `expected a checkpoint file, found ${describeEntry(stat)}`,
+    )
+  if (stat.size > MAX_CHECKPOINT_BYTES)
+    throw new CheckpointError(
+      'io',
+      path,
+      'file',
+      `a checkpoint of at most ${formatBytes(MAX_CHECKPOINT_BYTES)}`,
+      formatBytes(stat.size),
+      `expected a checkpoint of at most ${formatBytes(MAX_CHECKPOINT_BYTES)}, found ${formatBytes(stat.size)}`,
+    )
+}
+
+/** The largest checkpoint the lab reads (scale-10k's are well under). */
+export const MAX_CHECKPOINT_BYTES = 2 * 1024 ** 3
 
 /** Loads a checkpoint file, verifying magic, version, lengths and every checksum before decoding. */
 export function loadCheckpoint(path: string, fs: CheckpointFs = nodeFs): LoadResult {

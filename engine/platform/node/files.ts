@@ -1,10 +1,94 @@
-// FileSource over the Node file system (CLI, tests, Electron main).
-import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs'
+// FileSource over the Node file system (CLI, tests, Electron main). Reads are bounded: a file is read
+// at most up to its limit (so /dev/zero or a huge file is refused at once, not after filling memory),
+// a folder where a file was expected and binary data are refused with a message naming the path.
+import { closeSync, fstatSync, openSync, readSync, readdirSync, type Stats } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import type { FileSource } from '../files'
+import { DEFAULT_MAX_TEXT_BYTES, type FileSource } from '../files'
+import { LabInputError, formatBytes } from '../../scenario/diagnostics'
+
+/** What a file-system entry is, in words for a message. */
+export function describeEntry(stat: Stats): string {
+  if (stat.isDirectory()) return 'a folder'
+  if (stat.isCharacterDevice()) return 'a character device'
+  if (stat.isBlockDevice()) return 'a block device'
+  if (stat.isFIFO()) return 'a pipe'
+  if (stat.isSocket()) return 'a socket'
+  return 'a file'
+}
+
+function refuse(path: string, message: string): LabInputError {
+  return new LabInputError([{ file: path, message }])
+}
+
+function openError(path: string, e: unknown, what: string): LabInputError {
+  const code = (e as NodeJS.ErrnoException).code
+  if (code === 'ENOENT') return refuse(path, `no such ${what}`)
+  if (code === 'EACCES' || code === 'EPERM') return refuse(path, `cannot read the ${what}: permission denied`)
+  if (code === 'ENOTDIR') return refuse(path, `no such ${what} (a part of the path is not a folder)`)
+  return refuse(path, `cannot read the ${what} (${code ?? (e as Error).message})`)
+}
+
+/**
+ * The bytes of a file, refusing a folder and anything longer than `maxBytes` — without reading more than
+ * `maxBytes + 1` bytes, so devices and pipes that never end are refused too. `what` names the file in
+ * messages ("scenario file", "trace file").
+ */
+export function readBoundedBytes(path: string, maxBytes: number, what = 'file'): Buffer {
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch (e) {
+    throw openError(path, e, what)
+  }
+  try {
+    const stat = fstatSync(fd)
+    if (stat.isDirectory()) throw refuse(path, `expected a ${what}, found a folder`)
+    if (stat.isFile() && stat.size > maxBytes)
+      throw refuse(path, `expected a ${what} of at most ${formatBytes(maxBytes)}, found ${formatBytes(stat.size)}`)
+    const buffer = Buffer.allocUnsafe(Math.min(maxBytes + 1, stat.isFile() ? stat.size + 1 : 64 * 1024))
+    let data = buffer
+    let length = 0
+    for (;;) {
+      if (length === data.length) {
+        if (length > maxBytes) break
+        const grown = Buffer.allocUnsafe(Math.min(maxBytes + 1, data.length * 2))
+        data.copy(grown, 0, 0, length)
+        data = grown
+      }
+      let n: number
+      try {
+        n = readSync(fd, data, length, data.length - length, null)
+      } catch (e) {
+        throw openError(path, e, what)
+      }
+      if (n === 0) break
+      length += n
+    }
+    if (length > maxBytes)
+      throw refuse(
+        path,
+        `expected a ${what} of at most ${formatBytes(maxBytes)}, found more (${describeEntry(stat)} that goes on past the limit)`,
+      )
+    return data.subarray(0, length)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** UTF-8 text, or a refusal that says the file holds binary data (never the bytes themselves). */
+export function decodeText(bytes: Uint8Array, path: string, what = 'file'): string {
+  const nul = bytes.indexOf(0)
+  if (nul >= 0) throw refuse(path, `expected a ${what} of text, found binary data (a NUL byte at offset ${nul})`)
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw refuse(path, `expected a ${what} of text, found binary data (bytes that are not UTF-8)`)
+  }
+}
 
 export const nodeFiles: FileSource = {
-  readText: (path) => readFileSync(path, 'utf8'),
+  readText: (path, { maxBytes = DEFAULT_MAX_TEXT_BYTES, what = 'file' } = {}) =>
+    decodeText(readBoundedBytes(path, maxBytes, what), path, what),
   listDir: (path) => readdirSync(path),
   resolve: (fromFile, relative) => resolve(dirname(fromFile), relative),
   join: (dir, name) => join(dir, name),
@@ -13,8 +97,14 @@ export const nodeFiles: FileSource = {
 
 /** 1 MiB at a time; the file closes when the reader stops, early or at the end. */
 function* readChunks(path: string): Generator<string> {
-  const fd = openSync(path, 'r')
+  let fd: number
   try {
+    fd = openSync(path, 'r')
+  } catch (e) {
+    throw openError(path, e, 'trace file')
+  }
+  try {
+    if (fstatSync(fd).isDirectory()) throw refuse(path, 'expected a trace file, found a folder')
     const buffer = Buffer.allocUnsafe(1 << 20)
     const decoder = new TextDecoder('utf-8')
     for (;;) {

@@ -1,0 +1,71 @@
+// What a run can know to be impossible once the cluster model is built (trace folders listed, VMs
+// counted) and before its first step: more VMs or memory pages than the lab holds, and VMs the initial
+// placement cannot place. The checks reuse the engine's own code (LabPlan's admission and the initial
+// placement), so validation and a run cannot disagree.
+import type { ClusterModel } from '../model/cluster-model'
+import { LabPlan } from '../lab/plan'
+import { initialPlacement } from '../lab/initial-placement'
+import type { Problem } from './checks'
+import { count } from './checks'
+import { formatBytes } from './diagnostics'
+import { LIMITS, WHY } from './limits'
+
+/** Limits that need the model: VMs counted with their trace folders, pages of the memory images. */
+export function modelProblems(model: ClusterModel): Problem[] {
+  const problems: Problem[] = []
+  if (model.vmCount > LIMITS.vms)
+    problems.push({
+      path: ['vms'],
+      message: `expected at most ${count(LIMITS.vms)} VMs in all (${WHY.vms}), found ${count(model.vmCount)} (one per trace file)`,
+    })
+  if (model.memoryImages) {
+    let pages = 0
+    for (let v = 0; v < model.vmCount; v++)
+      pages += Math.ceil((model.vmTypes[model.vmType[v]!]!.ramMB * 2 ** 20) / model.pageSize)
+    if (pages > LIMITS.imagePages)
+      problems.push({
+        path: ['memory', 'pageSize'],
+        message: `expected at most ${count(LIMITS.imagePages)} pages of VM memory in all (${WHY.imagePages}), found ${count(pages)} pages of ${formatBytes(model.pageSize)}`,
+      })
+  }
+  return problems
+}
+
+/**
+ * Lab mode at t = 0: the initial placement as the run does it (first-fit decreasing within admission).
+ * A VM it cannot place is reported at its VM group, with the cluster's capacity against the demand.
+ */
+export function placementProblems(model: ClusterModel): Problem[] {
+  if (model.mode !== 'lab') return []
+  const plan = new LabPlan(model)
+  try {
+    initialPlacement(plan)
+    return []
+  } catch {
+    // the VM that failed: the first unplaced one in the placement's order (largest nominal MIPS first)
+    let v = -1
+    for (let u = 0; u < model.vmCount; u++) if (plan.vmHost[u]! < 0 && (v < 0 || plan.vmCap[u]! > plan.vmCap[v]!)) v = u
+    const group = model.vmGroup[v]!
+    let first = 0
+    while (model.vmGroup[first] !== group) first++
+    const type = model.vmTypes[model.vmType[v]!]!
+    let mips = 0
+    let ram = 0
+    let hostMips = 0
+    let hostRam = 0
+    for (let u = 0; u < model.vmCount; u++) {
+      mips += plan.vmCap[u]!
+      ram += plan.vmRam[u]!
+    }
+    for (let h = 0; h < model.hostCount; h++) {
+      hostMips += plan.capacity[h]!
+      hostRam += plan.hostRam[h]!
+    }
+    return [
+      {
+        path: ['vms', group],
+        message: `VM ${v} (VM ${v - first} of this group, type "${type.id}") fits on no host at t = 0: the VMs placed before it (largest first) took the room — the VMs need ${count(mips)} MIPS and ${count(ram)} MB of RAM, ${model.hostCount === 1 ? 'the host admits' : `the ${count(model.hostCount)} hosts admit`} ${count(hostMips)} MIPS and ${count(Math.floor(hostRam))} MB; add hosts or raise the allocation ratios`,
+      },
+    ]
+  }
+}
