@@ -32,16 +32,20 @@ export function modelProblems(model: ClusterModel): Problem[] {
 }
 
 /**
- * Lab mode at t = 0: the initial placement as the run does it (first-fit decreasing within admission).
- * A VM it cannot place is reported at its VM group, with the cluster's capacity against the demand.
+ * Lab mode at t = 0: the initial placement as the run does it (first-fit decreasing within admission, then
+ * hosts switched on for HA's failover reserve). A VM it cannot place is reported at its VM group, with the
+ * cluster's capacity against the demand; a reserve that cannot hold, at `ha.reserveHosts`.
  */
 export function placementProblems(model: ClusterModel): Problem[] {
   if (model.mode !== 'lab') return []
   const plan = new LabPlan(model)
   try {
-    initialPlacement(plan)
+    initialPlacement(plan, model.ha.reserveHosts)
     return []
-  } catch {
+  } catch (e) {
+    // every VM placed: HA admission control cannot hold its failover reserve (the engine's words)
+    if (plan.vmsRunning === model.vmCount)
+      return [{ path: ['ha', 'reserveHosts'], message: (e as Error).message.replace(/^lab mode: /, '') }]
     // the VM that failed: the first unplaced one in the placement's order (largest nominal MIPS first)
     let v = -1
     for (let u = 0; u < model.vmCount; u++) if (plan.vmHost[u]! < 0 && (v < 0 || plan.vmCap[u]! > plan.vmCap[v]!)) v = u

@@ -96,7 +96,7 @@ describe('2. what a run knows to be impossible before its first step, validate r
       const r = conlab([command, file])
       refused(
         r,
-        /too-big\.yaml:\d+:\d+: vms\[0\]\.type: VM type "vm2g" \(1 vCPU × 2000 MIPS, 65536 MB RAM\) fits on no host type: server admits 24576 MB of VM RAM$/,
+        /too-big\.yaml:\d+:\d+: vms\[0\]\.type: VM type "vm2g" \(1 vCPU × 2000 MIPS, 65536 MB RAM\) fits on no host type: server admits 25395 MB of VM RAM$/, // (16,384 − 512 reserved) × 1.6
       )
     }
   })
