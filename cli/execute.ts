@@ -10,6 +10,7 @@ import type { LabTiming } from '../engine/lab/simulation'
 import { labCheckpoint, type ScenarioOrigin } from '../engine/checkpoint/lab-checkpoint'
 import { shardOptions } from '../engine/platform/node/shard-workers'
 import { formatDuration, parseDuration } from '../engine/scenario/duration'
+import { formatBytes, formatClock } from '../engine/api/units'
 import { Progress } from './progress'
 import { saveLabCheckpoint } from './checkpoints'
 import { UsageError } from './usage'
@@ -39,16 +40,6 @@ export interface ExecuteOptions {
   timing?: LabTiming
 }
 
-/** d+hh:mm:ss.s of simulated time. */
-export function formatClock(seconds: number): string {
-  const d = Math.floor(seconds / 86400)
-  const rest = seconds - d * 86400
-  const h = Math.floor(rest / 3600)
-  const m = Math.floor((rest % 3600) / 60)
-  const s = rest % 60
-  return `${d}+${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${s.toFixed(1).padStart(4, '0')}`
-}
-
 function duration(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined
   const seconds = parseDuration(text)
@@ -75,7 +66,7 @@ export async function execute(model: ClusterModel, o: ExecuteOptions): Promise<R
   const onEvent = o.events
     ? (e: LabEvent) => {
         progress.clear()
-        process.stderr.write(`${formatClock(e.time)}  ${e.kind.padEnd(15)} ${e.message}\n`)
+        process.stderr.write(`${formatClock(e.time, true)}  ${e.kind.padEnd(15)} ${e.message}\n`)
       }
     : undefined
   const report = await runToEnd(model, {
@@ -88,7 +79,7 @@ export async function execute(model: ClusterModel, o: ExecuteOptions): Promise<R
       const saved = saveLabCheckpoint(dir, labCheckpoint(model, o.origin, state))
       progress.clear()
       process.stderr.write(
-        `checkpoint ${formatClock(time)} → ${saved.path} (${(saved.bytes / 2 ** 20).toFixed(1)} MiB, ${(saved.encodeMs + saved.writeMs).toFixed(0)} ms)\n`,
+        `checkpoint ${formatClock(time, true)} → ${saved.path} (${formatBytes(saved.bytes)}, ${(saved.encodeMs + saved.writeMs).toFixed(0)} ms)\n`,
       )
     },
     ...shardOptions(model, o.workers),

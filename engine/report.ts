@@ -5,6 +5,7 @@ import { StateHasher } from './hash'
 import type { MigrationRecord, MigrationStats } from './lab/migration-log'
 import type { MemoryReport } from './lab/memory-report'
 import type { HaReport } from './lab/ha'
+import { formatPercent } from './api/units'
 
 export interface RunReport {
   scenario: string
@@ -83,7 +84,7 @@ export function workloadBinding(model: ClusterModel): WorkloadBinding {
   }
 }
 
-const PERCENT = (x: number, digits = 2) => `${(x * 100).toFixed(digits)} %`
+const PERCENT = (x: number, digits = 2) => formatPercent(x, digits)
 
 /** The human summary printed after a run. */
 export function formatSummary(r: RunReport): string {

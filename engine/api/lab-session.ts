@@ -32,6 +32,7 @@ import type { RunReport } from '../report'
 import { encodeState, decodeState } from '../checkpoint/codec'
 import { asLabCheckpoint, checkpointFileName, checkpointModel, labCheckpoint } from '../checkpoint/lab-checkpoint'
 import type { ScenarioCatalog } from './scenario-catalog'
+import { formatClock } from './units'
 import { CloudSimRun } from './session-cloudsim'
 import { LabRun, type RunHistory } from './session-lab'
 import type { SessionRun } from './session-common'
@@ -60,13 +61,6 @@ const NO_CHECKPOINTS =
   'checkpoints need a lab-mode scenario: the CloudSim-compatible mode replays CloudSim 3.0.3 and keeps no checkpoints'
 const NO_ORDERS =
   'orders (snapshots, host failures, migrations…) need a lab-mode scenario: the CloudSim-compatible mode replays CloudSim 3.0.3 as it ran'
-
-function clockText(seconds: number): string {
-  const d = Math.floor(seconds / 86400)
-  const h = Math.floor((seconds % 86400) / 3600)
-  const m = Math.floor((seconds % 3600) / 60)
-  return `${d}d ${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`
-}
 
 /** A scenario opened and ready to run: the run, where the scenario came from, and the model's policy. */
 interface Started {
@@ -224,7 +218,7 @@ export class LabSession implements LabApi {
       const bytes = encodeState(value, fileName)
       const summary = this.history.addCheckpoint(
         {
-          name: name?.trim() || `checkpoint at ${clockText(envelope.time)}`,
+          name: name?.trim() || `checkpoint at ${formatClock(envelope.time)}`,
           time: envelope.time,
           scenario: envelope.scenario.name,
           policy: envelope.policy,
@@ -335,8 +329,8 @@ export class LabSession implements LabApi {
         time: c.time,
         kind: 'info',
         message: rewind
-          ? `rewound to "${name}" (${clockText(c.time)}): the lab goes on from there with ${c.policy}`
-          : `branch from "${name}" (${clockText(c.time)}): ${branchLabel(model.policy.name, extra)} instead of ${c.policy}`,
+          ? `rewound to "${name}" (${formatClock(c.time)}): the lab goes on from there with ${c.policy}`
+          : `branch from "${name}" (${formatClock(c.time)}): ${branchLabel(model.policy.name, extra)} instead of ${c.policy}`,
       }
       run.history.events.push(notice)
       this.run = run

@@ -14,7 +14,7 @@ import type {
 } from './lab-api'
 import { HOST_STATE } from './lab-api'
 import type { ClusterModel } from '../model/cluster-model'
-import { CloudSimSimulation } from '../cloudsim/simulation'
+import { CloudSimSimulation, type CloudSimFrame } from '../cloudsim/simulation'
 import type { MigrationDecision } from '../cloudsim/optimizer'
 import { CLOUDSIM_POLICIES, DETECTORS } from '../policies/policy-name'
 import { HISTORY_LENGTH } from '../policies/detectors'
@@ -22,7 +22,8 @@ import { specPower } from '../power'
 import { workloadBinding, type RunReport, type WorkloadBinding } from '../report'
 import { planetLabUtilization } from '../workload/planetlab'
 import { cloudSimReport } from '../run'
-import { checkHost, checkVm, labInfo, pct, type SessionRun } from './session-common'
+import { checkHost, checkVm, labInfo, type SessionRun } from './session-common'
+import { formatPercent as pct } from './units'
 
 export class CloudSimRun implements SessionRun {
   readonly info: LabInfo
@@ -51,8 +52,9 @@ export class CloudSimRun implements SessionRun {
     this.info = labInfo(model, description, CLOUDSIM_POLICIES, settings, { count: 1, where: 'in-thread' })
   }
 
+  /** simulated seconds reached: the scenario's end once done (as the report counts it) */
   get time(): number {
-    return this.sim.time
+    return this.sim.done ? this.model.duration : this.sim.time
   }
 
   get done(): boolean {
@@ -65,32 +67,39 @@ export class CloudSimRun implements SessionRun {
     const steps = request.untilSeconds !== undefined ? Number.POSITIVE_INFINITY : Math.max(1, request.steps ?? 1)
     for (let i = 0; i < steps && !sim.done; i++) {
       if (request.untilSeconds !== undefined && sim.time >= request.untilSeconds) break
-      const f = sim.step()
+      // the step after the last periodic one only completes the migrations still in flight: its frame is the
+      // run's end state, the one the report describes
+      const f = sim.step() ?? (sim.done ? sim.endFrame() : undefined)
       if (!f) break
-      const sla = sim.slaTotals()
-      const dActive = sla.activeSeconds - this.lastSla.activeSeconds
-      const frame: Frame = {
-        time: f.time,
-        step: f.step,
-        energyKWh: f.energyKWh,
-        powerW: f.powerW,
-        activeHosts: f.activeHosts,
-        cpuUtilization: f.cpuUtilization,
-        migrations: f.migrations,
-        migrationsStarted: f.migrationsStarted,
-        overloadedHosts: f.overloadedHosts,
-        vmsRunning: f.vmsRunning,
-        slatah: sla.activeSeconds > 0 ? sla.slaSeconds / sla.activeSeconds : 0,
-        slaViolationShare: dActive > 0 ? (sla.slaSeconds - this.lastSla.slaSeconds) / dActive : 0,
-      }
-      this.lastSla = sla
-      frames.push(frame)
+      frames.push(this.withSla(f))
       this.describeStep(f.time, f.decisions ?? [])
     }
     const events = this.pending
     this.pending = []
     this.recordMigrations(events)
     return Promise.resolve({ frames, events, done: sim.done })
+  }
+
+  /** The frame with the SLA figures so far and of its interval. */
+  private withSla(f: CloudSimFrame): Frame {
+    const sla = this.sim.slaTotals()
+    const dActive = sla.activeSeconds - this.lastSla.activeSeconds
+    const frame: Frame = {
+      time: f.time,
+      step: f.step,
+      energyKWh: f.energyKWh,
+      powerW: f.powerW,
+      activeHosts: f.activeHosts,
+      cpuUtilization: f.cpuUtilization,
+      migrations: f.migrations,
+      migrationsStarted: f.migrationsStarted,
+      overloadedHosts: f.overloadedHosts,
+      vmsRunning: f.vmsRunning,
+      slatah: sla.activeSeconds > 0 ? sla.slaSeconds / sla.activeSeconds : 0,
+      slaViolationShare: dActive > 0 ? (sla.slaSeconds - this.lastSla.slaSeconds) / dActive : 0,
+    }
+    this.lastSla = sla
+    return frame
   }
 
   /** Events for one step: the decisions with their explanations, and hosts switching on or off. */
@@ -162,7 +171,7 @@ export class CloudSimRun implements SessionRun {
     const { sim, model } = this
     const H = sim.hosts
     const view: PlacementView = {
-      time: sim.time,
+      time: this.time,
       hostState: new Uint8Array(model.hostCount),
       hostCpu: new Float64Array(model.hostCount),
       hostRam: new Float64Array(model.hostCount),

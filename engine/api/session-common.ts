@@ -165,10 +165,6 @@ export function attempt<T>(f: () => T): Promise<T> {
   }
 }
 
-export function pct(x: number): string {
-  return `${(x * 100).toFixed(1)} %`
-}
-
 export function checkHost(host: number, count: number): void {
   if (!Number.isInteger(host) || host < 0 || host >= count) throw new RangeError(`no host ${host} (0..${count - 1})`)
 }

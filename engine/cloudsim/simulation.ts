@@ -166,6 +166,15 @@ export class CloudSimSimulation {
     return this.frame(t, migrationsBefore, overloaded, decisions)
   }
 
+  /**
+   * Once done: the cluster at the end of the run, as the summary reports it — the migrations that completed
+   * after the last periodic step included (a frame for display; no step is taken and nothing changes).
+   */
+  endFrame(): CloudSimFrame {
+    if (!this.finished) throw new Error('endFrame: the run has not reached its end')
+    return { ...this.frame(this.model.duration, this.migrationCount, 0), step: this.stepIndex + 1 }
+  }
+
   /** Runs to the end; `onFrame` sees every periodic step. */
   run(onFrame?: (frame: CloudSimFrame) => void): CloudSimSummary {
     for (let f = this.step(); f; f = this.step()) onFrame?.(f)

@@ -1,5 +1,5 @@
 // Axis ticks and labels for simulated time.
-import { formatClock } from '../format'
+import { formatClock } from '../../engine/api/units'
 
 const HOUR = 3600
 

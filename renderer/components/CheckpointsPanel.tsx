@@ -6,7 +6,7 @@ import { useRef, useState, type ChangeEvent } from 'react'
 import type { BranchSummary, CheckpointFile, CheckpointSummary, RunReport } from '../../engine/api/lab-api'
 import { useRun, useStore } from '../state/use-run'
 import { downloadBlob } from '../export/download'
-import { formatBytes, formatClock, formatNumber, formatPercent } from '../format'
+import { formatBytes, formatClock, formatNumber, formatPercent } from '../../engine/api/units'
 
 function download(file: CheckpointFile): void {
   const bytes = new Uint8Array(file.bytes)

@@ -22,12 +22,12 @@ import {
   formatBytes,
   formatClock,
   formatDuration,
-  formatMB,
+  formatMiB,
   formatMips,
   formatPercent,
   formatSeconds,
   formatWatts,
-} from '../format'
+} from '../../engine/api/units'
 
 const STATE_LABEL: Record<number, string> = {
   [HOST_STATE.off]: 'off',
@@ -144,21 +144,21 @@ function HostView({ host }: { host: HostDetails }) {
         <Field label="CPU utilization" value={formatPercent(host.cpuUtilization)} testId="host-cpu" />
         <Field label="power" value={formatWatts(host.powerW)} />
         <Field label="CPU capacity" value={formatMips(host.totalMips)} />
-        <Field label="RAM" value={`${ram === undefined ? '–' : formatPercent(ram)} of ${formatMB(host.ramMB)}`} />
+        <Field label="RAM" value={`${ram === undefined ? '–' : formatPercent(ram)} of ${formatMiB(host.ramMB)}`} />
         <Field label="SLA violation (time short of CPU)" value={formatSeconds(host.slaViolationSeconds)} />
         <Field label="active time" value={formatSeconds(host.activeSeconds)} />
         {host.memory && (
           <>
             <Field
               label="memory resident / configured"
-              value={`${formatMB(host.memory.residentMB)} / ${formatMB(host.memory.configuredMB)}`}
+              value={`${formatMiB(host.memory.residentMB)} / ${formatMiB(host.memory.configuredMB)}`}
               testId="host-memory-resident"
             />
-            <Field label="saved by KSM" value={formatMB(host.memory.ksmSavedMB)} testId="host-memory-ksm" />
-            <Field label="taken by balloons" value={formatMB(host.memory.balloonMB)} />
+            <Field label="saved by KSM" value={formatMiB(host.memory.ksmSavedMB)} testId="host-memory-ksm" />
+            <Field label="taken by balloons" value={formatMiB(host.memory.balloonMB)} />
             <Field
               label="swapped (host / guests)"
-              value={`${formatMB(host.memory.hostSwappedMB)} / ${formatMB(host.memory.guestSwappedMB)}`}
+              value={`${formatMiB(host.memory.hostSwappedMB)} / ${formatMiB(host.memory.guestSwappedMB)}`}
             />
             <Field label="memory pressure" value={host.memory.pressure} />
           </>
@@ -304,7 +304,7 @@ function VmView({ vm }: { vm: VmDetails }) {
           </dd>
         </div>
         <Field label="capacity" value={formatMips(vm.mips)} />
-        <Field label="RAM" value={formatMB(vm.ramMB)} />
+        <Field label="RAM" value={formatMiB(vm.ramMB)} />
         <Field label="CPU demand" value={formatMips(vm.demandMips)} testId="vm-demand" />
         <Field label="CPU granted" value={formatMips(vm.grantedMips)} />
         <Field label="steal (not granted)" value={formatMips(vm.stealMips)} />

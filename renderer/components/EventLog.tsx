@@ -5,7 +5,7 @@ import type { LabEventKind } from '../../engine/api/lab-api'
 import { useRun, useStore } from '../state/use-run'
 import type { Selection } from '../state/run-store'
 import { useElementSize } from '../use-element-size'
-import { formatClock, formatNumber } from '../format'
+import { formatClock, formatNumber } from '../../engine/api/units'
 import { filterEvents } from '../state/event-filter'
 
 export const EVENT_KINDS: { kind: LabEventKind; label: string }[] = [

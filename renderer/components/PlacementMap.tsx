@@ -7,7 +7,7 @@ import { useElementSize } from '../use-element-size'
 import { gridLayout, hitTest, vmSlices, type Hit, type SizeBy } from '../placement/layout'
 import { drawPlacement, type DrawCount } from '../placement/draw'
 import { RAMP } from '../placement/colors'
-import { formatMB, formatMips, formatPercent } from '../format'
+import { formatMiB, formatMips, formatPercent } from '../../engine/api/units'
 
 const STATE_NAMES: Record<number, string> = {
   [HOST_STATE.off]: 'off',
@@ -152,7 +152,7 @@ function MapTooltip(props: {
       `VM ${v} · ${info.vmNames[v] ?? ''}`,
       `${info.vmTypes[info.vmType[v]!]!.name} on host ${h}`,
       `demand ${formatMips(view.vmDemandMips[v]!)} · granted ${formatMips(view.vmGrantedMips[v]!)}`,
-      `RAM ${formatMB(view.vmRamMB[v]!)}${to >= 0 ? ` · migrating → host ${to}` : ''}`,
+      `RAM ${formatMiB(view.vmRamMB[v]!)}${to >= 0 ? ` · migrating → host ${to}` : ''}`,
     ]
   } else {
     lines = [

@@ -2,7 +2,7 @@
 import { useRef, useState, type ChangeEvent } from 'react'
 import { useRun, useStore } from '../state/use-run'
 import { SPEEDS, type Speed } from '../state/run-store'
-import { formatClock } from '../format'
+import { formatClock } from '../../engine/api/units'
 import type { MigrationModel } from '../../engine/api/lab-api'
 
 const FILE_CHOICE = '__file__'
