@@ -184,9 +184,7 @@ export class CloudSimRun implements SessionRun {
     for (let h = 0; h < model.hostCount; h++) {
       view.hostState[h] = H.utilMips[h]! > 0 || H.list[h]!.length > 0 ? HOST_STATE.on : HOST_STATE.off
       view.hostCpu[h] = H.utilization(h)
-      let ram = 0
-      for (const v of H.list[h]!) if (!H.migIn[h]!.includes(v)) ram += H.vmRam[v]!
-      view.hostRam[h] = ram / H.ramMB[h]!
+      view.hostRam[h] = this.vmRamOn(h) / H.ramMB[h]!
       for (const v of H.migIn[h]!) view.vmMigratingTo[v] = h
     }
     for (let v = 0; v < model.vmCount; v++) {
@@ -214,6 +212,10 @@ export class CloudSimRun implements SessionRun {
       state: H.utilMips[host]! > 0 || H.list[host]!.length > 0 ? HOST_STATE.on : HOST_STATE.off,
       totalMips: H.totalMips[host]!,
       ramMB: H.ramMB[host]!,
+      ramUsedMB: this.vmRamOn(host),
+      // CloudSim checks RAM against the host's RAM, and only when it places a VM
+      admissionRamMB: H.ramMB[host]!,
+      admittedRamMB: this.vmRamOn(host),
       cpuUtilization: H.utilization(host),
       powerW: H.utilMips[host]! > 0 ? specPower(type.power, H.utilization(host)) : 0,
       vms: H.list[host]!.map((v) => ({
@@ -228,6 +230,14 @@ export class CloudSimRun implements SessionRun {
       slaViolationSeconds: sla.violation,
       activeSeconds: sla.active,
     }
+  }
+
+  /** RAM of the VMs a host runs (not those migrating in, which still run on their source), MiB. */
+  private vmRamOn(h: number): number {
+    const H = this.sim.hosts
+    let ram = 0
+    for (const v of H.list[h]!) if (!H.migIn[h]!.includes(v)) ram += H.vmRam[v]!
+    return ram
   }
 
   vmDetails(vm: number): VmDetails {

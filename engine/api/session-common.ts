@@ -127,6 +127,14 @@ export function labInfo(
     vmNames: vmNames(model),
     ramMB,
     shards,
+    ...(model.mode === 'lab'
+      ? {
+          admission: {
+            ramAllocationRatio: model.admission.ramAllocationRatio,
+            reservedHostMemoryMB: model.admission.reservedHostMemory / 2 ** 20,
+          },
+        }
+      : {}),
     memoryImages: model.mode === 'lab' && model.memoryImages,
     labActions: model.mode === 'lab',
   }

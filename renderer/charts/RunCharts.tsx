@@ -25,8 +25,14 @@ const UNIT = [0, 1]
 const pct = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(0)}%` : String(v))
 const pctFine = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(2)} %` : String(v))
 const num = (digits: number) => (v: unknown) => (typeof v === 'number' ? v.toFixed(digits) : String(v))
-/** Digits for the energy axis: short runs use a few hundredths of a kWh. */
-const energyDigits = (kwh: number) => (kwh < 1 ? 3 : kwh < 10 ? 2 : 0)
+/** The power axis with its unit: "800 W", "45 kW". */
+const wattsTick = (v: unknown) =>
+  typeof v !== 'number' ? String(v) : v >= 10_000 ? `${Number((v / 1000).toFixed(1))} kW` : `${v.toFixed(0)} W`
+/** The energy axis with its unit; short runs use a few hundredths of a kWh. */
+const kwhTick = (kwh: number) => {
+  const digits = kwh < 1 ? 3 : kwh < 10 ? 2 : 0
+  return (v: unknown) => (typeof v === 'number' ? `${v.toFixed(digits)} kWh` : String(v))
+}
 /** SLA shares start at 0; a run without violations shows 0–100 % instead of recharts' 0–4. */
 const SLA_DOMAIN = [0, (max: number) => (max > 0 ? max : 1)] as [number, (max: number) => number]
 
@@ -123,14 +129,14 @@ const PowerChart = memo(function PowerChart({ data: latest, duration, width, hei
       <LineChart width={width} height={height} data={data} margin={{ ...MARGIN, right: 0 }}>
         <CartesianGrid stroke="#eceef1" vertical={false} />
         <XAxis {...axisProps(duration)} />
-        <YAxis yAxisId="w" interval={0} tick={AXIS} width={48} tickFormatter={num(0)} />
+        <YAxis yAxisId="w" interval={0} tick={AXIS} width={52} tickFormatter={wattsTick} />
         <YAxis
           yAxisId="kwh"
           orientation="right"
           interval={0}
           tick={AXIS}
-          width={44}
-          tickFormatter={num(energyDigits(data.at(-1)?.energyKWh ?? 0))}
+          width={64}
+          tickFormatter={kwhTick(data.at(-1)?.energyKWh ?? 0)}
         />
         <Tooltip isAnimationActive={false} labelFormatter={timeLabel} formatter={num(2)} />
         <Line

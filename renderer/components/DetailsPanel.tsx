@@ -7,6 +7,7 @@ import { Area, AreaChart, CartesianGrid, Line, LineChart, ReferenceLine, Tooltip
 import {
   HOST_STATE,
   type HostDetails,
+  type LabInfo,
   type SeriesPoint,
   type VmDetails,
   type VmMigration,
@@ -17,7 +18,7 @@ import { ChartCard } from '../charts/ChartCard'
 import { VmSnapshots } from './VmSnapshots'
 import { pickPoints } from '../charts/points'
 import { useStaggered } from '../charts/stagger'
-import { clockTick, timeLabel, timeTick, timeTicks } from '../charts/axes'
+import { agoLabel, agoTick, agoTicks, clockTick, clockTicks, timeLabel, timeTick, timeTicks } from '../charts/axes'
 import {
   formatBytes,
   formatClock,
@@ -34,7 +35,6 @@ const STATE_LABEL: Record<number, string> = {
   [HOST_STATE.on]: 'on',
   [HOST_STATE.booting]: 'booting',
   [HOST_STATE.failed]: 'failed',
-  [HOST_STATE.maintenance]: 'maintenance',
 }
 const PALETTE = ['#2563eb', '#059669', '#d97706', '#7c3aed', '#db2777', '#0891b2', '#65a30d', '#dc2626', '#4f46e5']
 const AXIS = { fontSize: 11 }
@@ -43,7 +43,6 @@ const DETAIL_CHART_MS = 500
 const MARGIN = { top: 6, right: 10, bottom: 0, left: 0 }
 const pct = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(0)}%` : String(v))
 const pctFine = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(1)} %` : String(v))
-const agoLabel = (v: unknown) => (typeof v === 'number' ? `${-v} interval${v === -1 ? '' : 's'} ago` : String(v))
 
 export function DetailsPanel() {
   const selection = useRun((s) => s.selection)
@@ -79,13 +78,22 @@ export function DetailsPanel() {
   )
 }
 
-function Field({ label, value, testId }: { label: string; value: string; testId?: string }) {
+function Field({ label, value, testId, title }: { label: string; value: string; testId?: string; title?: string }) {
   return (
-    <div className="field">
+    <div className="field" title={title}>
       <dt>{label}</dt>
       <dd data-testid={testId}>{value}</dd>
     </div>
   )
+}
+
+/** How admission arrives at a host's capacity, in words. */
+function admissionRule(host: HostDetails, admission: LabInfo['admission']): string {
+  if (!admission) return "CloudSim's model checks a VM's RAM against the host's RAM when it places the VM"
+  const reserved = admission.reservedHostMemoryMB
+  const base =
+    reserved > 0 ? `(${formatMiB(host.ramMB)} − ${formatMiB(reserved)} kept for the host)` : formatMiB(host.ramMB)
+  return `Admission capacity = ${base} × RAM allocation ratio ${admission.ramAllocationRatio}, as OpenStack's scheduler counts it: the VMs' configured RAM may exceed the physical RAM where hosts overcommit memory`
 }
 
 /** Lab mode: fail the host (HA restarts its VMs on other hosts) or bring a failed one back. */
@@ -130,7 +138,7 @@ function HostActions({ host }: { host: HostDetails }) {
 function HostView({ host }: { host: HostDetails }) {
   const store = useStore()
   const samples = useRun((s) => s.hostSamples)
-  const ram = useRun((s) => s.placement?.hostRam[host.host])
+  const admission = useRun((s) => s.info?.admission)
   return (
     <div className="details-body">
       <p className="details-sub">
@@ -144,7 +152,18 @@ function HostView({ host }: { host: HostDetails }) {
         <Field label="CPU utilization" value={formatPercent(host.cpuUtilization)} testId="host-cpu" />
         <Field label="power" value={formatWatts(host.powerW)} />
         <Field label="CPU capacity" value={formatMips(host.totalMips)} />
-        <Field label="RAM" value={`${ram === undefined ? '–' : formatPercent(ram)} of ${formatMiB(host.ramMB)}`} />
+        <Field label="RAM (physical)" value={formatMiB(host.ramMB)} testId="host-ram" />
+        <Field
+          label={host.memory ? 'RAM in use (resident)' : "RAM in use (its VMs')"}
+          value={`${formatMiB(host.ramUsedMB)} (${formatPercent(host.ramUsedMB / host.ramMB)})`}
+          testId="host-ram-used"
+        />
+        <Field
+          label="admitted / admission capacity"
+          title={admissionRule(host, admission)}
+          value={`${formatMiB(host.admittedRamMB)} of ${formatMiB(host.admissionRamMB)}`}
+          testId="host-ram-admission"
+        />
         <Field label="SLA violation (time short of CPU)" value={formatSeconds(host.slaViolationSeconds)} />
         <Field label="active time" value={formatSeconds(host.activeSeconds)} />
         {host.memory && (
@@ -211,7 +230,7 @@ function HostView({ host }: { host: HostDetails }) {
               </td>
               <td className="num">{v.demandMips.toFixed(0)}</td>
               <td className="num">{v.grantedMips.toFixed(0)}</td>
-              <td className="num">{v.ramMB.toFixed(0)}</td>
+              <td className="num">{formatMiB(v.ramMB)}</td>
             </tr>
           ))}
           {host.vms.length === 0 && (
@@ -251,9 +270,10 @@ function HostStackChart(props: { samples: HostSample[]; width: number; height: n
           dataKey="time"
           type="number"
           domain={['dataMin', 'dataMax']}
+          ticks={clockTicks(data[0]?.time ?? 0, data.at(-1)?.time ?? 0, Math.max(2, Math.floor(width / 80)))}
           tickFormatter={clockTick}
           tick={AXIS}
-          minTickGap={24}
+          interval={0}
         />
         <YAxis domain={[0, 1]} tickFormatter={pct} tick={AXIS} width={40} />
         <Tooltip isAnimationActive={false} labelFormatter={timeLabel} formatter={pctFine} />
@@ -445,22 +465,31 @@ function MigrationList({ migrations }: { migrations: VmMigration[] }) {
   )
 }
 
-/** Recent utilization, newest last, x = intervals ago. */
+/** Recent utilization, newest last, x = time ago (one point per interval). */
 function HistoryChart(props: { history: number[]; color: string; width: number; height: number }) {
   const history = useStaggered(props.history, DETAIL_CHART_MS)
+  const interval = useRun((s) => s.info?.intervalSeconds ?? 300)
   const { color, width, height } = props
   return useMemo(() => {
-    const data = history.map((value, i) => ({ ago: -i, value })).reverse()
+    const data = history.map((value, i) => ({ ago: -i * interval, value })).reverse()
     return (
       <LineChart width={width} height={height} data={data} margin={MARGIN}>
         <CartesianGrid stroke="#eceef1" vertical={false} />
-        <XAxis dataKey="ago" type="number" domain={['dataMin', 0]} tick={AXIS} />
+        <XAxis
+          dataKey="ago"
+          type="number"
+          domain={['dataMin', 0]}
+          ticks={agoTicks(Math.max(0, history.length - 1) * interval)}
+          tickFormatter={agoTick}
+          tick={AXIS}
+          interval={0}
+        />
         <YAxis domain={[0, 1]} tickFormatter={pct} tick={AXIS} interval={0} width={40} />
         <Tooltip isAnimationActive={false} labelFormatter={agoLabel} formatter={pctFine} />
         <Line dataKey="value" name="utilization" stroke={color} dot={false} isAnimationActive={false} />
       </LineChart>
     )
-  }, [history, color, width, height])
+  }, [history, interval, color, width, height])
 }
 
 /** The VM's trace over the whole run, with the current time marked. */

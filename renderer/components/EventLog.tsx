@@ -24,6 +24,14 @@ export const EVENT_KINDS: { kind: LabEventKind; label: string }[] = [
 
 const ROW_HEIGHT = 22
 
+/** Scrolls the details panel into view when its top is off screen (the log sits below it). */
+function revealDetails(): void {
+  const panel = document.querySelector<HTMLElement>('[data-testid=details]')
+  if (!panel) return
+  const top = panel.getBoundingClientRect().top
+  if (top < 0 || top > window.innerHeight - 120) panel.scrollIntoView({ block: 'start', behavior: 'smooth' })
+}
+
 export function EventLog() {
   const store = useStore()
   const events = useRun((s) => s.events)
@@ -113,7 +121,10 @@ export function EventLog() {
                 style={{ top: r * ROW_HEIGHT }}
                 title={e.message}
                 disabled={!target}
-                onClick={() => void store.select(target)}
+                onClick={() => {
+                  void store.select(target)
+                  revealDetails()
+                }}
               >
                 <span className={`log-time${seconds ? ' wide' : ''}`}>{formatClock(e.time, seconds)}</span>
                 <span className="log-kind">{e.kind}</span>

@@ -14,7 +14,6 @@ const STATE_NAMES: Record<number, string> = {
   [HOST_STATE.on]: 'on',
   [HOST_STATE.booting]: 'booting',
   [HOST_STATE.failed]: 'failed',
-  [HOST_STATE.maintenance]: 'maintenance',
 }
 
 export function PlacementMap() {
@@ -157,7 +156,7 @@ function MapTooltip(props: {
   } else {
     lines = [
       `Host ${h} · ${type.name}`,
-      `${STATE_NAMES[view.hostState[h]!] ?? '?'} · CPU ${formatPercent(view.hostCpu[h]!)} · RAM ${formatPercent(view.hostRam[h]!)}`,
+      `${STATE_NAMES[view.hostState[h]!] ?? '?'} · CPU ${formatPercent(view.hostCpu[h]!)} · RAM ${formatPercent(view.hostRam[h]!)} of ${formatMiB(type.ramMB)}`,
     ]
   }
   return (
@@ -197,9 +196,6 @@ function MapLegend({ sizeBy }: { sizeBy: SizeBy }) {
       </span>
       <span className="legend-item">
         <i className="swatch failed" /> failed
-      </span>
-      <span className="legend-item">
-        <i className="swatch maintenance" /> maintenance
       </span>
       <span className="legend-item">
         <i className="swatch migrating" /> migrating (▲ incoming)
