@@ -100,12 +100,21 @@ export interface AdvanceRequest {
   steps?: number
   /** advance until this simulated time (seconds) instead */
   untilSeconds?: number
+  /**
+   * Views of the lab after the advance, in the same answer (one message instead of one per view: what a page
+   * that plays the run asks for after every advance)
+   */
+  views?: { placement?: boolean; host?: number; vm?: number }
 }
 
 export interface AdvanceResult {
   frames: Frame[]
   events: LabEvent[]
   done: boolean
+  /** the views asked for in AdvanceRequest.views, as placement(), hostDetails() and vmDetails() answer them */
+  placement?: PlacementView
+  host?: HostDetails
+  vm?: VmDetails
 }
 
 /** The placement map: compact arrays, one entry per host or VM. */

@@ -35,7 +35,7 @@ import type { ScenarioCatalog } from './scenario-catalog'
 import { formatClock } from './units'
 import { CloudSimRun } from './session-cloudsim'
 import { LabRun, type RunHistory } from './session-lab'
-import type { SessionRun } from './session-common'
+import { checkHost, checkVm, type SessionRun } from './session-common'
 import { inThreadShards, type ShardPlanner } from './shard-plan'
 import {
   SessionHistory,
@@ -175,8 +175,15 @@ export class LabSession implements LabApi {
 
   advance(request: AdvanceRequest = {}): Promise<AdvanceResult> {
     return this.onRun(async (run) => {
+      const views = request.views
+      // a bad view is refused before the lab moves
+      if (views?.host !== undefined) checkHost(views.host, run.info.hosts)
+      if (views?.vm !== undefined) checkVm(views.vm, run.info.vms)
       const result = await run.advance(request)
       this.history.progress(run.time, result.done, () => run.report())
+      if (views?.placement) result.placement = run.placement()
+      if (views?.host !== undefined) result.host = run.hostDetails(views.host)
+      if (views?.vm !== undefined) result.vm = run.vmDetails(views.vm)
       return result
     })
   }

@@ -1,5 +1,5 @@
 // A chart's frame: title, legend, a PNG export of what is drawn (saying which run it shows: scenario, policy,
-// seed, simulated time), and a body measured so recharts is always given an explicit, non-zero size.
+// seed, simulated time), and a body measured so the chart is always given an explicit, non-zero size.
 import { useRef, useState, type ReactNode } from 'react'
 import { useElementSize } from '../use-element-size'
 import { chartToPng, type LegendEntry } from '../export/chart-png'
@@ -21,7 +21,7 @@ export function ChartCard({ title, legend, testId, className, children }: ChartC
   const size = useElementSize(bodyRef)
   const [exportError, setExportError] = useState<string>()
   const exportPng = async () => {
-    const svg = bodyRef.current?.querySelector<SVGSVGElement>('svg.recharts-surface')
+    const svg = bodyRef.current?.querySelector<SVGSVGElement>('svg.chart-surface')
     if (!svg) return
     try {
       const state = store.getState()

@@ -3,7 +3,6 @@
 // repaired from here (HA restarts its VMs elsewhere), and a VM shows its snapshot tree (VmSnapshots) and the
 // live progress of a migration in flight (query-migrate).
 import { useMemo } from 'react'
-import { Area, AreaChart, CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts'
 import {
   HOST_STATE,
   type HostDetails,
@@ -16,7 +15,7 @@ import { useRun, useStore } from '../state/use-run'
 import type { HostSample } from '../state/run-store'
 import { ChartCard } from '../charts/ChartCard'
 import { VmSnapshots } from './VmSnapshots'
-import { pickPoints } from '../charts/points'
+import { SvgChart, type ChartSeries, type ValueAxis } from '../charts/SvgChart'
 import { useStaggered } from '../charts/stagger'
 import { agoLabel, agoTick, agoTicks, clockTick, clockTicks, timeLabel, timeTick, timeTicks } from '../charts/axes'
 import {
@@ -37,12 +36,10 @@ const STATE_LABEL: Record<number, string> = {
   [HOST_STATE.failed]: 'failed',
 }
 const PALETTE = ['#2563eb', '#059669', '#d97706', '#7c3aed', '#db2777', '#0891b2', '#65a30d', '#dc2626', '#4f46e5']
-const AXIS = { fontSize: 11 }
 /** details charts redraw at most this often while the run plays */
 const DETAIL_CHART_MS = 500
-const MARGIN = { top: 6, right: 10, bottom: 0, left: 0 }
-const pct = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(0)}%` : String(v))
-const pctFine = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(1)} %` : String(v))
+const pctFine = (v: number) => `${(v * 100).toFixed(1)} %`
+const UNIT: ValueAxis = { domain: [0, 1], format: (v) => `${Math.round(v * 100)} %`, width: 44 }
 
 export function DetailsPanel() {
   const selection = useRun((s) => s.selection)
@@ -246,57 +243,59 @@ function HostView({ host }: { host: HostDetails }) {
   )
 }
 
-/** The host's CPU split by VM over the intervals sampled while the host was selected (stepped areas). */
+type StackRow = { time: number; share: Map<number, number> }
+const rowTime = (r: StackRow) => r.time
+
+/** The host's CPU split by VM over the intervals sampled while the host was selected (stacked steps). */
 function HostStackChart(props: { samples: HostSample[]; width: number; height: number }) {
   const samples = useStaggered(props.samples, DETAIL_CHART_MS)
   const { width, height } = props
-  const { data, vms } = useMemo(() => {
+  const { rows, series } = useMemo(() => {
     const vmSet = new Set<number>()
-    const rows = pickPoints(samples).map((sample) => {
-      const row: Record<string, number> = { time: sample.time }
+    const rows: StackRow[] = samples.map((sample) => {
+      const share = new Map<number, number>()
       for (const v of sample.vms) {
         vmSet.add(v.vm)
-        row[`vm${v.vm}`] = v.grantedMips / sample.totalMips
+        share.set(v.vm, v.grantedMips / sample.totalMips)
       }
-      return row
+      return { time: sample.time, share }
     })
-    return { data: rows, vms: [...vmSet].sort((a, b) => a - b) }
+    const series: ChartSeries<StackRow>[] = [...vmSet]
+      .sort((a, b) => a - b)
+      .map((vm, i) => ({
+        id: `vm${vm}`,
+        label: `VM ${vm}`,
+        color: PALETTE[i % PALETTE.length]!,
+        value: (r: StackRow) => r.share.get(vm) ?? 0,
+        shape: 'area',
+        stacked: true,
+      }))
+    return { rows, series }
   }, [samples])
-  const chart = useMemo(
-    () => (
-      <AreaChart width={width} height={height} data={data} margin={MARGIN}>
-        <CartesianGrid stroke="#eceef1" vertical={false} />
-        <XAxis
-          dataKey="time"
-          type="number"
-          domain={['dataMin', 'dataMax']}
-          ticks={clockTicks(data[0]?.time ?? 0, data.at(-1)?.time ?? 0, Math.max(2, Math.floor(width / 80)))}
-          tickFormatter={clockTick}
-          tick={AXIS}
-          interval={0}
-        />
-        <YAxis domain={[0, 1]} tickFormatter={pct} tick={AXIS} width={40} />
-        <Tooltip isAnimationActive={false} labelFormatter={timeLabel} formatter={pctFine} />
-        {vms.map((v, i) => (
-          <Area
-            key={v}
-            dataKey={`vm${v}`}
-            name={`VM ${v}`}
-            stackId="vms"
-            stroke={PALETTE[i % PALETTE.length]}
-            fill={PALETTE[i % PALETTE.length]}
-            fillOpacity={0.55}
-            type="stepAfter"
-            isAnimationActive={false}
-          />
-        ))}
-      </AreaChart>
-    ),
-    [data, vms, width, height],
-  )
-  if (data.length < 2)
+  const x = useMemo(() => {
+    const t0 = rows[0]?.time ?? 0
+    const t1 = rows.at(-1)?.time ?? 0
+    return {
+      domain: [t0, t1] as [number, number],
+      ticks: clockTicks(t0, t1, Math.max(2, Math.floor(width / 80))),
+      format: clockTick,
+    }
+  }, [rows, width])
+  if (rows.length < 2)
     return <p className="muted hint">Sampled after every step while this host is selected: play or step to fill.</p>
-  return chart
+  return (
+    <SvgChart
+      data={rows}
+      time={rowTime}
+      width={width}
+      height={height}
+      x={x}
+      left={UNIT}
+      series={series}
+      timeLabel={timeLabel}
+      valueLabel={pctFine}
+    />
+  )
 }
 
 function VmView({ vm }: { vm: VmDetails }) {
@@ -465,31 +464,42 @@ function MigrationList({ migrations }: { migrations: VmMigration[] }) {
   )
 }
 
+type AgoPoint = { ago: number; value: number }
+const agoTime = (p: AgoPoint) => p.ago
+const pointTime = (p: SeriesPoint) => p.time
+const HISTORY_SERIES = new Map<string, ChartSeries<AgoPoint>[]>()
+function historySeries(color: string): ChartSeries<AgoPoint>[] {
+  let s = HISTORY_SERIES.get(color)
+  if (!s) HISTORY_SERIES.set(color, (s = [{ id: 'utilization', label: 'utilization', color, value: (p) => p.value }]))
+  return s
+}
+const WORKLOAD_SERIES: ChartSeries<SeriesPoint>[] = [
+  { id: 'workload', label: 'workload', color: '#d97706', value: (p) => p.value },
+]
+
 /** Recent utilization, newest last, x = time ago (one point per interval). */
 function HistoryChart(props: { history: number[]; color: string; width: number; height: number }) {
   const history = useStaggered(props.history, DETAIL_CHART_MS)
   const interval = useRun((s) => s.info?.intervalSeconds ?? 300)
   const { color, width, height } = props
-  return useMemo(() => {
-    const data = history.map((value, i) => ({ ago: -i * interval, value })).reverse()
-    return (
-      <LineChart width={width} height={height} data={data} margin={MARGIN}>
-        <CartesianGrid stroke="#eceef1" vertical={false} />
-        <XAxis
-          dataKey="ago"
-          type="number"
-          domain={['dataMin', 0]}
-          ticks={agoTicks(Math.max(0, history.length - 1) * interval)}
-          tickFormatter={agoTick}
-          tick={AXIS}
-          interval={0}
-        />
-        <YAxis domain={[0, 1]} tickFormatter={pct} tick={AXIS} interval={0} width={40} />
-        <Tooltip isAnimationActive={false} labelFormatter={agoLabel} formatter={pctFine} />
-        <Line dataKey="value" name="utilization" stroke={color} dot={false} isAnimationActive={false} />
-      </LineChart>
-    )
-  }, [history, interval, color, width, height])
+  const data = useMemo(() => history.map((value, i) => ({ ago: -i * interval, value })).reverse(), [history, interval])
+  const x = useMemo(() => {
+    const span = Math.max(interval, (history.length - 1) * interval)
+    return { domain: [-span, 0] as [number, number], ticks: agoTicks(span), format: agoTick }
+  }, [history.length, interval])
+  return (
+    <SvgChart
+      data={data}
+      time={agoTime}
+      width={width}
+      height={height}
+      x={x}
+      left={UNIT}
+      series={historySeries(color)}
+      timeLabel={agoLabel}
+      valueLabel={pctFine}
+    />
+  )
 }
 
 /** The VM's trace over the whole run, with the current time marked. */
@@ -503,25 +513,23 @@ function WorkloadChart(props: {
   const workload = useStaggered(props.workload, DETAIL_CHART_MS)
   const now = useStaggered(props.now, DETAIL_CHART_MS)
   const { duration, width, height } = props
-  return useMemo(
-    () => (
-      <LineChart width={width} height={height} data={pickPoints(workload)} margin={MARGIN}>
-        <CartesianGrid stroke="#eceef1" vertical={false} />
-        <XAxis
-          dataKey="time"
-          type="number"
-          domain={[0, duration]}
-          ticks={timeTicks(duration)}
-          tickFormatter={timeTick}
-          tick={AXIS}
-          interval={0}
-        />
-        <YAxis domain={[0, 1]} tickFormatter={pct} tick={AXIS} interval={0} width={40} />
-        <Tooltip isAnimationActive={false} labelFormatter={timeLabel} formatter={pctFine} />
-        <ReferenceLine x={now} stroke="#111827" strokeDasharray="3 3" />
-        <Line dataKey="value" name="workload" stroke="#d97706" dot={false} isAnimationActive={false} />
-      </LineChart>
-    ),
-    [workload, now, duration, width, height],
+  const x = useMemo(
+    () => ({ domain: [0, duration] as [number, number], ticks: timeTicks(duration), format: timeTick }),
+    [duration],
+  )
+  const markers = useMemo(() => [{ x: now, color: '#111827' }], [now])
+  return (
+    <SvgChart
+      data={workload}
+      time={pointTime}
+      width={width}
+      height={height}
+      x={x}
+      left={UNIT}
+      series={WORKLOAD_SERIES}
+      markers={markers}
+      timeLabel={timeLabel}
+      valueLabel={pctFine}
+    />
   )
 }

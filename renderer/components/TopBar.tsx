@@ -25,8 +25,6 @@ export function TopBar() {
   const busy = useRun((s) => s.busy)
   const speed = useRun((s) => s.speed)
   const pauseAt = useRun((s) => s.pauseAt)
-  const time = useRun((s) => s.placement?.time ?? 0)
-  const seconds = useRun((s) => (s.info?.intervalSeconds ?? 60) < 60)
   const fileInput = useRef<HTMLInputElement>(null)
   const scenarioInvalid = useFieldInvalid('scenario')
   const pauseAtInvalid = useFieldInvalid('pauseAt')
@@ -160,24 +158,24 @@ export function TopBar() {
             ))}
           </select>
         </label>
-        <PauseAtInput
-          key={`${pauseAt}`}
-          pauseAt={pauseAt}
-          now={time}
-          duration={info?.durationSeconds ?? 0}
-          disabled={!info}
-        />
+        <PauseAtInput key={`${pauseAt}`} pauseAt={pauseAt} duration={info?.durationSeconds ?? 0} disabled={!info} />
       </div>
-      <div
-        className="clock"
-        data-testid="clock"
-        data-time={time}
-        data-state={busy ? 'busy' : playing ? 'playing' : done ? 'done' : 'paused'}
-      >
-        <span className="clock-time">{formatClock(time, seconds)}</span>
-        <span className="muted"> / {formatClock(info?.durationSeconds ?? 0, seconds)}</span>
-      </div>
+      <Clock />
     </header>
+  )
+}
+
+/** The simulated clock: its own component, the only part of the bar that changes with every step. */
+function Clock() {
+  const time = useRun((s) => s.placement?.time ?? 0)
+  const duration = useRun((s) => s.info?.durationSeconds ?? 0)
+  const seconds = useRun((s) => (s.info?.intervalSeconds ?? 60) < 60)
+  const state = useRun((s) => (s.busy ? 'busy' : s.playing ? 'playing' : s.done ? 'done' : 'paused'))
+  return (
+    <div className="clock" data-testid="clock" data-time={time} data-state={state}>
+      <span className="clock-time">{formatClock(time, seconds)}</span>
+      <span className="muted"> / {formatClock(duration, seconds)}</span>
+    </div>
   )
 }
 
@@ -218,13 +216,13 @@ function SeedInput({ seed, disabled }: { seed: number | undefined; disabled: boo
 }
 
 /** Simulated hours at which playback pauses (empty: play to the end); a time after now, within the run. */
-function PauseAtInput(props: { pauseAt: number | undefined; now: number; duration: number; disabled: boolean }) {
-  const { pauseAt, now, duration, disabled } = props
+function PauseAtInput(props: { pauseAt: number | undefined; duration: number; disabled: boolean }) {
+  const { pauseAt, duration, disabled } = props
   const store = useStore()
   const invalid = useFieldInvalid('pauseAt')
   const [text, setText] = useState(pauseAt === undefined ? '' : String(pauseAt / 3600))
   const apply = () => {
-    const parsed = parsePauseAt(text, now, duration)
+    const parsed = parsePauseAt(text, store.getState().placement?.time ?? 0, duration)
     if (!parsed.ok) {
       store.setFieldError('pauseAt', { message: parsed.error, others: 0 })
       return

@@ -1,4 +1,4 @@
-// A chart as a PNG: the recharts <svg> serialized (with the computed text styles inlined, since the
+// A chart as a PNG: the chart's <svg> serialized (with the computed text styles inlined, since the
 // page's stylesheet does not travel with it), drawn onto a canvas under a title, the run it comes from
 // (scenario, policy, seed, simulated time) and a legend; the same facts go into the file as text chunks.
 import { withPngText } from './png-text'

@@ -387,17 +387,18 @@ export class RunStore {
     }
   }
 
-  /** Advances, then fetches the views that depend on the new state, and publishes it all at once. */
+  /** Advances and gets the views that depend on the new state in the same answer, and publishes it all at once. */
   private async advance(gen: number, request: AdvanceRequest): Promise<void> {
-    const lab = this.connection.lab
-    const result = await lab.advance(request)
     const sel = this.state.selection
-    const [placement, host, vm] = await Promise.all([
-      lab.placement(),
-      sel?.kind === 'host' ? lab.hostDetails(sel.host) : undefined,
-      sel?.kind === 'vm' ? lab.vmDetails(sel.vm) : undefined,
-    ])
-    if (gen !== this.generation) return
+    const result = await this.connection.lab.advance({
+      ...request,
+      views: {
+        placement: true,
+        ...(sel?.kind === 'host' ? { host: sel.host } : sel?.kind === 'vm' ? { vm: sel.vm } : {}),
+      },
+    })
+    const { placement, host, vm } = result
+    if (gen !== this.generation || !placement) return
     const s = this.state
     for (const e of result.events) s.events.push(e)
     const patch: Partial<RunState> = {
