@@ -36,26 +36,29 @@ export function timeLabel(seconds: unknown): string {
 const CLOCK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400]
 
 /**
- * Ticks for a clock axis over [min, max]: multiples of the smallest round step that gives at most `maxTicks`
- * (whole minutes unless the span is under a few minutes), so the labels (`clockTick`) are all different.
+ * A clock axis over [min, max]: ticks at multiples of the smallest round step that gives at most `maxTicks`,
+ * labelled "hh:mm" (the day in front past the first), with seconds when the step is under a minute — so no
+ * two ticks read the same.
  */
-export function clockTicks(min: number, max: number, maxTicks = 6): number[] {
+export function clockAxis(min: number, max: number, maxTicks = 6): { ticks: number[]; format: (t: number) => string } {
   const span = Math.max(0, max - min)
   const step =
     CLOCK_STEPS.find((s) => Math.floor(max / s) - Math.ceil(min / s) + 1 <= maxTicks) ??
     Math.ceil(span / maxTicks / 86400) * 86400
   const ticks: number[] = []
   for (let k = Math.ceil(min / step); k * step <= max + 1e-9; k++) ticks.push(k * step)
-  return ticks
+  return { ticks, format: step < 60 ? clockTickSeconds : clockTick }
 }
 
-/** A tick of a clock axis: "hh:mm" (the day in front past the first), with seconds when they are not 0. */
-export function clockTick(seconds: unknown): string {
-  if (typeof seconds !== 'number') return String(seconds)
-  const withSeconds = Math.abs(seconds - Math.round(seconds / 60) * 60) > 1e-6
-  const clock = formatClock(seconds, withSeconds)
-  const short = withSeconds ? clock.replace(/\.0$/, '') : clock
-  return short.startsWith('0d ') ? short.slice(3) : short
+/** A tick of a clock axis: "hh:mm", or "1d hh:mm" past the first day. */
+export function clockTick(seconds: number): string {
+  const clock = formatClock(seconds)
+  return clock.startsWith('0d ') ? clock.slice(3) : clock
+}
+
+/** A tick of a clock axis stepped in seconds: "hh:mm:ss". */
+function clockTickSeconds(seconds: number): string {
+  return `${clockTick(seconds)}:${String(Math.floor(seconds % 60)).padStart(2, '0')}`
 }
 
 /** Round spans for an axis of time ago (a detector's history), seconds. */

@@ -17,7 +17,7 @@ import { ChartCard } from '../charts/ChartCard'
 import { VmSnapshots } from './VmSnapshots'
 import { SvgChart, type ChartSeries, type ValueAxis } from '../charts/SvgChart'
 import { useStaggered } from '../charts/stagger'
-import { agoLabel, agoTick, agoTicks, clockTick, clockTicks, timeLabel, timeTick, timeTicks } from '../charts/axes'
+import { agoLabel, agoTick, agoTicks, clockAxis, timeLabel, timeTick, timeTicks } from '../charts/axes'
 import {
   formatBytes,
   formatClock,
@@ -275,11 +275,7 @@ function HostStackChart(props: { samples: HostSample[]; width: number; height: n
   const x = useMemo(() => {
     const t0 = rows[0]?.time ?? 0
     const t1 = rows.at(-1)?.time ?? 0
-    return {
-      domain: [t0, t1] as [number, number],
-      ticks: clockTicks(t0, t1, Math.max(2, Math.floor(width / 80))),
-      format: clockTick,
-    }
+    return { domain: [t0, t1] as [number, number], ...clockAxis(t0, t1, Math.max(2, Math.floor(width / 80))) }
   }, [rows, width])
   if (rows.length < 2)
     return <p className="muted hint">Sampled after every step while this host is selected: play or step to fill.</p>
