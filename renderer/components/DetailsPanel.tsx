@@ -192,6 +192,7 @@ function HostView({ host }: { host: HostDetails }) {
         title={`Host ${host.host}: utilization history`}
         legend={[{ label: 'as the overload detector sees it', color: '#2563eb' }]}
         className="detail-chart"
+        testId="host-history-chart"
       >
         {(s) => <HistoryChart history={host.utilizationHistory} color="#2563eb" {...s} />}
       </ChartCard>
