@@ -8,6 +8,7 @@ import { useRun } from '../state/use-run'
 import { ChartCard } from './ChartCard'
 import { SvgChart, type ChartSeries, type TimeAxis, type ValueAxis } from './SvgChart'
 import { timeLabel, timeTick, timeTicks } from './axes'
+import { useStaggered } from './stagger'
 
 const series = (
   id: string,
@@ -37,8 +38,8 @@ const time = (f: Frame) => f.time
 const pct = (v: number) => `${Math.round(v * 100)} %`
 const pctFine = (v: number) => `${(v * 100).toFixed(2)} %`
 const count = (v: number) => formatNumber(v)
-/** The power axis with its unit: "800 W", "45 kW". */
-const watts = (v: number) => (v >= 10_000 ? `${Number((v / 1000).toFixed(1))} kW` : `${v.toFixed(0)} W`)
+/** The power axis with its unit: "800 W", "45 kW" (an empty chart's axis runs 0–1 W). */
+const watts = (v: number) => (v >= 10_000 ? `${Number((v / 1000).toFixed(1))} kW` : `${Number(v.toPrecision(3))} W`)
 const kwh = (v: number) => `${Number(v.toPrecision(3))} kWh`
 
 const UNIT: ValueAxis = { domain: [0, 1], format: pct, width: 44 }
@@ -79,7 +80,9 @@ interface ChartProps {
 }
 
 function chart(series: ChartSeries<Frame>[], left: ValueAxis, right?: ValueAxis) {
-  return memo(function RunChart({ data, duration, width, height }: ChartProps) {
+  return memo(function RunChart({ data: latest, duration, width, height }: ChartProps) {
+    // the five charts take turns, one per animation frame, rather than all redrawing in one task
+    const data = useStaggered(latest)
     return (
       <SvgChart
         data={data}

@@ -1,6 +1,6 @@
-// Details charts refresh one per animation frame instead of all in the same task, and each at most every
-// `minIntervalMs`: their data changes with every step the page is shown, which is far more often than a
-// chart needs to move while the run plays.
+// Charts refresh one per animation frame instead of all in the same task, and each at most every
+// `minIntervalMs`: the run's five charts redraw together a few times a second, and a details chart's data
+// changes with every step the page is shown, far more often than a chart needs to move while the run plays.
 import { useEffect, useState } from 'react'
 
 interface Queued {

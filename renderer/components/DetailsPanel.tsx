@@ -203,7 +203,7 @@ function HostView({ host }: { host: HostDetails }) {
             <th>trace</th>
             <th className="num">demand</th>
             <th className="num">granted</th>
-            <th className="num">RAM</th>
+            <th className="num ram">RAM</th>
           </tr>
         </thead>
         <tbody>
@@ -228,7 +228,7 @@ function HostView({ host }: { host: HostDetails }) {
               </td>
               <td className="num">{v.demandMips.toFixed(0)}</td>
               <td className="num">{v.grantedMips.toFixed(0)}</td>
-              <td className="num">{formatMiB(v.ramMB)}</td>
+              <td className="num ram">{formatMiB(v.ramMB)}</td>
             </tr>
           ))}
           {host.vms.length === 0 && (
