@@ -108,7 +108,7 @@ export function EventLog() {
             return (
               <button
                 type="button"
-                key={index}
+                key={r}
                 className={`log-row kind-${e.kind}`}
                 style={{ top: r * ROW_HEIGHT }}
                 title={e.message}

@@ -4,7 +4,7 @@ import { useLayoutEffect, useMemo, useRef, useState, type MouseEvent } from 'rea
 import { HOST_STATE, type LabInfo, type PlacementView } from '../../engine/api/lab-api'
 import { useRun, useStore } from '../state/use-run'
 import { useElementSize } from '../use-element-size'
-import { gridLayout, hitTest, vmSlices, type Hit, type SizeBy, type VmSlices } from '../placement/layout'
+import { Slicer, gridLayout, hitTest, type Hit, type SizeBy, type VmSlices } from '../placement/layout'
 import { PlacementImage, drawOverlays } from '../placement/draw'
 import { countPlacement } from '../placement/raster'
 import { RAMP } from '../placement/colors'
@@ -47,12 +47,13 @@ export function PlacementMap() {
     () => (info && width > 0 && height > 0 ? gridLayout(info.hosts, width, height) : undefined),
     [info, width, height],
   )
+  const [slicer] = useState(() => new Slicer())
   const slices = useMemo(
     () =>
       info && placement && grid && placement.hostState.length === info.hosts
-        ? vmSlices(info, placement, sizeBy, grid.tileW)
+        ? slicer.slice(info, placement, sizeBy, grid.tileW)
         : undefined,
-    [info, placement, grid, sizeBy],
+    [slicer, info, placement, grid, sizeBy],
   )
   const selectedHost = selection?.kind === 'host' ? selection.host : undefined
   const selectedVm = selection?.kind === 'vm' ? selection.vm : undefined

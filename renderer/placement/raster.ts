@@ -104,6 +104,14 @@ function dashedFrame(b: PixelBuffer, x0: number, y0: number, x1: number, y1: num
   }
 }
 
+let incomingScratch = new Uint8Array(0)
+
+/** A host-sized scratch array, kept from one picture to the next. */
+function scratch(hosts: number): Uint8Array {
+  if (incomingScratch.length < hosts) incomingScratch = new Uint8Array(hosts)
+  return incomingScratch.subarray(0, hosts)
+}
+
 /** What the map shows: hosts, placed VMs, VMs migrating (for its header and its label). */
 export function countPlacement(g: GridLayout, view: PlacementView, slices: VmSlices): DrawCount {
   let migrating = 0
@@ -130,7 +138,7 @@ export function rasterizePlacement(
   const lastRow = Math.floor((top + b.height / s - g.pad) / rowH)
   const from = Math.min(g.hosts, firstRow * g.cols)
   const to = Math.min(g.hosts, (lastRow + 1) * g.cols)
-  const incoming = new Uint8Array(g.hosts)
+  const incoming = scratch(g.hosts).fill(0)
   for (let v = 0; v < view.vmMigratingTo.length; v++) {
     const target = view.vmMigratingTo[v]!
     if (target >= 0 && target < g.hosts && view.vmHost[v]! >= 0) incoming[target] = 1
