@@ -31,6 +31,7 @@ export default tseslint.config(
         projectService: {
           allowDefaultProject: [
             'eslint.config.js',
+            '.dependency-cruiser.cjs',
             '*.mjs',
             'cli/*.mjs',
             'cli/bin/*.mjs',
@@ -46,7 +47,8 @@ export default tseslint.config(
     },
   },
   // Plain JS launchers and build scripts: no type information to lint against.
-  { files: ['**/*.mjs', 'eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.mjs', '**/*.cjs', 'eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: globals.node } },
   {
     files: [
       'main/**/*.ts',

@@ -11,6 +11,11 @@
  */
 export function specPower(table: ArrayLike<number>, u: number): number {
   if (u < 0 || u > 1) throw new RangeError(`utilization must be within [0, 1], found ${u}`)
+  return interpolateWatts(table, u)
+}
+
+/** specPower's interpolation for a u already known to be within [0, 1] (the policies' hot loops). */
+export function interpolateWatts(table: ArrayLike<number>, u: number): number {
   const lo = Math.floor(u * 10)
   const hi = Math.ceil(u * 10)
   const p1 = table[lo] as number

@@ -5,6 +5,7 @@ import { StateHasher } from './hash'
 import type { MigrationRecord, MigrationStats } from './lab/migration-log'
 import type { MemoryReport } from './lab/memory-report'
 import type { HaReport } from './lab/ha'
+import type { SlaCauses } from './lab/lab-accounts'
 import { formatPercent } from './api/units'
 
 export interface RunReport {
@@ -46,6 +47,8 @@ export interface RunReport {
   migrationsDetail?: MigrationRecord[]
   /** lab mode: VMs ended by a host's out-of-memory killer */
   vmsKilled?: number
+  /** lab mode: the SLA shortfall's tolerance, and what caused the violations and the lost CPU */
+  slaCauses?: SlaCauses
   /** lab mode, hosts managing memory: what KSM and the balloons saved and what overcommit cost, over time */
   memory?: MemoryReport
   /** lab mode, when hosts can fail or VMs are protected: host failures, HA restarts, lost work, recovery */
@@ -104,6 +107,21 @@ export function formatSummary(r: RunReport): string {
     ['overall SLA violation', PERCENT(r.overallSla, 3)],
     ['host shutdowns', String(r.hostShutdowns)],
   ]
+  const causes = r.slaCauses
+  if (causes) {
+    const hours = Object.entries(causes.violationSeconds).filter(([, s]) => s > 0)
+    const lost = Object.entries(causes.lostMipsSeconds).filter(([, s]) => s > 0)
+    rows.splice(
+      rows.findIndex(([k]) => k === 'PDM'),
+      0,
+      [
+        'SLA shortfall',
+        `a VM losing > ${PERCENT(causes.tolerance, 0)} of its demand in a step; violations by cause: ${
+          hours.length > 0 ? hours.map(([c, s]) => `${c} ${(s / 3600).toFixed(2)} host-h`).join(', ') : 'none'
+        }; CPU lost: ${lost.length > 0 ? lost.map(([c, s]) => `${c} ${s >= 1e6 ? `${(s / 1e6).toFixed(2)} M` : s.toFixed(0)} MIPS·s`).join(', ') : 'none'}`,
+      ],
+    )
+  }
   if (r.vmsRemovedForZeroDemand !== undefined)
     rows.push(['VMs removed (zero demand)', String(r.vmsRemovedForZeroDemand)])
   if (r.migrationModel) rows.splice(3, 0, ['migration model', r.migrationModel])
@@ -119,6 +137,12 @@ export function formatSummary(r: RunReport): string {
         `median ${m.medianDowntimeMs.toFixed(0)} ms, max ${m.maxDowntimeMs!.toFixed(0)} ms; ${m.transferredGiB!.toFixed(2)} GiB sent`,
       ])
   }
+  const reserve = r.ha?.reserve
+  if (reserve)
+    rows.push([
+      'HA reserve',
+      `${reserve.hostsTolerated} host failure(s) tolerated; held at the end of ${reserve.stepsHeld} of ${reserve.steps} steps, tightest margin ${(reserve.minMarginRamMB / 1024).toFixed(1)} GiB of RAM; ${reserve.hostsPoweredOn} host(s) switched on for it, ${reserve.movesRefused} move(s) refused`,
+    ])
   rows.push(['state hash', r.stateHash], ['wall time', `${r.wallMs.toFixed(0)} ms`])
   const width = Math.max(...rows.map(([k]) => k.length))
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')

@@ -108,6 +108,7 @@ export function labReport(
     migrationStats: s.migrationStats,
     migrationsDetail: s.migrationsDetail,
     vmsKilled: s.vmsKilled,
+    slaCauses: s.slaCauses,
     ...(s.memory ? { memory: s.memory } : {}),
     ...(s.ha ? { ha: s.ha } : {}),
   }

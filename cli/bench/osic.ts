@@ -16,7 +16,7 @@ export interface BenchContext {
 const DATA = ['shared', 'data', 'osic-openstack-live-migration-benchmark']
 
 /** 10 GbE (X710), decimal: what the link gives one migration stream at most. */
-const LINK = 10e9 / 8
+export const LINK = 10e9 / 8
 /**
  * Nova (Newton/Ocata) drives QEMU's downtime-limit in steps: live_migration_downtime 500 ms over
  * live_migration_downtime_steps 10, one step every live_migration_downtime_delay 75 s per GiB — so a 4 GiB
@@ -33,7 +33,7 @@ const NOVA_TIMEOUT_PER_GIB = 800
  */
 const SPARK: PageWriteSpec = { pattern: 'hot-cold', bytesPerSecond: 16 * MiB, hotBytes: 256 * MiB, hotFraction: 0.9 }
 
-interface Row {
+export interface Row {
   storage: string
   tunnel: string
   flavor: string
@@ -43,7 +43,7 @@ interface Row {
   downtime: number[]
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
   const m = s.length >> 1
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
@@ -70,7 +70,7 @@ function keep(r: Record<string, string>): boolean {
   return true
 }
 
-function loadRows(dir: string): Row[] {
+export function loadRows(dir: string): Row[] {
   const rows = new Map<string, Row>()
   const row = (r: Record<string, string>) => {
     const key = `${r.storage_backend}/${r.tunneling}/${r.flavor}`
@@ -97,7 +97,7 @@ function loadRows(dir: string): Row[] {
 }
 
 /** One migration of a `ramGiB` Spark VM with pre-copy limited to `maxBandwidth` over the 10 GbE link. */
-function labRun(ramGiB: number, pageSize: number, maxBandwidth: number): MigrationInfo {
+export function labRun(ramGiB: number, pageSize: number, maxBandwidth: number): MigrationInfo {
   const image = new MemoryImage(0, ramGiB * GiB, pageSize)
   for (let p = 0; p < image.pageCount; p++) image.setToken(p, imageToken(0, p % 2 ** 22))
   const writer = PageWriter.forVm(2017, 0, SPARK, image)

@@ -16,9 +16,10 @@ import { HOST_STATE } from './lab-api'
 import type { ClusterModel } from '../model/cluster-model'
 import { CloudSimSimulation, type CloudSimFrame } from '../cloudsim/simulation'
 import type { MigrationDecision } from '../cloudsim/optimizer'
-import { CLOUDSIM_POLICIES, DETECTORS } from '../policies/policy-name'
+import { CLOUDSIM_POLICIES } from '../policies/policy-name'
 import { HISTORY_LENGTH } from '../policies/detectors'
 import { specPower } from '../power'
+import { moveSentence, overloadSentence } from '../policies/explain'
 import { workloadBinding, type RunReport, type WorkloadBinding } from '../report'
 import { planetLabUtilization } from '../workload/planetlab'
 import { cloudSimReport } from '../run'
@@ -109,26 +110,15 @@ export class CloudSimRun implements SessionRun {
     for (const d of decisions) {
       if (d.reason === 'overload' && d.sourceVerdict && !reported.has(d.from)) {
         reported.add(d.from)
-        const v = d.sourceVerdict
-        const rule =
-          v.rule === 'thr-fallback'
-            ? `THR 0.7 fallback (too little history): utilization ${pct(v.value)} > 70 %`
-            : v.rule === 'lr' || v.rule === 'lrr'
-              ? `${DETECTORS[v.rule].label}: predicted utilization × safety = ${v.value.toFixed(3)} ≥ 1`
-              : `${DETECTORS[v.rule].label}: utilization ${pct(v.value)} > threshold ${pct(v.threshold)}`
-        this.pending.push({ time, kind: 'overload', host: d.from, message: `host ${d.from} over-loaded — ${rule}` })
+        this.pending.push({ time, kind: 'overload', host: d.from, message: overloadSentence(d.from, d.sourceVerdict) })
       }
-      const why =
-        d.reason === 'overload'
-          ? `relieves over-loaded host ${d.from}`
-          : `empties under-utilized host ${d.from} (${pct(d.sourceUtilization)} used)`
       this.pending.push({
         time,
         kind: 'migration-start',
         vm: d.vm,
         host: d.from,
         targetHost: d.to,
-        message: `VM ${d.vm} → host ${d.to}: ${why}; PABFD picked the host whose power rises least (+${d.powerIncreaseW.toFixed(2)} W, to ${pct(d.targetUtilizationAfter)} CPU)`,
+        message: moveSentence(d, false),
       })
     }
     for (let h = 0; h < H.hostCount; h++) {

@@ -60,7 +60,8 @@ function ms(seconds: number): string {
 export function migrationNote(model: ClusterModel): string {
   if (model.mode === 'cloudsim') return 'CloudSim: RAM ÷ half the link, no limit per host'
   const m = model.migration
-  const perHost = `at most ${m.maxConcurrentPerHost} per host`
+  const limits = [...new Set(model.hostTypes.map((t) => t.maxMigrations))].sort((a, b) => a - b)
+  const perHost = `at most ${limits.join(' or ')} per host${m.maxConcurrentPerHost === undefined ? ' (by NIC, as vMotion)' : ''}`
   if (model.migrationModel === 'cloudsim')
     return `CloudSim's timing: RAM ÷ half the slower NIC, 10 % CPU lost while moving; ${perHost}`
   const parts = [

@@ -246,7 +246,8 @@ export class LabRun implements SessionRun {
         vm: v,
         name: this.info.vmNames[v]!,
         demandMips: P.vmDemand[v]!,
-        grantedMips: sim.vmGrantedNow[v]!,
+        // a VM that finished moving here ran on its source in the last step: its MIPS were not this host's
+        grantedMips: sim.vmRanOn[v] === host ? sim.vmGrantedNow[v]! : 0,
         ramMB: P.vmRam[v]!,
       }
       if (at === host) vms.push({ ...row, migrating: target >= 0, ...(target >= 0 ? { migratingTo: target } : {}) })

@@ -37,13 +37,6 @@ export class CloudSimHosts {
   readonly ramMB: Float64Array
   readonly bwKbps: Float64Array
   readonly power: Float64Array[]
-  /**
-   * By host type t, for k = 0…10: typePower[t * 11 + k] = the table's watts at k × 10 %, and
-   * typeSlope[t * 11 + k] = (watts at k + 1 − watts at k) / 10, as specPower computes them (NaN where the
-   * table has no such value, as reading past it gives).
-   */
-  readonly typePower: Float64Array
-  readonly typeSlope: Float64Array
   // VM constants
   readonly vmMips: Float64Array
   readonly vmPes: Int32Array
@@ -208,14 +201,6 @@ export class CloudSimHosts {
     this.busy = new Int32Array(nH)
     this.busyPos = new Int32Array(nH).fill(NONE)
     this.hostTypeOf = model.hostType.slice()
-    this.typePower = new Float64Array(model.hostTypes.length * 11).fill(Number.NaN)
-    this.typeSlope = new Float64Array(model.hostTypes.length * 11).fill(Number.NaN)
-    model.hostTypes.forEach(({ power }, t) => {
-      for (let k = 0; k <= 10 && k < power.length; k++) {
-        this.typePower[t * 11 + k] = power[k] as number
-        if (k < 10) this.typeSlope[t * 11 + k] = ((power[k + 1] ?? Number.NaN) - (power[k] as number)) / 10
-      }
-    })
     this.hostsOfType = model.hostTypes.map((_, t) => {
       const ids: number[] = []
       for (let h = 0; h < nH; h++) if (model.hostType[h] === t) ids.push(h)

@@ -4,16 +4,18 @@
 // numbers that explain it.
 import {
   FALLBACK_THRESHOLD,
+  HISTORY_LENGTH,
   LR_POINTS,
   createDetector,
+  lrHorizon,
   lrWeights,
   type Detector,
   type DetectorVerdict,
 } from '../policies/detectors'
-import type { PolicySpec } from '../policies/policy-name'
-import { specPower } from '../power'
+import type { PolicySpec, SelectionKind } from '../policies/policy-name'
+import { powerIncreaseW } from '../policies/weighers'
 import type { CloudSimHosts } from './hosts'
-import { createSelection, type VmSelection } from './selection'
+import { selectVm, type SelectionView } from '../policies/selection'
 import type { RandomStream } from '../random'
 
 export interface MigrationDecision {
@@ -41,7 +43,11 @@ export class CloudSimOptimizer {
   private readonly regression: boolean
   private readonly lrWeightsByHorizon: Float64Array[] = []
   private readonly fallback: Detector
-  private readonly selection: VmSelection
+  private readonly selectionKind: SelectionKind
+  private readonly selectionView: SelectionView
+  private readonly random: RandomStream
+  /** the simulated time of the round (MU reads each VM's demand at that time) */
+  private time = 0
   private readonly excluded: Uint8Array
   private readonly excludedUnder: Uint8Array
   private idleExcluded = false
@@ -71,7 +77,14 @@ export class CloudSimOptimizer {
     this.detector = createDetector(policy.detector, policy.safety)
     this.regression = policy.detector === 'lr' || policy.detector === 'lrr'
     this.fallback = createDetector('thr', 0.7)
-    this.selection = createSelection(policy.selection, hosts, random)
+    this.selectionKind = policy.selection
+    this.random = random
+    this.selectionView = {
+      ramMB: (v) => hosts.vmRam[v]!,
+      utilization: (v) => hosts.demandMips(v, this.time) / hosts.vmMips[v]!,
+      historyLength: (v) => hosts.histLen[v]!,
+      history: (v, length) => hosts.hist.subarray(v * HISTORY_LENGTH, v * HISTORY_LENGTH + length),
+    }
     hosts.historyDepth = this.detector.historyNeeded
     this.excluded = new Uint8Array(hosts.hostCount)
     this.excludedUnder = new Uint8Array(hosts.hostCount)
@@ -95,8 +108,7 @@ export class CloudSimOptimizer {
       // commons-math's incremental sums only by rounding (~1e-14 here); beyond LR_MARGIN of the
       // threshold both give the same verdict, nearer it the detector's exact arithmetic decides.
       if (load.historyLength < LR_POINTS) return load.requestedMips / load.totalMips > FALLBACK_THRESHOLD
-      // lrHorizon(load.maxVmRamMB, load.bwKbps, load.interval)
-      const horizon = LR_POINTS + Math.ceil(load.maxVmRamMB / (load.bwKbps / (2 * 8000)) / load.interval)
+      const horizon = lrHorizon(load.maxVmRamMB, load.bwKbps, load.interval)
       let weights = this.lrWeightsByHorizon[horizon]
       if (weights === undefined) weights = this.lrWeightsByHorizon[horizon] = lrWeights(horizon)
       const history = load.history
@@ -109,8 +121,16 @@ export class CloudSimOptimizer {
     return this.detector.isOverloaded(load)
   }
 
+  /** The VM to migrate next from host h: among its VMs not already migrating, in list order. */
+  private select(h: number): number {
+    const H = this.hosts
+    const candidates = H.list[h]!.filter((v) => !H.inMigration[v])
+    return selectVm(this.selectionKind, candidates, this.selectionView, this.random)
+  }
+
   optimize(time: number, explain: boolean): OptimizationResult {
     const H = this.hosts
+    this.time = time
     const n = H.hostCount
     const overloaded: number[] = []
     const verdicts = explain ? new Map<number, DetectorVerdict>() : undefined
@@ -132,7 +152,7 @@ export class CloudSimOptimizer {
     let leaving = 0
     for (const h of overloaded) {
       for (;;) {
-        const v = this.selection.select(h, time)
+        const v = this.select(h)
         if (v < 0) break
         vmScratch[leaving++] = v
         origin[v] = h
@@ -330,7 +350,7 @@ export class CloudSimOptimizer {
         const h = this.idleCandidate(t, v)
         if (h < 0) continue
         const u = request / (H.totalMips[h] as number)
-        const score = specPower(H.power[h]!, u) - (H.powerLast[h] as number)
+        const score = powerIncreaseW(H.power[h]!, u, H.powerLast[h]!)
         if (score < bestScore || (score === bestScore && h < best)) {
           best = h
           bestScore = score
@@ -351,11 +371,9 @@ export class CloudSimOptimizer {
     const H = this.hosts
     const perPe = H.requestPerPe(v)
     const instantiating = H.beingInstantiated[v] === 1
-    const { busy, peMips, available, totalMips, powerLast, hostTypeOf, typePower, typeSlope, inUseValid, inUseCache } =
-      H
+    const { busy, peMips, available, totalMips, powerLast, power, inUseValid, inUseCache } = H
     const { excluded, candHost, candScore } = this
     let n = 0
-    // Arithmetic inlined on purpose: helper calls returning doubles would allocate on this hot loop.
     for (let i = 0; i < H.busyCount; i++) {
       const h = busy[i]!
       if (excluded[h] || (peMips[h] as number) < perPe || (available[h] as number) < request) continue
@@ -367,13 +385,7 @@ export class CloudSimOptimizer {
         this.checkOverfull(h, v, inUse, u)
         continue
       }
-      // specPower(table, u) − power now, as in engine/power.ts (hi = lo + 1 when they differ)
-      const at = (hostTypeOf[h] as number) * 11
-      const lo = Math.floor(u * 10)
-      const hi = Math.ceil(u * 10)
-      const p1 = typePower[at + lo] as number
-      const after = lo === hi ? p1 : p1 + (typeSlope[at + lo] as number) * (u - (TENTHS[lo] as number)) * 100
-      const score = after - (powerLast[h] as number)
+      const score = powerIncreaseW(power[h]!, u, powerLast[h]!)
       // CloudSim starts from Double.MAX_VALUE and keeps a host only when it scores lower.
       if (!(score < Number.MAX_VALUE)) continue
       candHost[n] = h
@@ -407,9 +419,6 @@ export class CloudSimOptimizer {
     return -1
   }
 }
-
-/** k / 10, as specPower computes it. */
-const TENTHS = Float64Array.from({ length: 11 }, (_, k) => k / 10)
 
 /**
  * How far from the threshold a closed-form LR prediction must be to decide alone: rounding separates

@@ -8,6 +8,7 @@
 import type { ClusterModel } from '../model/cluster-model'
 import { specPower } from '../power'
 import { cloudSimPolicyKey } from '../policies/policy-name'
+import { cloudSimMigrationSeconds } from '../policies/migration-cost'
 import { streamFor } from '../random'
 import { StateHasher } from '../hash'
 import { CloudSimHosts } from './hosts'
@@ -193,7 +194,7 @@ export class CloudSimSimulation {
       const source = H.hostRef[v]!
       if (source >= 0) touched.add(source)
       this.migrationCount++
-      const delay = (H.vmRam[v] as number) / ((H.bwKbps[target] as number) / (2 * 8000))
+      const delay = cloudSimMigrationSeconds(H.vmRam[v]!, H.bwKbps[target]!)
       this.insertEvent({ time: t + delay, vm: v, target, seq: this.seq++ })
     }
     touched.sort()

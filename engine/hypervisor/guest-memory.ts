@@ -3,6 +3,15 @@
 // cache / own data, read from the content kind, see engine/memory/content.ts), the data the guest had
 // to push to its own swap, the pages the host swapped out, and the VM's KSM registration.
 //
+// Free pages (zero content) are not backed by the host: a page the guest never touched was never
+// allocated (QEMU's guest RAM is anonymous memory, populated on first touch), and a page it freed was
+// given back by free page reporting (virtio-balloon REPORTING) or the balloon. So the host holds
+// `backed` = page cache + own data, not every present page.
+//
+// The guest's accesses come from its page-write model (its working set): `access` says how many pages a
+// second it touches with all vCPUs busy, and which region (the hot set) takes what share of them. The
+// host's swap model reads it to know which pages are cold and how often a swapped page is touched.
+//
 // Every change to the guest's memory goes through here (workload writes, frees, balloon moves) so the
 // counts stay exact in O(1) per page and KSM hears of copy-on-write breaks at once.
 import { MemoryImage, ZERO_TOKEN, isImageToken, type MemoryImageState } from '../memory/image'
@@ -21,6 +30,19 @@ import type { KsmSlot } from './ksm'
 /** Page flags: present in guest RAM, or handed to the balloon (discarded by the host, reads as zeros). */
 export const PRESENT = 0
 export const BALLOONED = 1
+
+/**
+ * How the guest touches its memory (from its page-write model): `perSecond` page accesses a second with
+ * all `vcpus` busy, `hotShare` of them spread evenly over pages [hotFirst, hotFirst + hotPages), the rest
+ * evenly over the other pages.
+ */
+export interface AccessProfile {
+  perSecond: number
+  vcpus: number
+  hotFirst: number
+  hotPages: number
+  hotShare: number
+}
 
 export interface GuestMemoryState {
   image: MemoryImageState
@@ -43,14 +65,24 @@ export class GuestMemory {
   balloonTarget = 0
   /** device time left over from the last balloon step, seconds */
   balloonCarry = 0
-  /** pages of this VM the host swapped out (a count: which pages is not modelled) */
+  /** pages of this VM the host swapped out (a count per access region: which pages is not modelled) */
   hostSwapped = 0
+  /** of which in the hot region */
+  hostSwappedHot = 0
   /** pages of guest data living in the guest's swap because the balloon took their frames */
   guestSwapped = 0
   /** present pages by use: free (zero content), page cache (OS-image content), the guest's own data (unique) */
   free = 0
   cache = 0
   used = 0
+  /** backed pages (cache + used) in the hot region */
+  hotBacked = 0
+  /** the access profile (setAccess); by default every page equally, nothing a second */
+  accessPerSecond = 0
+  vcpus = 1
+  hotFirst = 0
+  hotEnd = 0
+  hotShare = 1
   readonly pages: number
   readonly pageSize: number
   /** true: the host's auto-balloon policy sets the target; false: a manual target set by the trainee */
@@ -70,6 +102,8 @@ export class GuestMemory {
   cacheDropped = 0
   hostSwapOuts = 0
   hostSwapIns = 0
+  /** guest major faults: writes whose frame the guest had to take from its own data (pushed to its swap) */
+  guestMajorFaults = 0
   /** where the search for a page of each kind resumes */
   private readonly cursor = new Int32Array(3)
   /**
@@ -89,6 +123,8 @@ export class GuestMemory {
     this.free = c.zero
     this.cache = c.image
     this.used = c.unique
+    this.hotEnd = this.pages
+    this.hotBacked = c.image + c.unique
   }
 
   /** A VM of `bytes` RAM whose pages start with the content of `spec` (placed with `stream`). */
@@ -109,6 +145,52 @@ export class GuestMemory {
 
   get bytes(): number {
     return this.pages * this.pageSize
+  }
+
+  /** Pages the host backs: present and not free (page cache and own data), swapped out or not. */
+  get backed(): number {
+    return this.cache + this.used
+  }
+
+  /** Pages of the hot region, and of the rest. */
+  get hotPages(): number {
+    return this.hotEnd - this.hotFirst
+  }
+
+  /** Sets how the guest touches its memory (its page-write model) and recounts the hot region. */
+  setAccess(a: AccessProfile): void {
+    const first = Math.min(this.pages, Math.max(0, Math.floor(a.hotFirst)))
+    this.accessPerSecond = a.perSecond
+    this.vcpus = Math.max(1, a.vcpus)
+    this.hotFirst = first
+    this.hotEnd = Math.min(this.pages, first + Math.max(0, Math.floor(a.hotPages)))
+    this.hotShare = this.hotEnd - first >= this.pages ? 1 : Math.min(1, Math.max(0, a.hotShare))
+    this.countHot()
+    // what the host swapped keeps its total; its split follows the new regions
+    this.splitSwapped()
+  }
+
+  /** The host's swapped pages dropped (the VM left the host, or arrived as a fresh copy). */
+  clearHostSwap(): void {
+    this.hostSwapped = 0
+    this.hostSwappedHot = 0
+  }
+
+  private countHot(): void {
+    let n = 0
+    const t = this.image.tokens
+    for (let p = this.hotFirst; p < this.hotEnd; p++) if (this.flags[p] === PRESENT && t[p] !== ZERO_TOKEN) n++
+    this.hotBacked = n
+  }
+
+  /** Splits hostSwapped between the regions in proportion to their backed pages. */
+  private splitSwapped(): void {
+    const backed = this.backed
+    this.hostSwappedHot = backed > 0 ? (this.hostSwapped * this.hotBacked) / backed : 0
+  }
+
+  private inHot(page: number): boolean {
+    return page >= this.hotFirst && page < this.hotEnd
   }
 
   // ---- the guest at work ------------------------------------------------------------------------------
@@ -135,6 +217,7 @@ export class GuestMemory {
     if (token === ZERO_TOKEN) {
       this.free--
       this.used++
+      if (this.inHot(page)) this.hotBacked++
     } else if (isImageToken(token)) {
       this.cache--
       this.used++
@@ -145,7 +228,10 @@ export class GuestMemory {
     return page
   }
 
-  /** The guest frees a page; with free page reporting / init_on_free it then reads as zeros (free memory). */
+  /**
+   * The guest frees a page; with free page reporting / init_on_free it then reads as zeros (free memory)
+   * and the host discards it: no longer backed, no longer scanned by KSM.
+   */
   release(page: number): void {
     if (this.flags[page] !== PRESENT) return
     const token = this.image.tokens[page]!
@@ -153,9 +239,10 @@ export class GuestMemory {
     if (isImageToken(token)) this.cache--
     else this.used--
     this.free++
+    if (this.inHot(page)) this.hotBacked--
     this.image.setToken(page, ZERO_TOKEN)
     const slot = this.ksmSlot
-    if (slot) slot.owner.pageChanged(slot, page)
+    if (slot) slot.owner.pageRemoved(slot, page)
   }
 
   private allocate(): number {
@@ -167,6 +254,7 @@ export class GuestMemory {
     if (this.used > 0) {
       this.guestSwapped++
       this.guestSwapOuts++
+      this.guestMajorFaults++
       return this.find(PAGE_UNIQUE)
     }
     return -1
@@ -205,6 +293,7 @@ export class GuestMemory {
       this.free > 0 ? PAGE_ZERO : this.cache > 0 ? PAGE_IMAGE : this.used > 0 ? PAGE_UNIQUE : -1
     if (kind === -1) return -1
     const page = this.find(kind)
+    if (kind !== PAGE_ZERO && this.inHot(page)) this.hotBacked--
     if (kind === PAGE_ZERO) this.free--
     else if (kind === PAGE_IMAGE) {
       this.cache--
@@ -234,6 +323,7 @@ export class GuestMemory {
       this.guestSwapped--
       this.guestSwapIns++
       this.used++
+      if (this.inHot(page)) this.hotBacked++
       this.image.write(page)
     } else this.free++
     const slot = this.ksmSlot
@@ -267,6 +357,7 @@ export class GuestMemory {
     this.free = free
     this.cache = cache
     this.used = used
+    this.countHot()
     const slot = this.ksmSlot
     if (slot) slot.owner.resync(this)
   }
@@ -310,6 +401,13 @@ export class GuestMemory {
         this.cacheDropped,
         this.hostSwapOuts,
         this.hostSwapIns,
+        this.hostSwappedHot,
+        this.guestMajorFaults,
+        this.accessPerSecond,
+        this.vcpus,
+        this.hotFirst,
+        this.hotEnd,
+        this.hotShare,
       ],
       balloonAuto: this.balloonAuto,
       cursor: this.cursor.slice(),
@@ -338,10 +436,18 @@ export class GuestMemory {
     m.cacheDropped = c[11]!
     m.hostSwapOuts = c[12]!
     m.hostSwapIns = c[13]!
+    m.hostSwappedHot = c[14] ?? 0
+    m.guestMajorFaults = c[15] ?? 0
+    m.accessPerSecond = c[16] ?? 0
+    m.vcpus = c[17] ?? 1
+    m.hotFirst = c[18] ?? 0
+    m.hotEnd = c[19] ?? m.pages
+    m.hotShare = c[20] ?? 1
     m.balloonAuto = s.balloonAuto
     m.cursor.set(s.cursor)
     m.killed = s.killed
     m.remap.set(s.remap)
+    m.countHot()
     return m
   }
 }

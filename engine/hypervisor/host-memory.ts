@@ -4,23 +4,27 @@
 // which the CPU scheduler takes as `stall` and the SLA as shortfall). The report's `memory` section over
 // time reads `row` (or `summary`) after each step.
 //
-// Within a step of dt seconds the host runs its policies every `policyIntervalSec` (oVirt MoM's 10 s),
-// when any policy is active, and between two runs: balloons move at their pace, ksmd scans for that long,
-// then swap and stalls are settled. Order of a host step for the simulator (docs/memory.md):
+// The host backs a guest's page cache and data, not its free pages (GuestMemory.backed). Within a step of
+// dt seconds, when a policy is active, MoM's collectors sample the host's free memory every
+// `sampleIntervalSec` (5 s) and its policy runs every `policyIntervalSec` (10 s) on the average of the last
+// `sampleHistory` (10) samples, as MoM's StatAvg does; between those moments balloons move at their pace,
+// ksmd scans for that long, then swap and stalls are settled (host-swap.ts). Order of a host step for the
+// simulator (docs/memory.md):
 //   1. workloads: CPU demand, page writes through GuestMemory.write (KSM copy-on-write is immediate);
 //   2. host.memory.step(dt, busyVcpus) → per-VM stall[] and lostCpuSeconds[], row (summary);
 //   3. table.stall[slot] = memory.stall[k]; CpuScheduler.schedule(...) → granted, steal, shortfall.
 import { ZERO_TOKEN } from '../memory/image'
 import { applyMomBalloon, BALLOON_DEFAULTS, emptyBalloonStep, stepBalloon, type BalloonConfig } from './balloon'
-import { Ksm, momKsmPolicy, type KsmState } from './ksm'
+import { Ksm, momKsmPolicy, type KsmState, type KsmStats } from './ksm'
 import {
   clampSwapped,
   HOST_SWAP_DEFAULTS,
   oomVictim,
-  stallFraction,
-  swapInTouched,
-  swapOut,
+  swapSegment,
+  SwapScratch,
   type HostSwapConfig,
+  type SwapConstants,
+  type SwapSegment,
 } from './host-swap'
 import { GuestMemory, type GuestMemoryState } from './guest-memory'
 
@@ -51,6 +55,10 @@ export interface HostMemoryConfig {
   vmOverheadBytes: number
   /** MoM policy-engine-interval, seconds */
   policyIntervalSec: number
+  /** MoM's host statistics collection interval, seconds */
+  sampleIntervalSec: number
+  /** MoM's sample-history-length: the policy reads the average of this many samples */
+  sampleHistory: number
   /** MoM may shrink guests (oVirt "memory balloon optimization"); growing back always runs */
   ballooning: boolean
   /** MoM drives KSM (03-ksm.policy); otherwise KSM keeps the tunables set by hand */
@@ -63,19 +71,22 @@ export interface HostMemoryConfig {
   balloon: BalloonConfig
   /** time a guest takes to bring back one page from its own swap (a guest major fault), seconds */
   guestSwapLatencySec: number
-  /** distinct memory a running vCPU touches per second (drives faults on swapped pages), bytes */
-  touchBytesPerVcpuSecond: number
+  /** host CPU ksmd spends per 4 KiB page it scans, seconds */
+  ksmCpuPerPageSec: number
 }
 
 /**
- * Defaults: Nova's reserve; MoM's 10 s interval; policies off (Linux: KSM run 0; ballooning is a cluster
- * option). Guaranteed 50 %, 200 µs guest swap latency and 4 MiB/s of touches per running vCPU are lab
- * choices [R], visible in the report's assumptions.
+ * Defaults: Nova's reserve; MoM's 10 s policy interval, 5 s collection interval and 10-sample history
+ * (oVirt mom-balloon+ksm.conf); policies off (Linux: KSM run 0; ballooning is a cluster option).
+ * Guaranteed 50 %, 200 µs guest swap latency and 1 µs of ksmd CPU per 4 KiB page scanned (a checksum and
+ * a few page compares) are lab choices [R].
  */
 export const HOST_MEMORY_DEFAULTS: Omit<HostMemoryConfig, 'ramBytes' | 'pageSize'> = {
   reservedBytes: RAM_RESERVED_DEFAULT_BYTES,
   vmOverheadBytes: 0,
   policyIntervalSec: 10,
+  sampleIntervalSec: 5,
+  sampleHistory: 10,
   ballooning: false,
   momKsm: false,
   ksmEnabled: true,
@@ -83,8 +94,25 @@ export const HOST_MEMORY_DEFAULTS: Omit<HostMemoryConfig, 'ramBytes' | 'pageSize
   swap: HOST_SWAP_DEFAULTS,
   balloon: BALLOON_DEFAULTS,
   guestSwapLatencySec: 200e-6,
-  touchBytesPerVcpuSecond: 4 * MiB,
+  ksmCpuPerPageSec: 1e-6,
 }
+
+/** A memory-management decision of the last step, for the event log. */
+export type MemoryDecision =
+  | {
+      kind: 'balloon'
+      /** seconds into the step */
+      at: number
+      vm: number
+      /** balloon targets before and after, pages */
+      from: number
+      to: number
+      /** MoM's averaged host free share that drove it */
+      hostFree: number
+    }
+  | { kind: 'ksm'; at: number; run: number; was: number; pagesSharing: number }
+  /** ksmd's savings moved by at least 1 % of RAM since the last note (pages_sharing before and after) */
+  | { kind: 'ksm-merged'; at: number; from: number; to: number; fullScans: number }
 
 /**
  * One host's memory after a step, bytes unless said otherwise. `HostMemory.row` holds these values in
@@ -126,6 +154,10 @@ export interface HostMemorySummary {
   lostCpuSeconds: number
   /** VMs killed by the OOM killer this step */
   oomKills: number
+  /** host CPU seconds ksmd spent scanning this step */
+  ksmCpuSeconds: number
+  /** host swap faults this step (4 KiB pages) */
+  hostFaults: number
 }
 
 /** The order of the summary's values in `HostMemory.row`. */
@@ -151,6 +183,8 @@ export const HOST_MEMORY_FIELDS = [
   'guestSwapOutBytes',
   'lostCpuSeconds',
   'oomKills',
+  'ksmCpuSeconds',
+  'hostFaults',
 ] as const satisfies readonly (keyof HostMemorySummary)[]
 
 /** Index of each summary value in `HostMemory.row`. */
@@ -165,6 +199,12 @@ export interface HostMemoryState {
   untilPolicy: number
   /** the last step's summary (HostMemory.row) */
   row: Float64Array
+  /** MoM's collector: seconds to the next sample, the samples (oldest first), ksmd's run as last seen */
+  untilSample?: number
+  samples?: number[]
+  ksmRunSeen?: number
+  ksmScannedSeen?: number
+  ksmSharingNoted?: number
 }
 
 // numbers a step needs, derived from the configuration (HostMemory.k)
@@ -174,12 +214,12 @@ const K_OVERHEAD_PAGES = 2
 const K_SWAP_PAGES = 3
 const K_PAGE_SIZE = 4
 const K_RAM_BYTES = 5
-const K_TOUCH_RATE = 6
-const K_HOST_LATENCY = 7
-const K_GUEST_LATENCY = 8
-const K_FAULTS_PER_PAGE = 9
-const K_INTERVAL = 10
-const K_POLICIES = 11
+const K_GUEST_LATENCY = 6
+const K_FAULTS_PER_PAGE = 7
+const K_INTERVAL = 8
+const K_POLICIES = 9
+const K_SAMPLE_INTERVAL = 10
+const K_KSM_CPU = 11
 
 export class HostMemory {
   private config: HostMemoryConfig
@@ -188,6 +228,7 @@ export class HostMemory {
    * trip to a config object elsewhere in memory (measured: that trip dominated a quiet host's step).
    */
   private readonly k: number[] = new Array<number>(12).fill(0.5)
+  private readonly swapK: SwapConstants = { faultsPerPage: 1, latencySec: 0, bandwidthBytesPerSec: 1, pageSize: 1 }
   readonly ksm: Ksm
   /** the host's VMs; per-VM outputs below are indexed by position in this list */
   readonly vms: GuestMemory[] = []
@@ -195,22 +236,41 @@ export class HostMemory {
   lostCpuSeconds: Float64Array = new Float64Array(8)
   /** fraction of its running time each VM was blocked in the last step (→ VcpuTable.stall) */
   stall: Float64Array = new Float64Array(8)
+  /** CPU seconds each VM lost to host swap faults in the last step (part of lostCpuSeconds) */
+  swapLostCpuSeconds: Float64Array = new Float64Array(8)
   /** host swap faults (kernel pages) in the last step */
   hostFaults: Float64Array = new Float64Array(8)
   /** guest swap faults (kernel pages) in the last step */
   guestFaults: Float64Array = new Float64Array(8)
   /** VM ids the OOM killer ended in the last step (remove them with remove()) */
   readonly killed: number[] = []
+  /** the memory-management decisions of the last step (balloon targets, ksmd on/off), in order */
+  readonly decisions: MemoryDecision[] = []
   /** the last step's summary values, in HOST_MEMORY_FIELDS order */
   readonly row: Float64Array = new Float64Array(HOST_MEMORY_FIELDS.length)
-  /** scratch: present, live VMs, host-swapped, guest-swapped pages (tally()) */
+  /** scratch: backed, live VMs, host-swapped, guest-swapped pages (tally()) */
   private readonly acc: Float64Array = new Float64Array(4)
   private untilPolicy = 0
+  private untilSample = 0
+  /** MoM's collector: the host's free share at the last samples (a ring; count ≤ sampleHistory) */
+  private samples: Float64Array = new Float64Array(10)
+  private sampleHead = 0
+  private sampleCount = 0
+  private ksmRunSeen = -1
+  private ksmScannedSeen = 0
+  /** pages_sharing at the last 'ksm-merged' note */
+  private ksmSharingNoted = 0
+  private readonly ksmStats = {} as KsmStats
   /** whether the per-VM outputs hold anything non-zero (for chargedCount VMs) */
   private charged = false
   private chargedCount = -1
-  private faultPages: Float64Array = new Float64Array(8)
+  /** each VM's guest major faults counted up to the last step */
+  private guestFaultsSeen: Float64Array = new Float64Array(8)
   private readonly balloonStep = emptyBalloonStep()
+  private readonly swapScratch = new SwapScratch()
+  private readonly swapOut: SwapSegment = { reads: 0, writes: 0, reclaimBacklog: 0 }
+  /** seconds into the current step (decisions' time stamps) */
+  private clock = 0
 
   constructor(cfg: Partial<HostMemoryConfig> & Pick<HostMemoryConfig, 'ramBytes' | 'pageSize'>, ksm?: Ksm) {
     this.config = { ...HOST_MEMORY_DEFAULTS, ...cfg }
@@ -238,12 +298,22 @@ export class HostMemory {
     k[K_SWAP_PAGES] = c.swap.swapBytes / c.pageSize
     k[K_PAGE_SIZE] = c.pageSize
     k[K_RAM_BYTES] = c.ramBytes
-    k[K_TOUCH_RATE] = c.touchBytesPerVcpuSecond / c.swap.faultBytes
-    k[K_HOST_LATENCY] = c.swap.latencySec
     k[K_GUEST_LATENCY] = c.guestSwapLatencySec
     k[K_FAULTS_PER_PAGE] = c.pageSize / c.swap.faultBytes
     k[K_INTERVAL] = c.policyIntervalSec
     k[K_POLICIES] = c.ballooning || c.momKsm ? 1 : 0
+    k[K_SAMPLE_INTERVAL] = c.sampleIntervalSec
+    k[K_KSM_CPU] = c.ksmCpuPerPageSec * (c.pageSize / 4096)
+    const s = this.swapK
+    s.faultsPerPage = c.pageSize / c.swap.faultBytes
+    s.latencySec = c.swap.latencySec
+    s.bandwidthBytesPerSec = c.swap.bandwidthBytesPerSec
+    s.pageSize = c.pageSize
+    if (this.samples.length !== c.sampleHistory) {
+      this.samples = new Float64Array(Math.max(1, c.sampleHistory))
+      this.sampleHead = 0
+      this.sampleCount = 0
+    }
   }
 
   /** Places a VM's memory on this host; registers it with KSM (QEMU mem-merge=on) unless told not to. */
@@ -256,6 +326,7 @@ export class HostMemory {
     this.vms.push(vm)
     if ((options.ksm ?? true) && !vm.ksmSlot) this.ksm.register(vm)
     this.grow(this.vms.length)
+    this.guestFaultsSeen[this.vms.length - 1] = vm.guestMajorFaults
   }
 
   /** Takes a VM's memory off this host (migrated away, stopped, killed): leaves KSM, frees its swap. */
@@ -263,8 +334,9 @@ export class HostMemory {
     const i = this.vms.indexOf(vm)
     if (i < 0) return
     this.vms.splice(i, 1)
+    this.guestFaultsSeen.copyWithin(i, i + 1)
     this.ksm.unregister(vm)
-    vm.hostSwapped = 0
+    vm.clearHostSwap()
   }
 
   private grow(n: number): void {
@@ -272,14 +344,17 @@ export class HostMemory {
     const m = Math.max(n, this.stall.length * 2)
     this.lostCpuSeconds = new Float64Array(m)
     this.stall = new Float64Array(m)
+    this.swapLostCpuSeconds = new Float64Array(m)
     this.hostFaults = new Float64Array(m)
     this.guestFaults = new Float64Array(m)
-    this.faultPages = new Float64Array(m)
+    const seen = new Float64Array(m)
+    seen.set(this.guestFaultsSeen)
+    this.guestFaultsSeen = seen
   }
 
-  /** Sums the live VMs' present, host-swapped and guest-swapped pages into `acc` (one pass). */
+  /** Sums the live VMs' backed, host-swapped and guest-swapped pages into `acc` (one pass). */
   private tally(): void {
-    let present = 0
+    let backed = 0
     let live = 0
     let swapped = 0
     let guest = 0
@@ -287,32 +362,52 @@ export class HostMemory {
     for (let k = 0; k < vms.length; k++) {
       const vm = vms[k]!
       if (vm.killed) continue
-      present += vm.present
+      backed += vm.backed
       swapped += vm.hostSwapped
       guest += vm.guestSwapped
       live++
     }
     const acc = this.acc
-    acc[0] = present
+    acc[0] = backed
     acc[1] = live
     acc[2] = swapped
     acc[3] = guest
   }
 
-  /** Pages the host needs for itself, the VMs' overheads and the guests (KSM-merged pages once), after tally(). */
+  /**
+   * Pages the host needs for itself, the VMs' overheads and the guests' backed pages (KSM-merged pages
+   * once; free pages not at all), after tally().
+   */
   private neededPages(): number {
     const k = this.k
     const acc = this.acc
     return k[K_FIXED_PAGES]! + acc[1]! * k[K_OVERHEAD_PAGES]! + acc[0]! - this.ksm.savedPages
   }
 
-  /** Free RAM as a fraction (MoM host_free_percent). */
+  /** Free RAM as a fraction, now (MoM's host_free_percent before averaging). */
   freeFraction(): number {
     const ramPages = this.k[K_RAM_PAGES]!
     this.tally()
     const resident = this.neededPages() - this.acc[2]!
     const free = ramPages - resident
     return free > 0 ? free / ramPages : 0
+  }
+
+  /** MoM's collector: one sample of the host's free share. */
+  private sample(): void {
+    const ring = this.samples
+    ring[this.sampleHead] = this.freeFraction()
+    this.sampleHead = (this.sampleHead + 1) % ring.length
+    if (this.sampleCount < ring.length) this.sampleCount++
+  }
+
+  /** MoM's StatAvg of the host's free share: the mean of the samples held (the current value before any). */
+  averagedFreeFraction(): number {
+    const n = this.sampleCount
+    if (n === 0) return this.freeFraction()
+    let sum = 0
+    for (let i = 0; i < n; i++) sum += this.samples[i]!
+    return sum / n
   }
 
   /** Whether a policy has to run within steps (else a step is one segment). */
@@ -325,11 +420,16 @@ export class HostMemory {
 
   private runPolicies(): void {
     const cfg = this.cfg
-    const hostFree = this.freeFraction()
-    for (const vm of this.vms) if (!vm.killed && vm.balloonAuto) applyMomBalloon(vm, hostFree, cfg.ballooning)
+    const hostFree = this.averagedFreeFraction()
+    for (const vm of this.vms) {
+      if (vm.killed || !vm.balloonAuto) continue
+      const from = vm.balloonTarget
+      if (applyMomBalloon(vm, hostFree, cfg.ballooning))
+        this.decisions.push({ kind: 'balloon', at: this.clock, vm: vm.vm, from, to: vm.balloonTarget, hostFree })
+    }
     if (cfg.momKsm) {
       let shareable = 0
-      for (const slot of this.ksm.slots) shareable += slot.vm.present
+      for (const slot of this.ksm.slots) shareable += slot.vm.backed - slot.vm.hostSwapped
       momKsmPolicy(this.ksm, {
         memAvailableKiB: cfg.ramBytes / 1024,
         memFreeKiB: (hostFree * cfg.ramBytes) / 1024,
@@ -337,11 +437,28 @@ export class HostMemory {
         ksmEnabled: cfg.ksmEnabled,
       })
     }
+    this.noteKsm()
+  }
+
+  /** ksmd switched on or off since last seen: a decision for the log. */
+  private noteKsm(): void {
+    const run = this.ksm.tunables.run
+    if (run === this.ksmRunSeen) return
+    if (this.ksmRunSeen !== -1 || run === 1)
+      this.decisions.push({
+        kind: 'ksm',
+        at: this.clock,
+        run,
+        was: this.ksmRunSeen,
+        pagesSharing: this.ksm.savedPages,
+      })
+    this.ksmRunSeen = run
   }
 
   /**
    * Advances the host's memory by dt seconds. busyVcpus[k] is how many vCPUs of vms[k] want to run
-   * (demand / MIPS per vCPU): it sets how fast the VM touches memory. Fills the per-VM outputs and `row`.
+   * (demand / MIPS per vCPU): it sets how fast the VM touches memory. The guests' page writes of the step
+   * are issued before (their guest swap faults are charged here). Fills the per-VM outputs and `row`.
    */
   step(dt: number, busyVcpus: ArrayLike<number>): void {
     const n = this.vms.length
@@ -349,6 +466,7 @@ export class HostMemory {
     if (this.charged || this.chargedCount !== n) {
       // only when the last step charged anything (or the VM list changed): quiet hosts leave them alone
       this.lostCpuSeconds.fill(0, 0, n)
+      this.swapLostCpuSeconds.fill(0, 0, n)
       this.hostFaults.fill(0, 0, n)
       this.guestFaults.fill(0, 0, n)
       this.stall.fill(0, 0, n)
@@ -356,35 +474,89 @@ export class HostMemory {
       this.chargedCount = n
     }
     if (this.killed.length > 0) this.killed.length = 0
+    if (this.decisions.length > 0) this.decisions.length = 0
     const row = this.row
     row[HM.hostSwapOutBytes] = 0
     row[HM.hostSwapInBytes] = 0
     row[HM.guestSwapOutBytes] = 0
     row[HM.oomKills] = 0
+    row[HM.hostFaults] = 0
+    this.clock = 0
+    this.chargeGuestFaults(busyVcpus)
     const policies = this.policiesActive()
     const interval = this.k[K_INTERVAL]!
+    const sampleEvery = this.k[K_SAMPLE_INTERVAL]!
+    if (!policies) this.noteKsm()
     let t = 0
     while (t < dt) {
       let seg = dt - t
+      this.clock = t
       if (policies) {
+        // MoM's collector samples, then its policy runs on the average (both due at once: sample first)
+        if (this.untilSample <= 1e-9) {
+          this.sample()
+          this.untilSample += sampleEvery
+        }
         if (this.untilPolicy <= 1e-9) {
           this.runPolicies()
           this.untilPolicy += interval
         }
         if (this.untilPolicy < seg) seg = this.untilPolicy
+        if (this.untilSample < seg) seg = this.untilSample
       }
       this.segment(seg, busyVcpus)
       t += seg
-      if (policies) this.untilPolicy -= seg
+      if (policies) {
+        this.untilPolicy -= seg
+        this.untilSample -= seg
+      }
     }
-    if (!policies && this.untilPolicy > 0) this.untilPolicy = Math.max(0, this.untilPolicy - dt)
+    if (!policies) {
+      if (this.untilPolicy > 0) this.untilPolicy = Math.max(0, this.untilPolicy - dt)
+      if (this.untilSample > 0) this.untilSample = Math.max(0, this.untilSample - dt)
+    }
     if (this.charged) {
       for (let k = 0; k < n; k++) {
         const demand = busyVcpus[k]! * dt
-        this.stall[k] = demand > 0 ? this.lostCpuSeconds[k]! / demand : 0
+        this.stall[k] = demand > 0 ? Math.min(1, this.lostCpuSeconds[k]! / demand) : 0
       }
     }
+    const scanned = this.ksm.stats(this.ksmStats).pages_scanned
+    row[HM.ksmCpuSeconds] = scanned > this.ksmScannedSeen ? (scanned - this.ksmScannedSeen) * this.k[K_KSM_CPU]! : 0
+    this.ksmScannedSeen = scanned
+    const sharing = this.ksm.savedPages
+    if (Math.abs(sharing - this.ksmSharingNoted) >= 0.01 * this.k[K_RAM_PAGES]!) {
+      this.decisions.push({
+        kind: 'ksm-merged',
+        at: dt,
+        from: this.ksmSharingNoted,
+        to: sharing,
+        fullScans: this.ksmStats.full_scans,
+      })
+      this.ksmSharingNoted = sharing
+    }
     this.summarise()
+  }
+
+  /**
+   * Guest swap (balloon over-reclaim): each write that needed a frame the guest had to free by pushing its
+   * own data to its swap is a guest major fault, blocking the vCPU for the guest's swap latency.
+   */
+  private chargeGuestFaults(busy: ArrayLike<number>): void {
+    const vms = this.vms
+    const kpp = this.k[K_FAULTS_PER_PAGE]!
+    const latency = this.k[K_GUEST_LATENCY]!
+    for (let i = 0; i < vms.length; i++) {
+      const vm = vms[i]!
+      const seen = this.guestFaultsSeen[i]!
+      if (vm.guestMajorFaults === seen) continue
+      const faults = (vm.guestMajorFaults - seen) * kpp
+      this.guestFaultsSeen[i] = vm.guestMajorFaults
+      if (vm.killed || !(busy[i]! > 0)) continue
+      this.charged = true
+      this.guestFaults[i] = faults
+      this.lostCpuSeconds[i] = this.lostCpuSeconds[i]! + faults * latency
+    }
   }
 
   /** The last step's summary as an object (allocates: for reports and tests; shards read `row`). */
@@ -392,6 +564,21 @@ export class HostMemory {
     const o = {} as HostMemorySummary
     for (let i = 0; i < HOST_MEMORY_FIELDS.length; i++) o[HOST_MEMORY_FIELDS[i]!] = this.row[i]!
     return o
+  }
+
+  /** A step the host did not take (switched off, no VMs): nothing happened, the per-step figures are 0. */
+  idle(): void {
+    const row = this.row
+    row[HM.hostSwapOutBytes] = 0
+    row[HM.hostSwapInBytes] = 0
+    row[HM.guestSwapOutBytes] = 0
+    row[HM.oomKills] = 0
+    row[HM.lostCpuSeconds] = 0
+    row[HM.ksmCpuSeconds] = 0
+    row[HM.hostFaults] = 0
+    if (this.killed.length > 0) this.killed.length = 0
+    if (this.decisions.length > 0) this.decisions.length = 0
+    this.ksmScannedSeen = this.ksm.stats(this.ksmStats).pages_scanned
   }
 
   private segment(seg: number, busy: ArrayLike<number>): void {
@@ -414,7 +601,7 @@ export class HostMemory {
     }
     this.tally()
 
-    // swap out what does not fit; past the swap space, the OOM killer
+    // past RAM and the swap space, the OOM killer
     const ramPages = k[K_RAM_PAGES]!
     const swapPages = k[K_SWAP_PAGES]!
     let over = this.neededPages() - ramPages
@@ -424,47 +611,28 @@ export class HostMemory {
       const vm = vms[victim]!
       this.ksm.unregister(vm)
       vm.killed = true
-      vm.hostSwapped = 0
+      vm.clearHostSwap()
       this.killed.push(vm.vm)
       this.row[HM.oomKills] = this.row[HM.oomKills]! + 1
       this.tally()
       over = this.neededPages() - ramPages
     }
-    const acc = this.acc
-    if (over > acc[2]!) {
-      this.row[HM.hostSwapOutBytes] = this.row[HM.hostSwapOutBytes]! + swapOut(vms, n, over - acc[2]!) * size
-      this.tally()
-    }
-    if (acc[2]! <= 0 && acc[3]! <= 0) return
+    if (over <= 0 && this.acc[2]! <= 0) return
 
-    // stalls: touches to pages swapped by the host or by the guest
-    const rate = k[K_TOUCH_RATE]!
-    const pageFaults = k[K_FAULTS_PER_PAGE]!
-    const hostLatency = k[K_HOST_LATENCY]!
-    const guestLatency = k[K_GUEST_LATENCY]!
-    for (let i = 0; i < n; i++) {
-      const vm = vms[i]!
-      this.faultPages[i] = 0
-      const b = busy[i]!
-      if (vm.killed || !(b > 0)) continue
-      const present = vm.present
-      const fHost = present > 0 ? vm.hostSwapped / present : 0
-      const data = vm.used + vm.cache + vm.guestSwapped
-      const fGuest = data > 0 ? vm.guestSwapped / data : 0
-      if (fHost === 0 && fGuest === 0) continue
-      this.charged = true
-      const st = stallFraction(rate * (fHost * hostLatency + fGuest * guestLatency))
-      this.lostCpuSeconds[i] = this.lostCpuSeconds[i]! + b * seg * st
-      const running = b * seg * (1 - st)
-      const hf = running * rate * fHost
-      this.hostFaults[i] = this.hostFaults[i]! + hf
-      this.guestFaults[i] = this.guestFaults[i]! + running * rate * fGuest
-      this.faultPages[i] = hf / pageFaults
-    }
-    // touched pages come back while RAM has room
-    const room = acc[2]! - (over > 0 ? over : 0)
-    if (room > 0)
-      this.row[HM.hostSwapInBytes] = this.row[HM.hostSwapInBytes]! + swapInTouched(vms, n, this.faultPages, room) * size
+    // swap out what does not fit (coldest first), fault back what is touched (host-swap.ts)
+    const out = this.swapOut
+    swapSegment(vms, n, busy, seg, over, this.swapK, this.swapScratch, this.swapLostCpuSeconds, this.hostFaults, out)
+    this.charged = true
+    for (let i = 0; i < n; i++) this.lostCpuSeconds[i] = this.guestLost(i) + this.swapLostCpuSeconds[i]!
+    const r = this.row
+    r[HM.hostSwapOutBytes] = r[HM.hostSwapOutBytes]! + out.writes * size
+    r[HM.hostSwapInBytes] = r[HM.hostSwapInBytes]! + out.reads * size
+    r[HM.hostFaults] = r[HM.hostFaults]! + out.reads * k[K_FAULTS_PER_PAGE]!
+  }
+
+  /** CPU seconds VM i lost to guest swap this step. */
+  private guestLost(i: number): number {
+    return this.guestFaults[i]! * this.k[K_GUEST_LATENCY]!
   }
 
   private summarise(): void {
@@ -497,7 +665,7 @@ export class HostMemory {
       swapped += vm.hostSwapped
     }
     const acc = this.acc
-    acc[0] = present
+    acc[0] = cache + used
     acc[1] = live
     acc[2] = swapped
     acc[3] = guestSwapped
@@ -527,30 +695,49 @@ export class HostMemory {
 
   /** A VM's resident set on this host (QEMU RSS, KSM pages counted in full as Linux does), bytes. */
   rssBytes(vm: GuestMemory): number {
-    return (vm.present - vm.hostSwapped) * vm.pageSize
+    return (vm.backed - vm.hostSwapped) * vm.pageSize
   }
 
   state(): HostMemoryState {
+    const samples: number[] = []
+    const ring = this.samples
+    const n = this.sampleCount
+    for (let i = 0; i < n; i++) samples.push(ring[(this.sampleHead - n + i + ring.length) % ring.length]!)
     return {
       cfg: { ...this.config, swap: { ...this.config.swap }, balloon: { ...this.config.balloon } },
       ksm: this.ksm.state(),
       vms: this.vms.map((v) => v.vm),
       untilPolicy: this.untilPolicy,
       row: this.row.slice(),
+      untilSample: this.untilSample,
+      samples,
+      ksmRunSeen: this.ksmRunSeen,
+      ksmScannedSeen: this.ksmScannedSeen,
+      ksmSharingNoted: this.ksmSharingNoted,
     }
   }
 
   /** Rebuilds a host's memory around restored GuestMemory objects (`vmOf`: VM id → GuestMemory, not yet attached). */
   static fromState(s: HostMemoryState, vmOf: (vm: number) => GuestMemory): HostMemory {
     const ksm = Ksm.fromState(s.ksm, vmOf)
-    const h = new HostMemory({ ...s.cfg }, ksm)
+    const h = new HostMemory({ ...HOST_MEMORY_DEFAULTS, ...s.cfg, swap: { ...HOST_SWAP_DEFAULTS, ...s.cfg.swap } }, ksm)
     for (const id of s.vms) {
       const vm = vmOf(id)
       h.vms.push(vm)
     }
     h.grow(h.vms.length)
+    for (let i = 0; i < h.vms.length; i++) h.guestFaultsSeen[i] = h.vms[i]!.guestMajorFaults
     h.untilPolicy = s.untilPolicy
-    h.row.set(s.row)
+    h.untilSample = s.untilSample ?? 0
+    for (const v of s.samples ?? []) {
+      h.samples[h.sampleHead] = v
+      h.sampleHead = (h.sampleHead + 1) % h.samples.length
+      if (h.sampleCount < h.samples.length) h.sampleCount++
+    }
+    h.ksmRunSeen = s.ksmRunSeen ?? -1
+    h.ksmScannedSeen = s.ksmScannedSeen ?? 0
+    h.ksmSharingNoted = s.ksmSharingNoted ?? 0
+    h.row.set(s.row.subarray(0, h.row.length))
     return h
   }
 }
@@ -599,7 +786,7 @@ export function moveByMigration(vm: GuestMemory, from: HostMemory, to: HostMemor
 /** The destination side of a migration: rebuilds the VM's memory from its state and places it on `to`. */
 export function arriveByMigration(s: GuestMemoryState, to: HostMemory): GuestMemory {
   const vm = GuestMemory.fromState(s)
-  vm.hostSwapped = 0
+  vm.clearHostSwap()
   vm.balloonCarry = 0
   to.add(vm)
   return vm

@@ -3,7 +3,9 @@
 // - ksmd wakes every `sleep_millisecs`, scans `pages_to_scan` pages of the registered VMs in order (a
 //   cursor that persists across wake-ups and steps), then sleeps. Reaching the end of the last VM ends
 //   the batch and counts a full scan (`full_scans`); the next wake-up starts a new pass and flushes the
-//   unstable tree. Pages the guest gave to the balloon are not present and are skipped free of budget.
+//   unstable tree. Pages the guest gave to the balloon, and free pages (zero content: never touched, or
+//   released by free page reporting), are not mapped and are skipped free of budget, as follow_page()
+//   finds nothing there.
 // - cmp_and_merge_page: a scanned page is looked up in the stable tree (content → KSM pages); a match
 //   with room maps the page onto that KSM page. Otherwise, if its checksum (here: its content token)
 //   changed since the last visit it is volatile and only remembered; if unchanged it is searched in the
@@ -292,7 +294,7 @@ export class Ksm {
     }
   }
 
-  /** The page is no longer present (the guest gave it to the balloon): its rmap_item goes. */
+  /** The page is no longer mapped (given to the balloon, or freed and reported): its rmap_item goes. */
   pageRemoved(slot: KsmSlot, page: number): void {
     this.epoch++
     const where = slot.where
@@ -324,7 +326,10 @@ export class Ksm {
     const tokens = vm.image.tokens
     for (let p = 0; p < where.length; p++) {
       const w = where[p]!
-      if (w >= 0 && this.chainToken[this.dupChain[w]!] !== tokens[p]) {
+      if (w === NO_ITEM) continue
+      // a page now free is no longer mapped (free page reporting): its rmap_item goes
+      if (tokens[p] === ZERO_TOKEN) this.pageRemoved(slot, p)
+      else if (w >= 0 && this.chainToken[this.dupChain[w]!] !== tokens[p]) {
         this.unmap(slot, p)
         this.cow++
       }
@@ -422,9 +427,13 @@ export class Ksm {
     let r = 0
     for (let i = this.cur; i < order.length; i++) {
       const vm = order[i]!.vm
-      if (i > this.cur) r += vm.pages - vm.balloon
-      else if (vm.balloon === 0) r += Math.max(0, vm.pages - this.curPage)
-      else for (let p = this.curPage; p < vm.pages; p++) if (vm.flags[p] === 0) r++
+      if (i > this.cur) r += vm.backed
+      else if (vm.balloon === 0 && vm.free === 0) r += Math.max(0, vm.pages - this.curPage)
+      else {
+        const flags = vm.flags
+        const tokens = vm.image.tokens
+        for (let p = this.curPage; p < vm.pages; p++) if (flags[p] === 0 && tokens[p] !== ZERO_TOKEN) r++
+      }
     }
     return r
   }
@@ -456,7 +465,11 @@ export class Ksm {
       const flags = vm.flags
       const n = vm.pages
       let p = this.curPage
-      if (vm.balloon > 0) while (p < n && flags[p] !== 0) p++
+      if (vm.balloon > 0 || vm.free > 0) {
+        // ballooned and free pages are not mapped: skipped free of budget
+        const tokens = vm.image.tokens
+        while (p < n && (flags[p] !== 0 || tokens[p] === ZERO_TOKEN)) p++
+      }
       if (p < n) {
         this.curPage = p
         return true
@@ -469,7 +482,7 @@ export class Ksm {
 
   private presentTotal(): number {
     let s = 0
-    for (const slot of this.order) s += slot.vm.pages - slot.vm.balloon
+    for (const slot of this.order) s += slot.vm.backed
     return s
   }
 
@@ -519,29 +532,30 @@ export class Ksm {
     this.rebuildUnstable = this.cur !== -1
   }
 
-  /** Puts the cursor after the s-th present page of the pass. */
+  /**
+   * Puts the cursor just after the s-th mapped page of the pass (s ≥ 1), where scanning s pages one by one
+   * leaves it (the pages between it and the next mapped page are skipped only when scanning resumes).
+   */
   private locate(s: number): void {
     this.passScanned = s
     const order = this.order
     for (let i = 0; i < order.length; i++) {
       const vm = order[i]!.vm
-      const present = vm.pages - vm.balloon
-      if (s < present || i === order.length - 1) {
+      const present = vm.backed
+      if (s <= present || i === order.length - 1) {
         this.cur = i
-        if (s >= present) {
+        if (s >= present && s > vm.pages) {
           this.curPage = vm.pages
-        } else if (vm.balloon === 0) {
+        } else if (s === 0 || (vm.balloon === 0 && vm.free === 0)) {
           this.curPage = s
         } else {
-          let p = 0
+          const tokens = vm.image.tokens
           let seen = 0
+          let p = 0
           for (; p < vm.pages; p++) {
-            if (vm.flags[p] === 0) {
-              if (seen === s) break
-              seen++
-            }
+            if (vm.flags[p] === 0 && tokens[p] !== ZERO_TOKEN && ++seen === s) break
           }
-          this.curPage = p
+          this.curPage = p + 1
         }
         return
       }

@@ -10,7 +10,9 @@
 import { createDetector, type Detector, type DetectorVerdict } from '../policies/detectors'
 import type { PolicySpec } from '../policies/policy-name'
 import { specPower } from '../power'
-import { leaveOneOutRSquared, RegressionInputError } from '../math'
+import { selectVm, type SelectionView } from '../policies/selection'
+import { placementRejection, REJECTION } from '../policies/filters'
+import { powerIncreaseW } from '../policies/weighers'
 import { HOST_STATE } from '../vocabulary'
 import type { RandomStream } from '../random'
 import type { LabPlan } from './plan'
@@ -52,6 +54,9 @@ export class LabConsolidation {
   /** the under-load candidates, least utilized first */
   private readonly emptiest = new AscendingHosts()
 
+  /** how VM selection reads the plan */
+  private readonly selectionView: SelectionView
+
   constructor(
     private readonly plan: LabPlan,
     private readonly policy: Extract<PolicySpec, { kind: 'migration' }>,
@@ -68,6 +73,12 @@ export class LabConsolidation {
 
     this.idleCursor = new Int32Array(plan.hostsOfType.length)
     this.index = new PlacementIndex(plan.hostType, plan.capacity, plan.power, plan.hostsOfType.length, plan.vmRam)
+    this.selectionView = {
+      ramMB: (v) => plan.vmRam[v]!,
+      utilization: (v) => plan.vmDemand[v]! / plan.vmCap[v]!,
+      historyLength: (v) => plan.histLen[v]!,
+      history: (v, length) => Float64Array.from({ length }, (_, i) => plan.history(v, i)),
+    }
   }
 
   private overloaded(h: number, plus = -1): boolean {
@@ -180,47 +191,7 @@ export class LabConsolidation {
   private select(h: number, taken: number[]): number {
     const P = this.plan
     const candidates = P.members[h]!.filter((v) => P.vmTarget[v]! < 0 && P.vmHost[v] === h && !taken.includes(v))
-    if (candidates.length === 0) return -1
-    const argmin = (metric: (v: number) => number) => {
-      let best = -1
-      let min = Number.POSITIVE_INFINITY
-      for (const v of candidates) {
-        const m = metric(v)
-        if (m < min) {
-          min = m
-          best = v
-        }
-      }
-      return best
-    }
-    switch (this.policy.selection) {
-      case 'mmt':
-        return argmin((v) => P.vmRam[v]!)
-      case 'mu':
-        return argmin((v) => P.vmDemand[v]! / P.vmCap[v]!)
-      case 'rs':
-        return candidates[this.random.int(0, candidates.length - 1)]!
-      case 'mc': {
-        let m = Number.MAX_SAFE_INTEGER
-        for (const v of candidates) m = Math.min(m, P.histLen[v]!)
-        const data = candidates.map((v) => Float64Array.from({ length: m }, (_, i) => P.history(v, i)))
-        try {
-          let best = 0
-          let max = Number.NEGATIVE_INFINITY
-          for (let i = 0; i < candidates.length; i++) {
-            const r2 = leaveOneOutRSquared(data, i)
-            if (r2 > max) {
-              max = r2
-              best = i
-            }
-          }
-          return candidates[best]!
-        } catch (e) {
-          if (e instanceof RegressionInputError) return argmin((v) => P.vmRam[v]!)
-          throw e
-        }
-      }
-    }
+    return selectVm(this.policy.selection, candidates, this.selectionView, this.random)
   }
 
   /** The lowest-id idle host of a type that is not excluded (idle hosts only turn busy during a round). */
@@ -274,10 +245,8 @@ export class LabConsolidation {
   ): LabDecision | undefined {
     const P = this.plan
     const demand = P.vmDemand[v]!
-    const perVcpu = P.vmMipsPerVcpu[v]!
     const ram = P.vmRam[v]!
-    const vcpus = P.vmVcpus[v]!
-    const { capacity, hostDemand, hostRamUse, hostRam, hostVcpus, hostVcpuLimit, peMips, hostState, power, members } = P
+    const { capacity, hostDemand, power, members } = P
     const excluded = this.excluded
     const before = this.before
     const overAfter = this.overloadAfterTest(v)
@@ -285,21 +254,9 @@ export class LabConsolidation {
     let bestScore = Number.POSITIVE_INFINITY
     const consider = (h: number) => {
       if (excluded[h] || h === from) return
-      if (peMips[h]! < perVcpu || hostRamUse[h]! + ram > hostRam[h]! || hostVcpus[h]! + vcpus > hostVcpuLimit[h]!)
-        return
-      const cap = capacity[h]!
-      const inUse = hostDemand[h]!
-      if (inUse + demand > cap) return
-      const state = hostState[h]!
-      if (state === HOST_STATE.failed || state === HOST_STATE.maintenance) return
-      const u = (inUse + demand) / cap
-      // specPower(table, u), as in engine/power.ts
-      const table = power[h]!
-      const lo = Math.floor(u * 10)
-      const hi = Math.ceil(u * 10)
-      const p1 = table[lo]!
-      const after = lo === hi ? p1 : p1 + ((table[hi]! - p1) / 10) * (u - lo / 10) * 100
-      const score = after - before[h]!
+      if (placementRejection(P, h, v, demand) !== REJECTION.none) return
+      const u = (hostDemand[h]! + demand) / capacity[h]!
+      const score = powerIncreaseW(power[h]!, u, before[h]!)
       if (score > bestScore || (score === bestScore && h > best)) return
       if (members[h]!.length > 0 && overAfter(h)) return
       best = h

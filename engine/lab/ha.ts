@@ -6,7 +6,80 @@
 // counts restarted VMs, lost work and the time to recover.
 import type { ClusterModel } from '../model/cluster-model'
 import { streamFor, RandomStream } from '../random'
+import { HOST_STATE } from '../vocabulary'
+import type { LabPlan } from './plan'
 import type { VmTransfer } from './protocol'
+
+/**
+ * HA admission control, as vSphere HA's "host failures cluster tolerates" policy: enough capacity stays
+ * powered on to restart every VM of the N hosts that hold the most (the most RAM admitted) on the other
+ * hosts. vSphere counts CPU and memory reservations in slots, so that a VM's reservation is never split
+ * over hosts; the lab checks the restart itself: the VMs of those hosts, largest first, each fit whole on
+ * one of the others (RAM within the allocation ratio, vCPUs within the CPU ratio, cores fast enough), as
+ * HA would place them. Booting hosts count as capacity (they are being powered on for it). The totals
+ * (what those hosts hold, what the others have room for) are reported beside it.
+ */
+export interface FailoverReserve {
+  /** host failures tolerated (ha.reserveHosts) */
+  hosts: number
+  /** what the N fullest hosts hold / what the others have room for */
+  needRamMB: number
+  spareRamMB: number
+  needVcpus: number
+  spareVcpus: number
+  held: boolean
+}
+
+export function failoverReserve(plan: LabPlan, n: number): FailoverReserve {
+  const on: number[] = []
+  for (let h = 0; h < plan.hostCount; h++)
+    if (plan.hostState[h] === HOST_STATE.on || plan.hostState[h] === HOST_STATE.booting) on.push(h)
+  on.sort((a, b) => plan.hostRamUse[b]! - plan.hostRamUse[a]! || a - b)
+  const r: FailoverReserve = { hosts: n, needRamMB: 0, spareRamMB: 0, needVcpus: 0, spareVcpus: 0, held: false }
+  const failing: number[] = []
+  const room: number[] = []
+  const ram: number[] = []
+  const vcpus: number[] = []
+  on.forEach((h, i) => {
+    if (i < n) {
+      r.needRamMB += plan.hostRamUse[h]!
+      r.needVcpus += plan.hostVcpus[h]!
+      for (const v of plan.members[h]!) if (plan.vmHost[v] === h) failing.push(v)
+    } else {
+      r.spareRamMB += plan.hostRam[h]! - plan.hostRamUse[h]!
+      r.spareVcpus += plan.hostVcpuLimit[h]! - plan.hostVcpus[h]!
+      room.push(h)
+      ram.push(plan.hostRam[h]! - plan.hostRamUse[h]!)
+      vcpus.push(plan.hostVcpuLimit[h]! - plan.hostVcpus[h]!)
+    }
+  })
+  // the restart, first fit by decreasing RAM: every VM of the failed hosts whole on one other host
+  failing.sort((a, b) => plan.vmRam[b]! - plan.vmRam[a]! || a - b)
+  r.held = failing.every((v) => {
+    for (let k = 0; k < room.length; k++) {
+      if (ram[k]! < plan.vmRam[v]! || vcpus[k]! < plan.vmVcpus[v]! || plan.peMips[room[k]!]! < plan.vmMipsPerVcpu[v]!)
+        continue
+      ram[k] = ram[k]! - plan.vmRam[v]!
+      vcpus[k] = vcpus[k]! - plan.vmVcpus[v]!
+      return true
+    }
+    return false
+  })
+  return r
+}
+
+/** The report's account of the reserve: how often it held, and what holding it took. */
+export interface HaReserveReport {
+  hostsTolerated: number
+  /** steps at whose end the reserve held, of all steps */
+  stepsHeld: number
+  steps: number
+  /** the tightest moment: spare RAM left beyond the need (negative: short), MB */
+  minMarginRamMB: number
+  /** hosts powered on to hold it, and consolidation moves refused because they would have eaten it */
+  hostsPoweredOn: number
+  movesRefused: number
+}
 
 const PRIORITY_RANK = { high: 0, medium: 1, low: 2, disabled: 3 } as const
 
@@ -53,6 +126,8 @@ export interface HaReport {
   /** CPU seconds protected VMs spent paused for their checkpoints */
   protectionOverheadCpuSeconds: number
   failures: HaFailureRecord[]
+  /** admission control's failover reserve (ha.reserveHosts > 0) */
+  reserve?: HaReserveReport
 }
 
 export interface HaState {
@@ -67,6 +142,7 @@ export interface HaState {
   counts: { repairs: number; affected: number; resumed: number; cold: number; disabled: number }
   protectionOverheadCpuSeconds: number
   pendingRecovery: { failure: number; vms: number[] }[]
+  reserve?: HaReserveReport
 }
 
 export class HaManager {
@@ -91,8 +167,18 @@ export class HaManager {
   /** per failure, the VMs not yet running again */
   private pendingRecovery: { failure: number; vms: number[] }[] = []
   protectionOverheadCpuSeconds = 0
+  /** the failover reserve's account (ha.reserveHosts > 0) */
+  readonly reserve: HaReserveReport
 
   constructor(private readonly model: ClusterModel) {
+    this.reserve = {
+      hostsTolerated: model.ha.reserveHosts,
+      stepsHeld: 0,
+      steps: 0,
+      minMarginRamMB: Infinity,
+      hostsPoweredOn: 0,
+      movesRefused: 0,
+    }
     const n = model.hostCount
     this.nextFailure = new Float64Array(n).fill(Infinity)
     this.repairAt = new Float64Array(n).fill(Infinity)
@@ -244,7 +330,23 @@ export class HaManager {
       timeToRecoverSeconds: { median: median(recovered), max: recovered.at(-1) ?? 0 },
       protectionOverheadCpuSeconds: this.protectionOverheadCpuSeconds,
       failures: this.failures.map((f) => ({ ...f })),
+      ...(this.reserve.hostsTolerated > 0
+        ? {
+            reserve: {
+              ...this.reserve,
+              minMarginRamMB: this.reserve.steps > 0 ? this.reserve.minMarginRamMB : 0,
+            },
+          }
+        : {}),
     }
+  }
+
+  /** The reserve as it stood at the end of a step. */
+  noteReserve(r: FailoverReserve): void {
+    const a = this.reserve
+    a.steps++
+    if (r.held) a.stepsHeld++
+    a.minMarginRamMB = Math.min(a.minMarginRamMB, r.spareRamMB - r.needRamMB)
   }
 
   /** VMs of a failure that HA does not restart (priority disabled). */
@@ -267,6 +369,7 @@ export class HaManager {
       counts: { ...this.counts },
       protectionOverheadCpuSeconds: this.protectionOverheadCpuSeconds,
       pendingRecovery: this.pendingRecovery.map((p) => ({ failure: p.failure, vms: [...p.vms] })),
+      reserve: { ...this.reserve },
     }
   }
 
@@ -286,5 +389,6 @@ export class HaManager {
     this.counts = { ...s.counts }
     this.protectionOverheadCpuSeconds = s.protectionOverheadCpuSeconds
     this.pendingRecovery = s.pendingRecovery.map((p) => ({ failure: p.failure, vms: [...p.vms] }))
+    if (s.reserve) Object.assign(this.reserve, s.reserve)
   }
 }

@@ -44,7 +44,11 @@ export interface LabState {
     hostRamMB: Float64Array
     vmGrantedNow: Float64Array
     vmStealMips: Float64Array
+    vmRanOn?: Int32Array
     hostMemory?: Float64Array
+    /** SLA-violation seconds and MIPS × seconds lost so far, by cause (shard-sla.ts SLA_CAUSES) */
+    slaByCause?: Float64Array
+    lostByCause?: Float64Array
   }
   pending: {
     queue: { vm: number; target: number; since: number }[]

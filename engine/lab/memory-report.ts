@@ -36,6 +36,9 @@ export interface MemoryReport {
   /** CPU seconds the VMs lost to swap faults, and VMs the OOM killer ended */
   lostCpuSeconds: number
   oomKills: number
+  /** host swap faults (4 KiB pages), and host CPU seconds ksmd spent scanning */
+  hostFaults: number
+  ksmCpuSeconds: number
   /** ksm.rst counters summed over hosts at the end */
   ksm: {
     pages_shared: number
@@ -53,6 +56,8 @@ export interface MemoryAccountState {
   lostSinceLast: number
   lostTotal: number
   kills: number
+  faults?: number
+  ksmCpu?: number
   sum: MemoryReport['average']
   peak: MemoryReport['peak']
   ksm: MemoryReport['ksm']
@@ -68,6 +73,8 @@ export class MemoryAccount {
   private readonly peak = { residentGiB: 0, ksmSavedGiB: 0, balloonGiB: 0, hostSwappedGiB: 0 }
   private lostTotal = 0
   private kills = 0
+  private faults = 0
+  private ksmCpu = 0
   private last: MemoryPoint | undefined
   private readonly ksm = { pages_shared: 0, pages_sharing: 0, pages_unshared: 0, pages_volatile: 0, full_scans: 0 }
   readonly timeline: MemoryPoint[] = []
@@ -103,6 +110,8 @@ export class MemoryAccount {
       if (t[o + M.pressure]! >= 1) p.pressuredHosts++
       if (t[o + M.pressure]! >= 2) p.criticalHosts++
       this.kills += t[o + M.oomKills]!
+      this.faults += t[o + M.hostFaults]!
+      this.ksmCpu += t[o + M.ksmCpuSeconds]!
       k.pages_shared += t[o + M.ksmPagesShared]!
       k.pages_sharing += t[o + M.ksmPagesSharing]!
       k.pages_unshared += t[o + M.ksmPagesUnshared]!
@@ -130,6 +139,8 @@ export class MemoryAccount {
       lostSinceLast: this.lostSinceLast,
       lostTotal: this.lostTotal,
       kills: this.kills,
+      faults: this.faults,
+      ksmCpu: this.ksmCpu,
       sum: { ...this.sum },
       peak: { ...this.peak },
       ksm: { ...this.ksm },
@@ -143,6 +154,8 @@ export class MemoryAccount {
     this.lostSinceLast = s.lostSinceLast
     this.lostTotal = s.lostTotal
     this.kills = s.kills
+    this.faults = s.faults ?? 0
+    this.ksmCpu = s.ksmCpu ?? 0
     Object.assign(this.sum, s.sum)
     Object.assign(this.peak, s.peak)
     Object.assign(this.ksm, s.ksm)
@@ -179,6 +192,8 @@ export class MemoryAccount {
       },
       lostCpuSeconds: this.lostTotal,
       oomKills: this.kills,
+      hostFaults: this.faults,
+      ksmCpuSeconds: this.ksmCpu,
       ksm: { ...this.ksm },
       timeline: this.timeline,
     }

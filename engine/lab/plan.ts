@@ -12,6 +12,8 @@ import {
 } from '../policies/detectors'
 import { HOST_STATE } from '../vocabulary'
 import { specPower } from '../power'
+import { ramCapacityMB, vcpuCapacity } from '../policies/admission'
+import { admissionRejection, REJECTION } from '../policies/filters'
 import { LrScreen, SCREEN_OVER, SCREEN_UNSURE, W, windowFromHistory } from './index-lr'
 
 /** one bit per history value (HISTORY_LENGTH ≤ 31) */
@@ -139,8 +141,8 @@ export class LabPlan {
       const t = model.hostTypes[model.hostType[h]!]!
       this.capacity[h] = t.totalMips
       this.peMips[h] = Math.trunc(t.mipsPerCore)
-      this.hostRam[h] = (t.ramMB - model.admission.reservedHostMemory / 2 ** 20) * model.admission.ramAllocationRatio
-      this.hostVcpuLimit[h] = t.cores * model.admission.cpuAllocationRatio
+      this.hostRam[h] = ramCapacityMB(t.ramMB, model.admission)
+      this.hostVcpuLimit[h] = vcpuCapacity(t.cores, model.admission)
       this.bwKbps[h] = t.bwKbps
       this.power.push(t.power)
     }
@@ -340,11 +342,7 @@ export class LabPlan {
 
   /** Admission (Nova-style): the host's cores are fast enough for the VM's vCPUs, and it has RAM and vCPUs left. */
   admits(h: number, v: number): boolean {
-    return (
-      this.peMips[h]! >= this.vmMipsPerVcpu[v]! &&
-      this.hostRamUse[h]! + this.vmRam[v]! <= this.hostRam[h]! &&
-      this.hostVcpus[h]! + this.vmVcpus[v]! <= this.hostVcpuLimit[h]!
-    )
+    return admissionRejection(this, h, v) === REJECTION.none
   }
 
   /**

@@ -19,14 +19,22 @@ export const H = {
   utilization: 1,
   /** average power over the step, W */
   powerW: 2,
-  /** seconds of the step the host was active and short of CPU for some VM */
+  /** seconds of the step the host was active and some VM lost more than the SLA tolerance (shard-sla.ts) */
   slaSeconds: 3,
   /** seconds of the step the host was active (on, with load) */
   activeSeconds: 4,
   /** RAM of the VMs resident on the host, MB */
   ramMB: 5,
+  /** why the host was in violation: an index of SLA_CAUSES (−1: it was not) */
+  slaCause: 6,
+  /** MIPS × seconds its VMs lost this step, by cause (SLA_CAUSES order: cpu, memory, migration, throttling, pause) */
+  lostCpu: 7,
+  lostMemory: 8,
+  lostMigration: 9,
+  lostThrottling: 10,
+  lostPause: 11,
 } as const
-export const HOST_FIELDS = 6
+export const HOST_FIELDS = 12
 
 /**
  * Per-VM columns of a step's output (Float64Array, vms × VM_FIELDS), for the VMs listed in `vmIds`. MIPS-seconds
@@ -45,8 +53,10 @@ export const V = {
   lrS: 5,
   lrT: 6,
   lrAbs: 7,
+  /** the host whose CPU the VM ran on this step (a VM that finished migrating ran on its source) */
+  host: 8,
 } as const
-export const VM_FIELDS = 8
+export const VM_FIELDS = 9
 
 /** A VM's LR-screen window for its shard (index-lr.ts): float32 history values by window slot, newest at head mod 10. */
 export interface LrWindow {
@@ -75,8 +85,12 @@ export const M = {
   ksmPagesUnshared: 11,
   ksmPagesVolatile: 12,
   ksmFullScans: 13,
+  /** host CPU seconds ksmd spent scanning this step */
+  ksmCpuSeconds: 14,
+  /** host swap faults (4 KiB pages) this step */
+  hostFaults: 15,
 } as const
-export const MEMORY_FIELDS = 14
+export const MEMORY_FIELDS = 16
 
 /** A VM's complete state, moved from the source shard to the destination shard after a migration. */
 export interface VmTransfer {

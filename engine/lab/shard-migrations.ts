@@ -5,6 +5,7 @@
 // The source shard runs a migration from start to end; the VM then moves to the target's shard.
 import type { ClusterModel } from '../model/cluster-model'
 import type { LabEvent } from '../vocabulary'
+import { cloudSimMigrationSeconds } from '../policies/migration-cost'
 import { LiveMigration, startMigration, type MigrationInfo, type MigrationParams } from '../migration'
 import type { VmMemoryBank } from './vm-memory'
 import type { MigrationSnapshot } from './protocol'
@@ -17,6 +18,8 @@ export interface MigrationStep {
   granted: number
   /** MIPS × seconds the VM lost to the migration this step */
   lossMipsSeconds: number
+  /** of which to auto-converge's throttling */
+  throttleMipsSeconds: number
   /** MIPS the source host spends sending */
   sourceMips: number
   /** the migration ended this step (completed, cancelled or failed) */
@@ -92,8 +95,8 @@ export class ShardMigrations {
     if (M.migrationModel === 'cloudsim') {
       const a = M.hostTypes[M.hostType[source]!]!
       const b = M.hostTypes[M.hostType[target]!]!
-      // CloudSim's assumption: half of the slower NIC carries the migration (kbit/s ÷ 16000 = MB/s)
-      const seconds = M.vmTypes[M.vmType[v]!]!.ramMB / (Math.min(a.bwKbps, b.bwKbps) / 16000)
+      // CloudSim's assumption, over the slower of the two NICs
+      const seconds = cloudSimMigrationSeconds(M.vmTypes[M.vmType[v]!]!.ramMB, Math.min(a.bwKbps, b.bwKbps))
       this.running.set(v, { kind: 'timed', target, left: seconds, total: seconds, cancelled: false })
       return
     }
@@ -200,6 +203,7 @@ export class ShardMigrations {
         return {
           granted: got,
           lossMipsSeconds: 0,
+          throttleMipsSeconds: 0,
           sourceMips: 0,
           ended: true,
           location: 'source',
@@ -215,6 +219,7 @@ export class ShardMigrations {
       return {
         granted: got - loss / dt,
         lossMipsSeconds: loss,
+        throttleMipsSeconds: 0,
         sourceMips: loss / dt,
         ended,
         location: ended ? 'destination' : 'source',
@@ -231,6 +236,7 @@ export class ShardMigrations {
       return {
         granted: location === 'lost' ? 0 : got,
         lossMipsSeconds: location === 'lost' ? got * dt : 0,
+        throttleMipsSeconds: 0,
         sourceMips: 0,
         ended: true,
         location,
@@ -254,6 +260,7 @@ export class ShardMigrations {
     const step: MigrationStep = {
       granted: got * slice.runFraction,
       lossMipsSeconds: got * (dt - slice.runSeconds),
+      throttleMipsSeconds: got * slice.throttledSeconds,
       sourceMips: (slice.sourceCpuSeconds * peMips) / dt,
       ended: slice.endedAt >= 0,
       location: slice.location,

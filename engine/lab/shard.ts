@@ -20,6 +20,8 @@ import { setBalloonAuto, setBalloonTarget } from '../hypervisor/balloon'
 import type { GuestMemory } from '../hypervisor/guest-memory'
 import { KSM_DEFAULTS, type KsmStats } from '../hypervisor/ksm'
 import { ShardMigrations } from './shard-migrations'
+import { memoryEvents } from './shard-memory-events'
+import { CAUSE_CPU, CAUSE_MEMORY, CAUSE_MIGRATION, CAUSE_PAUSE, CAUSE_THROTTLING, HostShortfall } from './shard-sla'
 import { OutputBuffers } from './output-buffers'
 import { VmSlots, grown } from './vm-slots'
 import { HostResidents } from './host-residents'
@@ -109,6 +111,8 @@ export class HostShard {
   /** steps since the slots were last renumbered (compactSlots) */
   private stepsSinceCompaction = 0
   private readonly ksmStats = {} as KsmStats
+  /** the host being stepped: its VMs' shortfalls against the SLA tolerance */
+  private readonly sla = new HostShortfall()
   private readonly buffers = new OutputBuffers()
 
   constructor(init: ShardInit) {
@@ -406,7 +410,15 @@ export class HostShard {
       }
       const running = state === HOST_STATE.on
       const residents = this.residents
-      if (running && this.hostMemory && residents.count[i]! > 0) this.stepMemory(i, dt, time, lost, events)
+      let ksmCores = 0
+      if (this.hostMemory) {
+        const hm = this.hostMemory[i]!
+        if (running && residents.count[i]! > 0) {
+          this.stepMemory(i, dt, time, lost, events)
+          // ksmd runs on the host's cores: what it takes, the VMs do not get
+          ksmCores = hm.row[HM_INDEX.ksmCpuSeconds]! / dt
+        } else hm.idle()
+      }
       const count = residents.count[i]!
       const first = i * residents.stride
       const ids = residents.ids
@@ -416,19 +428,23 @@ export class HostShard {
         for (let k = 0; k < count; k++) hostSlots[k] = slotOf[ids[first + k]!]!
         const spec = this.spec[i]!
         const share = this.hostShare
-        share.cores = running ? spec.cores * (1 - bootFraction) : 0
+        share.cores = running ? Math.max(0, spec.cores * (1 - bootFraction) - ksmCores) : 0
         share.mipsPerCore = spec.mipsPerCore
         this.scheduler.schedule(share, this.cpu, hostSlots, count, this.cpuOut)
       }
-      let grantedSum = 0
-      let short = false
+      let grantedSum = ksmCores * this.spec[i]!.mipsPerCore
+      const sla = this.sla
+      sla.reset()
       let ram = 0
       for (let k = 0; k < count; k++) {
         const v = ids[first + k]!
         const slot = hostSlots[k]!
         const want = demand[slot]!
         let got = this.cpu.granted[slot]!
-        if (this.cpu.shortfall[slot]! > 1e-9) short = true
+        // what the scheduler could not give: contention or the cap (steal), memory stalls (the rest)
+        const stealMips = this.cpu.steal[slot]!
+        const stallMips = Math.max(0, this.cpu.shortfall[slot]! - stealMips)
+        const scheduled = got
         const protection = this.protection[slot]!
         const capMips = this.vmCapMips[slot]!
         ram += this.vmRam[slot]!
@@ -445,7 +461,9 @@ export class HostShard {
           this.pauseLeft[slot] = this.pauseLeft[slot]! - paused
           got *= 1 - paused / dt
         }
+        const paused = scheduled - got
         let loss = 0
+        let throttled = 0
         if (this.migrations.has(v)) {
           const target = this.migrations.target(v)
           const s = this.migrations.advance(v, host, time, dt, this.bandwidth[slot]!, got, capMips, events)
@@ -453,6 +471,7 @@ export class HostShard {
           got = s.granted
           grantedSum += got + s.sourceMips
           loss = s.lossMipsSeconds
+          throttled = s.throttleMipsSeconds
           if (s.ended) {
             if (s.location !== 'lost') this.memory?.guest(v).recount()
             completions.push({
@@ -470,6 +489,7 @@ export class HostShard {
           // where memory is managed, writes were issued before the host's memory step
           if (!this.hostMemory) this.memory?.accrue(v, dt, got / capMips)
         }
+        sla.add(want, stealMips, stallMips, (loss - throttled) / dt, throttled / dt, paused)
         const r = rowOfSlot[slot]! * VM_FIELDS
         vms[r + V.demandMips] = want
         vms[r + V.grantedMips] = got
@@ -491,19 +511,31 @@ export class HostShard {
           vms[r + V.lrAbs] = 0
         }
         vms[r + V.protectionCpuSeconds] = protectionCpu
+        vms[r + V.host] = host
       }
       const utilization = running && this.capacity[i]! > 0 ? Math.min(1, grantedSum / this.capacity[i]!) : 0
       const type = this.model.hostTypes[this.model.hostType[host]!]!
       // average power over the step: the booting part draws the boot energy evenly, the rest runs
-      let powerW = running ? specPower(this.power[i]!, utilization) * (1 - bootFraction) : 0
+      // a switched-off host still draws its BMC's standby power
+      let powerW = running
+        ? specPower(this.power[i]!, utilization) * (1 - bootFraction)
+        : state === HOST_STATE.off
+          ? type.offPowerW
+          : 0
       if (bootFraction > 0) powerW += (type.bootEnergyJ / type.bootSeconds) * bootFraction
       const active = running && count > 0
       hosts[o + H.state] = state
       hosts[o + H.utilization] = utilization
       hosts[o + H.powerW] = powerW
-      hosts[o + H.slaSeconds] = active && short ? dt : 0
+      hosts[o + H.slaSeconds] = active && sla.violated ? dt : 0
       hosts[o + H.activeSeconds] = active ? dt : 0
       hosts[o + H.ramMB] = ram
+      hosts[o + H.slaCause] = active ? sla.cause : -1
+      hosts[o + H.lostCpu] = sla.lost[CAUSE_CPU]! * dt
+      hosts[o + H.lostMemory] = sla.lost[CAUSE_MEMORY]! * dt
+      hosts[o + H.lostMigration] = sla.lost[CAUSE_MIGRATION]! * dt
+      hosts[o + H.lostThrottling] = sla.lost[CAUSE_THROTTLING]! * dt
+      hosts[o + H.lostPause] = sla.lost[CAUSE_PAUSE]! * dt
       if (memory) this.memoryRow(i, memory)
     }
     const departures = completions.filter((c) => c.location === 'destination').map((c) => this.depart(c.vm, c.target))
@@ -626,6 +658,7 @@ export class HostShard {
       memory.settle(v)
     }
     hm.step(dt, busy)
+    memoryEvents(this.hostIds[i]!, time, hm, events)
     for (let k = 0; k < guests.length; k++) this.cpu.stall[slotOf[guests[k]!.vm]!] = hm.stall[k]!
     for (const v of hm.killed) {
       const host = this.hostIds[i]!
@@ -650,6 +683,8 @@ export class HostShard {
     out[o + M.lostCpuSeconds] = row[HM_INDEX.lostCpuSeconds]!
     out[o + M.pressure] = row[HM_INDEX.pressure]!
     out[o + M.oomKills] = row[HM_INDEX.oomKills]!
+    out[o + M.ksmCpuSeconds] = row[HM_INDEX.ksmCpuSeconds]!
+    out[o + M.hostFaults] = row[HM_INDEX.hostFaults]!
     const k = hm.ksm.stats(this.ksmStats)
     out[o + M.ksmPagesShared] = k.pages_shared
     out[o + M.ksmPagesSharing] = k.pages_sharing
@@ -719,7 +754,7 @@ export class HostShard {
     if (a.memory && this.memory) {
       guest = this.memory.restore(a.vm, a.memory)
       // a fresh copy on the destination: nothing of it swapped out, not merged yet
-      guest.hostSwapped = 0
+      guest.clearHostSwap()
       guest.balloonCarry = 0
     } else if (this.memory) {
       // restarted without its memory (a cold boot after its host failed)
@@ -749,7 +784,13 @@ function newHostMemory(model: ClusterModel, h: number): HostMemory {
     momKsm: mem.ksm.mode === 'mom',
     ksmEnabled: mem.ksm.mode !== 'off',
     guaranteedFraction: mem.guaranteed,
-    swap: { swapBytes: mem.hostSwap, latencySec: mem.swapLatency, faultBytes: 4096 },
+    swap: {
+      swapBytes: mem.hostSwap,
+      latencySec: mem.swapLatency,
+      bandwidthBytesPerSec: mem.swapBandwidth,
+      faultBytes: 4096,
+    },
+    ksmCpuPerPageSec: mem.ksm.cpuPerPage,
   })
   hm.ksm.set({
     ...KSM_DEFAULTS,

@@ -3,6 +3,7 @@
 // shard's rows fill their own entries: they are added in as each shard answers, in any order, and the
 // reductions over them (energy, SLA, the frame's sums, the plan's histories) run in id order afterwards.
 import { H, HOST_FIELDS, MEMORY_FIELDS, V, VM_FIELDS, type StepOutput } from './protocol'
+import { SLA_CAUSES } from './shard-sla'
 
 /** What sizes the tables. */
 export interface StepColumnsShape {
@@ -24,12 +25,21 @@ export class StepColumns {
   /** seconds of the last step the host was active and short of CPU / active */
   readonly hostStepSla: Float64Array
   readonly hostStepActive: Float64Array
+  /** why the host was in violation in the last step (an index of SLA_CAUSES, −1: it was not) */
+  readonly hostStepCause: Int8Array
+  /** MIPS × seconds the host's VMs lost in the last step, by cause (SLA_CAUSES.length values per host) */
+  readonly hostStepLost: Float64Array
   /** per host, MEMORY_FIELDS values (M), when hosts manage memory */
   readonly hostMemory: Float64Array | undefined
   /** the VM's demand in the last step, MIPS (the plan's `vmDemand`) */
   readonly vmDemand: Float64Array
   /** MIPS the VM got in the last step, and its steal */
   readonly vmGrantedNow: Float64Array
+  /**
+   * the host whose CPU gave the VM `vmGrantedNow` (−1: not running): after a migration completes the plan
+   * has the VM on its target already, but that step it ran on its source
+   */
+  readonly vmRanOn: Int32Array
   readonly vmStealMips: Float64Array
   /** MIPS-seconds asked for, got and lost to migrations, so far */
   readonly vmRequested: Float64Array
@@ -48,9 +58,12 @@ export class StepColumns {
     this.hostRamMB = new Float64Array(nH)
     this.hostStepSla = new Float64Array(nH)
     this.hostStepActive = new Float64Array(nH)
+    this.hostStepCause = new Int8Array(nH).fill(-1)
+    this.hostStepLost = new Float64Array(nH * SLA_CAUSES.length)
     this.hostMemory = shape.memory ? new Float64Array(nH * MEMORY_FIELDS) : undefined
     this.vmDemand = new Float64Array(nV)
     this.vmGrantedNow = new Float64Array(nV)
+    this.vmRanOn = new Int32Array(nV).fill(-1)
     this.vmStealMips = new Float64Array(nV)
     this.vmRequested = new Float64Array(nV)
     this.vmGranted = new Float64Array(nV)
@@ -81,6 +94,8 @@ export class StepColumns {
       this.hostRamMB[h] = hosts[r + H.ramMB]!
       this.hostStepSla[h] = hosts[r + H.slaSeconds]!
       this.hostStepActive[h] = hosts[r + H.activeSeconds]!
+      this.hostStepCause[h] = hosts[r + H.slaCause]!
+      this.hostStepLost.set(hosts.subarray(r + H.lostCpu, r + H.lostPause + 1), h * SLA_CAUSES.length)
       if (memory && rowsMemory)
         memory.set(rowsMemory.subarray(i * MEMORY_FIELDS, (i + 1) * MEMORY_FIELDS), h * MEMORY_FIELDS)
       else if (memory) memory.fill(0, h * MEMORY_FIELDS, (h + 1) * MEMORY_FIELDS)
@@ -96,6 +111,7 @@ export class StepColumns {
       const granted = vms[r + V.grantedMips]!
       this.vmDemand[v] = demand
       this.vmGrantedNow[v] = granted
+      this.vmRanOn[v] = vms[r + V.host]!
       this.vmStealMips[v] = vms[r + V.stealMips]!
       this.vmRequested[v] = this.vmRequested[v]! + demand * dt
       this.vmGranted[v] = this.vmGranted[v]! + granted * dt

@@ -5,7 +5,7 @@
 // migration starting — so a day of 1000 VMs costs O(pages) per migration instead of O(writes) per step.
 import type { ClusterModel } from '../model/cluster-model'
 import type { MemoryImage } from '../memory/image'
-import { GuestMemory, type GuestMemoryState } from '../hypervisor/guest-memory'
+import { GuestMemory, type AccessProfile, type GuestMemoryState } from '../hypervisor/guest-memory'
 import { PageWriter, type PageWriterState } from '../workload/page-writes'
 import { streamFor } from '../random'
 
@@ -43,6 +43,7 @@ export class VmMemoryBank {
       },
       guest.image,
     )
+    guest.setAccess(accessOf(this.writers[v], type.vcpus))
     this.guests[v] = guest
     return guest
   }
@@ -93,5 +94,23 @@ export class VmMemoryBank {
   release(v: number): void {
     this.guests[v] = undefined
     this.writers[v] = undefined
+  }
+}
+
+/**
+ * How a VM touches its memory, for the host's swap model: its page writes (the only accesses the lab
+ * models) — uniform over all pages, `hotFraction` of them in the hot set (hot-cold), or all of them in the
+ * swept region (sequential).
+ */
+export function accessOf(writer: PageWriter, vcpus: number): AccessProfile {
+  const hot = writer.hotSet
+  const spec = writer.spec
+  const all = spec.pattern === 'uniform'
+  return {
+    perSecond: writer.perSecond,
+    vcpus,
+    hotFirst: all ? 0 : hot.first,
+    hotPages: all ? writer.pageCount : hot.pages,
+    hotShare: spec.pattern === 'hot-cold' ? (spec.hotFraction ?? 0.9) : 1,
   }
 }

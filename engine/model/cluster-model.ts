@@ -30,6 +30,10 @@ export interface HostTypeModel {
   power: Float64Array
   bootSeconds: number
   bootEnergyJ: number
+  /** power while switched off (BMC on standby power), W */
+  offPowerW: number
+  /** live migrations the host carries at once (migration.maxConcurrentPerHost, else by NIC as vMotion) */
+  maxMigrations: number
 }
 
 export interface VmTypeModel {
@@ -131,7 +135,9 @@ export function buildClusterModel(
       bwKbps: t.nicMbps * 1000,
       power: Float64Array.from(t.power),
       bootSeconds: t.bootSeconds,
-      bootEnergyJ: t.bootEnergyJ,
+      bootEnergyJ: t.bootEnergyJ ?? t.bootSeconds * t.power[10]!,
+      offPowerW: t.offPowerW,
+      maxMigrations: scenario.migration.maxConcurrentPerHost ?? vmotionLimit(t.nicMbps),
     }
   })
   const vmTypeIds = Object.keys(scenario.vmTypes)
@@ -303,4 +309,12 @@ function mergePools(pools: TracePool[]): TracePool {
     at += p.samples.length
   }
   return { names, samples, slots }
+}
+
+/**
+ * vMotion's concurrent migrations per host by NIC speed (VMware, "Limits on Simultaneous Migrations"): 4 on
+ * 1 GbE, 8 on 10 GbE and faster.
+ */
+export function vmotionLimit(nicMbps: number): number {
+  return nicMbps >= 10_000 ? 8 : 4
 }

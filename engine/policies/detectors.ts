@@ -4,6 +4,7 @@
 // CloudSim and commons-math so decisions match bit for bit.
 import { iqr, loessEstimates, mad } from '../math'
 import type { DetectorKind } from './policy-name'
+import { cloudSimMigrationSeconds } from './migration-cost'
 
 /** CloudSim keeps the last 30 utilization values per VM. */
 export const HISTORY_LENGTH = 30
@@ -72,9 +73,7 @@ export function createDetector(kind: DetectorKind, safety: number): Detector {
   const predict = (load: HostLoad): number => {
     for (let i = 0; i < LR_POINTS; i++) lrY[i] = load.history[LR_POINTS - i - 1] as number
     const [intercept, slope] = loessEstimates(lrY, estimates)
-    const migrationTime = load.maxVmRamMB / (load.bwKbps / (2 * 8000))
-    const migrationIntervals = Math.ceil(migrationTime / load.interval)
-    let predicted = intercept + slope * (LR_POINTS + migrationIntervals)
+    let predicted = intercept + slope * lrHorizon(load.maxVmRamMB, load.bwKbps, load.interval)
     predicted *= safety
     return predicted
   }
@@ -109,9 +108,7 @@ export function createDetector(kind: DetectorKind, safety: number): Detector {
         if (load.historyLength < LR_POINTS) return load.requestedMips / load.totalMips > FALLBACK_THRESHOLD
         for (let i = 0; i < LR_POINTS; i++) lrY[i] = load.history[LR_POINTS - i - 1] as number
         loessEstimates(lrY, estimates)
-        const migrationTime = load.maxVmRamMB / (load.bwKbps / (2 * 8000))
-        const migrationIntervals = Math.ceil(migrationTime / load.interval)
-        let predicted = estimates[0] + estimates[1] * (LR_POINTS + migrationIntervals)
+        let predicted = estimates[0] + estimates[1] * lrHorizon(load.maxVmRamMB, load.bwKbps, load.interval)
         predicted *= safety
         return predicted >= 1
       }
@@ -126,7 +123,7 @@ export function createDetector(kind: DetectorKind, safety: number): Detector {
 
 /** LR's extrapolation point: one step past the 10 points plus the longest migration, in intervals. */
 export function lrHorizon(maxVmRamMB: number, bwKbps: number, interval: number): number {
-  return LR_POINTS + Math.ceil(maxVmRamMB / (bwKbps / (2 * 8000)) / interval)
+  return LR_POINTS + Math.ceil(cloudSimMigrationSeconds(maxVmRamMB, bwKbps) / interval)
 }
 
 /**

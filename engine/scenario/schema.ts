@@ -83,8 +83,18 @@ export const hostTypeSchema = z.strictObject({
     .array(z.number().nonnegative())
     .length(11)
     .meta({ description: 'watts at 0 %, 10 %, …, 100 % CPU utilization (SPECpower style)' }),
-  bootSeconds: duration.default(0),
-  bootEnergyJ: z.number().nonnegative().default(0),
+  bootSeconds: duration.default(200).meta({
+    description:
+      'lab mode: power-on to running VMs (default 200 s, the server setup time of Gandhi et al., "AutoScale", ACM TOCS 2012)',
+  }),
+  bootEnergyJ: z.number().nonnegative().optional().meta({
+    description:
+      "lab mode: energy to boot (default: bootSeconds at the power table's 100 % figure — a booting server draws near its busy power, Gandhi et al. 2012)",
+  }),
+  offPowerW: z.number().nonnegative().default(10).meta({
+    description:
+      'lab mode: power of a switched-off host — its BMC (iLO, iDRAC, IMM) stays on standby power to wake it (default 10 W, a lab estimate)',
+  }),
 })
 
 export const vmTypeSchema = z.strictObject({
@@ -226,12 +236,10 @@ export const migrationSchema = z.strictObject({
     .min(0)
     .default(1)
     .meta({ description: 'hybrid: pre-copy rounds before post-copy starts' }),
-  maxConcurrentPerHost: z
-    .number()
-    .int()
-    .min(1)
-    .default(4)
-    .meta({ description: 'migrations a host carries at once (vMotion on 1 GbE: 4)' }),
+  maxConcurrentPerHost: z.number().int().min(1).optional().meta({
+    description:
+      "migrations a host carries at once (default by NIC, as vMotion's limits: 4 below 10 GbE, 8 from 10 GbE; OpenStack Nova's max_concurrent_live_migrations is 1)",
+  }),
   timeout: duration
     .optional()
     .meta({ description: 'cancel a migration still running after this long (default: 150 s per GiB of RAM)' }),
@@ -296,6 +304,10 @@ const ksmSchema = z
     pagesToScan: z.number().int().min(1).default(100).meta({ description: 'pages_to_scan (4 KiB pages per wake-up)' }),
     sleepMillisecs: z.number().int().min(1).default(20).meta({ description: 'sleep_millisecs between wake-ups' }),
     maxPageSharing: z.number().int().min(2).default(256).meta({ description: 'max_page_sharing' }),
+    cpuPerPage: duration.default(1e-6).meta({
+      description:
+        "host CPU ksmd spends per 4 KiB page it scans (lab choice: a checksum and a few page compares, 1 µs), charged to the host's cores",
+    }),
   })
   .meta({ description: 'lab mode: kernel same-page merging on every host (ksm.rst names)' })
 
@@ -314,7 +326,14 @@ const memorySchema = z.strictObject({
       'keep VM memory images even when nothing in the scenario needs them (to take VM snapshots from the app); live migration, memory management and snapshot events turn them on anyway',
   }),
   hostSwap: byteSize.default(8 * 1024 ** 3).meta({ description: 'swap space of every host' }),
-  swapLatency: duration.default(100e-6).meta({ description: 'time to bring back one swapped page (host swap)' }),
+  swapLatency: duration.default(100e-6).meta({
+    description:
+      'host swap device: time to read back one 4 KiB page at queue depth 1, a host major fault (default 100 µs: a datacenter SATA SSD)',
+  }),
+  swapBandwidth: byteRate.default(256 * 1024 ** 2).meta({
+    description:
+      "host swap device: throughput of its 4 KiB random reads and writes (default 256 MiB/s: a datacenter SATA SSD's 65–94 k IOPS)",
+  }),
 })
 
 const snapshotCostSchema = z.strictObject({
@@ -353,8 +372,13 @@ const admissionSchema = z.strictObject({
   ramAllocationRatio: z.number().positive().default(1).meta({
     description: 'configured VM RAM a host accepts per byte of allocatable RAM (Nova, default 1.0); > 1 overcommits',
   }),
-  reservedHostMemory: byteSize.default(0).meta({
-    description: "RAM a host keeps for itself, outside the VMs' allocation (Nova's reserved_host_memory_mb is 512 MiB)",
+  reservedHostMemory: byteSize.default(512 * 1024 ** 2).meta({
+    description:
+      "RAM a host keeps for itself, outside the VMs' allocation (default 512 MiB: OpenStack Nova's reserved_host_memory_mb)",
+  }),
+  reservedHostCpus: z.number().int().min(0).default(0).meta({
+    description:
+      "cores a host keeps for itself, outside the VMs' vCPU allocation (Nova's reserved_host_cpus, default 0)",
   }),
 })
 
@@ -386,7 +410,6 @@ export const scenarioSchema = z.strictObject({
     downtimeLimit: 0.3,
     autoConverge: false,
     postcopyAfterRounds: 1,
-    maxConcurrentPerHost: 4,
     timeoutAction: 'cancel',
     syncRule: 'qemu',
     setupTime: 0.1,

@@ -130,30 +130,45 @@ describe('MoM auto-balloon rules', () => {
     expect(momBalloonTarget(0.1, true, { cur: 400, unused: 100, min: 500, max: 1000 })).toBe(500)
   })
 
-  it('inflates guests on a pressed host, 5 % of current memory per 10 s cycle', () => {
-    // RAM 2304 MiB, no reserve; two 1 GiB guests with 512 free pages each: free 256/2304 = 11 %
-    const host = new HostMemory({ ramBytes: 2304 * MiB, pageSize: MiB, reservedBytes: 0, ballooning: true })
-    const vms = [0, 1].map((i) =>
-      GuestMemory.create(i, 1024 * MiB, MiB, { zero: 0.5, image: 0.1, imageId: 0 }, streamFor(2, 'vm', i)),
+  it("shrinks guests on a pressed host 5 % per 10 s run, reading MoM's 10-sample average of host free memory", () => {
+    // RAM 1000 MiB, no reserve. VM 0: 1 GiB, 374 free pages (not backed), 650 backed; VM 1: 256 MiB, 56 free,
+    // 200 backed. The host backs 850 MiB: 15 % free, under MoM's 20 % pressure threshold.
+    const host = new HostMemory({ ramBytes: 1000 * MiB, pageSize: MiB, reservedBytes: 0, ballooning: true })
+    const vm0 = GuestMemory.create(
+      0,
+      1024 * MiB,
+      MiB,
+      { zero: 374 / 1024, image: 0, imageId: 0 },
+      streamFor(2, 'vm', 0),
     )
-    for (const vm of vms) host.add(vm, { ksm: false })
-    expect(vms[0]!.balloonMinPages).toBe(512) // 50 % guaranteed
-    const busy = new Float64Array([1, 1])
+    const vm1 = GuestMemory.create(1, 256 * MiB, MiB, { zero: 56 / 256, image: 0, imageId: 0 }, streamFor(2, 'vm', 1))
+    for (const vm of [vm0, vm1]) host.add(vm, { ksm: false })
+    expect([vm0.backed, vm1.backed]).toEqual([650, 200])
+    expect(vm0.balloonMinPages).toBe(512) // 50 % guaranteed
     const cur: number[] = []
     for (let cycle = 0; cycle < 3; cycle++) {
-      host.step(10, busy)
-      cur.push(vms[0]!.present)
+      host.step(10, [1, 1])
+      cur.push(vm0.present)
     }
-    // cycle 1: cur 1024 × 0.95 = 972.8 → 973 (floor 512 + 0.111 × 1024 = 626 is lower)
-    // cycle 2: free = (2304 − 1946)/2304 = 15.5 %: 973 × 0.95 = 924.35 → 924
-    // cycle 3: free = 19.8 %, still pressure: 924 × 0.95 = 877.8 → 878
+    // guest free target = 0.2 × 15 %/20 % = 15 %; floor = used + 15 % × cur stays below 95 % of cur:
+    // 1024 × 0.95 = 972.8 → 973; 973 × 0.95 = 924.35 → 924; 924 × 0.95 = 877.8 → 878
     expect(cur).toEqual([973, 924, 878])
-    for (let i = 1; i < cur.length; i++) expect(cur[i - 1]! - cur[i]!).toBeLessThanOrEqual(0.05 * cur[i - 1]! + 0.5)
-    // free memory went into the balloons, nothing had to be swapped
-    expect(vms[0]!.guestSwapped).toBe(0)
-    expect(host.summary.balloonBytes).toBe(2 * 146 * MiB)
-    // cycle 4: free 23.8 % ≥ 20 %: MoM grows the guests again by 5 %: 878 × 1.05 = 921.9 → 922
-    host.step(10, busy)
-    expect(vms[0]!.present).toBe(922)
+    // the balloons took free pages, which the host never backed: its free memory did not move
+    expect(host.summary.freeFraction).toBeCloseTo(0.15, 12)
+    expect(vm0.guestSwapped).toBe(0)
+    // VM 1 leaves at t = 30 s: 35 % free now. MoM's policy at t = 30 reads the mean of its samples at
+    // t = 0, 5, …, 30: (6 × 15 % + 35 %)/7 = 17.86 % < 20 %: still shrinking, to max(878 × 0.95,
+    // 650 + 0.1786 × 878) = 834.1 → 834 (read instantly, 35 % would have grown it to 963)
+    host.remove(vm1)
+    host.step(10, [1])
+    expect(vm0.present).toBe(834)
+    expect(host.averagedFreeFraction()).toBeCloseTo((6 * 0.15 + 2 * 0.35) / 8, 12)
+    // t = 40: samples at 0 … 40: (6 × 15 % + 3 × 35 %)/9 = 21.67 %: MoM grows the guest by 5 %, or to
+    // 650 + 0.2167 × 834 = 830.7: 834 × 1.05 = 875.7 → 876
+    host.step(10, [1])
+    expect(vm0.present).toBe(876)
+    // the decisions are in the log with the averaged host free share that drove them
+    const d = host.decisions.filter((x) => x.kind === 'balloon' && x.vm === 0)
+    expect(d).toEqual([{ kind: 'balloon', at: 0, vm: 0, from: 1024 - 834, to: 1024 - 876, hostFree: 1.95 / 9 }])
   })
 })

@@ -8,10 +8,12 @@ import type { ContentSpec } from '../../engine/memory/content'
 import { streamFor } from '../../engine/random'
 
 const PAGE = 4096
-// 1000 pages per VM: 100 zero, 400 from OS image 0, 500 unique
+// 1000 pages per VM: 100 zero (free: not mapped, so never scanned), 400 from OS image 0, 500 unique
 const spec: ContentSpec = { zero: 0.1, image: 0.4, imageId: 0 }
+// 1000 pages per VM: 400 from OS image 0, 600 unique — every page mapped
+const mapped: ContentSpec = { zero: 0, image: 0.4, imageId: 0 }
 
-function tenVms(seed = 1, pages = 1000, content = spec): GuestMemory[] {
+function tenVms(seed = 1, pages = 1000, content = mapped): GuestMemory[] {
   return Array.from({ length: 10 }, (_, i) =>
     GuestMemory.create(i, pages * PAGE, PAGE, content, streamFor(seed, 'vm', i)),
   )
@@ -43,61 +45,64 @@ describe('KSM', () => {
     expect(ksm.stats().pages_scanned).toBe(0)
   })
 
-  it('merges ten VMs of one image after two full scans at 100 pages / 20 ms', () => {
-    const vms = tenVms()
+  it('merges ten VMs of one image after two full scans at 100 pages / 20 ms; free pages are not scanned', () => {
+    const vms = tenVms(1, 1000, spec)
     const ksm = host(vms)
-    // 10 × 1000 = 10,000 pages; a pass takes floor(10000/100) + 1 = 101 wake-ups (the last one only
-    // finds the end): wake-ups at t = 0, 20, …, 2000 ms, the next pass starts at 2020 ms.
-    ksm.advance(2000) // wake-ups at 0 … 1980: all pages seen, the end not yet
+    // 10 × 900 mapped pages (the 100 free pages of each VM are not mapped: skipped free of budget); a pass
+    // takes floor(9000/100) + 1 = 91 wake-ups (the last one only finds the end): wake-ups at t = 0, 20, …,
+    // 1800 ms, the next pass starts at 1820 ms.
+    ksm.advance(1800) // wake-ups at 0 … 1780: all pages seen, the end not yet
     expect(ksm.stats().full_scans).toBe(0)
-    expect(ksm.stats().pages_scanned).toBe(10_000)
-    ksm.advance(20) // the wake-up at t = 2000 finds the end of pass 1
+    expect(ksm.stats().pages_scanned).toBe(9000)
+    ksm.advance(20) // the wake-up at t = 1800 finds the end of pass 1
     let s = ksm.stats()
     expect(s.full_scans).toBe(1)
-    expect(s.pages_scanned).toBe(10_000)
+    expect(s.pages_scanned).toBe(9000)
     // first visit: every page only gets its checksum remembered (volatile)
     expect(pick(s)).toEqual({
       pages_shared: 0,
       pages_sharing: 0,
       pages_unshared: 0,
-      pages_volatile: 10_000,
+      pages_volatile: 9000,
       full_scans: 1,
       stable_node_chains: 0,
     })
 
-    // 50 more wake-ups (t = 2020 … 3000): pass 2 has covered VMs 0–4.
-    ksm.advance(1000)
+    // 45 more wake-ups (t = 1820 … 2700): pass 2 has covered VMs 0–4.
+    ksm.advance(900)
     s = ksm.stats()
-    expect(s.pages_scanned).toBe(15_000)
+    expect(s.pages_scanned).toBe(13_500)
     // image: VM 0's 400 pages enter the unstable tree, VM 1's merge with them, VMs 2–4 join: 400 KSM
-    // pages × 5 mappings. zero: 500 pages, at most 256 mappings per KSM page: 256 + 244.
-    // unique: 5 × 500 in the unstable tree.
+    // pages × 5 mappings. unique: 5 × 500 in the unstable tree. No zero page is merged: none is mapped.
     expect(pick(s)).toEqual({
-      pages_shared: 400 + 2,
-      pages_sharing: 400 * 4 + (255 + 243),
+      pages_shared: 400,
+      pages_sharing: 400 * 4,
       pages_unshared: 2500,
-      pages_volatile: 10_000 - 402 - 2098 - 2500,
+      pages_volatile: 9000 - 400 - 1600 - 2500,
       full_scans: 1,
-      stable_node_chains: 1,
+      stable_node_chains: 0,
     })
 
-    ksm.advance(1020) // t = 3020 … 4020: 50 wake-ups for VMs 5–9, one to find the end
+    ksm.advance(920) // t = 2720 … 3620: 45 wake-ups for VMs 5–9, one to find the end
     s = ksm.stats()
-    // zero: 1000 pages → KSM pages of 256, 256, 256, 232
     expect(pick(s)).toEqual({
-      pages_shared: 400 + 4,
-      pages_sharing: 400 * 9 + (1000 - 4),
+      pages_shared: 400,
+      pages_sharing: 400 * 9,
       pages_unshared: 5000,
       pages_volatile: 0,
       full_scans: 2,
-      stable_node_chains: 1,
+      stable_node_chains: 0,
     })
-    expect(s.stable_node_dups).toBe(4)
-    expect(s.rmap_items).toBe(10_000)
-    expect(s.general_profit).toBe(4596 * 4096 - 10_000 * 64)
-    expect(ksm.savedPages).toBe(4596)
-    expect(vms[3]!.ksmSlot!.merging).toBe(500)
-    expect(ksm.zeroPagesMerged()).toBe(4)
+    expect(s.rmap_items).toBe(9000)
+    expect(s.general_profit).toBe(3600 * 4096 - 9000 * 64)
+    expect(ksm.savedPages).toBe(3600)
+    expect(vms[3]!.ksmSlot!.merging).toBe(400)
+    expect(ksm.zeroPagesMerged()).toBe(0)
+    // a page the guest frees is released to the host (free page reporting): its rmap_item goes
+    const p = firstPage(vms[3]!, (t) => t !== ZERO_TOKEN && !isImageToken(t))
+    vms[3]!.release(p)
+    expect(ksm.stats().rmap_items).toBe(8999)
+    expect(ksm.stats().pages_unshared).toBe(4999)
   })
 
   it('breaks exactly one share for one write (copy on write), and rediscovers the page later', () => {
@@ -156,10 +161,14 @@ describe('KSM', () => {
   })
 
   it('chains KSM pages at max_page_sharing and reuses a dup that has room again', () => {
-    const vm = GuestMemory.create(0, 9 * PAGE, PAGE, { zero: 1, image: 0, imageId: 0 }, streamFor(1, 'vm', 0))
-    const ksm = host([vm], { max_page_sharing: 4 })
+    // nine VMs of one page each, all holding page 0 of OS image 0
+    const vms = Array.from({ length: 9 }, (_, i) =>
+      GuestMemory.create(i, PAGE, PAGE, { zero: 0, image: 1, imageId: 0 }, streamFor(1, 'vm', i)),
+    )
+    const vm = vms[0]!
+    const ksm = host(vms, { max_page_sharing: 4 })
     ksm.advance(40) // two passes of 9 pages
-    // 9 zero pages: KSM pages of 4 and 4; the 9th finds both full and waits in the unstable tree
+    // 9 identical pages: KSM pages of 4 and 4; the 9th finds both full and waits in the unstable tree
     let s = ksm.stats()
     expect([s.pages_shared, s.pages_sharing, s.pages_unshared]).toEqual([2, 6, 1])
     expect([s.stable_node_chains, s.stable_node_dups]).toEqual([1, 2])
@@ -177,7 +186,7 @@ describe('KSM', () => {
     const ksm = host(vms)
     ksm.advance(4040)
     const s0 = ksm.stats()
-    expect(vms[9]!.inflateOne()).toBe(0) // a free (zero) page, merged
+    expect(vms[9]!.inflateOne()).toBe(1) // no free page: a page-cache (image) page, merged
     const s1 = ksm.stats()
     expect(s1.pages_sharing).toBe(s0.pages_sharing - 1)
     expect(s1.rmap_items).toBe(s0.rmap_items - 1)
@@ -195,10 +204,10 @@ describe('KSM', () => {
     const s0 = ksm.stats()
     ksm.unregister(vms[9]!)
     const s1 = ksm.stats()
-    // image KSM pages lose one mapping each; VM 9's 100 zero pages were the last ones (KSM page 4: 232 → 132)
-    expect(s1.pages_sharing).toBe(s0.pages_sharing - 400 - 100)
+    // image KSM pages lose one mapping each
+    expect(s1.pages_sharing).toBe(s0.pages_sharing - 400)
     expect(s1.pages_shared).toBe(s0.pages_shared)
-    expect(s1.pages_unshared).toBe(s0.pages_unshared - 500)
+    expect(s1.pages_unshared).toBe(s0.pages_unshared - 600)
     expect(s1.rmap_items).toBe(s0.rmap_items - 1000)
     expect(vms[9]!.ksmSlot).toBeNull()
     ksm.advance(1000) // mid-pass: cursor in VM 4
@@ -217,7 +226,7 @@ describe('KSM', () => {
     expect(ksm.stats().pages_scanned).toBe(20_000)
     ksm.set({ run: 1 })
     ksm.advance(4040)
-    expect(ksm.stats().pages_sharing).toBe(4596)
+    expect(ksm.stats().pages_sharing).toBe(3600)
   })
 
   it('scans big simulated pages at the same byte rate (pages_to_scan counts 4 KiB pages)', () => {
@@ -225,18 +234,19 @@ describe('KSM', () => {
     const vms = Array.from({ length: 10 }, (_, i) => GuestMemory.create(i, 10 * big, big, spec, streamFor(1, 'vm', i)))
     const ksm = new Ksm(big, { run: 1, pages_to_scan: 1024, sleep_millisecs: 20 })
     for (const vm of vms) ksm.register(vm)
-    // 2 simulated pages per wake-up; 100 pages + the end: ceil(101 × 512 / 1024) = 51 wake-ups
-    ksm.advance(1000)
+    // 2 simulated pages per wake-up; 90 mapped pages (each VM's free page is not) + the end:
+    // ceil(91 × 512 / 1024) = 46 wake-ups
+    ksm.advance(900)
     expect(ksm.stats().full_scans).toBe(0)
-    expect(ksm.stats().pages_scanned).toBe(100)
+    expect(ksm.stats().pages_scanned).toBe(90)
     ksm.advance(20)
     expect(ksm.stats().full_scans).toBe(1)
-    ksm.advance(1020)
+    ksm.advance(920)
     const s = ksm.stats()
     expect(s.full_scans).toBe(2)
-    // 1 zero + 4 image pages per VM: 4 KSM pages × 10 and 1 × 10 → shared 5, sharing 45
-    expect([s.pages_shared, s.pages_sharing]).toEqual([5, 45])
-    expect(s.general_profit).toBe(45 * big - 100 * 512 * 64)
+    // 4 image pages per VM: 4 KSM pages × 10 → shared 4, sharing 36
+    expect([s.pages_shared, s.pages_sharing]).toEqual([4, 36])
+    expect(s.general_profit).toBe(36 * big - 90 * 512 * 64)
   })
 
   it('lets wake-ups that cannot afford a big page only add budget', () => {
@@ -291,7 +301,7 @@ describe('KSM', () => {
   )
 
   it('round-trips through state mid-pass and continues identically', () => {
-    const vms = tenVms()
+    const vms = tenVms(1, 1000, spec)
     const ksm = host(vms)
     ksm.advance(3030)
     const clones = new Map(vms.map((vm) => [vm.vm, GuestMemory.fromState(vm.state())]))

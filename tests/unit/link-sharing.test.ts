@@ -1,6 +1,6 @@
 // Max-min fair sharing of NICs among migrations (each a flow out of its source, into its target).
 import { describe, expect, it } from 'vitest'
-import { shareLinks } from '../../engine/lab/link-sharing'
+import { linkHeadroom, shareLinks } from '../../engine/lab/link-sharing'
 
 const nic = (bytes: Record<number, number>) => (h: number) => bytes[h] ?? 100
 
@@ -66,5 +66,29 @@ describe('shareLinks', () => {
       into.set(f.target, (into.get(f.target) ?? 0) + r[i]!)
     })
     for (const [h, used] of [...out, ...into]) expect(used).toBeLessThanOrEqual(nic({ 0: 35, 4: 20 })(h) + 1e-9)
+  })
+})
+
+describe('linkHeadroom: what a flow could use while the others keep their rates', () => {
+  it("a lone pre-copy capped at 128 MiB/s on 10 GbE still has the link's 1.25 GB/s for its switch-over", () => {
+    const flows = [{ source: 0, target: 1, demand: 128 * 2 ** 20 }]
+    const speed = () => 1.25e9
+    const rates = shareLinks(flows, speed)
+    expect([...rates]).toEqual([128 * 2 ** 20])
+    expect([...linkHeadroom(flows, rates, speed)]).toEqual([1.25e9])
+  })
+
+  it('flows sharing a NIC keep their fair share; a modest flow leaves the rest to the others', () => {
+    const flows = [
+      { source: 0, target: 1, demand: 20 },
+      { source: 0, target: 2, demand: Infinity },
+      { source: 0, target: 3, demand: Infinity },
+    ]
+    const rates = shareLinks(flows, nic({}))
+    // NIC 0 sends 100: flow 0 has 100 − 40 − 40 = 20; flows 1 and 2 have 100 − 20 − 40 = 40 each
+    expect([...linkHeadroom(flows, rates, nic({}))]).toEqual([20, 40, 40])
+    // a slow receiving NIC bounds its flow: 30 on host 4, though host 5 sends at 100
+    const slow = [{ source: 5, target: 4, demand: 10 }]
+    expect([...linkHeadroom(slow, shareLinks(slow, nic({ 4: 30 })), nic({ 4: 30 }))]).toEqual([30])
   })
 })

@@ -40,7 +40,7 @@ describe('scenario validation', () => {
     expect(scenario.duration).toBe(7200)
     expect(scenario.interval).toBe(300)
     expect(scenario.seed).toBe(1)
-    expect(scenario.hostTypes.h1!.bootSeconds).toBe(0)
+    expect(scenario.hostTypes.h1!.bootSeconds).toBe(200) // Gandhi et al.'s server setup time (docs/validation.md, defaults)
     expect(scenario.vmTypes.v1!.bwMbps).toBe(100)
   })
 

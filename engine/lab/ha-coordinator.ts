@@ -1,0 +1,273 @@
+// The coordinator's side of host failures: hosts failing (scenario events, orders, seeded MTBF draws, a
+// worker that died) and repaired, the VMs HA restarts once a failure is detected, and HA's admission
+// control (failover capacity kept powered on). The failure and restart bookkeeping itself is ha.ts.
+import type { ClusterModel } from '../model/cluster-model'
+import { HOST_STATE, type LabEvent } from '../vocabulary'
+import { failoverReserve, HaManager, type FailoverReserve } from './ha'
+import type { MigrationQueue } from './migration-queue'
+import type { LabPlan } from './plan'
+import type { ShardOrders } from './shard-orders'
+
+export type FailureCause = 'scheduled' | 'ordered' | 'random'
+
+export class HaCoordinator {
+  readonly ha: HaManager
+  /** hosts failing at the end of the current step */
+  failing: number[] = []
+  /** VMs HA could not place yet (told once) */
+  readonly stuck = new Set<number>()
+  /** the reserve could not be held (told once until it holds again) */
+  private reserveShort = false
+
+  constructor(
+    private readonly model: ClusterModel,
+    private readonly plan: LabPlan,
+    private readonly orders: ShardOrders,
+    private readonly migrations: MigrationQueue,
+  ) {
+    this.ha = new HaManager(model)
+  }
+
+  /** Random failures due in this step, repairs due, and the restarts HA can make now. */
+  step(time: number, dt: number, events: LabEvent[]): void {
+    for (const h of this.ha.randomFailures(time + dt)) this.failHost(h, time + dt, events, 'random')
+    for (const h of this.ha.repairsDue(time)) this.repairHost(h, time, events)
+    const P = this.plan
+    // VMs whose failure is detected during this step restart now, paused until detection + boot
+    for (const w of this.ha.ready(time + dt)) {
+      const h = this.restartHost(w.vm)
+      if (h < 0) {
+        if (!this.stuck.has(w.vm)) {
+          this.stuck.add(w.vm)
+          events.push({
+            time,
+            kind: 'warning',
+            vm: w.vm,
+            message: `HA cannot restart VM ${w.vm} yet: no host admits it (RAM ${P.vmRam[w.vm]} MB, ${P.vmVcpus[w.vm]} vCPUs); it waits for capacity`,
+          })
+        }
+        continue
+      }
+      this.stuck.delete(w.vm)
+      P.place(w.vm, h)
+      // a host switched on for the restart has to boot first
+      const hostBoot = P.hostState[h] === HOST_STATE.on ? 0 : this.model.hostTypes[P.hostType[h]!]!.bootSeconds
+      if (P.hostState[h] === HOST_STATE.off) {
+        this.orders.power.push({ host: h, on: true })
+        P.hostState[h] = hostBoot > 0 ? HOST_STATE.booting : HOST_STATE.on
+      }
+      const from = Math.max(time, w.readyAt) + hostBoot
+      const { bootSeconds, lostWork } = this.ha.restarted(w, from)
+      const pause = from - time + bootSeconds
+      this.orders.arrivals.push({ ...w.transfer, host: h, pauseLeft: (w.transfer.pauseLeft ?? 0) + pause })
+      events.push({
+        time,
+        kind: 'ha-restart',
+        vm: w.vm,
+        host: h,
+        message: w.protected
+          ? `HA: VM ${w.vm} resumes on host ${h} from its last checkpoint (failover ${bootSeconds} s; lost ${lostWork.toFixed(2)} s of uncommitted work; running ${(from + bootSeconds - w.failedAt).toFixed(0)} s after its host failed)`
+          : `HA: VM ${w.vm} cold-boots on host ${h} (${bootSeconds} s); its memory state of ${lostWork.toFixed(0)} s is lost; running ${(from + bootSeconds - w.failedAt).toFixed(0)} s after its host failed`,
+      })
+    }
+  }
+
+  /**
+   * Where HA restarts a VM: the running host with the most free RAM that admits it, else a booting one,
+   * else an off one (which boots first).
+   */
+  private restartHost(v: number): number {
+    const P = this.plan
+    for (const wanted of [HOST_STATE.on, HOST_STATE.booting]) {
+      let best = -1
+      let bestFree = -Infinity
+      for (let h = 0; h < P.hostCount; h++) {
+        if (P.hostState[h] !== wanted || !P.admits(h, v)) continue
+        const free = (P.hostRam[h]! - P.hostRamUse[h]!) / P.hostRam[h]!
+        if (free > bestFree) {
+          best = h
+          bestFree = free
+        }
+      }
+      if (best >= 0) return best
+    }
+    for (let h = 0; h < P.hostCount; h++) if (P.hostState[h] === HOST_STATE.off && P.admits(h, v)) return h
+    return -1
+  }
+
+  /**
+   * Host h fails at the end of this step (`end`): its shard stops its VMs then and hands their state over
+   * for HA; the plan learns of it in `failedAtStepEnd`.
+   */
+  failHost(h: number, end: number, events: LabEvent[], by: FailureCause): void {
+    const P = this.plan
+    if (P.hostState[h] === HOST_STATE.failed || this.orders.failHosts.includes(h)) {
+      events.push({ time: end, kind: 'warning', host: h, message: `${by}: host ${h} has already failed` })
+      return
+    }
+    this.orders.failHosts.push(h)
+    this.failing.push(h)
+    const running = P.members[h]!.filter((v) => P.vmHost[v] === h).length
+    events.push({
+      time: end,
+      kind: 'host-failed',
+      host: h,
+      message: `${by === 'random' ? 'random failure (MTBF)' : by}: host ${h} failed with ${running} VMs; HA restarts them after ${this.model.ha.detection} s of detection`,
+    })
+  }
+
+  repairHost(h: number, time: number, events: LabEvent[]): void {
+    this.plan.hostState[h] = HOST_STATE.off
+    this.orders.repairs.push(h)
+    this.ha.hostRepaired(h, time)
+    events.push({
+      time,
+      kind: 'host-failed',
+      host: h,
+      message: `host ${h} repaired: back in the cluster (switched off)`,
+    })
+  }
+
+  /** Before the shards' failed VMs are taken in: HA's records of the hosts failing at the end of this step. */
+  recordFailures(end: number): void {
+    for (const h of this.failing) this.ha.hostFailed(h, end)
+  }
+
+  /**
+   * After the step in which hosts failed: the plan without them, migrations into them aborted, and the VMs
+   * that finished moving onto one of them gone down with it.
+   */
+  failedAtStepEnd(end: number): void {
+    if (this.failing.length === 0) return
+    const P = this.plan
+    const M = this.migrations
+    const dead = new Set(this.failing)
+    for (const h of this.failing) {
+      P.hostState[h] = HOST_STATE.failed
+      for (const [v, m] of [...M.inFlight].sort((a, b) => a[0] - b[0]))
+        if (m.target === h) this.orders.targetFailed.push({ vm: v, source: m.source })
+      for (const q of M.queue) if (q.target === h) P.unmove(q.vm, h)
+      M.queue = M.queue.filter((q) => q.target !== h)
+      this.orders.power = this.orders.power.filter((p) => p.host !== h)
+    }
+    this.failing = []
+    for (const a of this.orders.arrivals.filter((x) => dead.has(x.host))) {
+      P.drop(a.vm)
+      this.ha.vmFailed(a, a.host, end)
+    }
+    this.orders.arrivals = this.orders.arrivals.filter((a) => !dead.has(a.host))
+  }
+
+  /**
+   * Hosts gone with their worker: failed for the rest of the run. The VMs running there are lost, and so
+   * are the migrations out of them; migrations into them are aborted by their source shard (the VM stays
+   * on the source in pre-copy, is lost in post-copy) and reported back as completions. Returns the VMs lost.
+   */
+  workerLost(hostIds: Int32Array, now: number): number[] {
+    const P = this.plan
+    const M = this.migrations
+    const dead = new Set(hostIds)
+    const lost: number[] = []
+    for (const [v, m] of [...M.inFlight].sort((a, b) => a[0] - b[0])) {
+      if (dead.has(m.source)) M.lose(v, now)
+      else if (dead.has(m.target)) this.orders.targetFailed.push({ vm: v, source: m.source })
+    }
+    for (let v = 0; v < P.vmCount; v++) {
+      const host = P.vmHost[v]!
+      const target = P.vmTarget[v]!
+      if (host >= 0 && dead.has(host)) {
+        lost.push(v)
+        P.drop(v)
+      } else if (target >= 0 && dead.has(target) && !M.inFlight.has(v)) P.unmove(v, target)
+    }
+    M.queue = M.queue.filter((q) => P.vmHost[q.vm]! >= 0 && !dead.has(q.target))
+    for (const h of hostIds) P.hostState[h] = HOST_STATE.failed
+    this.orders.arrivals = this.orders.arrivals.filter((a) => !dead.has(a.host))
+    return lost
+  }
+
+  /**
+   * HA admission control (N host failures tolerated, ha.ts failoverReserve): what the N fullest powered-on
+   * hosts hold must fit in the others' admission room. Undefined when no reserve is asked for.
+   */
+  failoverReserve(): FailoverReserve | undefined {
+    const n = this.model.ha.reserveHosts
+    return n === 0 ? undefined : failoverReserve(this.plan, n)
+  }
+
+  /** The reserve as it stands at the end of a step, into the report. */
+  noteReserve(): void {
+    const r = this.failoverReserve()
+    if (r) this.ha.noteReserve(r)
+  }
+
+  /**
+   * Admission control holds the reserve after the step's decisions: a consolidation move that eats it is
+   * refused (undone, latest first) when no switched-off host is left to make up for it; then switched-off
+   * hosts are powered on, in id order, until it holds (as vSphere DPM brings hosts out of standby for HA).
+   * Returns the decisions kept.
+   */
+  holdReserve<D extends { vm: number; to: number; powerOn?: boolean }>(
+    decisions: D[],
+    time: number,
+    events: LabEvent[],
+  ): D[] {
+    const n = this.model.ha.reserveHosts
+    if (n === 0) return decisions
+    const P = this.plan
+    const off = (): number => {
+      for (let h = 0; h < P.hostCount; h++) if (P.hostState[h] === HOST_STATE.off) return h
+      return -1
+    }
+    let r = failoverReserve(P, n)
+    const kept = decisions.slice()
+    while (!r.held && off() < 0 && kept.length > 0) {
+      const d = kept.pop()!
+      P.unmove(d.vm, d.to)
+      // a host it was switching on for the move stays off
+      if (d.powerOn && P.members[d.to]!.length === 0) P.hostState[d.to] = HOST_STATE.off
+      this.ha.reserve.movesRefused++
+      const after = failoverReserve(P, n)
+      events.push({
+        time,
+        kind: 'warning',
+        vm: d.vm,
+        host: d.to,
+        message: `HA admission control refused moving VM ${d.vm} to host ${d.to}: it would leave ${gib(r.spareRamMB)} of spare RAM for the ${gib(r.needRamMB)} that ${n} failed host(s) would need restarted, and no host is left to switch on`,
+      })
+      r = after
+    }
+    while (!r.held) {
+      const h = off()
+      if (h < 0) {
+        if (!this.reserveShort) {
+          this.reserveShort = true
+          events.push({
+            time,
+            kind: 'warning',
+            message: `HA admission control cannot hold the reserve for ${n} host failure(s): ${gib(r.spareRamMB)} of spare RAM and ${r.spareVcpus} vCPUs for ${gib(r.needRamMB)} and ${r.needVcpus}, every usable host on`,
+          })
+        }
+        break
+      }
+      const boot = this.model.hostTypes[P.hostType[h]!]!.bootSeconds
+      P.hostState[h] = boot > 0 ? HOST_STATE.booting : HOST_STATE.on
+      this.orders.power.push({ host: h, on: true })
+      this.ha.reserve.hostsPoweredOn++
+      const before = r
+      r = failoverReserve(P, n)
+      events.push({
+        time,
+        kind: 'host-on',
+        host: h,
+        message: `host ${h} switched on by HA admission control: ${n} host failure(s) would need ${gib(before.needRamMB)} of RAM and ${before.needVcpus} vCPUs restarted, the others had room for ${gib(before.spareRamMB)} and ${before.spareVcpus}${before.spareRamMB >= before.needRamMB && before.spareVcpus >= before.needVcpus ? ' in all, but not for every VM whole on one host' : ''}`,
+      })
+    }
+    if (r.held) this.reserveShort = false
+    return kept
+  }
+}
+
+function gib(mb: number): string {
+  return `${(mb / 1024).toFixed(1)} GiB`
+}

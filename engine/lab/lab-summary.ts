@@ -1,0 +1,68 @@
+// What a lab run reports at its end (or so far), and the hash that identifies its state bit for bit.
+import type { ClusterModel } from '../model/cluster-model'
+import type { SlaCauses } from './lab-accounts'
+import { StateHasher } from '../hash'
+import type { HaReport } from './ha'
+import type { MemoryReport } from './memory-report'
+import type { MigrationRecord, MigrationStats } from './migration-log'
+import type { LabPlan } from './plan'
+
+export interface LabSummary {
+  mode: 'lab'
+  policy: string
+  seed: number
+  hosts: number
+  vms: number
+  simulatedSeconds: number
+  energyKWh: number
+  migrations: number
+  slatah: number
+  pdm: number
+  slav: number
+  esv: number
+  overallSla: number
+  averageSla: number
+  hostShutdowns: number
+  stateHash: string
+  shards: number
+  migrationModel: ClusterModel['migrationModel']
+  migrationStats: MigrationStats
+  migrationsDetail: MigrationRecord[]
+  /** VMs ended by a host's out-of-memory killer */
+  vmsKilled: number
+  /** the SLA shortfall's tolerance, and what caused the violations (engine/lab/shard-sla.ts) */
+  slaCauses: SlaCauses
+  /** hosts managing memory: KSM and balloon savings, swap and its cost, over time */
+  memory?: MemoryReport
+  /** host failures and HA restarts (when the scenario has failures or protected VMs) */
+  ha?: HaReport
+}
+
+/** What the hash covers: the totals, where every VM is and is going, its demand and history, the accounts. */
+export interface HashedState {
+  energyJ: number
+  migrations: number
+  stepIndex: number
+  plan: LabPlan
+  hostSla: Float64Array
+  vmRequested: Float64Array
+  vmGranted: Float64Array
+}
+
+export function labStateHash(s: HashedState): string {
+  const P = s.plan
+  P.syncHistories()
+  return new StateHasher()
+    .number(s.energyJ)
+    .number(s.migrations)
+    .number(s.stepIndex)
+    .bytes(P.vmHost)
+    .bytes(P.vmTarget)
+    .bytes(P.vmDemand)
+    .bytes(P.hist)
+    .bytes(P.hostState)
+    .bytes(s.hostSla)
+    .bytes(s.vmRequested)
+    .bytes(s.vmGranted)
+    .hex()
+}

@@ -1,0 +1,126 @@
+// Orders to a running lab — a scenario's scheduled events and the trainee's orders (the app, a script) —
+// checked against the plan as a real cluster would check them, then turned into work for the coordinator
+// and the shards. A refused order says why, in the event log.
+import type { ClusterModel } from '../model/cluster-model'
+import { HOST_STATE, type LabEvent } from '../vocabulary'
+import type { HaCoordinator } from './ha-coordinator'
+import type { LabAction } from './lab-state'
+import type { MigrationQueue } from './migration-queue'
+import type { LabPlan } from './plan'
+import type { ShardOrders } from './shard-orders'
+import { acceptsVms, admissionRejection, describeRejection, REJECTION, type Rejection } from '../policies/filters'
+
+/**
+ * A trainee's move is refused by the host's state and by admission (RAM, vCPUs, core speed), not by the CPU
+ * the VM's demand would take: a manual migration may overload a host on purpose, as vMotion allows.
+ */
+function manualMoveRejection(P: LabPlan, to: number, vm: number): Rejection {
+  return acceptsVms(P.hostState[to]!) ? admissionRejection(P, to, vm) : REJECTION.state
+}
+
+export type OrderSource = 'scheduled' | 'ordered'
+
+export class OrderDesk {
+  /** orders given since the last step: applied at the start of the next one */
+  given: LabAction[] = []
+  /** the scenario's next scheduled event, and its next host failure (applied one step ahead) */
+  nextEvent = 0
+  nextFailureEvent = 0
+
+  constructor(
+    private readonly model: ClusterModel,
+    private readonly plan: LabPlan,
+    private readonly orders: ShardOrders,
+    private readonly migrations: MigrationQueue,
+    private readonly ha: HaCoordinator,
+  ) {}
+
+  give(action: LabAction): void {
+    this.given.push(action)
+  }
+
+  /** The scenario's scheduled actions due at the start of this step, then the orders given meanwhile. */
+  applyDue(time: number, events: LabEvent[]): void {
+    const list = this.model.events
+    while (this.nextEvent < list.length && list[this.nextEvent]!.at <= time) {
+      const { at: _at, ...action } = list[this.nextEvent++]!
+      // host failures are applied one step ahead (below)
+      if (!('failHost' in action)) this.apply(action, time, events, 'scheduled')
+    }
+    // a host failing at t fails at the end of the step that ends at t: its VMs ran until then
+    const end = time + this.model.interval
+    while (this.nextFailureEvent < list.length && list[this.nextFailureEvent]!.at <= end) {
+      const e = list[this.nextFailureEvent++]!
+      if ('failHost' in e) this.ha.failHost(e.failHost.host, end, events, 'scheduled')
+    }
+    const given = this.given
+    this.given = []
+    for (const action of given) this.apply(action, time, events, 'ordered')
+  }
+
+  private apply(action: LabAction, time: number, events: LabEvent[], by: OrderSource): void {
+    const P = this.plan
+    const say = (kind: LabEvent['kind'], message: string, extra: Partial<LabEvent> = {}) =>
+      events.push({ time, kind, message: `${by}: ${message}`, ...extra })
+    if ('migrate' in action) {
+      const { vm, to } = action.migrate
+      const refuse = (why: string) =>
+        say('warning', `migration of VM ${vm} to host ${to} refused: ${why}`, { vm, targetHost: to })
+      if (P.vmHost[vm]! < 0) refuse('the VM is not running')
+      else if (P.vmTarget[vm]! >= 0) refuse(`the VM is already moving to host ${P.vmTarget[vm]}`)
+      else if (P.vmHost[vm] === to) refuse('the VM already runs there')
+      else if (manualMoveRejection(P, to, vm) !== REJECTION.none)
+        refuse(describeRejection(manualMoveRejection(P, to, vm), P, to, vm, P.vmDemand[vm]!))
+      else {
+        const from = P.vmHost[vm]!
+        P.move(vm, to)
+        if (P.hostState[to] === HOST_STATE.off) {
+          this.orders.power.push({ host: to, on: true })
+          P.hostState[to] = this.model.hostTypes[P.hostType[to]!]!.bootSeconds > 0 ? HOST_STATE.booting : HOST_STATE.on
+        }
+        this.migrations.enqueue(vm, to, time)
+        say('info', `migrate VM ${vm} from host ${from} to host ${to}`, { vm, host: from, targetHost: to })
+      }
+    } else if ('cancelMigration' in action) {
+      const { vm } = action.cancelMigration
+      const M = this.migrations
+      const queued = M.queue.findIndex((q) => q.vm === vm)
+      const flight = M.inFlight.get(vm)
+      if (queued >= 0) {
+        P.unmove(vm, M.queue[queued]!.target)
+        M.queue.splice(queued, 1)
+        say('info', `migration of VM ${vm} cancelled before it started`, { vm })
+      } else if (flight) {
+        this.orders.cancel.push({ vm, source: flight.source })
+        say('info', `cancel the migration of VM ${vm}`, { vm })
+      } else say('warning', `cancel: VM ${vm} is not migrating`, { vm })
+    } else if ('failHost' in action) {
+      this.ha.failHost(action.failHost.host, time + this.model.interval, events, by)
+    } else if ('repairHost' in action) {
+      const h = action.repairHost.host
+      if (P.hostState[h] !== HOST_STATE.failed) say('warning', `repair: host ${h} has not failed`, { host: h })
+      else this.ha.repairHost(h, time, events)
+    } else if ('balloon' in action) {
+      const { vm, target } = action.balloon
+      if (P.vmHost[vm]! < 0) say('warning', `balloon: VM ${vm} is not running`, { vm })
+      else if (!this.model.memoryManaged) say('warning', 'balloon: hosts do not manage memory in this scenario', { vm })
+      else this.orders.balloons.push({ vm, targetBytes: target })
+    } else {
+      // VM snapshots: carried out by the shard holding the VM
+      const vm =
+        'snapshot' in action ? action.snapshot.vm : 'revert' in action ? action.revert.vm : action.deleteSnapshot.vm
+      if (P.vmHost[vm]! < 0) say('warning', `snapshot operation: VM ${vm} is not running`, { vm })
+      else if (!this.model.memoryImages)
+        say('warning', 'snapshot operation: VMs have no memory images in this scenario (set memory.images: true)', {
+          vm,
+        })
+      else if ('snapshot' in action) this.orders.snapshots.push({ vm, take: action.snapshot })
+      else if ('revert' in action) this.orders.snapshots.push({ vm, revert: action.revert.snapshot })
+      else
+        this.orders.snapshots.push({
+          vm,
+          delete: { snapshot: action.deleteSnapshot.snapshot, children: action.deleteSnapshot.children },
+        })
+    }
+  }
+}
