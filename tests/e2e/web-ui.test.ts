@@ -870,7 +870,8 @@ describe('the web UI in Chromium', () => {
     await playUntil(page, 1)
     const chart = page.getByTestId('chart-memory')
     await expect.poll(() => chart.locator('path.chart-line').count()).toBe(5)
-    // the 16 GiB server: its physical RAM, what is resident, and the admission capacity (16 GiB × 1.5) apart
+    // the 16 GiB server: its physical RAM, what is resident, and apart the admission capacity:
+    // (16384 MiB − the 512 MiB host reserve) × the scenario's RAM allocation ratio 1.6 = 24.80 GiB
     await clickHost(page, 0)
     await expect.poll(() => page.getByTestId('host-ram').textContent()).toBe('16.00 GiB')
     const node = new LabSession(nodeScenarioCatalog(join(ROOT, 'scenarios')))
@@ -880,7 +881,7 @@ describe('the web UI in Chromium', () => {
     expect(await page.getByTestId('host-ram-used').textContent()).toBe(
       `${(host.ramUsedMB / 1024).toFixed(2)} GiB (${((host.ramUsedMB / 16384) * 100).toFixed(1)} %)`,
     )
-    expect(await page.getByTestId('host-ram-admission').textContent()).toBe('24.00 GiB of 24.00 GiB')
+    expect(await page.getByTestId('host-ram-admission').textContent()).toBe('24.00 GiB of 24.80 GiB')
     await page.locator('.details-panel').screenshot({ path: join(ARTIFACTS, 'host-memory.png') })
     await page.getByTestId('report').screenshot({ path: join(ARTIFACTS, 'report-memory.png') })
   })
