@@ -16,6 +16,7 @@ import { LabInputError } from '../engine/scenario/diagnostics'
 import { pick } from './flags'
 import { durationFlag, workersFlag } from './flag-values'
 import { prepareCheckpointFolder, prepareReportFile } from './outputs'
+import { formatBytes, formatClock } from '../engine/api/units'
 import { Progress } from './progress'
 import { saveLabCheckpoint } from './checkpoints'
 import type { Io } from './io'
@@ -162,16 +163,6 @@ export interface Execution {
   failures: string[]
 }
 
-/** d+hh:mm:ss.s of simulated time. */
-export function formatClock(seconds: number): string {
-  const d = Math.floor(seconds / 86400)
-  const rest = seconds - d * 86400
-  const h = Math.floor(rest / 3600)
-  const m = Math.floor((rest % 3600) / 60)
-  const s = rest % 60
-  return `${d}+${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${s.toFixed(1).padStart(4, '0')}`
-}
-
 /** How long the run may keep the event loop waiting: signals (Ctrl-C) and output are handled in between. */
 const YIELD_EVERY_MS = 50
 
@@ -182,7 +173,7 @@ export async function execute(model: ClusterModel, o: ExecuteOptions): Promise<E
   const onEvent = o.events
     ? (e: LabEvent) => {
         progress.clear()
-        io.err(`${formatClock(e.time)}  ${e.kind.padEnd(15)} ${e.message}\n`)
+        io.err(`${formatClock(e.time, true)}  ${e.kind.padEnd(15)} ${e.message}\n`)
       }
     : undefined
   const dir = plan.checkpointDir === undefined ? undefined : resolve(plan.checkpointDir)
@@ -207,10 +198,10 @@ export async function execute(model: ClusterModel, o: ExecuteOptions): Promise<E
       try {
         const saved = saveLabCheckpoint(dir!, labCheckpoint(model, o.origin, state))
         io.err(
-          `checkpoint ${formatClock(time)} → ${saved.path} (${(saved.bytes / 2 ** 20).toFixed(1)} MiB, ${(saved.encodeMs + saved.writeMs).toFixed(0)} ms)\n`,
+          `checkpoint ${formatClock(time, true)} → ${saved.path} (${formatBytes(saved.bytes)}, ${(saved.encodeMs + saved.writeMs).toFixed(0)} ms)\n`,
         )
       } catch (e) {
-        const message = `conlab: checkpoint ${formatClock(time)} not saved: ${(e as Error).message}; the run goes on`
+        const message = `conlab: checkpoint ${formatClock(time, true)} not saved: ${(e as Error).message}; the run goes on`
         failures.push(message)
         io.err(`${message}\n`)
       }

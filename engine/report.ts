@@ -7,6 +7,7 @@ import type { MemoryReport } from './lab/memory-report'
 import type { HaReport } from './lab/ha'
 import type { SlaCauses } from './lab/lab-accounts'
 import type { TraceSourceReport } from './workload/trace-import'
+import { formatPercent } from './api/units'
 
 export interface RunReport {
   scenario: string
@@ -90,7 +91,7 @@ export function workloadBinding(model: ClusterModel): WorkloadBinding {
   }
 }
 
-const PERCENT = (x: number, digits = 2) => `${(x * 100).toFixed(digits)} %`
+const PERCENT = (x: number, digits = 2) => formatPercent(x, digits)
 
 /** The human summary printed after a run. */
 export function formatSummary(r: RunReport): string {

@@ -83,8 +83,10 @@ export interface LabInfo {
   vmType: Int32Array
   /** a display name per VM (trace file, or group name and index) */
   vmNames: string[]
-  /** Σ RAM of all hosts, MB */
+  /** Σ physical RAM of all hosts, MiB */
   ramMB: number
+  /** lab mode: how admission counts a host's RAM (admissionRamMB = (physical − reserved) × ratio) */
+  admission?: { ramAllocationRatio: number; reservedHostMemoryMB: number }
   /** how many host shards step the hosts, and where they run */
   shards: { count: number; where: ShardPlace }
   /** lab mode: VMs have memory images (what VM snapshots need: `memory.images: true`) */
@@ -98,12 +100,21 @@ export interface AdvanceRequest {
   steps?: number
   /** advance until this simulated time (seconds) instead */
   untilSeconds?: number
+  /**
+   * Views of the lab after the advance, in the same answer (one message instead of one per view: what a page
+   * that plays the run asks for after every advance)
+   */
+  views?: { placement?: boolean; host?: number; vm?: number }
 }
 
 export interface AdvanceResult {
   frames: Frame[]
   events: LabEvent[]
   done: boolean
+  /** the views asked for in AdvanceRequest.views, as placement(), hostDetails() and vmDetails() answer them */
+  placement?: PlacementView
+  host?: HostDetails
+  vm?: VmDetails
 }
 
 /** The placement map: compact arrays, one entry per host or VM. */
@@ -113,7 +124,7 @@ export interface PlacementView {
   hostState: Uint8Array
   /** CPU utilization per host at the last update, 0..1 */
   hostCpu: Float64Array
-  /** RAM in use per host, 0..1 of its RAM (resident memory where hosts manage memory) */
+  /** RAM in use per host, a fraction of its physical RAM (resident memory where hosts manage memory) */
   hostRam: Float64Array
   /** host of each VM (−1: not placed / removed) */
   vmHost: Int32Array
@@ -137,7 +148,17 @@ export interface HostDetails {
   typeName: string
   state: HostState
   totalMips: number
+  /** physical RAM, MiB */
   ramMB: number
+  /** RAM in use, MiB: resident memory where the host manages memory (KSM, balloons, swap), else its VMs' RAM */
+  ramUsedMB: number
+  /**
+   * RAM admission lets VMs reserve here, MiB: lab mode (physical − reserved for the host) × RAM allocation ratio,
+   * as OpenStack's scheduler counts it; CloudSim's model: the physical RAM
+   */
+  admissionRamMB: number
+  /** configured RAM of the VMs admitted here, MiB (what counts against admissionRamMB) */
+  admittedRamMB: number
   cpuUtilization: number
   powerW: number
   /** VMs running here, then VMs on their way here (`migratingFrom`; they still run on their source) */

@@ -32,9 +32,10 @@ import type { RunReport } from '../report'
 import { encodeState, decodeState } from '../checkpoint/codec'
 import { asLabCheckpoint, checkpointFileName, checkpointModel, labCheckpoint } from '../checkpoint/lab-checkpoint'
 import type { ScenarioCatalog } from './scenario-catalog'
+import { formatClock } from './units'
 import { CloudSimRun } from './session-cloudsim'
 import { LabRun, type RunHistory } from './session-lab'
-import type { SessionRun } from './session-common'
+import { checkHost, checkVm, type SessionRun } from './session-common'
 import { inThreadShards, type ShardPlanner } from './shard-plan'
 import {
   SessionHistory,
@@ -61,13 +62,6 @@ const NO_CHECKPOINTS =
   'checkpoints need a lab-mode scenario: the CloudSim-compatible mode replays CloudSim 3.0.3 and keeps no checkpoints'
 const NO_ORDERS =
   'orders (snapshots, host failures, migrations…) need a lab-mode scenario: the CloudSim-compatible mode replays CloudSim 3.0.3 as it ran'
-
-function clockText(seconds: number): string {
-  const d = Math.floor(seconds / 86400)
-  const h = Math.floor((seconds % 86400) / 3600)
-  const m = Math.floor((seconds % 3600) / 60)
-  return `${d}d ${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`
-}
 
 /** A scenario opened and ready to run: the run, where the scenario came from, and the model's policy. */
 interface Started {
@@ -182,8 +176,15 @@ export class LabSession implements LabApi {
 
   advance(request: AdvanceRequest = {}): Promise<AdvanceResult> {
     return this.onRun(async (run) => {
+      const views = request.views
+      // a bad view is refused before the lab moves
+      if (views?.host !== undefined) checkHost(views.host, run.info.hosts)
+      if (views?.vm !== undefined) checkVm(views.vm, run.info.vms)
       const result = await run.advance(request)
       this.history.progress(run.time, result.done, () => run.report())
+      if (views?.placement) result.placement = run.placement()
+      if (views?.host !== undefined) result.host = run.hostDetails(views.host)
+      if (views?.vm !== undefined) result.vm = run.vmDetails(views.vm)
       return result
     })
   }
@@ -228,7 +229,7 @@ export class LabSession implements LabApi {
       const bytes = encodeState(value, fileName)
       const summary = this.history.addCheckpoint(
         {
-          name: name?.trim() || `checkpoint at ${clockText(envelope.time)}`,
+          name: name?.trim() || `checkpoint at ${formatClock(envelope.time)}`,
           time: envelope.time,
           scenario: envelope.scenario.name,
           policy: envelope.policy,
@@ -339,8 +340,8 @@ export class LabSession implements LabApi {
         time: c.time,
         kind: 'info',
         message: rewind
-          ? `rewound to "${name}" (${clockText(c.time)}): the lab goes on from there with ${c.policy}`
-          : `branch from "${name}" (${clockText(c.time)}): ${branchLabel(model.policy.name, extra)} instead of ${c.policy}`,
+          ? `rewound to "${name}" (${formatClock(c.time)}): the lab goes on from there with ${c.policy}`
+          : `branch from "${name}" (${formatClock(c.time)}): ${branchLabel(model.policy.name, extra)} instead of ${c.policy}`,
       }
       run.history.events.push(notice)
       this.run = run

@@ -14,7 +14,7 @@ import type {
 } from './lab-api'
 import { HOST_STATE } from './lab-api'
 import type { ClusterModel } from '../model/cluster-model'
-import { CloudSimSimulation } from '../cloudsim/simulation'
+import { CloudSimSimulation, type CloudSimFrame } from '../cloudsim/simulation'
 import type { MigrationDecision } from '../cloudsim/optimizer'
 import { CLOUDSIM_POLICIES } from '../policies/policy-name'
 import { HISTORY_LENGTH } from '../policies/detectors'
@@ -23,7 +23,8 @@ import { moveSentence, overloadSentence } from '../policies/explain'
 import { workloadBinding, type RunReport, type WorkloadBinding } from '../report'
 import { planetLabUtilization } from '../workload/planetlab'
 import { cloudSimReport } from '../run'
-import { checkHost, checkVm, labInfo, pct, type SessionRun } from './session-common'
+import { checkHost, checkVm, labInfo, type SessionRun } from './session-common'
+import { formatPercent as pct } from './units'
 
 export class CloudSimRun implements SessionRun {
   readonly info: LabInfo
@@ -52,8 +53,9 @@ export class CloudSimRun implements SessionRun {
     this.info = labInfo(model, description, CLOUDSIM_POLICIES, settings, { count: 1, where: 'in-thread' })
   }
 
+  /** simulated seconds reached: the scenario's end once done (as the report counts it) */
   get time(): number {
-    return this.sim.time
+    return this.sim.done ? this.model.duration : this.sim.time
   }
 
   get done(): boolean {
@@ -66,36 +68,42 @@ export class CloudSimRun implements SessionRun {
     const steps = request.untilSeconds !== undefined ? Number.POSITIVE_INFINITY : Math.max(1, request.steps ?? 1)
     for (let i = 0; i < steps && !sim.done; i++) {
       if (request.untilSeconds !== undefined && sim.time >= request.untilSeconds) break
-      // the run's end: the closing frame carries what completed after the last periodic step
+      // the run's end: the closing frame carries what completed after the last periodic step, the end state
+      // the report describes
       const f = sim.step() ?? sim.closingFrame()
       if (!f) break
-      const sla = sim.slaTotals()
-      const dActive = sla.activeSeconds - this.lastSla.activeSeconds
-      const frame: Frame = {
-        time: f.time,
-        step: f.step,
-        energyKWh: f.energyKWh,
-        powerW: f.powerW,
-        activeHosts: f.activeHosts,
-        cpuUtilization: f.cpuUtilization,
-        migrations: f.migrations,
-        migrationsStarted: f.migrationsStarted,
-        overloadedHosts: f.overloadedHosts,
-        vmsRunning: f.vmsRunning,
-        slatah: sla.activeSeconds > 0 ? sla.slaSeconds / sla.activeSeconds : 0,
-        slaViolationShare: dActive > 0 ? (sla.slaSeconds - this.lastSla.slaSeconds) / dActive : 0,
-        demandMips: f.demandMips,
-        grantedMips: f.grantedMips,
-        migrationsInFlight: f.migrationsInFlight,
-      }
-      this.lastSla = sla
-      frames.push(frame)
+      frames.push(this.withSla(f))
       this.describeStep(f.time, f.decisions ?? [])
     }
     const events = this.pending
     this.pending = []
     this.recordMigrations(events)
     return Promise.resolve({ frames, events, done: sim.done })
+  }
+
+  /** The frame with the SLA figures so far and of its interval. */
+  private withSla(f: CloudSimFrame): Frame {
+    const sla = this.sim.slaTotals()
+    const dActive = sla.activeSeconds - this.lastSla.activeSeconds
+    const frame: Frame = {
+      time: f.time,
+      step: f.step,
+      energyKWh: f.energyKWh,
+      powerW: f.powerW,
+      activeHosts: f.activeHosts,
+      cpuUtilization: f.cpuUtilization,
+      migrations: f.migrations,
+      migrationsStarted: f.migrationsStarted,
+      overloadedHosts: f.overloadedHosts,
+      vmsRunning: f.vmsRunning,
+      slatah: sla.activeSeconds > 0 ? sla.slaSeconds / sla.activeSeconds : 0,
+      slaViolationShare: dActive > 0 ? (sla.slaSeconds - this.lastSla.slaSeconds) / dActive : 0,
+      demandMips: f.demandMips,
+      grantedMips: f.grantedMips,
+      migrationsInFlight: f.migrationsInFlight,
+    }
+    this.lastSla = sla
+    return frame
   }
 
   /** Events for one step: the decisions with their explanations, and hosts switching on or off. */
@@ -156,7 +164,7 @@ export class CloudSimRun implements SessionRun {
     const { sim, model } = this
     const H = sim.hosts
     const view: PlacementView = {
-      time: sim.time,
+      time: this.time,
       hostState: new Uint8Array(model.hostCount),
       hostCpu: new Float64Array(model.hostCount),
       hostRam: new Float64Array(model.hostCount),
@@ -169,9 +177,7 @@ export class CloudSimRun implements SessionRun {
     for (let h = 0; h < model.hostCount; h++) {
       view.hostState[h] = H.utilMips[h]! > 0 || H.list[h]!.length > 0 ? HOST_STATE.on : HOST_STATE.off
       view.hostCpu[h] = H.utilization(h)
-      let ram = 0
-      for (const v of H.list[h]!) if (!H.migIn[h]!.includes(v)) ram += H.vmRam[v]!
-      view.hostRam[h] = ram / H.ramMB[h]!
+      view.hostRam[h] = this.vmRamOn(h) / H.ramMB[h]!
       for (const v of H.migIn[h]!) view.vmMigratingTo[v] = h
     }
     for (let v = 0; v < model.vmCount; v++) {
@@ -199,6 +205,10 @@ export class CloudSimRun implements SessionRun {
       state: H.utilMips[host]! > 0 || H.list[host]!.length > 0 ? HOST_STATE.on : HOST_STATE.off,
       totalMips: H.totalMips[host]!,
       ramMB: H.ramMB[host]!,
+      ramUsedMB: this.vmRamOn(host),
+      // CloudSim checks RAM against the host's RAM, and only when it places a VM
+      admissionRamMB: H.ramMB[host]!,
+      admittedRamMB: this.vmRamOn(host),
       cpuUtilization: H.utilization(host),
       powerW: H.utilMips[host]! > 0 ? specPower(type.power, H.utilization(host)) : 0,
       vms: H.list[host]!.map((v) => ({
@@ -213,6 +223,14 @@ export class CloudSimRun implements SessionRun {
       slaViolationSeconds: sla.violation,
       activeSeconds: sla.active,
     }
+  }
+
+  /** RAM of the VMs a host runs (not those migrating in, which still run on their source), MiB. */
+  private vmRamOn(h: number): number {
+    const H = this.sim.hosts
+    let ram = 0
+    for (const v of H.list[h]!) if (!H.migIn[h]!.includes(v)) ram += H.vmRam[v]!
+    return ram
   }
 
   vmDetails(vm: number): VmDetails {

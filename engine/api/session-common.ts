@@ -128,6 +128,14 @@ export function labInfo(
     vmNames: vmNames(model),
     ramMB,
     shards,
+    ...(model.mode === 'lab'
+      ? {
+          admission: {
+            ramAllocationRatio: model.admission.ramAllocationRatio,
+            reservedHostMemoryMB: model.admission.reservedHostMemory / 2 ** 20,
+          },
+        }
+      : {}),
     memoryImages: model.mode === 'lab' && model.memoryImages,
     labActions: model.mode === 'lab',
   }
@@ -164,10 +172,6 @@ export function attempt<T>(f: () => T): Promise<T> {
   } catch (e) {
     return Promise.reject(e instanceof Error ? e : new Error(String(e)))
   }
-}
-
-export function pct(x: number): string {
-  return `${(x * 100).toFixed(1)} %`
 }
 
 export function checkHost(host: number, count: number): void {

@@ -229,11 +229,7 @@ export class LabRun implements SessionRun {
       vmRamMB: P.vmRam.slice(),
       vmMigratingTo: new Int32Array(model.vmCount).fill(-1),
     }
-    const memory = sim.hostMemory
-    for (let h = 0; h < model.hostCount; h++) {
-      const inUse = memory ? memory[h * MEMORY_FIELDS + M.residentMB]! : sim.hostRamMB[h]!
-      view.hostRam[h] = inUse / P.hostRam[h]!
-    }
+    for (let h = 0; h < model.hostCount; h++) view.hostRam[h] = this.ramUsedMB(h) / this.physicalRamMB(h)
     for (let v = 0; v < model.vmCount; v++) {
       if (P.vmHost[v]! < 0) continue
       view.vmDemandMips[v] = P.vmDemand[v]!
@@ -271,7 +267,10 @@ export class LabRun implements SessionRun {
       typeName: model.hostTypes[model.hostType[host]!]!.name,
       state: P.hostState[host]! as HostDetails['state'],
       totalMips: P.capacity[host]!,
-      ramMB: P.hostRam[host]!,
+      ramMB: this.physicalRamMB(host),
+      ramUsedMB: this.ramUsedMB(host),
+      admissionRamMB: P.hostRam[host]!,
+      admittedRamMB: P.hostRamUse[host]!,
       cpuUtilization: sim.hostUtil[host]!,
       powerW: sim.hostPowerW[host]!,
       vms: [...vms, ...arriving],
@@ -280,6 +279,16 @@ export class LabRun implements SessionRun {
       activeSeconds: sim.hostActive[host]!,
       ...(sim.hostMemory ? { memory: hostMemory(sim.hostMemory, host) } : {}),
     }
+  }
+
+  private physicalRamMB(host: number): number {
+    return this.model.hostTypes[this.model.hostType[host]!]!.ramMB
+  }
+
+  /** Resident memory where hosts manage memory, else the RAM of the VMs that ran in the last step. */
+  private ramUsedMB(host: number): number {
+    const memory = this.sim.hostMemory
+    return memory ? memory[host * MEMORY_FIELDS + M.residentMB]! : this.sim.hostRamMB[host]!
   }
 
   vmDetails(vm: number): VmDetails {

@@ -12,6 +12,7 @@
 import { MemoryImage, ZERO_TOKEN, popcount } from '../memory/image'
 import { decodeState, encodeState } from './codec'
 import { CheckpointError } from './format'
+import { formatBytes } from '../api/units'
 
 export type PowerState = 'running' | 'paused' | 'off'
 
@@ -724,18 +725,6 @@ class Validator {
 }
 
 // ── text ──
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`
-  const units = ['KiB', 'MiB', 'GiB', 'TiB']
-  let x = n / 1024
-  let u = 0
-  while (x >= 1024 && u < units.length - 1) {
-    x /= 1024
-    u++
-  }
-  return `${x.toFixed(1)} ${units[u]}`
-}
 
 function formatLine(s: SnapshotInfo): string {
   const kind = s.memory ? `memory, ${s.power}` : 'no memory'

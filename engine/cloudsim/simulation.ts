@@ -16,6 +16,7 @@ import { VmDemand } from './demand'
 import { StateHistoryMetrics } from './metrics'
 import { CloudSimOptimizer, type MigrationDecision } from './optimizer'
 import type { Frame, LabEvent } from '../vocabulary'
+import { formatMiB } from '../api/units'
 
 /** Delay between a VM's creation and its cloudlet's submission (CloudSim.getMinTimeBetweenEvents). */
 const SUBMIT_DELAY = 0.1
@@ -178,7 +179,7 @@ export class CloudSimSimulation {
   closingFrame(): CloudSimFrame | undefined {
     if (!this.finished || this.closed) return undefined
     this.closed = true
-    return this.frame(this.model.duration, this.framedMigrations, 0)
+    return { ...this.frame(this.model.duration, this.framedMigrations, 0), step: this.stepIndex + 1 }
   }
 
   /** Runs to the end; `onFrame` sees every periodic step. */
@@ -239,7 +240,7 @@ export class CloudSimSimulation {
       vm: e.vm,
       host: source,
       targetHost: e.target,
-      message: `VM ${e.vm} now runs on host ${e.target} (${(H.vmRam[e.vm] as number).toFixed(0)} MB copied at half of 1 Gbit/s)`,
+      message: `VM ${e.vm} now runs on host ${e.target} (${formatMiB(H.vmRam[e.vm] as number)} copied at half of 1 Gbit/s)`,
     })
     if (source >= 0) this.changedAtInstant.add(source)
     this.changedAtInstant.add(e.target)

@@ -2,10 +2,7 @@
 // (which detector, the value it compared and the bound) and why a VM moves where it moves.
 import { DETECTORS } from './policy-name'
 import { FALLBACK_THRESHOLD, type DetectorVerdict } from './detectors'
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)} %`
-}
+import { formatPercent as pct } from '../api/units'
 
 /** "host 3 over-loaded — local regression: predicted utilization × safety = 1.042 ≥ 1" */
 export function overloadSentence(host: number, v: DetectorVerdict): string {

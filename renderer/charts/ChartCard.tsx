@@ -1,9 +1,11 @@
-// A chart's frame: title, legend, a PNG export of what is drawn, and a body measured so recharts is always
-// given an explicit, non-zero size.
+// A chart's frame: title, legend, a PNG export of what is drawn (saying which run it shows: scenario, policy,
+// seed, simulated time), and a body measured so the chart is always given an explicit, non-zero size.
 import { useRef, useState, type ReactNode } from 'react'
 import { useElementSize } from '../use-element-size'
 import { chartToPng, type LegendEntry } from '../export/chart-png'
-import { downloadBlob, safeFileName } from '../export/download'
+import { chartFileName, chartSource } from '../export/chart-source'
+import { downloadBlob } from '../export/download'
+import { useStore } from '../state/use-run'
 
 export interface ChartCardProps {
   title: string
@@ -14,14 +16,16 @@ export interface ChartCardProps {
 }
 
 export function ChartCard({ title, legend, testId, className, children }: ChartCardProps) {
+  const store = useStore()
   const bodyRef = useRef<HTMLDivElement>(null)
   const size = useElementSize(bodyRef)
   const [exportError, setExportError] = useState<string>()
   const exportPng = async () => {
-    const svg = bodyRef.current?.querySelector<SVGSVGElement>('svg.recharts-surface')
+    const svg = bodyRef.current?.querySelector<SVGSVGElement>('svg.chart-surface')
     if (!svg) return
     try {
-      downloadBlob(await chartToPng(svg, title, legend), `${safeFileName(title)}.png`)
+      const state = store.getState()
+      downloadBlob(await chartToPng(svg, title, legend, chartSource(state)), chartFileName(state, title))
       setExportError(undefined)
     } catch (e) {
       setExportError(e instanceof Error ? e.message : String(e))

@@ -1,245 +1,129 @@
-// The run's charts, live while it plays: every plotted value is a field of an engine Frame.
-import { memo, useMemo } from 'react'
-import { Area, AreaChart, CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts'
+// The run's charts, live while it plays: every plotted value is a field of an engine Frame. They redraw a few
+// times a second (the store's chartFrames); each series is drawn from the points its chart's pixel columns can
+// show, each column keeping its lowest and highest frame, so a short spike in a week still shows.
+import { memo } from 'react'
 import type { Frame } from '../../engine/api/lab-api'
+import { formatNumber } from '../../engine/api/units'
 import { useRun } from '../state/use-run'
 import { ChartCard } from './ChartCard'
-import { pickPoints } from './points'
-import { useStaggered } from './stagger'
+import { SvgChart, type ChartSeries, type TimeAxis, type ValueAxis } from './SvgChart'
 import { timeLabel, timeTick, timeTicks } from './axes'
+import { useStaggered } from './stagger'
+
+const series = (
+  id: string,
+  label: string,
+  color: string,
+  value: (f: Frame) => number,
+  more: Partial<ChartSeries<Frame>> = {},
+): ChartSeries<Frame> => ({ id, label, color, value, ...more })
 
 export const SERIES = {
-  cpu: { label: 'cluster CPU utilization', color: '#2563eb' },
-  active: { label: 'active hosts', color: '#059669' },
-  overloaded: { label: 'overloaded hosts', color: '#dc2626' },
-  power: { label: 'power (W)', color: '#d97706' },
-  energy: { label: 'energy (kWh)', color: '#7c3aed' },
-  slatah: { label: 'SLATAH so far', color: '#b91c1c' },
-  slaShare: { label: 'SLA-violation share of the interval', color: '#0891b2' },
-  migrations: { label: 'migrations started', color: '#6366f1' },
+  cpu: series('cpu', 'cluster CPU utilization', '#2563eb', (f) => f.cpuUtilization),
+  active: series('active', 'active hosts', '#059669', (f) => f.activeHosts, { shape: 'step' }),
+  overloaded: series('overloaded', 'overloaded hosts', '#dc2626', (f) => f.overloadedHosts, {
+    shape: 'step',
+    strokeWidth: 1,
+  }),
+  power: series('power', 'power (W)', '#d97706', (f) => f.powerW),
+  energy: series('energy', 'energy (kWh)', '#7c3aed', (f) => f.energyKWh, { axis: 'right' }),
+  slatah: series('slatah', 'SLATAH so far', '#b91c1c', (f) => f.slatah, { strokeWidth: 1.75 }),
+  slaShare: series('sla-share', 'SLA-violation share of the interval', '#0891b2', (f) => f.slaViolationShare, {
+    strokeWidth: 1,
+  }),
+  migrations: series('migrations', 'migrations started', '#6366f1', (f) => f.migrationsStarted, { shape: 'area' }),
 } as const
 
-const MARGIN = { top: 6, right: 12, bottom: 0, left: 0 }
-const AXIS = { fontSize: 11 }
-const UNIT = [0, 1]
-const pct = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(0)}%` : String(v))
-const pctFine = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(2)} %` : String(v))
-const num = (digits: number) => (v: unknown) => (typeof v === 'number' ? v.toFixed(digits) : String(v))
-/** Digits for the energy axis: short runs use a few hundredths of a kWh. */
-const energyDigits = (kwh: number) => (kwh < 1 ? 3 : kwh < 10 ? 2 : 0)
-/** SLA shares start at 0; a run without violations shows 0–100 % instead of recharts' 0–4. */
-const SLA_DOMAIN = [0, (max: number) => (max > 0 ? max : 1)] as [number, (max: number) => number]
+const time = (f: Frame) => f.time
+const pct = (v: number) => `${Math.round(v * 100)} %`
+const pctFine = (v: number) => `${(v * 100).toFixed(2)} %`
+const count = (v: number) => formatNumber(v)
+/** The power axis with its unit: "800 W", "45 kW" (an empty chart's axis runs 0–1 W). */
+const watts = (v: number) => (v >= 10_000 ? `${Number((v / 1000).toFixed(1))} kW` : `${Number(v.toPrecision(3))} W`)
+const kwh = (v: number) => `${Number(v.toPrecision(3))} kWh`
+
+const UNIT: ValueAxis = { domain: [0, 1], format: pct, width: 44 }
+const COUNT: ValueAxis = { format: count, width: 44, integer: true }
+const WATTS: ValueAxis = { format: watts, width: 56 }
+const KWH: ValueAxis = { format: kwh, width: 64 }
+/** SLA shares start at 0; a run without violations shows 0–100 % */
+const SLA: ValueAxis = { domain: [0, (max) => (max > 0 ? max : 1)], format: pct, width: 44 }
+
+const CPU = [SERIES.cpu]
+const HOSTS = [SERIES.active, SERIES.overloaded]
+const POWER = [SERIES.power, SERIES.energy]
+const SLA_SERIES = [SERIES.slaShare, SERIES.slatah]
+const MIGRATIONS = [SERIES.migrations]
+
+const valueText = (v: number, s: ChartSeries<Frame>): string =>
+  s === SERIES.power
+    ? `${v.toFixed(0)} W`
+    : s === SERIES.energy
+      ? `${v.toFixed(2)} kWh`
+      : s === SERIES.cpu || s === SERIES.slatah || s === SERIES.slaShare
+        ? pctFine(v)
+        : formatNumber(v)
+
+/** The time axis; the same object for the same duration, so the charts see unchanged props. */
+const axisCache = new Map<number, TimeAxis>()
+function timeAxis(duration: number): TimeAxis {
+  let axis = axisCache.get(duration)
+  if (!axis) axisCache.set(duration, (axis = { domain: [0, duration], ticks: timeTicks(duration), format: timeTick }))
+  return axis
+}
 
 interface ChartProps {
-  data: Frame[]
+  data: readonly Frame[]
   duration: number
   width: number
   height: number
 }
 
-/** The time axis; the same object for the same duration, so recharts sees unchanged props. */
-const axisCache = new Map<number, ReturnType<typeof makeAxisProps>>()
-function makeAxisProps(duration: number) {
-  return {
-    dataKey: 'time',
-    type: 'number' as const,
-    domain: [0, duration],
-    ticks: timeTicks(duration),
-    tickFormatter: timeTick,
-    tick: AXIS,
-    interval: 0,
-    allowDataOverflow: true,
-  }
+function chart(series: ChartSeries<Frame>[], left: ValueAxis, right?: ValueAxis) {
+  return memo(function RunChart({ data: latest, duration, width, height }: ChartProps) {
+    // the five charts take turns, one per animation frame, rather than all redrawing in one task
+    const data = useStaggered(latest)
+    return (
+      <SvgChart
+        data={data}
+        time={time}
+        width={width}
+        height={height}
+        x={timeAxis(duration)}
+        left={left}
+        right={right}
+        series={series}
+        timeLabel={timeLabel}
+        valueLabel={valueText}
+      />
+    )
+  })
 }
-function axisProps(duration: number) {
-  let props = axisCache.get(duration)
-  if (!props) axisCache.set(duration, (props = makeAxisProps(duration)))
-  return props
-}
 
-const CpuChart = memo(function CpuChart({ data: latest, duration, width, height }: ChartProps) {
-  const data = useStaggered(latest)
-  // the same element while the shown data is unchanged: React skips the whole chart
-  return useMemo(
-    () => (
-      <LineChart width={width} height={height} data={data} margin={MARGIN}>
-        <CartesianGrid stroke="#eceef1" vertical={false} />
-        <XAxis {...axisProps(duration)} />
-        <YAxis domain={UNIT} tickFormatter={pct} tick={AXIS} interval={0} width={40} />
-        <Tooltip isAnimationActive={false} labelFormatter={timeLabel} formatter={pctFine} />
-        <Line
-          dataKey="cpuUtilization"
-          name={SERIES.cpu.label}
-          stroke={SERIES.cpu.color}
-          dot={false}
-          strokeWidth={1.5}
-          isAnimationActive={false}
-        />
-      </LineChart>
-    ),
-    [data, duration, width, height],
-  )
-})
-
-const HostsChart = memo(function HostsChart({ data: latest, duration, width, height }: ChartProps) {
-  const data = useStaggered(latest)
-  // the same element while the shown data is unchanged: React skips the whole chart
-  return useMemo(
-    () => (
-      <LineChart width={width} height={height} data={data} margin={MARGIN}>
-        <CartesianGrid stroke="#eceef1" vertical={false} />
-        <XAxis {...axisProps(duration)} />
-        <YAxis allowDecimals={false} tick={AXIS} interval={0} width={40} />
-        <Tooltip isAnimationActive={false} labelFormatter={timeLabel} />
-        <Line
-          dataKey="activeHosts"
-          name={SERIES.active.label}
-          stroke={SERIES.active.color}
-          dot={false}
-          strokeWidth={1.5}
-          type="stepAfter"
-          isAnimationActive={false}
-        />
-        <Line
-          dataKey="overloadedHosts"
-          name={SERIES.overloaded.label}
-          stroke={SERIES.overloaded.color}
-          dot={false}
-          strokeWidth={1}
-          type="stepAfter"
-          isAnimationActive={false}
-        />
-      </LineChart>
-    ),
-    [data, duration, width, height],
-  )
-})
-
-const PowerChart = memo(function PowerChart({ data: latest, duration, width, height }: ChartProps) {
-  const data = useStaggered(latest)
-  // the same element while the shown data is unchanged: React skips the whole chart
-  return useMemo(
-    () => (
-      <LineChart width={width} height={height} data={data} margin={{ ...MARGIN, right: 0 }}>
-        <CartesianGrid stroke="#eceef1" vertical={false} />
-        <XAxis {...axisProps(duration)} />
-        <YAxis yAxisId="w" interval={0} tick={AXIS} width={48} tickFormatter={num(0)} />
-        <YAxis
-          yAxisId="kwh"
-          orientation="right"
-          interval={0}
-          tick={AXIS}
-          width={44}
-          tickFormatter={num(energyDigits(data.at(-1)?.energyKWh ?? 0))}
-        />
-        <Tooltip isAnimationActive={false} labelFormatter={timeLabel} formatter={num(2)} />
-        <Line
-          yAxisId="w"
-          dataKey="powerW"
-          name={SERIES.power.label}
-          stroke={SERIES.power.color}
-          dot={false}
-          strokeWidth={1.5}
-          isAnimationActive={false}
-        />
-        <Line
-          yAxisId="kwh"
-          dataKey="energyKWh"
-          name={SERIES.energy.label}
-          stroke={SERIES.energy.color}
-          dot={false}
-          strokeWidth={1.5}
-          isAnimationActive={false}
-        />
-      </LineChart>
-    ),
-    [data, duration, width, height],
-  )
-})
-
-const SlaChart = memo(function SlaChart({ data: latest, duration, width, height }: ChartProps) {
-  const data = useStaggered(latest)
-  // the same element while the shown data is unchanged: React skips the whole chart
-  return useMemo(
-    () => (
-      <LineChart width={width} height={height} data={data} margin={MARGIN}>
-        <CartesianGrid stroke="#eceef1" vertical={false} />
-        <XAxis {...axisProps(duration)} />
-        <YAxis domain={SLA_DOMAIN} tickFormatter={pct} tick={AXIS} interval={0} width={40} />
-        <Tooltip isAnimationActive={false} labelFormatter={timeLabel} formatter={pctFine} />
-        <Line
-          dataKey="slaViolationShare"
-          name={SERIES.slaShare.label}
-          stroke={SERIES.slaShare.color}
-          dot={false}
-          strokeWidth={1}
-          isAnimationActive={false}
-        />
-        <Line
-          dataKey="slatah"
-          name={SERIES.slatah.label}
-          stroke={SERIES.slatah.color}
-          dot={false}
-          strokeWidth={1.75}
-          isAnimationActive={false}
-        />
-      </LineChart>
-    ),
-    [data, duration, width, height],
-  )
-})
-
-// One stepped area rather than a bar per interval: a single SVG path re-renders far faster than 288 bars.
-const MigrationsChart = memo(function MigrationsChart({ data: latest, duration, width, height }: ChartProps) {
-  const data = useStaggered(latest)
-  // the same element while the shown data is unchanged: React skips the whole chart
-  return useMemo(
-    () => (
-      <AreaChart width={width} height={height} data={data} margin={MARGIN}>
-        <CartesianGrid stroke="#eceef1" vertical={false} />
-        <XAxis {...axisProps(duration)} />
-        <YAxis allowDecimals={false} tick={AXIS} interval={0} width={40} />
-        <Tooltip isAnimationActive={false} labelFormatter={timeLabel} />
-        <Area
-          dataKey="migrationsStarted"
-          name={SERIES.migrations.label}
-          stroke={SERIES.migrations.color}
-          fill={SERIES.migrations.color}
-          fillOpacity={0.35}
-          type="stepAfter"
-          isAnimationActive={false}
-        />
-      </AreaChart>
-    ),
-    [data, duration, width, height],
-  )
-})
+const CpuChart = chart(CPU, UNIT)
+const HostsChart = chart(HOSTS, COUNT)
+const PowerChart = chart(POWER, WATTS, KWH)
+const SlaChart = chart(SLA_SERIES, SLA)
+const MigrationsChart = chart(MIGRATIONS, COUNT)
 
 export function RunCharts() {
-  const frames = useRun((s) => s.chartFrames)
-  const info = useRun((s) => s.info)
-  const data = useMemo(() => pickPoints(frames), [frames])
-  const duration = info?.durationSeconds ?? 86400
+  const data = useRun((s) => s.chartFrames)
+  const duration = useRun((s) => s.info?.durationSeconds ?? 86400)
   return (
     <div className="charts" data-testid="charts" data-points={data.length}>
-      <ChartCard title="Cluster CPU utilization" legend={[SERIES.cpu]} testId="chart-cpu">
+      <ChartCard title="Cluster CPU utilization" legend={CPU} testId="chart-cpu">
         {(s) => <CpuChart data={data} duration={duration} {...s} />}
       </ChartCard>
-      <ChartCard title="Active hosts" legend={[SERIES.active, SERIES.overloaded]} testId="chart-hosts">
+      <ChartCard title="Active hosts" legend={HOSTS} testId="chart-hosts">
         {(s) => <HostsChart data={data} duration={duration} {...s} />}
       </ChartCard>
-      <ChartCard title="Power and energy" legend={[SERIES.power, SERIES.energy]} testId="chart-power">
+      <ChartCard title="Power and energy" legend={POWER} testId="chart-power">
         {(s) => <PowerChart data={data} duration={duration} {...s} />}
       </ChartCard>
       <ChartCard title="SLA violations" legend={[SERIES.slatah, SERIES.slaShare]} testId="chart-sla">
         {(s) => <SlaChart data={data} duration={duration} {...s} />}
       </ChartCard>
-      <ChartCard
-        title="Migrations per interval"
-        legend={[SERIES.migrations]}
-        testId="chart-migrations"
-        className="wide"
-      >
+      <ChartCard title="Migrations per interval" legend={MIGRATIONS} testId="chart-migrations" className="wide">
         {(s) => <MigrationsChart data={data} duration={duration} {...s} />}
       </ChartCard>
     </div>

@@ -1,5 +1,5 @@
 // Axis ticks and labels for simulated time.
-import { formatClock } from '../format'
+import { formatClock } from '../../engine/api/units'
 
 const HOUR = 3600
 
@@ -32,9 +32,60 @@ export function timeLabel(seconds: unknown): string {
   return typeof seconds === 'number' ? formatClock(seconds) : String(seconds)
 }
 
-/** A sample's time as "hh:mm" (with the day when past the first). */
-export function clockTick(seconds: unknown): string {
-  if (typeof seconds !== 'number') return String(seconds)
+/** Round steps for a clock axis, seconds: each tick a whole multiple, so no two ticks read the same. */
+const CLOCK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400]
+
+/**
+ * A clock axis over [min, max]: ticks at multiples of the smallest round step that gives at most `maxTicks`,
+ * labelled "hh:mm" (the day in front past the first), with seconds when the step is under a minute — so no
+ * two ticks read the same.
+ */
+export function clockAxis(min: number, max: number, maxTicks = 6): { ticks: number[]; format: (t: number) => string } {
+  const span = Math.max(0, max - min)
+  const step =
+    CLOCK_STEPS.find((s) => Math.floor(max / s) - Math.ceil(min / s) + 1 <= maxTicks) ??
+    Math.ceil(span / maxTicks / 86400) * 86400
+  const ticks: number[] = []
+  for (let k = Math.ceil(min / step); k * step <= max + 1e-9; k++) ticks.push(k * step)
+  return { ticks, format: step < 60 ? clockTickSeconds : clockTick }
+}
+
+/** A tick of a clock axis: "hh:mm", or "1d hh:mm" past the first day. */
+export function clockTick(seconds: number): string {
   const clock = formatClock(seconds)
   return clock.startsWith('0d ') ? clock.slice(3) : clock
+}
+
+/** A tick of a clock axis stepped in seconds: "hh:mm:ss". */
+function clockTickSeconds(seconds: number): string {
+  return `${clockTick(seconds)}:${String(Math.floor(seconds % 60)).padStart(2, '0')}`
+}
+
+/** Round spans for an axis of time ago (a detector's history), seconds. */
+const AGO_STEPS = [60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400]
+
+/** Ticks for an axis of time ago, from −span to 0 (now), at most `maxTicks`. */
+export function agoTicks(spanSeconds: number, maxTicks = 5): number[] {
+  const step = AGO_STEPS.find((s) => Math.floor(spanSeconds / s) + 1 <= maxTicks) ?? Math.ceil(spanSeconds / maxTicks)
+  const ticks: number[] = []
+  for (let t = -Math.floor(spanSeconds / step) * step; t <= 0; t += step) ticks.push(t)
+  return ticks
+}
+
+/** How long ago, with its unit: "now", "−45 s", "−25 min", "−2 h", "−1.5 h", "−2 d". */
+export function agoTick(seconds: unknown): string {
+  if (typeof seconds !== 'number') return String(seconds)
+  const s = Math.abs(seconds)
+  if (s < 1e-9) return 'now'
+  const num = (x: number) => (Number.isInteger(Math.round(x * 10) / 10) ? String(Math.round(x)) : x.toFixed(1))
+  if (s < 60) return `−${num(s)} s`
+  if (s < 3600) return `−${num(s / 60)} min`
+  if (s < 2 * 86400) return `−${num(s / 3600)} h`
+  return `−${num(s / 86400)} d`
+}
+
+/** A tooltip's label for time ago: "now", "25 min ago". */
+export function agoLabel(seconds: unknown): string {
+  const tick = agoTick(seconds)
+  return tick === 'now' || typeof seconds !== 'number' ? tick : `${tick.slice(1)} ago`
 }

@@ -1,6 +1,6 @@
 // Charts refresh one per animation frame instead of all in the same task, and each at most every
-// `minIntervalMs`: a recharts update costs a few milliseconds, so five (plus the details charts) at once
-// would drop a frame or two at every refresh while the run plays.
+// `minIntervalMs`: the run's five charts redraw together a few times a second, and a details chart's data
+// changes with every step the page is shown, far more often than a chart needs to move while the run plays.
 import { useEffect, useState } from 'react'
 
 interface Queued {

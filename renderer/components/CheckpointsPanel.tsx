@@ -6,19 +6,14 @@ import { useRef, useState, type ChangeEvent } from 'react'
 import type { BranchSummary, CheckpointFile, CheckpointSummary, RunReport } from '../../engine/api/lab-api'
 import { useRun, useStore } from '../state/use-run'
 import { downloadBlob } from '../export/download'
-import { formatBytes, formatClock, formatNumber, formatPercent } from '../format'
+import { formatBytes, formatClock, formatNumber, formatPercent } from '../../engine/api/units'
+import { parseSettings } from '../state/inputs'
+import { runStatus, type LiveRun } from '../state/run-status'
+import { FieldMessage, useFieldInvalid } from './FieldMessage'
 
 function download(file: CheckpointFile): void {
   const bytes = new Uint8Array(file.bytes)
   downloadBlob(new Blob([bytes], { type: 'application/octet-stream' }), file.fileName)
-}
-
-/** `a=b c=d` or one per line: the settings a branch adds (as `conlab branch --set` takes them). */
-function parseSettings(text: string): string[] {
-  return text
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean)
 }
 
 export function CheckpointsPanel() {
@@ -45,17 +40,17 @@ export function CheckpointsPanel() {
     const file = e.target.files?.[0]
     e.target.value = ''
     if (!file) return
-    await store.restore({ bytes: new Uint8Array(await file.arrayBuffer()), fileName: file.name })
+    await store.restore({ bytes: new Uint8Array(await file.arrayBuffer()), fileName: file.name }, {}, 'checkpointFile')
   }
 
   return (
     <section className="panel checkpoints-panel" aria-labelledby="checkpoints-title" data-testid="checkpoints">
       <header className="panel-head">
         <h2 id="checkpoints-title">Checkpoints and branches</h2>
-        <span className="muted">
+        <span className="muted" data-testid="checkpoints-note">
           {lab
             ? 'rewind the whole lab to a checkpoint, or branch from one with another policy'
-            : 'checkpoints need a lab-mode scenario; runs with other policies are compared below'}
+            : 'CloudSim’s model keeps no checkpoints (it replays CloudSim 3.0.3 as it ran): take them in a lab-mode scenario. Load file… continues a lab checkpoint file, which brings its own scenario. Runs with other policies or seeds are compared below.'}
         </span>
         <div className="spacer" />
         {lab && (
@@ -73,26 +68,29 @@ export function CheckpointsPanel() {
             <button type="button" className="small primary" data-testid="take-checkpoint" onClick={() => void take()}>
               Take checkpoint
             </button>
-            <button
-              type="button"
-              className="small"
-              data-testid="load-checkpoint"
-              onClick={load}
-              disabled={busy}
-              title="Continue from a checkpoint file (.ckpt, also those of conlab run --checkpoint-every)"
-            >
-              Load file…
-            </button>
-            <input
-              ref={fileInput}
-              type="file"
-              accept=".ckpt"
-              className="hidden"
-              data-testid="checkpoint-file"
-              onChange={(e) => void onFile(e)}
-            />
           </>
         )}
+        <span className="field-anchor">
+          <button
+            type="button"
+            className="small"
+            data-testid="load-checkpoint"
+            onClick={load}
+            disabled={busy}
+            title="Continue from a checkpoint file (.ckpt, also those of conlab run --checkpoint-every): the file brings its lab-mode scenario, policy and settings"
+          >
+            Load file…
+          </button>
+          <FieldMessage field="checkpointFile" testId="checkpoint-file-error" />
+        </span>
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".ckpt"
+          className="hidden"
+          data-testid="checkpoint-file"
+          onChange={(e) => void onFile(e)}
+        />
       </header>
       {lab && <CheckpointTable checkpoints={checkpoints} policies={info.policies} busy={busy} />}
       <BranchTable branches={branches} />
@@ -133,11 +131,17 @@ function CheckpointTable(props: { checkpoints: CheckpointSummary[]; policies: st
 function CheckpointRow(props: { checkpoint: CheckpointSummary; policies: string[]; busy: boolean }) {
   const { checkpoint: c, busy } = props
   const store = useStore()
+  const field = `branch-${c.id}` as const
+  const invalid = useFieldInvalid(field)
   const policies = props.policies.includes(c.policy) ? props.policies : [c.policy, ...props.policies]
   const [policy, setPolicy] = useState(c.policy)
   const [settings, setSettings] = useState('')
-  const extra = parseSettings(settings)
-  const isBranch = policy !== c.policy || extra.length > 0
+  const isBranch = policy !== c.policy || settings.trim() !== ''
+  const branch = () => {
+    const extra = parseSettings(settings)
+    if (!extra.ok) return store.setFieldError(field, { message: extra.error, others: 0 })
+    void store.restore(c.id, { policy, ...(extra.value.length ? { set: extra.value } : {}) }, field)
+  }
   return (
     <tr data-testid="checkpoint-row" data-id={c.id} data-time={c.time}>
       <td className="ellipsis" title={`${c.scenario}${c.settings.length ? ` · ${c.settings.join(' ')}` : ''}`}>
@@ -155,7 +159,7 @@ function CheckpointRow(props: { checkpoint: CheckpointSummary; policies: string[
           className="small"
           data-testid="rewind"
           disabled={busy}
-          onClick={() => void store.restore(c.id)}
+          onClick={() => void store.restore(c.id, {}, field)}
           title={`Rewind the lab to ${formatClock(c.time)} and go on with ${c.policy}`}
         >
           Rewind
@@ -172,20 +176,28 @@ function CheckpointRow(props: { checkpoint: CheckpointSummary; policies: string[
             </option>
           ))}
         </select>
-        <input
-          className="branch-settings"
-          data-testid="branch-settings"
-          placeholder="path=value …"
-          value={settings}
-          onChange={(e) => setSettings(e.target.value)}
-          aria-label="settings of the branch"
-        />
+        <span className="field-anchor">
+          <input
+            className="branch-settings"
+            data-testid="branch-settings"
+            placeholder="path=value …"
+            value={settings}
+            onChange={(e) => setSettings(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && isBranch && !busy) branch()
+            }}
+            aria-label="settings of the branch"
+            aria-invalid={invalid}
+            aria-describedby={invalid ? `branch-error-${c.id}` : undefined}
+          />
+          <FieldMessage field={field} testId={`branch-error-${c.id}`} />
+        </span>
         <button
           type="button"
           className="small"
           data-testid="branch"
           disabled={busy || !isBranch}
-          onClick={() => void store.restore(c.id, { policy, ...(extra.length ? { set: extra } : {}) })}
+          onClick={branch}
           title="Continue from this checkpoint with the chosen policy and settings"
         >
           Branch
@@ -226,7 +238,11 @@ function from(b: BranchSummary): string {
 
 /** The runs of this scenario; those that ran to the end with their final figures, side by side. */
 function BranchTable({ branches }: { branches: BranchSummary[] }) {
+  const playing = useRun((s) => s.playing)
+  const done = useRun((s) => s.done)
+  const time = useRun((s) => s.placement?.time ?? 0)
   if (branches.length === 0) return null
+  const live: LiveRun = { playing, done, time }
   const finished = branches.filter((b) => b.report).length
   return (
     <>
@@ -253,36 +269,39 @@ function BranchTable({ branches }: { branches: BranchSummary[] }) {
           </tr>
         </thead>
         <tbody>
-          {branches.map((b) => (
-            <tr
-              key={b.id}
-              className={b.current ? 'current' : undefined}
-              data-testid="branch-row"
-              data-current={b.current}
-              data-done={b.report ? 'true' : 'false'}
-            >
-              <td className="ellipsis" title={b.label}>
-                {b.label}
-                {b.current && <span className="muted"> (playing)</span>}
-              </td>
-              <td className="ellipsis">{from(b)}</td>
-              <td className="num">{b.seed}</td>
-              {b.report ? (
-                COLUMNS.map((c) => (
-                  <td key={c.label} className="num" data-testid={`branch-${c.label.replace(/[^a-z]+/gi, '-')}`}>
-                    {c.value(b.report!)}
-                  </td>
-                ))
-              ) : (
-                <td colSpan={COLUMNS.length} className="muted">
-                  {b.current ? 'running' : 'left'} at {formatClock(b.time)}
+          {branches.map((b) => {
+            const status = runStatus(b, live)
+            return (
+              <tr
+                key={b.id}
+                className={b.current ? 'current' : undefined}
+                data-testid="branch-row"
+                data-current={b.current}
+                data-done={b.report ? 'true' : 'false'}
+              >
+                <td className="ellipsis" title={b.label}>
+                  {b.label}
+                  {status.tag && <span className="muted"> {status.tag}</span>}
                 </td>
-              )}
-              <td className="mono ellipsis" data-testid="branch-hash">
-                {b.report?.stateHash ?? ''}
-              </td>
-            </tr>
-          ))}
+                <td className="ellipsis">{from(b)}</td>
+                <td className="num">{b.seed}</td>
+                {b.report ? (
+                  COLUMNS.map((c) => (
+                    <td key={c.label} className="num" data-testid={`branch-${c.label.replace(/[^a-z]+/gi, '-')}`}>
+                      {c.value(b.report!)}
+                    </td>
+                  ))
+                ) : (
+                  <td colSpan={COLUMNS.length} className="muted" data-testid="branch-where">
+                    {status.where}
+                  </td>
+                )}
+                <td className="mono ellipsis" data-testid="branch-hash">
+                  {b.report?.stateHash ?? ''}
+                </td>
+              </tr>
+            )
+          })}
         </tbody>
       </table>
     </>

@@ -3,10 +3,10 @@
 // repaired from here (HA restarts its VMs elsewhere), and a VM shows its snapshot tree (VmSnapshots) and the
 // live progress of a migration in flight (query-migrate).
 import { useMemo } from 'react'
-import { Area, AreaChart, CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts'
 import {
   HOST_STATE,
   type HostDetails,
+  type LabInfo,
   type SeriesPoint,
   type VmDetails,
   type VmMigration,
@@ -15,35 +15,31 @@ import { useRun, useStore } from '../state/use-run'
 import type { HostSample } from '../state/run-store'
 import { ChartCard } from '../charts/ChartCard'
 import { VmSnapshots } from './VmSnapshots'
-import { pickPoints } from '../charts/points'
+import { SvgChart, type ChartSeries, type ValueAxis } from '../charts/SvgChart'
 import { useStaggered } from '../charts/stagger'
-import { clockTick, timeLabel, timeTick, timeTicks } from '../charts/axes'
+import { agoLabel, agoTick, agoTicks, clockAxis, timeLabel, timeTick, timeTicks } from '../charts/axes'
 import {
   formatBytes,
   formatClock,
   formatDuration,
-  formatMB,
+  formatMiB,
   formatMips,
   formatPercent,
   formatSeconds,
   formatWatts,
-} from '../format'
+} from '../../engine/api/units'
 
 const STATE_LABEL: Record<number, string> = {
   [HOST_STATE.off]: 'off',
   [HOST_STATE.on]: 'on',
   [HOST_STATE.booting]: 'booting',
   [HOST_STATE.failed]: 'failed',
-  [HOST_STATE.maintenance]: 'maintenance',
 }
 const PALETTE = ['#2563eb', '#059669', '#d97706', '#7c3aed', '#db2777', '#0891b2', '#65a30d', '#dc2626', '#4f46e5']
-const AXIS = { fontSize: 11 }
 /** details charts redraw at most this often while the run plays */
 const DETAIL_CHART_MS = 500
-const MARGIN = { top: 6, right: 10, bottom: 0, left: 0 }
-const pct = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(0)}%` : String(v))
-const pctFine = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(1)} %` : String(v))
-const agoLabel = (v: unknown) => (typeof v === 'number' ? `${-v} interval${v === -1 ? '' : 's'} ago` : String(v))
+const pctFine = (v: number) => `${(v * 100).toFixed(1)} %`
+const UNIT: ValueAxis = { domain: [0, 1], format: (v) => `${Math.round(v * 100)} %`, width: 44 }
 
 export function DetailsPanel() {
   const selection = useRun((s) => s.selection)
@@ -79,13 +75,22 @@ export function DetailsPanel() {
   )
 }
 
-function Field({ label, value, testId }: { label: string; value: string; testId?: string }) {
+function Field({ label, value, testId, title }: { label: string; value: string; testId?: string; title?: string }) {
   return (
-    <div className="field">
+    <div className="field" title={title}>
       <dt>{label}</dt>
       <dd data-testid={testId}>{value}</dd>
     </div>
   )
+}
+
+/** How admission arrives at a host's capacity, in words. */
+function admissionRule(host: HostDetails, admission: LabInfo['admission']): string {
+  if (!admission) return "CloudSim's model checks a VM's RAM against the host's RAM when it places the VM"
+  const reserved = admission.reservedHostMemoryMB
+  const base =
+    reserved > 0 ? `(${formatMiB(host.ramMB)} − ${formatMiB(reserved)} kept for the host)` : formatMiB(host.ramMB)
+  return `Admission capacity = ${base} × RAM allocation ratio ${admission.ramAllocationRatio}, as OpenStack's scheduler counts it: the VMs' configured RAM may exceed the physical RAM where hosts overcommit memory`
 }
 
 /** Lab mode: fail the host (HA restarts its VMs on other hosts) or bring a failed one back. */
@@ -130,7 +135,7 @@ function HostActions({ host }: { host: HostDetails }) {
 function HostView({ host }: { host: HostDetails }) {
   const store = useStore()
   const samples = useRun((s) => s.hostSamples)
-  const ram = useRun((s) => s.placement?.hostRam[host.host])
+  const admission = useRun((s) => s.info?.admission)
   return (
     <div className="details-body">
       <p className="details-sub">
@@ -144,21 +149,32 @@ function HostView({ host }: { host: HostDetails }) {
         <Field label="CPU utilization" value={formatPercent(host.cpuUtilization)} testId="host-cpu" />
         <Field label="power" value={formatWatts(host.powerW)} />
         <Field label="CPU capacity" value={formatMips(host.totalMips)} />
-        <Field label="RAM" value={`${ram === undefined ? '–' : formatPercent(ram)} of ${formatMB(host.ramMB)}`} />
+        <Field label="RAM (physical)" value={formatMiB(host.ramMB)} testId="host-ram" />
+        <Field
+          label={host.memory ? 'RAM in use (resident)' : "RAM in use (its VMs')"}
+          value={`${formatMiB(host.ramUsedMB)} (${formatPercent(host.ramUsedMB / host.ramMB)})`}
+          testId="host-ram-used"
+        />
+        <Field
+          label="admitted / admission capacity"
+          title={admissionRule(host, admission)}
+          value={`${formatMiB(host.admittedRamMB)} of ${formatMiB(host.admissionRamMB)}`}
+          testId="host-ram-admission"
+        />
         <Field label="SLA violation (time short of CPU)" value={formatSeconds(host.slaViolationSeconds)} />
         <Field label="active time" value={formatSeconds(host.activeSeconds)} />
         {host.memory && (
           <>
             <Field
               label="memory resident / configured"
-              value={`${formatMB(host.memory.residentMB)} / ${formatMB(host.memory.configuredMB)}`}
+              value={`${formatMiB(host.memory.residentMB)} / ${formatMiB(host.memory.configuredMB)}`}
               testId="host-memory-resident"
             />
-            <Field label="saved by KSM" value={formatMB(host.memory.ksmSavedMB)} testId="host-memory-ksm" />
-            <Field label="taken by balloons" value={formatMB(host.memory.balloonMB)} />
+            <Field label="saved by KSM" value={formatMiB(host.memory.ksmSavedMB)} testId="host-memory-ksm" />
+            <Field label="taken by balloons" value={formatMiB(host.memory.balloonMB)} />
             <Field
               label="swapped (host / guests)"
-              value={`${formatMB(host.memory.hostSwappedMB)} / ${formatMB(host.memory.guestSwappedMB)}`}
+              value={`${formatMiB(host.memory.hostSwappedMB)} / ${formatMiB(host.memory.guestSwappedMB)}`}
             />
             <Field label="memory pressure" value={host.memory.pressure} />
           </>
@@ -176,6 +192,7 @@ function HostView({ host }: { host: HostDetails }) {
         title={`Host ${host.host}: utilization history`}
         legend={[{ label: 'as the overload detector sees it', color: '#2563eb' }]}
         className="detail-chart"
+        testId="host-history-chart"
       >
         {(s) => <HistoryChart history={host.utilizationHistory} color="#2563eb" {...s} />}
       </ChartCard>
@@ -186,7 +203,7 @@ function HostView({ host }: { host: HostDetails }) {
             <th>trace</th>
             <th className="num">demand</th>
             <th className="num">granted</th>
-            <th className="num">RAM</th>
+            <th className="num ram">RAM</th>
           </tr>
         </thead>
         <tbody>
@@ -211,7 +228,7 @@ function HostView({ host }: { host: HostDetails }) {
               </td>
               <td className="num">{v.demandMips.toFixed(0)}</td>
               <td className="num">{v.grantedMips.toFixed(0)}</td>
-              <td className="num">{v.ramMB.toFixed(0)}</td>
+              <td className="num ram">{formatMiB(v.ramMB)}</td>
             </tr>
           ))}
           {host.vms.length === 0 && (
@@ -227,56 +244,55 @@ function HostView({ host }: { host: HostDetails }) {
   )
 }
 
-/** The host's CPU split by VM over the intervals sampled while the host was selected (stepped areas). */
+type StackRow = { time: number; share: Map<number, number> }
+const rowTime = (r: StackRow) => r.time
+
+/** The host's CPU split by VM over the intervals sampled while the host was selected (stacked steps). */
 function HostStackChart(props: { samples: HostSample[]; width: number; height: number }) {
   const samples = useStaggered(props.samples, DETAIL_CHART_MS)
   const { width, height } = props
-  const { data, vms } = useMemo(() => {
+  const { rows, series } = useMemo(() => {
     const vmSet = new Set<number>()
-    const rows = pickPoints(samples).map((sample) => {
-      const row: Record<string, number> = { time: sample.time }
+    const rows: StackRow[] = samples.map((sample) => {
+      const share = new Map<number, number>()
       for (const v of sample.vms) {
         vmSet.add(v.vm)
-        row[`vm${v.vm}`] = v.grantedMips / sample.totalMips
+        share.set(v.vm, v.grantedMips / sample.totalMips)
       }
-      return row
+      return { time: sample.time, share }
     })
-    return { data: rows, vms: [...vmSet].sort((a, b) => a - b) }
+    const series: ChartSeries<StackRow>[] = [...vmSet]
+      .sort((a, b) => a - b)
+      .map((vm, i) => ({
+        id: `vm${vm}`,
+        label: `VM ${vm}`,
+        color: PALETTE[i % PALETTE.length]!,
+        value: (r: StackRow) => r.share.get(vm) ?? 0,
+        shape: 'area',
+        stacked: true,
+      }))
+    return { rows, series }
   }, [samples])
-  const chart = useMemo(
-    () => (
-      <AreaChart width={width} height={height} data={data} margin={MARGIN}>
-        <CartesianGrid stroke="#eceef1" vertical={false} />
-        <XAxis
-          dataKey="time"
-          type="number"
-          domain={['dataMin', 'dataMax']}
-          tickFormatter={clockTick}
-          tick={AXIS}
-          minTickGap={24}
-        />
-        <YAxis domain={[0, 1]} tickFormatter={pct} tick={AXIS} width={40} />
-        <Tooltip isAnimationActive={false} labelFormatter={timeLabel} formatter={pctFine} />
-        {vms.map((v, i) => (
-          <Area
-            key={v}
-            dataKey={`vm${v}`}
-            name={`VM ${v}`}
-            stackId="vms"
-            stroke={PALETTE[i % PALETTE.length]}
-            fill={PALETTE[i % PALETTE.length]}
-            fillOpacity={0.55}
-            type="stepAfter"
-            isAnimationActive={false}
-          />
-        ))}
-      </AreaChart>
-    ),
-    [data, vms, width, height],
-  )
-  if (data.length < 2)
+  const x = useMemo(() => {
+    const t0 = rows[0]?.time ?? 0
+    const t1 = rows.at(-1)?.time ?? 0
+    return { domain: [t0, t1] as [number, number], ...clockAxis(t0, t1, Math.max(2, Math.floor(width / 80))) }
+  }, [rows, width])
+  if (rows.length < 2)
     return <p className="muted hint">Sampled after every step while this host is selected: play or step to fill.</p>
-  return chart
+  return (
+    <SvgChart
+      data={rows}
+      time={rowTime}
+      width={width}
+      height={height}
+      x={x}
+      left={UNIT}
+      series={series}
+      timeLabel={timeLabel}
+      valueLabel={pctFine}
+    />
+  )
 }
 
 function VmView({ vm }: { vm: VmDetails }) {
@@ -304,7 +320,7 @@ function VmView({ vm }: { vm: VmDetails }) {
           </dd>
         </div>
         <Field label="capacity" value={formatMips(vm.mips)} />
-        <Field label="RAM" value={formatMB(vm.ramMB)} />
+        <Field label="RAM" value={formatMiB(vm.ramMB)} />
         <Field label="CPU demand" value={formatMips(vm.demandMips)} testId="vm-demand" />
         <Field label="CPU granted" value={formatMips(vm.grantedMips)} />
         <Field label="steal (not granted)" value={formatMips(vm.stealMips)} />
@@ -445,22 +461,42 @@ function MigrationList({ migrations }: { migrations: VmMigration[] }) {
   )
 }
 
-/** Recent utilization, newest last, x = intervals ago. */
+type AgoPoint = { ago: number; value: number }
+const agoTime = (p: AgoPoint) => p.ago
+const pointTime = (p: SeriesPoint) => p.time
+const HISTORY_SERIES = new Map<string, ChartSeries<AgoPoint>[]>()
+function historySeries(color: string): ChartSeries<AgoPoint>[] {
+  let s = HISTORY_SERIES.get(color)
+  if (!s) HISTORY_SERIES.set(color, (s = [{ id: 'utilization', label: 'utilization', color, value: (p) => p.value }]))
+  return s
+}
+const WORKLOAD_SERIES: ChartSeries<SeriesPoint>[] = [
+  { id: 'workload', label: 'workload', color: '#d97706', value: (p) => p.value },
+]
+
+/** Recent utilization, newest last, x = time ago (one point per interval). */
 function HistoryChart(props: { history: number[]; color: string; width: number; height: number }) {
   const history = useStaggered(props.history, DETAIL_CHART_MS)
+  const interval = useRun((s) => s.info?.intervalSeconds ?? 300)
   const { color, width, height } = props
-  return useMemo(() => {
-    const data = history.map((value, i) => ({ ago: -i, value })).reverse()
-    return (
-      <LineChart width={width} height={height} data={data} margin={MARGIN}>
-        <CartesianGrid stroke="#eceef1" vertical={false} />
-        <XAxis dataKey="ago" type="number" domain={['dataMin', 0]} tick={AXIS} />
-        <YAxis domain={[0, 1]} tickFormatter={pct} tick={AXIS} interval={0} width={40} />
-        <Tooltip isAnimationActive={false} labelFormatter={agoLabel} formatter={pctFine} />
-        <Line dataKey="value" name="utilization" stroke={color} dot={false} isAnimationActive={false} />
-      </LineChart>
-    )
-  }, [history, color, width, height])
+  const data = useMemo(() => history.map((value, i) => ({ ago: -i * interval, value })).reverse(), [history, interval])
+  const x = useMemo(() => {
+    const span = Math.max(interval, (history.length - 1) * interval)
+    return { domain: [-span, 0] as [number, number], ticks: agoTicks(span), format: agoTick }
+  }, [history.length, interval])
+  return (
+    <SvgChart
+      data={data}
+      time={agoTime}
+      width={width}
+      height={height}
+      x={x}
+      left={UNIT}
+      series={historySeries(color)}
+      timeLabel={agoLabel}
+      valueLabel={pctFine}
+    />
+  )
 }
 
 /** The VM's trace over the whole run, with the current time marked. */
@@ -474,25 +510,23 @@ function WorkloadChart(props: {
   const workload = useStaggered(props.workload, DETAIL_CHART_MS)
   const now = useStaggered(props.now, DETAIL_CHART_MS)
   const { duration, width, height } = props
-  return useMemo(
-    () => (
-      <LineChart width={width} height={height} data={pickPoints(workload)} margin={MARGIN}>
-        <CartesianGrid stroke="#eceef1" vertical={false} />
-        <XAxis
-          dataKey="time"
-          type="number"
-          domain={[0, duration]}
-          ticks={timeTicks(duration)}
-          tickFormatter={timeTick}
-          tick={AXIS}
-          interval={0}
-        />
-        <YAxis domain={[0, 1]} tickFormatter={pct} tick={AXIS} interval={0} width={40} />
-        <Tooltip isAnimationActive={false} labelFormatter={timeLabel} formatter={pctFine} />
-        <ReferenceLine x={now} stroke="#111827" strokeDasharray="3 3" />
-        <Line dataKey="value" name="workload" stroke="#d97706" dot={false} isAnimationActive={false} />
-      </LineChart>
-    ),
-    [workload, now, duration, width, height],
+  const x = useMemo(
+    () => ({ domain: [0, duration] as [number, number], ticks: timeTicks(duration), format: timeTick }),
+    [duration],
+  )
+  const markers = useMemo(() => [{ x: now, color: '#111827' }], [now])
+  return (
+    <SvgChart
+      data={workload}
+      time={pointTime}
+      width={width}
+      height={height}
+      x={x}
+      left={UNIT}
+      series={WORKLOAD_SERIES}
+      markers={markers}
+      timeLabel={timeLabel}
+      valueLabel={pctFine}
+    />
   )
 }

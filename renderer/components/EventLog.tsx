@@ -1,12 +1,12 @@
 // The event log: the lab's events, newest first, filterable by kind and by the selected host or VM.
 // Virtualized: only the rows in view exist in the DOM, so a day's 30,000+ events stay instant.
-import { useMemo, useRef, useState } from 'react'
+import { useRef, useState } from 'react'
 import type { LabEventKind } from '../../engine/api/lab-api'
 import { useRun, useStore } from '../state/use-run'
 import type { Selection } from '../state/run-store'
 import { useElementSize } from '../use-element-size'
-import { formatClock, formatNumber } from '../format'
-import { filterEvents } from '../state/event-filter'
+import { formatClock, formatNumber } from '../../engine/api/units'
+import { FilteredEvents } from '../state/event-filter'
 
 export const EVENT_KINDS: { kind: LabEventKind; label: string }[] = [
   { kind: 'migration-start', label: 'migrations' },
@@ -24,6 +24,14 @@ export const EVENT_KINDS: { kind: LabEventKind; label: string }[] = [
 
 const ROW_HEIGHT = 22
 
+/** Scrolls the details panel into view when its top is off screen (the log sits below it). */
+function revealDetails(): void {
+  const panel = document.querySelector<HTMLElement>('[data-testid=details]')
+  if (!panel) return
+  const top = panel.getBoundingClientRect().top
+  if (top < 0 || top > window.innerHeight - 120) panel.scrollIntoView({ block: 'start', behavior: 'smooth' })
+}
+
 export function EventLog() {
   const store = useStore()
   const events = useRun((s) => s.events)
@@ -37,18 +45,9 @@ export function EventLog() {
   const scrollRef = useRef<HTMLDivElement>(null)
   const { height } = useElementSize(scrollRef)
 
-  const perKind = useMemo(() => {
-    const m = new Map<LabEventKind, number>()
-    for (let i = 0; i < count; i++) {
-      const k = events[i]!.kind
-      m.set(k, (m.get(k) ?? 0) + 1)
-    }
-    return m
-  }, [events, count])
-  const visible = useMemo(
-    () => filterEvents(events, count, hidden, onlySelected ? selection : undefined),
-    [events, count, hidden, onlySelected, selection],
-  )
+  const [filtered] = useState(() => new FilteredEvents())
+  const visible = filtered.update(events, count, hidden, onlySelected ? selection : undefined)
+  const perKind = visible.perKind
 
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - 2)
   const last = Math.min(visible.length, first + Math.ceil(height / ROW_HEIGHT) + 5)
@@ -98,7 +97,8 @@ export function EventLog() {
       >
         <div className="log-spacer" style={{ height: visible.length * ROW_HEIGHT }}>
           {rows.map((r) => {
-            const e = events[visible[r]!]!
+            const index = visible.at(r)
+            const e = events[index]!
             const target: Selection =
               e.vm !== undefined
                 ? { kind: 'vm', vm: e.vm }
@@ -108,12 +108,15 @@ export function EventLog() {
             return (
               <button
                 type="button"
-                key={visible[r]}
+                key={r}
                 className={`log-row kind-${e.kind}`}
                 style={{ top: r * ROW_HEIGHT }}
                 title={e.message}
                 disabled={!target}
-                onClick={() => void store.select(target)}
+                onClick={() => {
+                  void store.select(target)
+                  revealDetails()
+                }}
               >
                 <span className={`log-time${seconds ? ' wide' : ''}`}>{formatClock(e.time, seconds)}</span>
                 <span className="log-kind">{e.kind}</span>

@@ -2,7 +2,7 @@
 // data-value (the end-to-end tests compare it with a CLI run).
 import type { Frame } from '../../engine/api/lab-api'
 import { useRun } from '../state/use-run'
-import { formatKWh, formatNumber, formatPercent, formatWatts } from '../format'
+import { formatKWh, formatNumber, formatPercent, formatWatts } from '../../engine/api/units'
 
 interface Kpi {
   id: string

@@ -4,17 +4,26 @@ import { useLayoutEffect, useMemo, useRef, useState, type MouseEvent } from 'rea
 import { HOST_STATE, type LabInfo, type PlacementView } from '../../engine/api/lab-api'
 import { useRun, useStore } from '../state/use-run'
 import { useElementSize } from '../use-element-size'
-import { gridLayout, hitTest, vmSlices, type Hit, type SizeBy } from '../placement/layout'
-import { drawPlacement, type DrawCount } from '../placement/draw'
+import { Slicer, gridLayout, hitTest, type Hit, type SizeBy, type VmSlices } from '../placement/layout'
+import { PlacementImage, drawOverlays } from '../placement/draw'
+import { countPlacement } from '../placement/raster'
 import { RAMP } from '../placement/colors'
-import { formatMB, formatMips, formatPercent } from '../format'
+import { formatMiB, formatMips, formatPercent } from '../../engine/api/units'
 
 const STATE_NAMES: Record<number, string> = {
   [HOST_STATE.off]: 'off',
   [HOST_STATE.on]: 'on',
   [HOST_STATE.booting]: 'booting',
   [HOST_STATE.failed]: 'failed',
-  [HOST_STATE.maintenance]: 'maintenance',
+}
+
+/** What the map's kept pixels were drawn from. */
+interface Drawn {
+  placement: PlacementView
+  slices: VmSlices
+  w: number
+  h: number
+  top: number
 }
 
 export function PlacementMap() {
@@ -24,68 +33,94 @@ export function PlacementMap() {
   const selection = useRun((s) => s.selection)
   const [sizeBy, setSizeBy] = useState<SizeBy>('cpu')
   const [hover, setHover] = useState<{ hit: Hit; x: number; y: number } | undefined>()
-  const [counts, setCounts] = useState<DrawCount | undefined>()
+  /** the map box's scroll position: the canvas shows the rows in view (CSS pixels from the map's top) */
+  const [scrollTop, setScrollTop] = useState(0)
   const boxRef = useRef<HTMLDivElement>(null)
   const canvasRef = useRef<HTMLCanvasElement>(null)
+  const countsRef = useRef<HTMLSpanElement>(null)
+  const [image] = useState(() => new PlacementImage())
+  /** what the kept pixels show: a hover or a selection redraws only the overlay */
+  const drawnRef = useRef<Drawn | undefined>(undefined)
   const { width, height } = useElementSize(boxRef)
 
   const grid = useMemo(
     () => (info && width > 0 && height > 0 ? gridLayout(info.hosts, width, height) : undefined),
     [info, width, height],
   )
+  const [slicer] = useState(() => new Slicer())
   const slices = useMemo(
     () =>
       info && placement && grid && placement.hostState.length === info.hosts
-        ? vmSlices(info, placement, sizeBy, grid.tileW)
+        ? slicer.slice(info, placement, sizeBy, grid.tileW)
         : undefined,
-    [info, placement, grid, sizeBy],
+    [slicer, info, placement, grid, sizeBy],
   )
   const selectedHost = selection?.kind === 'host' ? selection.host : undefined
   const selectedVm = selection?.kind === 'vm' ? selection.vm : undefined
   const hoverHost = hover?.hit.host
+  const viewHeight = grid ? Math.min(grid.height, height) : 0
+  const top = grid ? Math.max(0, Math.min(scrollTop, grid.height - viewHeight)) : 0
 
   useLayoutEffect(() => {
     const canvas = canvasRef.current
     if (!canvas || !grid || !info || !placement || !slices) return
     const dpr = window.devicePixelRatio || 1
     const w = Math.round(grid.width * dpr)
-    const h = Math.round(grid.height * dpr)
+    const h = Math.round(viewHeight * dpr)
     if (canvas.width !== w || canvas.height !== h) {
       canvas.width = w
       canvas.height = h
       canvas.style.width = `${grid.width}px`
-      canvas.style.height = `${grid.height}px`
+      canvas.style.height = `${viewHeight}px`
     }
     const ctx = canvas.getContext('2d')
     if (!ctx) return
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0)
-    const drawn = drawPlacement(ctx, grid, info, placement, slices, { selectedHost, selectedVm, hoverHost })
-    // What was actually drawn, for assistive technology and for the end-to-end tests.
-    canvas.dataset.hostsDrawn = String(drawn.hosts)
-    canvas.dataset.vmsDrawn = String(drawn.vms)
-    canvas.dataset.grid = `${grid.cols} ${grid.rows} ${grid.tileW} ${grid.tileH} ${grid.gap} ${grid.pad}`
-    canvas.setAttribute(
-      'aria-label',
-      `Placement map: ${drawn.hosts} hosts, ${drawn.vms} VMs, ${drawn.migrating} migrating. Click a host or VM for details.`,
-    )
-    setCounts((c) =>
-      c && c.hosts === drawn.hosts && c.vms === drawn.vms && c.migrating === drawn.migrating ? c : drawn,
-    )
-  }, [grid, info, placement, slices, selectedHost, selectedVm, hoverHost])
+    const drawn = drawnRef.current
+    if (
+      !drawn ||
+      drawn.placement !== placement ||
+      drawn.slices !== slices ||
+      drawn.w !== w ||
+      drawn.h !== h ||
+      drawn.top !== top
+    ) {
+      image.render(w, h, grid, info, placement, slices, dpr, top)
+      drawnRef.current = { placement, slices, w, h, top }
+      // What the map shows, for assistive technology and for the end-to-end tests.
+      const c = countPlacement(grid, placement, slices)
+      canvas.dataset.hostsDrawn = String(c.hosts)
+      canvas.dataset.vmsDrawn = String(c.vms)
+      canvas.dataset.grid = `${grid.cols} ${grid.rows} ${grid.tileW} ${grid.tileH} ${grid.gap} ${grid.pad}`
+      canvas.setAttribute(
+        'aria-label',
+        `Placement map: ${c.hosts} hosts, ${c.vms} VMs, ${c.migrating} migrating. Click a host or VM for details.`,
+      )
+      // written here rather than through React state: no second render of the map per frame
+      if (countsRef.current)
+        countsRef.current.textContent = `${c.hosts} hosts · ${c.vms} VMs · ${c.migrating} migrating`
+    }
+    ctx.setTransform(1, 0, 0, 1, 0, 0)
+    image.put(ctx)
+    ctx.setTransform(dpr, 0, 0, dpr, 0, -top * dpr)
+    drawOverlays(ctx, grid, placement, slices, { selectedHost, selectedVm, hoverHost })
+  }, [image, grid, info, placement, slices, selectedHost, selectedVm, hoverHost, viewHeight, top])
 
+  /** The pointer in the map's coordinates (CSS pixels from its top left, whatever the scroll). */
+  const mapPoint = (e: MouseEvent<HTMLCanvasElement>) => {
+    const r = e.currentTarget.getBoundingClientRect()
+    return { x: e.clientX - r.left, y: e.clientY - r.top + top }
+  }
   const hitAt = (e: MouseEvent<HTMLCanvasElement>): Hit | undefined => {
     if (!grid) return undefined
-    const r = e.currentTarget.getBoundingClientRect()
-    return hitTest(grid, slices, e.clientX - r.left, e.clientY - r.top)
+    const p = mapPoint(e)
+    return hitTest(grid, slices, p.x, p.y)
   }
 
   return (
     <section className="panel map-panel" aria-labelledby="map-title">
       <header className="panel-head">
         <h2 id="map-title">Placement</h2>
-        <span className="muted" data-testid="map-counts">
-          {counts ? `${counts.hosts} hosts · ${counts.vms} VMs · ${counts.migrating} migrating` : ''}
-        </span>
+        <span className="muted" data-testid="map-counts" ref={countsRef} />
         <div className="spacer" />
         <div className="segmented" role="group" aria-label="Size VMs by">
           <button type="button" aria-pressed={sizeBy === 'cpu'} onClick={() => setSizeBy('cpu')}>
@@ -96,35 +131,36 @@ export function PlacementMap() {
           </button>
         </div>
       </header>
-      <div className="map-box" ref={boxRef}>
-        <canvas
-          ref={canvasRef}
-          className="map-canvas"
-          data-testid="placement-canvas"
-          role="img"
-          onMouseMove={(e) => {
-            const hit = hitAt(e)
-            const r = e.currentTarget.getBoundingClientRect()
-            setHover(hit ? { hit, x: e.clientX - r.left, y: e.clientY - r.top } : undefined)
-          }}
-          onMouseLeave={() => setHover(undefined)}
-          onClick={(e) => {
-            const hit = hitAt(e)
-            if (!hit) return
-            void store.select(hit.vm !== undefined ? { kind: 'vm', vm: hit.vm } : { kind: 'host', host: hit.host })
-          }}
-        />
-        {hover && info && placement && (
-          <MapTooltip
-            hit={hover.hit}
-            x={hover.x}
-            y={hover.y}
-            flipX={hover.x > width - 340}
-            flipY={hover.y > height - 90}
-            info={info}
-            view={placement}
+      <div className="map-box" ref={boxRef} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
+        <div className="map-content" style={{ height: grid?.height }}>
+          <canvas
+            ref={canvasRef}
+            className="map-canvas"
+            data-testid="placement-canvas"
+            role="img"
+            onMouseMove={(e) => {
+              const hit = hitAt(e)
+              setHover(hit ? { hit, ...mapPoint(e) } : undefined)
+            }}
+            onMouseLeave={() => setHover(undefined)}
+            onClick={(e) => {
+              const hit = hitAt(e)
+              if (!hit) return
+              void store.select(hit.vm !== undefined ? { kind: 'vm', vm: hit.vm } : { kind: 'host', host: hit.host })
+            }}
           />
-        )}
+          {hover && info && placement && (
+            <MapTooltip
+              hit={hover.hit}
+              x={hover.x}
+              y={hover.y}
+              flipX={hover.x > width - 340}
+              flipY={hover.y - top > height - 90}
+              info={info}
+              view={placement}
+            />
+          )}
+        </div>
       </div>
       <MapLegend sizeBy={sizeBy} />
     </section>
@@ -152,12 +188,12 @@ function MapTooltip(props: {
       `VM ${v} · ${info.vmNames[v] ?? ''}`,
       `${info.vmTypes[info.vmType[v]!]!.name} on host ${h}`,
       `demand ${formatMips(view.vmDemandMips[v]!)} · granted ${formatMips(view.vmGrantedMips[v]!)}`,
-      `RAM ${formatMB(view.vmRamMB[v]!)}${to >= 0 ? ` · migrating → host ${to}` : ''}`,
+      `RAM ${formatMiB(view.vmRamMB[v]!)}${to >= 0 ? ` · migrating → host ${to}` : ''}`,
     ]
   } else {
     lines = [
       `Host ${h} · ${type.name}`,
-      `${STATE_NAMES[view.hostState[h]!] ?? '?'} · CPU ${formatPercent(view.hostCpu[h]!)} · RAM ${formatPercent(view.hostRam[h]!)}`,
+      `${STATE_NAMES[view.hostState[h]!] ?? '?'} · CPU ${formatPercent(view.hostCpu[h]!)} · RAM ${formatPercent(view.hostRam[h]!)} of ${formatMiB(type.ramMB)}`,
     ]
   }
   return (
@@ -197,9 +233,6 @@ function MapLegend({ sizeBy }: { sizeBy: SizeBy }) {
       </span>
       <span className="legend-item">
         <i className="swatch failed" /> failed
-      </span>
-      <span className="legend-item">
-        <i className="swatch maintenance" /> maintenance
       </span>
       <span className="legend-item">
         <i className="swatch migrating" /> migrating (▲ incoming)

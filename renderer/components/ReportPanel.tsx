@@ -6,7 +6,7 @@ import { useRun, useStore } from '../state/use-run'
 import { MemoryChart } from '../charts/MemoryChart'
 import { downloadBlob } from '../export/download'
 import { reportFileName, reportToCsv, reportToJson } from '../export/report-file'
-import { formatClock, formatDuration, formatNumber, formatPercent } from '../format'
+import { formatClock, formatDuration, formatNumber, formatPercent } from '../../engine/api/units'
 import type { ReportFormat } from '../../engine/api/desktop-contract'
 import { seriesFileName, seriesToCsv } from '../../engine/api/report-format'
 

@@ -2,8 +2,10 @@
 import { useRef, useState, type ChangeEvent } from 'react'
 import { useRun, useStore } from '../state/use-run'
 import { SPEEDS, type Speed } from '../state/run-store'
-import { formatClock } from '../format'
+import { formatClock } from '../../engine/api/units'
 import type { MigrationModel } from '../../engine/api/lab-api'
+import { parsePauseAt, parseSeed } from '../state/inputs'
+import { FieldMessage, useFieldInvalid } from './FieldMessage'
 
 const FILE_CHOICE = '__file__'
 const MIGRATION_LABEL: Record<MigrationModel, string> = {
@@ -23,13 +25,13 @@ export function TopBar() {
   const busy = useRun((s) => s.busy)
   const speed = useRun((s) => s.speed)
   const pauseAt = useRun((s) => s.pauseAt)
-  const time = useRun((s) => s.placement?.time ?? 0)
-  const seconds = useRun((s) => (s.info?.intervalSeconds ?? 60) < 60)
   const fileInput = useRef<HTMLInputElement>(null)
+  const scenarioInvalid = useFieldInvalid('scenario')
+  const pauseAtInvalid = useFieldInvalid('pauseAt')
 
   const onScenario = (e: ChangeEvent<HTMLSelectElement>) => {
     if (e.target.value === FILE_CHOICE) return
-    void store.open({ kind: 'builtin', id: e.target.value })
+    void store.open({ kind: 'builtin', id: e.target.value }, {}, 'scenario')
   }
   const openFile = () => {
     if (store.canUseDesktop) void store.openFromDisk()
@@ -39,7 +41,7 @@ export function TopBar() {
     const file = e.target.files?.[0]
     e.target.value = ''
     if (!file) return
-    await store.open({ kind: 'file', file: { fileName: file.name, text: await file.text() } })
+    await store.open({ kind: 'file', file: { fileName: file.name, text: await file.text() } }, {}, 'scenario')
   }
   const policies = info ? (info.policies.includes(info.policy) ? info.policies : [info.policy, ...info.policies]) : []
   const canRun = !!info && !busy && !done
@@ -66,9 +68,19 @@ export function TopBar() {
             )}
           </select>
         </label>
-        <button type="button" onClick={openFile} disabled={busy} title="Open a scenario file (YAML or JSON)">
-          Open file…
-        </button>
+        <span className="field-anchor">
+          <button
+            type="button"
+            onClick={openFile}
+            disabled={busy}
+            title="Open a scenario file (YAML or JSON)"
+            aria-invalid={scenarioInvalid}
+            aria-describedby={scenarioInvalid ? 'scenario-error' : undefined}
+          >
+            Open file…
+          </button>
+          <FieldMessage field="scenario" testId="scenario-error" />
+        </span>
         <input
           ref={fileInput}
           type="file"
@@ -77,13 +89,13 @@ export function TopBar() {
           data-testid="scenario-file"
           onChange={(e) => void onFile(e)}
         />
-        <label>
+        <label className="field-anchor">
           <span>Policy</span>
           <select
             data-testid="policy"
             value={info?.policy ?? ''}
             disabled={!info || busy}
-            onChange={(e) => void store.restart({ policy: e.target.value })}
+            onChange={(e) => void store.restart({ policy: e.target.value }, 'policy')}
           >
             {policies.map((p) => (
               <option key={p} value={p}>
@@ -91,6 +103,7 @@ export function TopBar() {
               </option>
             ))}
           </select>
+          <FieldMessage field="policy" testId="policy-error" />
         </label>
         <SeedInput key={`${info?.seed}`} seed={info?.seed} disabled={!info || busy} />
         {info && (
@@ -123,7 +136,8 @@ export function TopBar() {
           className="primary"
           data-testid="play"
           onClick={() => (playing ? store.pause() : store.play())}
-          disabled={!playing && !canRun}
+          disabled={!playing && (!canRun || pauseAtInvalid)}
+          title={!playing && pauseAtInvalid ? 'Correct “Pause at” first' : undefined}
         >
           {playing ? '❚❚ Pause' : '▶ Play'}
         </button>
@@ -144,34 +158,43 @@ export function TopBar() {
             ))}
           </select>
         </label>
-        <PauseAtInput key={`${pauseAt}`} pauseAt={pauseAt} />
+        <PauseAtInput key={`${pauseAt}`} pauseAt={pauseAt} duration={info?.durationSeconds ?? 0} disabled={!info} />
       </div>
-      <div
-        className="clock"
-        data-testid="clock"
-        data-time={time}
-        data-state={busy ? 'busy' : playing ? 'playing' : done ? 'done' : 'paused'}
-      >
-        <span className="clock-time">{formatClock(time, seconds)}</span>
-        <span className="muted"> / {formatClock(info?.durationSeconds ?? 0, seconds)}</span>
-      </div>
+      <Clock />
     </header>
   )
 }
 
+/** The simulated clock: its own component, the only part of the bar that changes with every step. */
+function Clock() {
+  const time = useRun((s) => s.placement?.time ?? 0)
+  const duration = useRun((s) => s.info?.durationSeconds ?? 0)
+  const seconds = useRun((s) => (s.info?.intervalSeconds ?? 60) < 60)
+  const state = useRun((s) => (s.busy ? 'busy' : s.playing ? 'playing' : s.done ? 'done' : 'paused'))
+  return (
+    <div className="clock" data-testid="clock" data-time={time} data-state={state}>
+      <span className="clock-time">{formatClock(time, seconds)}</span>
+      <span className="muted"> / {formatClock(duration, seconds)}</span>
+    </div>
+  )
+}
+
+/** The seed: checked here (a 32-bit whole number, as the scenario schema has it), then the run restarts with it. */
 function SeedInput({ seed, disabled }: { seed: number | undefined; disabled: boolean }) {
   const store = useStore()
+  const invalid = useFieldInvalid('seed')
   const [text, setText] = useState(seed === undefined ? '' : String(seed))
   const apply = () => {
-    const n = Number(text)
-    if (text.trim() === '' || !Number.isInteger(n) || n < 0 || n > 2 ** 32 - 1) {
-      setText(seed === undefined ? '' : String(seed))
+    const parsed = parseSeed(text)
+    if (!parsed.ok) {
+      store.setFieldError('seed', { message: parsed.error, others: 0 })
       return
     }
-    if (n !== seed) void store.restart({ seed: n })
+    store.setFieldError('seed', undefined)
+    if (parsed.value !== seed) void store.restart({ seed: parsed.value }, 'seed')
   }
   return (
-    <label>
+    <label className="field-anchor">
       <span>Seed</span>
       <input
         data-testid="seed"
@@ -179,26 +202,36 @@ function SeedInput({ seed, disabled }: { seed: number | undefined; disabled: boo
         inputMode="numeric"
         value={text}
         disabled={disabled}
+        aria-invalid={invalid}
+        aria-describedby={invalid ? 'seed-error' : undefined}
         onChange={(e) => setText(e.target.value)}
         onBlur={apply}
         onKeyDown={(e) => {
           if (e.key === 'Enter') apply()
         }}
       />
+      <FieldMessage field="seed" testId="seed-error" />
     </label>
   )
 }
 
-/** Simulated hours at which playback pauses (empty: play to the end). */
-function PauseAtInput({ pauseAt }: { pauseAt: number | undefined }) {
+/** Simulated hours at which playback pauses (empty: play to the end); a time after now, within the run. */
+function PauseAtInput(props: { pauseAt: number | undefined; duration: number; disabled: boolean }) {
+  const { pauseAt, duration, disabled } = props
   const store = useStore()
+  const invalid = useFieldInvalid('pauseAt')
   const [text, setText] = useState(pauseAt === undefined ? '' : String(pauseAt / 3600))
   const apply = () => {
-    const hours = Number(text)
-    store.setPauseAt(text.trim() === '' || !(hours > 0) ? undefined : hours * 3600)
+    const parsed = parsePauseAt(text, store.getState().placement?.time ?? 0, duration)
+    if (!parsed.ok) {
+      store.setFieldError('pauseAt', { message: parsed.error, others: 0 })
+      return
+    }
+    store.setFieldError('pauseAt', undefined)
+    if (parsed.value !== pauseAt) store.setPauseAt(parsed.value)
   }
   return (
-    <label title="Pause when the simulated clock reaches this many hours">
+    <label className="field-anchor" title="Pause when the simulated clock reaches this many hours">
       <span>Pause at</span>
       <input
         data-testid="pause-at"
@@ -206,6 +239,9 @@ function PauseAtInput({ pauseAt }: { pauseAt: number | undefined }) {
         inputMode="decimal"
         placeholder="end"
         value={text}
+        disabled={disabled}
+        aria-invalid={invalid}
+        aria-describedby={invalid ? 'pause-at-error' : undefined}
         onChange={(e) => setText(e.target.value)}
         onBlur={apply}
         onKeyDown={(e) => {
@@ -213,6 +249,7 @@ function PauseAtInput({ pauseAt }: { pauseAt: number | undefined }) {
         }}
       />
       <span className="muted">h</span>
+      <FieldMessage field="pauseAt" testId="pause-at-error" />
     </label>
   )
 }

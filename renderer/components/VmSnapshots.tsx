@@ -6,7 +6,7 @@
 import { useMemo, useState, type ReactNode } from 'react'
 import type { LabEvent, SnapshotInfo, VmDetails } from '../../engine/api/lab-api'
 import { useRun, useStore } from '../state/use-run'
-import { formatBytes, formatClock } from '../format'
+import { formatBytes, formatClock } from '../../engine/api/units'
 
 /** snapshot-related events shown in the panel (the newest) */
 const RECENT = 4

@@ -1,12 +1,24 @@
-// A chart as a PNG: the recharts <svg> serialized (with the computed text styles inlined, since the
-// page's stylesheet does not travel with it), drawn onto a canvas under a title and a legend.
+// A chart as a PNG: the chart's <svg> serialized (with the computed text styles inlined, since the
+// page's stylesheet does not travel with it), drawn onto a canvas under a title, the run it comes from
+// (scenario, policy, seed, simulated time) and a legend; the same facts go into the file as text chunks.
+import { withPngText } from './png-text'
+
 export interface LegendEntry {
   label: string
   color: string
 }
 
+/** Which run a chart shows: a line under its title, and text chunks in the file. */
+export interface ChartSource {
+  /** "Scale test · lr-mmt-1.2 · seed 42 · at 0d 06:00" */
+  caption: string
+  /** PNG text keywords (Title, Description, Source, …) and their text */
+  text: Record<string, string>
+}
+
 const SCALE = 2
 const TITLE = 26
+const CAPTION = 16
 const LEGEND_LINE = 18
 
 function inlineTextStyles(source: SVGSVGElement, clone: SVGSVGElement): void {
@@ -22,7 +34,12 @@ function inlineTextStyles(source: SVGSVGElement, clone: SVGSVGElement): void {
   })
 }
 
-export async function chartToPng(svg: SVGSVGElement, title: string, legend: LegendEntry[]): Promise<Blob> {
+export async function chartToPng(
+  svg: SVGSVGElement,
+  title: string,
+  legend: LegendEntry[],
+  source?: ChartSource,
+): Promise<Blob> {
   const width = Math.ceil(svg.clientWidth || svg.getBoundingClientRect().width)
   const height = Math.ceil(svg.clientHeight || svg.getBoundingClientRect().height)
   const clone = svg.cloneNode(true) as SVGSVGElement
@@ -43,7 +60,7 @@ export async function chartToPng(svg: SVGSVGElement, title: string, legend: Lege
     measure.font = `12px ${font}`
     const placed: { entry: LegendEntry; x: number; y: number }[] = []
     let x = 10
-    let y = TITLE + 8
+    let y = TITLE + (source ? CAPTION : 0) + 8
     for (const entry of legend) {
       const w = 16 + measure.measureText(entry.label).width
       if (x > 10 && x + w > width - 10) {
@@ -65,6 +82,11 @@ export async function chartToPng(svg: SVGSVGElement, title: string, legend: Lege
     ctx.fillStyle = '#111827'
     ctx.font = `600 14px ${font}`
     ctx.fillText(title, 10, 18)
+    if (source) {
+      ctx.fillStyle = '#4b5563'
+      ctx.font = `12px ${font}`
+      ctx.fillText(source.caption, 10, 18 + CAPTION)
+    }
     ctx.font = `12px ${font}`
     for (const p of placed) {
       ctx.fillStyle = p.entry.color
@@ -73,9 +95,12 @@ export async function chartToPng(svg: SVGSVGElement, title: string, legend: Lege
       ctx.fillText(p.entry.label, p.x + 16, p.y)
     }
     ctx.drawImage(image, 0, head, width, height)
-    return await new Promise<Blob>((resolve, reject) =>
+    const png = await new Promise<Blob>((resolve, reject) =>
       canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'),
     )
+    if (!source) return png
+    const bytes = withPngText(new Uint8Array(await png.arrayBuffer()), { Title: title, ...source.text })
+    return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' })
   } finally {
     URL.revokeObjectURL(url)
   }

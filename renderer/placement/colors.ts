@@ -1,5 +1,5 @@
 // The utilization colour ramp of the placement map and its legend: calm teal when idle, amber when busy,
-// red when saturated. A 101-entry table so drawing 2,000 blocks does no colour maths.
+// red when saturated. A 101-entry table so drawing 20,000 blocks does no colour maths.
 const STOPS: [number, [number, number, number]][] = [
   [0, [188, 226, 216]],
   [0.4, [94, 183, 160]],
@@ -8,20 +8,23 @@ const STOPS: [number, [number, number, number]][] = [
   [1, [196, 40, 40]],
 ]
 
-function interpolate(u: number): string {
+function interpolate(u: number): [number, number, number] {
   for (let i = 1; i < STOPS.length; i++) {
     const [t1, c1] = STOPS[i]!
     const [t0, c0] = STOPS[i - 1]!
     if (u <= t1) {
       const f = (u - t0) / (t1 - t0)
-      const c = c0.map((a, k) => Math.round(a + (c1[k]! - a) * f))
-      return `rgb(${c[0]}, ${c[1]}, ${c[2]})`
+      return c0.map((a, k) => Math.round(a + (c1[k]! - a) * f)) as [number, number, number]
     }
   }
-  return 'rgb(196, 40, 40)'
+  return [196, 40, 40]
 }
 
-export const RAMP: string[] = Array.from({ length: 101 }, (_, i) => interpolate(i / 100))
+/** The ramp at 0 %, 1 %, …, 100 % as [r, g, b]. */
+export const RAMP_RGB: [number, number, number][] = Array.from({ length: 101 }, (_, i) => interpolate(i / 100))
+
+/** The ramp as CSS colours (the legend). */
+export const RAMP: string[] = RAMP_RGB.map(([r, g, b]) => `rgb(${r}, ${g}, ${b})`)
 
 export function utilizationColor(fraction: number): string {
   const i = Math.round(Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0)) * 100)

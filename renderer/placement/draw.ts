@@ -1,121 +1,84 @@
-// Drawing the placement map on a canvas: ~2,000 rectangles per frame is a few milliseconds, where as many
-// DOM nodes would not keep up with playback. Colours encode engine figures; shapes encode host states.
+// Drawing the placement map on a canvas as large as the map box's view (the box scrolls over the whole map):
+// the tiles in view as pixels (raster.ts) put in one call, then on top, with canvas calls, what is rare or
+// slanted — failed hosts' crosses, the hovered and selected host or VM, and arrows to and from the selected
+// host for its migrations. The pixels are kept, so a hover or a selection redraws only the overlay.
 import { HOST_STATE, type LabInfo, type PlacementView } from '../../engine/api/lab-api'
 import { UTIL_BAR, tileOrigin, type GridLayout, type VmSlices } from './layout'
-import { utilizationColor } from './colors'
+import { rasterizePlacement, type PixelBuffer } from './raster'
 
-export interface DrawOptions {
+export interface OverlayOptions {
   selectedHost?: number
   selectedVm?: number
   hoverHost?: number
 }
 
-export interface DrawCount {
-  hosts: number
-  vms: number
-  migrating: number
-}
-
-const STATE_FILL: Record<number, string> = {
-  [HOST_STATE.off]: '#e4e6ea',
-  [HOST_STATE.on]: '#ffffff',
-  [HOST_STATE.booting]: '#fff4d6',
-  [HOST_STATE.failed]: '#f8d7d7',
-  [HOST_STATE.maintenance]: '#dde8f7',
-}
 const MIGRATION = '#7b3fc4'
 
-export function drawPlacement(
+/** The tiles in view as an ImageData at device resolution (reused while the canvas keeps its size). */
+export class PlacementImage {
+  private image: ImageData | undefined
+  private buffer: PixelBuffer | undefined
+  /** hosts drawn in the last render (those in view) */
+  drawn = 0
+
+  /** Rasterizes the tiles for a canvas of width × height device pixels showing the map from CSS row `top`. */
+  render(
+    width: number,
+    height: number,
+    g: GridLayout,
+    info: LabInfo,
+    view: PlacementView,
+    slices: VmSlices,
+    scale: number,
+    top: number,
+  ): void {
+    if (!this.image || this.image.width !== width || this.image.height !== height) {
+      this.image = new ImageData(width, height)
+      this.buffer = { width, height, pixels: new Uint32Array(this.image.data.buffer) }
+    }
+    this.drawn = rasterizePlacement(this.buffer!, g, info, view, slices, { scale, top })
+  }
+
+  /** Puts the tiles on the canvas (at device pixels, whatever its transform). */
+  put(ctx: CanvasRenderingContext2D): void {
+    if (this.image) ctx.putImageData(this.image, 0, 0)
+  }
+}
+
+/** Crosses on failed hosts, the hover and selection frames, and the selected host's migration arrows. */
+export function drawOverlays(
   ctx: CanvasRenderingContext2D,
   g: GridLayout,
-  info: LabInfo,
   view: PlacementView,
   slices: VmSlices,
-  opts: DrawOptions,
-): DrawCount {
-  ctx.clearRect(0, 0, g.width, g.height)
-  const count: DrawCount = { hosts: 0, vms: 0, migrating: 0 }
-  const incoming = new Uint16Array(g.hosts)
-  for (let v = 0; v < view.vmMigratingTo.length; v++) {
-    const to = view.vmMigratingTo[v]!
-    if (to >= 0 && to < g.hosts && view.vmHost[v]! >= 0) incoming[to] = incoming[to]! + 1
-  }
-  const vmBody = g.tileH - UTIL_BAR - 2
+  opts: OverlayOptions,
+): void {
   for (let h = 0; h < g.hosts; h++) {
+    if (view.hostState[h] !== HOST_STATE.failed) continue
     const { x, y } = tileOrigin(g, h)
-    const state = view.hostState[h]!
-    ctx.fillStyle = STATE_FILL[state] ?? '#ffffff'
-    ctx.fillRect(x, y, g.tileW, g.tileH)
-    if (state === HOST_STATE.maintenance) drawStripes(ctx, x, y, g.tileW, g.tileH, '#9db7dd')
-    if (state === HOST_STATE.failed) drawCross(ctx, x, y, g.tileW, g.tileH)
-    // VMs
-    for (let i = slices.start[h]!; i < slices.start[h + 1]!; i++) {
-      const v = slices.order[i]!
-      const x0 = x + slices.x0[v]!
-      const w = slices.x1[v]! - slices.x0[v]!
-      const type = info.vmTypes[info.vmType[v]!]!
-      const demand = view.vmDemandMips[v]!
-      ctx.fillStyle = utilizationColor(demand / (type.mips * type.vcpus))
-      ctx.fillRect(x0, y + 1, Math.max(1, w - 0.5), vmBody)
-      if (view.vmGrantedMips[v]! < demand - 1e-9) {
-        // CPU the VM asked for and did not get (steal): a dark cap on the block
-        ctx.fillStyle = '#7a1010'
-        ctx.fillRect(x0, y + 1, Math.max(1, w - 0.5), 2)
-      }
-      if (view.vmMigratingTo[v]! >= 0) {
-        count.migrating++
-        ctx.strokeStyle = MIGRATION
-        ctx.lineWidth = 1
-        ctx.strokeRect(x0 + 0.5, y + 1.5, Math.max(1, w - 1.5), vmBody - 1)
-      }
-      if (v === opts.selectedVm) {
-        ctx.strokeStyle = '#111827'
-        ctx.lineWidth = 2
-        ctx.strokeRect(x0, y + 1, Math.max(2, w), vmBody)
-      }
-      count.vms++
-    }
-    // host CPU utilization (the engine's hostCpu) as a bar along the bottom
-    if (state !== HOST_STATE.off) {
-      const u = view.hostCpu[h]!
-      ctx.fillStyle = '#d9dce1'
-      ctx.fillRect(x + 1, y + g.tileH - UTIL_BAR - 1, g.tileW - 2, UTIL_BAR)
-      ctx.fillStyle = utilizationColor(u)
-      ctx.fillRect(x + 1, y + g.tileH - UTIL_BAR - 1, Math.min(1, u) * (g.tileW - 2), UTIL_BAR)
-    }
-    // frame: state, RAM beyond the host's RAM, incoming migrations, hover, selection
-    ctx.lineWidth = 1
-    if (state === HOST_STATE.booting) {
-      ctx.setLineDash([2, 2])
-      ctx.strokeStyle = '#c98a00'
-      ctx.strokeRect(x + 0.5, y + 0.5, g.tileW - 1, g.tileH - 1)
-      ctx.setLineDash([])
-    } else if (state !== HOST_STATE.off) {
-      ctx.strokeStyle = slices.overfull[h] ? '#d14343' : '#c3c8d0'
-      ctx.strokeRect(x + 0.5, y + 0.5, g.tileW - 1, g.tileH - 1)
-    }
-    if (incoming[h]! > 0) {
-      ctx.fillStyle = MIGRATION
-      ctx.beginPath()
-      ctx.moveTo(x + g.tileW, y)
-      ctx.lineTo(x + g.tileW, y + Math.min(7, g.tileH / 2))
-      ctx.lineTo(x + g.tileW - Math.min(7, g.tileH / 2), y)
-      ctx.closePath()
-      ctx.fill()
-    }
-    if (h === opts.hoverHost && h !== opts.selectedHost) {
-      ctx.strokeStyle = '#6b7280'
-      ctx.strokeRect(x - 0.5, y - 0.5, g.tileW + 1, g.tileH + 1)
-    }
-    if (h === opts.selectedHost) {
-      ctx.strokeStyle = '#111827'
-      ctx.lineWidth = 2
-      ctx.strokeRect(x - 1, y - 1, g.tileW + 2, g.tileH + 2)
-    }
-    count.hosts++
+    drawCross(ctx, x, y, g.tileW, g.tileH)
   }
-  if (opts.selectedHost !== undefined) drawMigrationArrows(ctx, g, view, opts.selectedHost)
-  return count
+  const vm = opts.selectedVm
+  if (vm !== undefined && view.vmHost[vm]! >= 0) {
+    const { x, y } = tileOrigin(g, view.vmHost[vm]!)
+    const x0 = x + slices.x0[vm]!
+    ctx.strokeStyle = '#111827'
+    ctx.lineWidth = 2
+    ctx.strokeRect(x0, y + 1, Math.max(2, slices.x1[vm]! - slices.x0[vm]!), g.tileH - UTIL_BAR - 2)
+  }
+  if (opts.hoverHost !== undefined && opts.hoverHost !== opts.selectedHost) {
+    const { x, y } = tileOrigin(g, opts.hoverHost)
+    ctx.strokeStyle = '#6b7280'
+    ctx.lineWidth = 1
+    ctx.strokeRect(x - 0.5, y - 0.5, g.tileW + 1, g.tileH + 1)
+  }
+  if (opts.selectedHost !== undefined) {
+    const { x, y } = tileOrigin(g, opts.selectedHost)
+    ctx.strokeStyle = '#111827'
+    ctx.lineWidth = 2
+    ctx.strokeRect(x - 1, y - 1, g.tileW + 2, g.tileH + 2)
+    drawMigrationArrows(ctx, g, view, opts.selectedHost)
+  }
 }
 
 /** Arrows from the selected host to where its VMs are migrating, and from where VMs come to it. */
@@ -145,22 +108,6 @@ function drawMigrationArrows(ctx: CanvasRenderingContext2D, g: GridLayout, view:
     ctx.closePath()
     ctx.fill()
   }
-}
-
-function drawStripes(ctx: CanvasRenderingContext2D, x: number, y: number, w: number, h: number, color: string): void {
-  ctx.save()
-  ctx.beginPath()
-  ctx.rect(x, y, w, h)
-  ctx.clip()
-  ctx.strokeStyle = color
-  ctx.lineWidth = 1
-  for (let d = -h; d < w; d += 5) {
-    ctx.beginPath()
-    ctx.moveTo(x + d, y + h)
-    ctx.lineTo(x + d + h, y)
-    ctx.stroke()
-  }
-  ctx.restore()
 }
 
 function drawCross(ctx: CanvasRenderingContext2D, x: number, y: number, w: number, h: number): void {

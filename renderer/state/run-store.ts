@@ -23,6 +23,7 @@ import type {
 } from '../../engine/api/lab-api'
 import type { LabConnection } from '../lab/connect'
 import type { ReportFormat, ScenarioFile } from '../../engine/api/desktop-contract'
+import { summarizeError, type FieldError } from './inputs'
 
 /** Intervals per second of wall time, or as fast as the lab and the display allow. */
 export type Speed = 1 | 2 | 5 | 10 | 30 | 'max'
@@ -57,6 +58,12 @@ export interface OpenOptions {
 
 export type ScenarioChoice = { kind: 'builtin'; id: string } | { kind: 'file'; file: ScenarioFile }
 
+/**
+ * The control an action came from, where its error is shown: the scenario picker and file, the policy, the
+ * seed, "pause at", a checkpoint's branch settings (`branch-<id>`), the checkpoint file.
+ */
+export type FieldKey = 'scenario' | 'policy' | 'seed' | 'pauseAt' | 'checkpointFile' | `branch-${number}`
+
 /** One hostDetails answer kept for the selected host's stacked chart. */
 export interface HostSample {
   time: number
@@ -90,7 +97,10 @@ export interface RunState {
   vm?: VmDetails
   report?: RunReport
   busy: boolean
+  /** an error no control caused (the lab failing while it runs): shown at the top */
   error?: string
+  /** errors shown next to the control that caused them, until it is used again */
+  fieldErrors: Partial<Record<FieldKey, FieldError>>
   notice?: string
   /** the session's whole-lab checkpoints and the runs of this scenario (LabApi.checkpoints) */
   checkpoints: CheckpointSummary[]
@@ -132,6 +142,7 @@ export class RunStore {
       selection: undefined,
       hostSamples: [],
       busy: false,
+      fieldErrors: {},
       checkpoints: [],
       branches: [],
       pendingOrders: [],
@@ -166,6 +177,23 @@ export class RunStore {
     this.set({ notice: undefined })
   }
 
+  /** Shows an error next to a control (undefined: clears it). */
+  setFieldError(field: FieldKey, error: FieldError | undefined): void {
+    if (this.state.fieldErrors[field] === error) return
+    const fieldErrors = { ...this.state.fieldErrors }
+    if (error) fieldErrors[field] = error
+    else delete fieldErrors[field]
+    this.set({ fieldErrors })
+  }
+
+  /** A failed action: its error next to the control it came from, or at the top when none did. */
+  private failAt(field: FieldKey | undefined, e: unknown, scenarioText?: string): void {
+    if (!field) return this.fail(e)
+    const message = e instanceof Error ? e.message : String(e)
+    this.set({ playing: false, busy: false })
+    this.setFieldError(field, summarizeError(message, scenarioText))
+  }
+
   /**
    * Greets the lab, lists the built-in scenarios and opens one: the requested one (the web version takes
    * ?scenario=&policy=&seed=&set= from its URL), else the one the lab marks as its default, else the first.
@@ -192,10 +220,14 @@ export class RunStore {
     }
   }
 
-  /** Opens a scenario (from t = 0) with a policy, seed and settings; without them, the scenario's own. */
-  async open(choice: ScenarioChoice, options: OpenOptions = {}): Promise<void> {
+  /**
+   * Opens a scenario (from t = 0) with a policy, seed and settings; without them, the scenario's own. An error
+   * is shown next to `field`, the control the request came from (at the top without one); the open run stays.
+   */
+  async open(choice: ScenarioChoice, options: OpenOptions = {}, field?: FieldKey): Promise<void> {
     const gen = ++this.generation
     this.set({ playing: false, busy: true, error: undefined })
+    if (field) this.setFieldError(field, undefined)
     await this.loop
     const workers = this.state.workers
     const extra = {
@@ -229,22 +261,29 @@ export class RunStore {
         report,
         busy: false,
         pendingOrders: [],
+        // what was said about the run before no longer holds
+        notice: undefined,
+        fieldErrors: {},
       })
       await this.refreshCheckpoints()
     } catch (e) {
-      if (gen === this.generation) this.fail(e)
+      if (gen === this.generation) this.failAt(field, e, choice.kind === 'file' ? choice.file.text : undefined)
     }
   }
 
   /** Restarts the current scenario with another policy or seed (and the settings it was opened with). */
-  async restart(options: { policy?: string; seed?: number }): Promise<void> {
+  async restart(options: { policy?: string; seed?: number }, field?: FieldKey): Promise<void> {
     const { choice, info } = this.state
     if (!choice) return
-    await this.open(choice, {
-      policy: options.policy ?? info?.policy,
-      seed: options.seed ?? info?.seed,
-      set: info?.settings.length ? info.settings : undefined,
-    })
+    await this.open(
+      choice,
+      {
+        policy: options.policy ?? info?.policy,
+        seed: options.seed ?? info?.seed,
+        set: info?.settings.length ? info.settings : undefined,
+      },
+      field,
+    )
   }
 
   async openFromDisk(): Promise<void> {
@@ -252,7 +291,7 @@ export class RunStore {
     if (!desktop) return
     try {
       const file = await desktop.chooseScenarioFile()
-      if (file) await this.open({ kind: 'file', file })
+      if (file) await this.open({ kind: 'file', file }, {}, 'scenario')
     } catch (e) {
       this.fail(e)
     }
@@ -268,6 +307,8 @@ export class RunStore {
 
   play(): void {
     if (this.state.playing || this.state.done || !this.state.info || this.state.busy) return
+    // a pause time that could not be read is not silently replaced by "play to the end"
+    if (this.state.fieldErrors.pauseAt) return
     const now = this.state.frames.at(-1)?.time ?? 0
     const pauseAt = this.state.pauseAt !== undefined && this.state.pauseAt > now ? this.state.pauseAt : undefined
     this.set({ playing: true, notice: undefined, pauseAt })
@@ -346,17 +387,18 @@ export class RunStore {
     }
   }
 
-  /** Advances, then fetches the views that depend on the new state, and publishes it all at once. */
+  /** Advances and gets the views that depend on the new state in the same answer, and publishes it all at once. */
   private async advance(gen: number, request: AdvanceRequest): Promise<void> {
-    const lab = this.connection.lab
-    const result = await lab.advance(request)
     const sel = this.state.selection
-    const [placement, host, vm] = await Promise.all([
-      lab.placement(),
-      sel?.kind === 'host' ? lab.hostDetails(sel.host) : undefined,
-      sel?.kind === 'vm' ? lab.vmDetails(sel.vm) : undefined,
-    ])
-    if (gen !== this.generation) return
+    const result = await this.connection.lab.advance({
+      ...request,
+      views: {
+        placement: true,
+        ...(sel?.kind === 'host' ? { host: sel.host } : sel?.kind === 'vm' ? { vm: sel.vm } : {}),
+      },
+    })
+    const { placement, host, vm } = result
+    if (gen !== this.generation || !placement) return
     const s = this.state
     for (const e of result.events) s.events.push(e)
     const patch: Partial<RunState> = {
@@ -486,7 +528,12 @@ export class RunStore {
    * Continues from a checkpoint: one of the session's (its id) or a file's bytes; with the checkpoint's policy
    * (a rewind) or another policy or settings (a branch).
    */
-  async restore(from: number | { bytes: Uint8Array; fileName: string }, options: RestoreOptions = {}): Promise<void> {
+  async restore(
+    from: number | { bytes: Uint8Array; fileName: string },
+    options: RestoreOptions = {},
+    field?: FieldKey,
+  ): Promise<void> {
+    if (field) this.setFieldError(field, undefined)
     const gen = await this.quiesce()
     try {
       const lab = this.connection.lab
@@ -496,7 +543,7 @@ export class RunStore {
           : await lab.restoreCheckpoint(from.bytes, { ...options, fileName: from.fileName })
       await this.applyRestore(gen, result)
     } catch (e) {
-      if (gen === this.generation) this.fail(e)
+      if (gen === this.generation) this.failAt(field, e)
     }
   }
 
@@ -510,7 +557,7 @@ export class RunStore {
       if (result) await this.applyRestore(gen, result)
       else if (gen === this.generation) this.set({ busy: false })
     } catch (e) {
-      if (gen === this.generation) this.fail(e)
+      if (gen === this.generation) this.failAt('checkpointFile', e)
     }
   }
 
@@ -552,6 +599,7 @@ export class RunStore {
       pendingOrders: [],
       busy: false,
       notice: events.at(-1)?.message,
+      fieldErrors: {},
     })
   }
 

@@ -28,7 +28,7 @@ describe('conlab run --checkpoint-every, resume, branch', () => {
       'ha-drill-t0000032400.ckpt',
       'ha-drill-t0000043200.ckpt',
     ])
-    expect(full.stderr).toMatch(/checkpoint 0\+03:00:00\.0 → .*ha-drill-t0000010800\.ckpt \(\d+\.\d MiB, \d+ ms\)/)
+    expect(full.stderr).toMatch(/checkpoint 0d 03:00:00\.0 → .*ha-drill-t0000010800\.ckpt \(\d+\.\d MiB, \d+ ms\)/)
     const report = JSON.parse(full.stdout) as { stateHash: string }
     const plain = JSON.parse(conlab('run', scenario, '--json').stdout) as { stateHash: string }
     expect(report.stateHash).toBe(plain.stateHash)
@@ -94,7 +94,7 @@ describe('conlab snapshots', () => {
     expect(conlab('run', scenario, '--checkpoint-every', '45m', '--checkpoint-dir', dir, '--json').code).toBe(0)
     const r = conlab('snapshots', join(dir, 'snapshots-t0000002700.ckpt'))
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stdout).toMatch(/VM 0: 3 snapshots, \d+\.\d GiB/)
+    expect(r.stdout).toMatch(/VM 0: 3 snapshots, \d+\.\d+ GiB/)
     expect(r.stdout).toMatch(/base/)
     expect(r.stdout).toMatch(/change/)
     expect(r.stdout).toMatch(/retry.*\n.*You are here|You are here/)

@@ -5,8 +5,9 @@
 // (CONLAB_SKIP_E2E=1 turns it into a skip); screenshots go to tests/e2e/artifacts/.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { crc32 } from 'node:zlib'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
 import { preview, type PreviewServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunReport } from '../../engine/api/lab-api'
@@ -102,6 +103,37 @@ async function clickHost(page: Page, h: number): Promise<void> {
     box.x + pad! + (h % cols!) * (tileW! + gap!) + tileW! / 2,
     box.y + pad! + Math.floor(h / cols!) * (tileH! + gap!) + tileH! - 1.5,
   )
+}
+
+/** The text of a PNG's uncompressed iTXt chunks (PNG specification §11.3.4.5), each chunk's CRC checked. */
+function pngText(png: Buffer): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (let at = 8; at + 12 <= png.length;) {
+    const length = png.readUInt32BE(at)
+    const type = png.toString('latin1', at + 4, at + 8)
+    expect(png.readUInt32BE(at + 8 + length)).toBe(crc32(png.subarray(at + 4, at + 8 + length)))
+    if (type === 'iTXt') {
+      const data = png.subarray(at + 8, at + 8 + length)
+      // keyword NUL, compression flag, method, language tag NUL, translated keyword NUL, text
+      const nul = data.indexOf(0)
+      const keyword = data.toString('latin1', 0, nul)
+      const language = data.indexOf(0, nul + 3)
+      const translated = data.indexOf(0, language + 1)
+      out[keyword] = data.toString('utf8', translated + 1)
+    }
+    at += 12 + length
+  }
+  return out
+}
+
+/** An error shown right under the control it is about (not at the top of the page). */
+async function expectBelow(page: Page, error: Locator, control: Locator): Promise<void> {
+  const e = (await error.boundingBox())!
+  const c = (await control.boundingBox())!
+  expect(e.y).toBeGreaterThanOrEqual(c.y + c.height - 1)
+  expect(e.y).toBeLessThan(c.y + c.height + 24)
+  expect(Math.abs(e.x - c.x)).toBeLessThan(200)
+  expect(e.y + e.height).toBeLessThanOrEqual(page.viewportSize()?.height ?? 0)
 }
 
 async function kpi(page: Page, id: string): Promise<{ value: number; text: string }> {
@@ -215,7 +247,7 @@ describe('the web UI in Chromium', () => {
       expect(await page.getByTestId('report-active-hosts').textContent()).toBe(`${expected.activeHosts} / 800`)
       expect(await page.getByTestId('report-migration-model').textContent()).toBe('cloudsim')
       expect(await page.getByTestId('charts').getAttribute('data-points')).toBe(String(last.step))
-      await expect.poll(() => page.locator('[data-testid=chart-cpu] path.recharts-curve').count()).toBe(1)
+      await expect.poll(() => page.locator('[data-testid=chart-cpu] path.chart-line').count()).toBe(1)
       await page.screenshot({ path: join(ARTIFACTS, 'lab-6h.png'), fullPage: true })
       await page.getByTestId('charts').screenshot({ path: join(ARTIFACTS, 'charts-6h.png') })
     },
@@ -237,16 +269,25 @@ describe('the web UI in Chromium', () => {
     await expect.poll(() => page.getByTestId('vm-state').textContent()).toMatch(/^(running|migrating)$/)
     expect(((await page.getByTestId('vm-name').textContent()) ?? '').length).toBeGreaterThan(3)
     expect(await page.getByTestId('vm-demand').textContent()).toMatch(/^\d+ MIPS$/)
-    await expect.poll(() => page.locator('[data-testid=vm-workload-chart] path.recharts-curve').count()).toBe(1)
+    await expect.poll(() => page.locator('[data-testid=vm-workload-chart] path.chart-line').count()).toBe(1)
     await page.locator('.details-panel').screenshot({ path: join(ARTIFACTS, 'vm-details.png') })
 
     await page.locator('.details-panel button.link').click() // its host
     await expect.poll(() => details.getAttribute('data-kind')).toBe('host')
     expect(await page.getByTestId('host-cpu').textContent()).toMatch(/^\d+\.\d %$/)
     await page.getByTestId('step').click()
-    await expect
-      .poll(() => page.locator('[data-testid=host-stack-chart] path.recharts-area-area').count())
-      .toBeGreaterThan(0)
+    await page.getByTestId('step').click()
+    await page.getByTestId('step').click()
+    await expect.poll(() => page.locator('[data-testid=host-stack-chart] path.chart-area').count()).toBeGreaterThan(0)
+    // the host's chart: clock ticks that never repeat; its history: time ago, with units
+    await page.waitForTimeout(600)
+    const ticks = await page.locator('[data-testid=host-stack-chart] .chart-axis-x text').allTextContents()
+    expect(ticks.length).toBeGreaterThanOrEqual(2)
+    expect(new Set(ticks).size).toBe(ticks.length)
+    for (const t of ticks) expect(t).toMatch(/^\d\d:\d\d$/)
+    const ago = await page.locator('[data-testid=host-history-chart] .chart-axis-x text').allTextContents()
+    expect(ago.at(-1)).toBe('now')
+    for (const t of ago.slice(0, -1)) expect(t).toMatch(/^−\d+(\.\d)? (s|min|h|d)$/)
     await page.locator('.map-panel').screenshot({ path: join(ARTIFACTS, 'placement-map.png') })
     await page.locator('.details-panel').screenshot({ path: join(ARTIFACTS, 'host-details.png') })
   })
@@ -272,10 +313,16 @@ describe('the web UI in Chromium', () => {
       page.waitForEvent('download'),
       page.locator('[data-testid=chart-power] button', { hasText: 'PNG' }).click(),
     ])
-    expect(png.suggestedFilename()).toBe('power-and-energy.png')
+    // the file says which run it shows: in its name, and in text chunks any PNG viewer lists
+    expect(png.suggestedFilename()).toBe('planetlab-2011-03-03-cloudsim-setup-lr-mmt-1-2-seed-1-power-and-energy.png')
     const pngBytes = readFileSync(await png.path())
     expect([...pngBytes.subarray(1, 4)].map((b) => String.fromCharCode(b)).join('')).toBe('PNG')
     expect(pngBytes.length).toBeGreaterThan(5_000)
+    const chunks = pngText(pngBytes)
+    expect(chunks.Title).toBe('Power and energy')
+    expect(chunks.Description).toMatch(
+      /^scenario: PlanetLab 2011-03-03, CloudSim setup; mode: cloudsim; policy: lr-mmt-1\.2; seed: 1; settings: none; simulated time: 0d 06:\d\d$/,
+    )
 
     const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-json').click()])
     const report = JSON.parse(readFileSync(await json.path(), 'utf8')) as RunReport
@@ -297,6 +344,8 @@ describe('the web UI in Chromium', () => {
   })
 
   it.skipIf(!ready)('opens a scenario file chosen in the page, and names what is wrong with a bad one', async () => {
+    // "Paused at the chosen time." from the 6 h run is still up: a new run clears it
+    expect(await page.getByTestId('notice').textContent()).toMatch(/Paused at the chosen time/)
     const text = readFileSync(join(ROOT, 'scenarios', 'planetlab-cloudsim.yaml'), 'utf8')
     const input = page.getByTestId('scenario-file')
     await input.setInputFiles({
@@ -307,16 +356,85 @@ describe('the web UI in Chromium', () => {
     await expect.poll(() => page.locator('.scenario-line strong').textContent()).toBe('My PlanetLab copy')
     expect(await page.getByTestId('scenario').locator('option:checked').textContent()).toBe('file: my-copy.yaml')
     expect(await page.getByTestId('clock').getAttribute('data-time')).toBe('0')
+    expect(await page.getByTestId('notice').count()).toBe(0)
+    // the runs table: the run has not started
+    expect(await page.locator('[data-testid=branch-row][data-current=true] td').first().textContent()).toBe(
+      'lr-mmt-1.2 (current, not started)',
+    )
+
+    // a bad value: shown under "Open file…", not at the top of the page; the lab keeps the scenario that was open
     await input.setInputFiles({
       name: 'broken.yaml',
       mimeType: 'text/yaml',
       buffer: Buffer.from(text.replace('interval: 5m', 'interval: soon')),
     })
-    const error = page.getByTestId('error')
+    const error = page.getByTestId('scenario-error')
     await expect.poll(() => error.textContent()).toMatch(/broken\.yaml:\d+:\d+: interval: expected a duration/)
-    // the lab keeps the scenario that was open
+    expect(await page.getByTestId('error').count()).toBe(0)
+    await expectBelow(page, error, page.getByRole('button', { name: 'Open file…' }))
     expect(await page.locator('.scenario-line strong').textContent()).toBe('My PlanetLab copy')
+
+    // an unclosed [: the first error with its line and an excerpt, and how many more the parser found
+    const unclosed = text.replace(/^hosts:/m, 'hosts: [')
+    const opened = text.split('\n').findIndex((l) => l.startsWith('hosts:')) + 1
+    await input.setInputFiles({ name: 'unclosed.yaml', mimeType: 'text/yaml', buffer: Buffer.from(unclosed) })
+    await expect.poll(() => error.locator('.field-error-message').textContent()).toMatch(/^unclosed\.yaml:\d+:\d+: /)
+    const message = (await error.locator('.field-error-message').textContent())!
+    const line = Number(/^unclosed\.yaml:(\d+):/.exec(message)![1])
+    expect(line).toBeGreaterThanOrEqual(opened)
+    expect(line).toBeLessThanOrEqual(opened + 2)
+    const excerpt = error.getByTestId('scenario-error-excerpt')
+    expect(await excerpt.getAttribute('data-line')).toBe(String(line))
+    expect((await excerpt.textContent())!.split('\n')[0]).toBe(`${line} | ${unclosed.split('\n')[line - 1]}`)
+    expect(await error.getByTestId('scenario-error-others').textContent()).toMatch(/^and [1-9]\d* more errors? /)
+    // the same file under Node: the lab's own count of problems
+    const node = new LabSession(nodeScenarioCatalog(join(ROOT, 'scenarios')))
+    const count = await node.open({ fileName: 'unclosed.yaml', text: unclosed }).then(
+      () => 0,
+      (e: Error) => e.message.split('\n').length,
+    )
+    expect(await error.getByTestId('scenario-error-others').textContent()).toMatch(
+      new RegExp(`^and ${count - 1} more error`),
+    )
+    await page.evaluate(() => window.scrollTo(0, 0))
+    await page.screenshot({ path: join(ARTIFACTS, 'scenario-error.png') })
     await error.getByRole('button', { name: 'Dismiss' }).click()
+    expect(await error.count()).toBe(0)
+  })
+
+  it.skipIf(!ready)('says next to the seed and "pause at" what they expect, keeping what was typed', async () => {
+    const seed = page.getByTestId('seed')
+    for (const bad of ['xyz', '-5']) {
+      await seed.fill(bad)
+      await seed.press('Enter')
+      const error = page.getByTestId('seed-error')
+      await expect
+        .poll(() => error.locator('.field-error-message').textContent())
+        .toBe(`seed: expected a whole number from 0 to 4294967295, found "${bad}"`)
+      expect(await seed.inputValue()).toBe(bad)
+      expect(await seed.getAttribute('aria-invalid')).toBe('true')
+      await expectBelow(page, error, seed)
+    }
+    expect(await page.getByTestId('error').count()).toBe(0)
+    await seed.fill('1')
+    await seed.press('Enter')
+    expect(await page.getByTestId('seed-error').count()).toBe(0)
+
+    const pauseAt = page.getByTestId('pause-at')
+    await pauseAt.fill('abc')
+    await pauseAt.press('Enter')
+    const error = page.getByTestId('pause-at-error')
+    await expect
+      .poll(() => error.locator('.field-error-message').textContent())
+      .toBe('pause at: expected hours after now (0d 00:00) and up to the end (1d 00:00, 24 h), found "abc"')
+    expect(await pauseAt.inputValue()).toBe('abc')
+    await expectBelow(page, error, pauseAt)
+    // Play waits for a time it can read
+    expect(await page.getByTestId('play').isDisabled()).toBe(true)
+    await pauseAt.fill('')
+    await pauseAt.press('Enter')
+    expect(await error.count()).toBe(0)
+    expect(await page.getByTestId('play').isEnabled()).toBe(true)
   })
 
   it.skipIf(!ready)('opens the run a link asks for', async () => {
@@ -379,6 +497,36 @@ describe('the web UI in Chromium', () => {
       await download.saveAs(ckpt)
       const branchCli = cliBranch(ckpt, 'thr-mmt-0.8')
 
+      // a setting the scenario does not have: the error under the settings, which keep the text; the run stays
+      const settings = row.getByTestId('branch-settings')
+      await settings.fill('foo.bar=3')
+      await row.getByTestId('branch').click()
+      const id = await row.getAttribute('data-id')
+      const branchError = page.getByTestId(`branch-error-${id}`)
+      await expect
+        .poll(() => branchError.locator('.field-error-message').textContent())
+        .toMatch(/foo.*unknown key "foo"/)
+      expect(await settings.inputValue()).toBe('foo.bar=3')
+      expect(await page.getByTestId('error').count()).toBe(0)
+      await expectBelow(page, branchError, settings)
+      expect(await clock.getAttribute('data-time')).toBe(String(SIX_HOURS))
+      expect(await clock.getAttribute('data-state')).toBe('paused')
+      await settings.fill('')
+      await branchError.getByRole('button', { name: 'Dismiss' }).click()
+
+      // the runs table follows the run: paused at 6 h, then playing with the clock
+      const current = page.locator('[data-testid=branch-row][data-current=true]')
+      expect(await current.locator('td').first().textContent()).toBe('lr-mmt-1.2 (current, paused)')
+      expect(await current.getByTestId('branch-where').textContent()).toBe('paused at 0d 06:00')
+      await page.getByTestId('pause-at').fill('8')
+      await page.getByTestId('pause-at').press('Enter')
+      await page.getByTestId('speed').selectOption('2')
+      await page.getByTestId('play').click()
+      await expect.poll(() => current.getByTestId('branch-where').textContent()).toMatch(/^playing at 0d 06:[1-5]\d$/)
+      expect(await current.locator('td').first().textContent()).toBe('lr-mmt-1.2 (current, playing)')
+      await page.getByTestId('play').click()
+      await expect.poll(() => clock.getAttribute('data-state')).toBe('paused')
+
       // play on to 8 h: the figures move on
       await playUntil(page, 8)
       expect(await clock.getAttribute('data-time')).toBe(String(8 * 3600))
@@ -428,7 +576,7 @@ describe('the web UI in Chromium', () => {
           hash: branched!.stateHash,
         },
         {
-          label: 'lr-mmt-1.2 (playing)',
+          label: 'lr-mmt-1.2 (current, at the end)',
           energy: `${asTaken!.energyKWh.toFixed(2)} kWh`,
           migrations: asTaken!.migrations.toLocaleString('en-US'),
           hash: asTaken!.stateHash,
@@ -444,6 +592,20 @@ describe('the web UI in Chromium', () => {
       expect(await page.getByTestId('checkpoint-row').nth(1).textContent()).toMatch(/^planetlab-lab-6h\.ckpt \(file\)/)
       await expect.poll(() => page.getByTestId('report-state-hash').textContent()).toBe(sixHours.stateHash)
       expect((await kpi(page, 'energy')).value).toBe(sixHours.energy)
+
+      // in CloudSim's model the page says why there are no checkpoints, and a lab checkpoint file still loads
+      await page.getByTestId('scenario').selectOption('planetlab-cloudsim')
+      await expect.poll(() => page.getByTestId('mode').textContent()).toBe('cloudsim')
+      expect(await page.getByTestId('take-checkpoint').count()).toBe(0)
+      expect(await page.getByTestId('checkpoints-note').textContent()).toMatch(
+        /CloudSim’s model keeps no checkpoints .*Load file… continues a lab checkpoint file, which brings its own scenario/,
+      )
+      expect(await page.getByTestId('load-checkpoint').isEnabled()).toBe(true)
+      await page.getByTestId('checkpoint-file').setInputFiles(ckpt)
+      await expect.poll(() => page.getByTestId('mode').textContent()).toBe('lab')
+      expect(await clock.getAttribute('data-time')).toBe(String(SIX_HOURS))
+      expect(await page.getByTestId('scenario').inputValue()).toBe('planetlab-lab')
+      await expect.poll(() => page.getByTestId('report-state-hash').textContent()).toBe(sixHours.stateHash)
     },
   )
 
@@ -672,8 +834,17 @@ describe('the web UI in Chromium', () => {
     expect(await page.locator('.log-row').count()).toBe(victims.length + 1)
     const restarts = page.locator('.log-row.kind-ha-restart')
     expect(await restarts.first().textContent()).toMatch(/HA: VM \d+ (cold-boots|resumes) on host \d/)
+    // the log is below the details: clicking an event there brings the details panel into view
+    await page.locator('.log-panel').scrollIntoViewIfNeeded()
+    expect((await page.getByTestId('details').boundingBox())!.y).toBeLessThan(0)
     await page.locator('.log-row.kind-host-failed').first().click() // selects the failed host
     await expect.poll(() => page.getByTestId('host-state').textContent()).toBe('failed')
+    await expect
+      .poll(async () => {
+        const box = (await page.getByTestId('details').boundingBox())!
+        return box.y >= 0 && box.y < 960 - 100
+      })
+      .toBe(true)
     // the report's HA section, as the lab counts it
     await expect.poll(() => page.getByTestId('report-host-failures').textContent()).toBe('1 (0 repaired)')
     expect(await page.getByTestId('report-HA-restarts').textContent()).toMatch(
@@ -681,6 +852,9 @@ describe('the web UI in Chromium', () => {
         `^${victims.length} of ${victims.length} VMs: \\d+ from their checkpoint, \\d+ cold-booted, 0 not restarted$`,
       ),
     )
+    // the legend shows the states a host can be in here: no "maintenance", which nothing can enter yet
+    expect(await page.locator('.map-legend').textContent()).toMatch(/off.*booting.*failed/)
+    expect(await page.locator('.map-legend').textContent()).not.toMatch(/maintenance/)
     await page.locator('.map-panel').screenshot({ path: join(ARTIFACTS, 'ha-failed-host.png') })
     await page.locator('.details-panel').screenshot({ path: join(ARTIFACTS, 'host-ha.png') })
     await page.locator('.log-panel').screenshot({ path: join(ARTIFACTS, 'ha-event-log.png') })
@@ -695,7 +869,20 @@ describe('the web UI in Chromium', () => {
     await expect.poll(() => page.getByTestId('mode').textContent(), { timeout: 20_000 }).toBe('lab')
     await playUntil(page, 1)
     const chart = page.getByTestId('chart-memory')
-    await expect.poll(() => chart.locator('path.recharts-curve').count()).toBe(5)
+    await expect.poll(() => chart.locator('path.chart-line').count()).toBe(5)
+    // the 16 GiB server: its physical RAM, what is resident, and apart the admission capacity:
+    // (16384 MiB − the 512 MiB host reserve) × the scenario's RAM allocation ratio 1.6 = 24.80 GiB
+    await clickHost(page, 0)
+    await expect.poll(() => page.getByTestId('host-ram').textContent()).toBe('16.00 GiB')
+    const node = new LabSession(nodeScenarioCatalog(join(ROOT, 'scenarios')))
+    await node.open({ builtin: 'memory-overcommit' })
+    await node.advance({ untilSeconds: 3600 })
+    const host = await node.hostDetails(0)
+    expect(await page.getByTestId('host-ram-used').textContent()).toBe(
+      `${(host.ramUsedMB / 1024).toFixed(2)} GiB (${((host.ramUsedMB / 16384) * 100).toFixed(1)} %)`,
+    )
+    expect(await page.getByTestId('host-ram-admission').textContent()).toBe('24.00 GiB of 24.80 GiB')
+    await page.locator('.details-panel').screenshot({ path: join(ARTIFACTS, 'host-memory.png') })
     await page.getByTestId('report').screenshot({ path: join(ARTIFACTS, 'report-memory.png') })
   })
 

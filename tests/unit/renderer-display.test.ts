@@ -1,111 +1,11 @@
-// Display helpers: clock and number formatting, the chart point cap, the event-log filter and the
-// report's files (the engine's serializers: the browser download and the desktop save write the same).
+// The report's files: the engine's serializers, which the browser download, the desktop save and
+// `conlab run --out` all write. (Formatting: api-units.test.ts; the charts' thinning and axes:
+// renderer-charts.test.ts; the event-log filter: renderer-exports.test.ts.)
+import type { RunReport } from '../../engine/api/lab-api'
 import { describe, expect, it } from 'vitest'
-import type { LabEvent, RunReport } from '../../engine/api/lab-api'
-import {
-  formatBytes,
-  formatClock,
-  formatDuration,
-  formatKWh,
-  formatMB,
-  formatPercent,
-  formatSeconds,
-  formatWatts,
-} from '../../renderer/format'
-import { MAX_CHART_POINTS, pickPoints } from '../../renderer/charts/points'
-import { timeTick, timeTicks } from '../../renderer/charts/axes'
-import { filterEvents } from '../../renderer/state/event-filter'
 import { reportFileName, reportToCsv, reportToJson } from '../../renderer/export/report-file'
 import { serializeReport } from '../../main/report-file'
 import { reportsToCsv } from '../../engine/report'
-
-describe('formatting', () => {
-  it('shows the simulated clock as d hh:mm', () => {
-    expect(formatClock(0)).toBe('0d 00:00')
-    expect(formatClock(21600.1)).toBe('0d 06:00')
-    expect(formatClock(86400 + 3 * 3600 + 25 * 60 + 59)).toBe('1d 03:25')
-    expect(formatClock(-5)).toBe('0d 00:00')
-    expect(formatClock(79.812, true)).toBe('0d 00:01:19.8')
-    expect(formatClock(86400 + 3605, true)).toBe('1d 01:00:05.0')
-  })
-  it('formats units', () => {
-    expect(formatKWh(47.74210128854534)).toBe('47.74 kWh')
-    expect(formatWatts(8268.03)).toBe('8268 W')
-    expect(formatWatts(70_100)).toBe('70.10 kW')
-    expect(formatPercent(0.0615, 2)).toBe('6.15 %')
-    expect(formatMB(870)).toBe('870 MB')
-    expect(formatMB(4096)).toBe('4.00 GB')
-    expect(formatSeconds(42)).toBe('42 s')
-    expect(formatSeconds(5400)).toBe('1.50 h')
-    expect(formatDuration(0.312)).toBe('312 ms')
-    expect(formatDuration(19.812)).toBe('19.8 s')
-    expect(formatDuration(600)).toBe('10.0 min')
-    expect(formatBytes(2.46 * 2 ** 30)).toBe('2.46 GiB')
-    expect(formatBytes(37.1 * 2 ** 20)).toBe('37.1 MiB')
-    expect(formatBytes(512)).toBe('512 B')
-  })
-  it('ticks the time axis at round hours', () => {
-    expect(timeTicks(86400)).toEqual([0, 3, 6, 9, 12, 15, 18, 21, 24].map((h) => h * 3600))
-    expect(timeTicks(6 * 3600)).toEqual([0, 1, 2, 3, 4, 5, 6].map((h) => h * 3600))
-    expect(timeTick(0)).toBe('0h')
-    expect(timeTick(86400)).toBe('1d')
-  })
-  it('ticks short runs at round seconds or minutes', () => {
-    expect(timeTicks(300)).toEqual([0, 60, 120, 180, 240, 300])
-    expect(timeTicks(180)).toEqual([0, 30, 60, 90, 120, 150, 180])
-    expect(timeTicks(3600)).toEqual([0, 600, 1200, 1800, 2400, 3000, 3600])
-    expect(timeTick(90)).toBe('1m30s')
-    expect(timeTick(30)).toBe('30s')
-    expect(timeTick(600)).toBe('10m')
-    expect(timeTick(3600)).toBe('1h')
-  })
-})
-
-describe('chart points', () => {
-  it('keep short series whole', () => {
-    const frames = Array.from({ length: 288 }, (_, i) => ({ i }))
-    expect(pickPoints(frames)).toBe(frames)
-  })
-  it('thin long series to whole frames, keeping the first and the latest', () => {
-    const frames = Array.from({ length: 2016 * 5 + 3 }, (_, i) => ({ i }))
-    const picked = pickPoints(frames)
-    expect(picked.length).toBeLessThanOrEqual(MAX_CHART_POINTS + 1)
-    expect(picked[0]).toBe(frames[0])
-    expect(picked.at(-1)).toBe(frames.at(-1))
-    for (const p of picked) expect(frames[p.i]).toBe(p)
-    for (let k = 1; k < picked.length; k++) expect(picked[k]!.i).toBeGreaterThan(picked[k - 1]!.i)
-  })
-})
-
-describe('event filter', () => {
-  const events: LabEvent[] = [
-    { time: 300, kind: 'host-on', host: 3, message: 'a' },
-    { time: 300, kind: 'migration-start', vm: 9, host: 3, targetHost: 5, message: 'b' },
-    { time: 600, kind: 'overload', host: 5, message: 'c' },
-    { time: 600, kind: 'migration-end', vm: 9, host: 5, message: 'd' },
-  ]
-  it('shows the newest first, without hidden kinds, up to the visible count', () => {
-    expect([...filterEvents(events, 4, new Set(), undefined)]).toEqual([3, 2, 1, 0])
-    expect([...filterEvents(events, 4, new Set(['migration-end']), undefined)]).toEqual([2, 1, 0])
-    expect([...filterEvents(events, 2, new Set(), undefined)]).toEqual([1, 0])
-  })
-  it('narrows to the selected host (as source or target) or VM', () => {
-    expect([...filterEvents(events, 4, new Set(), { kind: 'host', host: 5 })]).toEqual([3, 2, 1])
-    expect([...filterEvents(events, 4, new Set(), { kind: 'vm', vm: 9 })]).toEqual([3, 1])
-  })
-  it('filters 30,000 events quickly', () => {
-    const many: LabEvent[] = Array.from({ length: 30_000 }, (_, i) => ({
-      time: i,
-      kind: i % 3 ? 'migration-start' : 'host-off',
-      host: i % 800,
-      message: '',
-    }))
-    const t = performance.now()
-    const shown = filterEvents(many, many.length, new Set(['host-off']), undefined)
-    expect(performance.now() - t).toBeLessThan(50)
-    expect(shown.length).toBe(20_000)
-  })
-})
 
 describe('report export', () => {
   const report: RunReport = {

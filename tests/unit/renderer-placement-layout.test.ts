@@ -8,6 +8,7 @@ import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
 import {
   MAX_TILE,
   MIN_SLICE,
+  Slicer,
   UTIL_BAR,
   gridLayout,
   hitTest,
@@ -115,6 +116,28 @@ describe('VM slices', () => {
       expect(hitTest(g, s, o.x + 2, o.y + g.tileH - UTIL_BAR)).toEqual({ host: h })
     }
     expect(checked).toBeGreaterThan(100)
+  })
+})
+
+describe('a map’s slicer', () => {
+  it('gives, reusing its arrays from one view to the next, what a fresh computation gives', async () => {
+    const lab = new LabSession(nodeScenarioCatalog(join(ROOT, 'scenarios')))
+    const i = await lab.open({ builtin: 'planetlab-cloudsim', policy: 'lr-mmt-1.2' })
+    const slicer = new Slicer()
+    for (let k = 0; k < 4; k++) {
+      await lab.advance({ steps: 40 })
+      const v = await lab.placement()
+      for (const sizeBy of ['cpu', 'ram'] as const) {
+        const reused = slicer.slice(i, v, sizeBy, 12)
+        const fresh = vmSlices(i, v, sizeBy, 12)
+        expect([...reused.order]).toEqual([...fresh.order])
+        expect(reused.start).toEqual(fresh.start)
+        expect(reused.x0).toEqual(fresh.x0)
+        expect(reused.x1).toEqual(fresh.x1)
+        expect(reused.overfull).toEqual(fresh.overfull)
+        expect(reused.share).toEqual(fresh.share)
+      }
+    }
   })
 })
 

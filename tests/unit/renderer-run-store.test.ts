@@ -2,6 +2,7 @@
 // called directly): orders wait for the next step and are described in words, checkpoints are listed, a
 // rewind puts the page's frames, events, clock and report back to the checkpoint's, a branch switches the
 // policy, and a checkpoint file continues in a page that had another scenario open.
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Remote } from 'comlink'
 import { describe, expect, it } from 'vitest'
@@ -113,5 +114,90 @@ describe('the RunStore over a LabSession', () => {
     expect(other.getState().error).toMatch(/^torn\.ckpt: /)
     expect(other.getState().placement?.time).toBe(1800)
     expect(other.getState().busy).toBe(false)
+  })
+})
+
+/** Waits for the play loop to stop and finish its last refresh. */
+async function played(store: RunStore): Promise<void> {
+  while (store.getState().playing) await new Promise((r) => setTimeout(r, 5))
+  await (store as unknown as { loop: Promise<void> }).loop
+}
+
+describe('what the page says about the run', () => {
+  it('drops "Paused at the chosen time" and "The run is complete" when another scenario opens', async () => {
+    const store = storeOver(new LabSession(catalog, 'web'))
+    await store.start({ scenario: 'ha-drill' })
+    store.setSpeed(30)
+    store.setPauseAt(600)
+    store.play()
+    await played(store)
+    expect(store.getState().placement?.time).toBe(600)
+    expect(store.getState().notice).toBe('Paused at the chosen time.')
+    await store.open({ kind: 'builtin', id: 'migration-precopy-uniform' }, {}, 'scenario')
+    expect(store.getState().info?.scenario).not.toBe('')
+    expect(store.getState().notice).toBeUndefined()
+
+    // played to the end, then the same scenario again with another seed: the notice goes too
+    store.setSpeed(30)
+    store.play()
+    await played(store)
+    expect(store.getState().done).toBe(true)
+    expect(store.getState().notice).toBe('The run is complete.')
+    await store.restart({ seed: 9 }, 'seed')
+    expect(store.getState().info?.seed).toBe(9)
+    expect(store.getState().notice).toBeUndefined()
+    expect(store.getState().done).toBe(false)
+  })
+
+  it('shows a bad branch setting next to the branch controls, not at the top, and the run stays', async () => {
+    const store = storeOver(new LabSession(catalog, 'web'))
+    await store.start({ scenario: 'ha-drill' })
+    for (let i = 0; i < 3; i++) await store.step()
+    await store.takeCheckpoint('three steps')
+    const id = store.getState().checkpoints[0]!.id
+    const before = store.getState().report?.stateHash
+    await store.restore(id, { set: ['foo.bar=3'] }, `branch-${id}`)
+    const s = store.getState()
+    expect(s.error).toBeUndefined()
+    expect(s.fieldErrors[`branch-${id}`]?.message).toMatch(/foo.*unknown key "foo"/)
+    expect(s.busy).toBe(false)
+    expect(s.placement?.time).toBe(180)
+    expect(s.report?.stateHash).toBe(before)
+    // a good branch clears it
+    await store.restore(id, { policy: 'thr-mmt-0.8' }, `branch-${id}`)
+    expect(store.getState().fieldErrors).toEqual({})
+    expect(store.getState().info?.policy).toBe('thr-mmt-0.8')
+  })
+
+  it('shows a scenario file’s first error with its line next to the file control, and keeps the open run', async () => {
+    const store = storeOver(new LabSession(catalog, 'web'))
+    await store.start({ scenario: 'ha-drill' })
+    const text = readFileSync(join(ROOT, 'scenarios', 'planetlab-cloudsim.yaml'), 'utf8').replace(
+      /^hosts:/m,
+      'hosts: [',
+    )
+    await store.open({ kind: 'file', file: { fileName: 'unclosed.yaml', text } }, {}, 'scenario')
+    const s = store.getState()
+    expect(s.error).toBeUndefined()
+    const e = s.fieldErrors.scenario!
+    expect(e.message).toMatch(/^unclosed\.yaml:\d+:\d+: not valid YAML\/JSON: /)
+    expect(e.others).toBeGreaterThan(0)
+    expect(e.excerpt!.text).toBe(text.split('\n')[e.excerpt!.line - 1])
+    expect(s.choice).toEqual({ kind: 'builtin', id: 'ha-drill' })
+  })
+
+  it('does not play past a pause time it could not read', async () => {
+    const store = storeOver(new LabSession(catalog, 'web'))
+    await store.start({ scenario: 'ha-drill' })
+    store.setFieldError('pauseAt', { message: 'pause at: expected hours…, found "abc"', others: 0 })
+    store.play()
+    expect(store.getState().playing).toBe(false)
+    store.setFieldError('pauseAt', undefined)
+    store.setSpeed(30)
+    store.setPauseAt(300)
+    store.play()
+    expect(store.getState().playing).toBe(true)
+    await played(store)
+    expect(store.getState().placement?.time).toBe(300)
   })
 })

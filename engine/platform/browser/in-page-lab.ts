@@ -42,21 +42,12 @@ export class InPageLab implements LabApi {
     return (await this.session).open(request)
   }
   async advance(request?: AdvanceRequest): Promise<AdvanceResult> {
-    return (await this.session).advance(request)
+    const result = await (await this.session).advance(request)
+    return result.placement ? Comlink.transfer(result, placementBuffers(result.placement)) : result
   }
   async placement(): Promise<PlacementView> {
     const view = await (await this.session).placement()
-    const buffers = [
-      view.hostState,
-      view.hostCpu,
-      view.hostRam,
-      view.vmHost,
-      view.vmDemandMips,
-      view.vmGrantedMips,
-      view.vmRamMB,
-      view.vmMigratingTo,
-    ].map((a) => a.buffer as ArrayBuffer)
-    return Comlink.transfer(view, buffers)
+    return Comlink.transfer(view, placementBuffers(view))
   }
   async hostDetails(host: number): Promise<HostDetails> {
     return (await this.session).hostDetails(host)
@@ -82,6 +73,20 @@ export class InPageLab implements LabApi {
   async restoreCheckpoint(from: number | Uint8Array, options?: RestoreOptions): Promise<RestoreResult> {
     return (await this.session).restoreCheckpoint(from, options)
   }
+}
+
+/** A placement view's arrays, moved to the page rather than copied (the session made them for this answer). */
+function placementBuffers(view: PlacementView): ArrayBuffer[] {
+  return [
+    view.hostState,
+    view.hostCpu,
+    view.hostRam,
+    view.vmHost,
+    view.vmDemandMips,
+    view.vmGrantedMips,
+    view.vmRamMB,
+    view.vmMigratingTo,
+  ].map((a) => a.buffer as ArrayBuffer)
 }
 
 /** Fetches the packed scenarios asset. */
