@@ -25,7 +25,20 @@ import {
   type PageKind,
 } from '../memory/content'
 import type { RandomStream } from '../random'
-import type { KsmSlot } from './ksm'
+
+/**
+ * What a guest tells the KSM instance scanning it about its pages (ksm.ts's KsmSlot is one): declared here,
+ * so that guest memory does not depend on KSM.
+ */
+export interface KsmWatch {
+  /** pages of this guest mapped to KSM pages (ksm_merging_pages) */
+  readonly merging: number
+  pageChanged(page: number): void
+  pageRemoved(page: number): void
+  pageAdded(page: number): void
+  /** every page may have changed (a revert, a rebuild) */
+  resync(): void
+}
 
 /** Page flags: present in guest RAM, or handed to the balloon (discarded by the host, reads as zeros). */
 export const PRESENT = 0
@@ -90,7 +103,7 @@ export class GuestMemory {
   /** guaranteed memory in pages (MoM's balloon_min): the auto policy never goes below it */
   balloonMinPages = 0
   /** KSM registration, set by Ksm.register */
-  ksmSlot: KsmSlot | null = null
+  ksmSlot: KsmWatch | null = null
   readonly image: MemoryImage
   /** PRESENT or BALLOONED per page */
   readonly flags: Uint8Array
@@ -224,7 +237,7 @@ export class GuestMemory {
     }
     this.image.write(page)
     const slot = this.ksmSlot
-    if (slot) slot.owner.pageChanged(slot, page)
+    if (slot) slot.pageChanged(page)
     return page
   }
 
@@ -242,7 +255,7 @@ export class GuestMemory {
     if (this.inHot(page)) this.hotBacked--
     this.image.setToken(page, ZERO_TOKEN)
     const slot = this.ksmSlot
-    if (slot) slot.owner.pageRemoved(slot, page)
+    if (slot) slot.pageRemoved(page)
   }
 
   private allocate(): number {
@@ -329,7 +342,7 @@ export class GuestMemory {
       this.guestSwapOuts++
     }
     const slot = this.ksmSlot
-    if (slot) slot.owner.pageRemoved(slot, page)
+    if (slot) slot.pageRemoved(page)
     this.flags[page] = BALLOONED
     this.stack[this.balloon++] = page
     this.image.setToken(page, ZERO_TOKEN)
@@ -352,7 +365,7 @@ export class GuestMemory {
       this.image.write(page)
     } else this.free++
     const slot = this.ksmSlot
-    if (slot) slot.owner.pageAdded(slot, page)
+    if (slot) slot.pageAdded(page)
     return page
   }
 
@@ -388,7 +401,7 @@ export class GuestMemory {
     this.used = used
     this.countHot()
     const slot = this.ksmSlot
-    if (slot) slot.owner.resync(this)
+    if (slot) slot.resync()
   }
 
   // ---- migration coupling ---------------------------------------------------------------------------

@@ -31,7 +31,7 @@
 // of revisiting pages.
 import { ZERO_TOKEN } from '../memory/image'
 import { TokenTable, type TokenTableState } from './token-table'
-import type { GuestMemory } from './guest-memory'
+import type { GuestMemory, KsmWatch } from './guest-memory'
 
 export interface KsmTunables {
   /** 0 = stop (keep merged pages), 1 = run, 2 = stop and unmerge everything */
@@ -82,7 +82,13 @@ const UNSTABLE = -3 // node of the unstable tree
 const SLOT_SCALE = 2 ** 31
 
 /** A registered VM (an mm_slot) with its rmap_items, one per page. */
-export class KsmSlot {
+/** The KSM slot a guest is registered with (its watch is a KsmSlot when a Ksm registered it). */
+function slotOf(vm: GuestMemory): KsmSlot | null {
+  const watch = vm.ksmSlot
+  return watch instanceof KsmSlot ? watch : null
+}
+
+export class KsmSlot implements KsmWatch {
   /** per page: NO_ITEM, ITEM, UNSTABLE or the KSM page it maps (allocated at the first scan) */
   where: Int32Array | null = null
   /** per page: content seen at the last visit (rmap_item.oldchecksum); NaN = none */
@@ -97,6 +103,22 @@ export class KsmSlot {
     readonly id: number,
     readonly vm: GuestMemory,
   ) {}
+
+  pageChanged(page: number): void {
+    this.owner.pageChanged(this, page)
+  }
+
+  pageRemoved(page: number): void {
+    this.owner.pageRemoved(this, page)
+  }
+
+  pageAdded(page: number): void {
+    this.owner.pageAdded(this, page)
+  }
+
+  resync(): void {
+    this.owner.resync(this.vm)
+  }
 
   ensure(): void {
     if (this.where) return
@@ -260,7 +282,7 @@ export class Ksm {
 
   /** Stops merging a VM (it migrated away or stopped): its mappings and rmap_items go at once. */
   unregister(vm: GuestMemory): void {
-    const slot = vm.ksmSlot
+    const slot = slotOf(vm)
     if (!slot || slot.owner !== this) return
     this.dropSlotItems(slot)
     const index = this.order.indexOf(slot)
@@ -319,7 +341,7 @@ export class Ksm {
    * page whose content no longer matches its KSM page (O(pages of that VM)).
    */
   resync(vm: GuestMemory): void {
-    const slot = vm.ksmSlot
+    const slot = slotOf(vm)
     this.epoch++
     if (!slot || slot.owner !== this || !slot.where) return
     const where = slot.where
@@ -842,13 +864,13 @@ export class Ksm {
 
   /** Whether a page of a VM is mapped to a KSM page. */
   isMerged(vm: GuestMemory, page: number): boolean {
-    const slot = vm.ksmSlot
+    const slot = slotOf(vm)
     return slot !== null && slot.owner === this && slot.where !== null && slot.where[page]! >= 0
   }
 
   /** Mappings of the KSM page holding a VM's page (0 if not merged). */
   mappingsOf(vm: GuestMemory, page: number): number {
-    const slot = vm.ksmSlot
+    const slot = slotOf(vm)
     if (!slot || slot.owner !== this || !slot.where) return 0
     const w = slot.where[page]!
     return w >= 0 ? this.dupCount[w]! : 0

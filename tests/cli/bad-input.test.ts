@@ -231,7 +231,7 @@ describe('5. nothing is silently clamped or ignored', () => {
     const r = conlab(['run', PLANETLAB_SCENARIO, '--until', '10m', '--workers', '2', '--events', '--json'])
     expect(r.code).toBe(0)
     expect(r.stderr).toMatch(/^conlab: --workers 2: the cloudsim mode runs in this thread/)
-    expect(r.stderr).toMatch(/\n0\+00:05:00\.1 {2}vm-removed +VM \d+ removed/)
+    expect(r.stderr).toMatch(/\n0d 00:05:00\.1 {2}vm-removed +VM \d+ removed/)
   })
 })
 
