@@ -126,6 +126,8 @@ export class RunStore {
   /** bumped when a scenario is (re)opened: answers for an older run are dropped */
   private generation = 0
   private loop: Promise<void> | undefined
+  /** plays started: a play loop runs only while it is the latest */
+  private plays = 0
   private lastChartRefresh = 0
 
   constructor(private readonly connection: LabConnection) {
@@ -312,7 +314,11 @@ export class RunStore {
     const now = this.state.frames.at(-1)?.time ?? 0
     const pauseAt = this.state.pauseAt !== undefined && this.state.pauseAt > now ? this.state.pauseAt : undefined
     this.set({ playing: true, notice: undefined, pauseAt })
-    this.loop = this.playLoop(this.generation)
+    // a loop still awaiting its last request after a pause ends first, and never goes on beside this one
+    const previous = this.loop
+    const gen = this.generation
+    const play = ++this.plays
+    this.loop = (previous ?? Promise.resolve()).then(() => this.playLoop(gen, play))
   }
 
   pause(): void {
@@ -346,14 +352,14 @@ export class RunStore {
     return { steps }
   }
 
-  private async playLoop(gen: number): Promise<void> {
+  private async playLoop(gen: number, play: number): Promise<void> {
     let steps = 1
     try {
-      while (this.state.playing && gen === this.generation && !this.state.done) {
+      while (this.state.playing && gen === this.generation && play === this.plays && !this.state.done) {
         const started = performance.now()
         const speed = this.state.speed
         await this.advance(gen, this.advanceRequest(speed === 'max' ? steps : 1))
-        if (gen !== this.generation) return
+        if (gen !== this.generation || play !== this.plays) return
         const { pauseAt, frames } = this.state
         const now = frames.at(-1)?.time ?? 0
         const reachedPause = pauseAt !== undefined && now >= pauseAt
