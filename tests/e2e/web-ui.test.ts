@@ -516,7 +516,7 @@ describe('the web UI in Chromium', () => {
         `0d 00:01:00.0, took ${(record.end - record.start).toFixed(1)} s`,
       )
       expect(await page.getByTestId('migration-downtime').textContent()).toBe(`${info.downtime!.toFixed(1)} ms`)
-      expect(await page.getByTestId('migration-downtime').textContent()).toBe('312.0 ms')
+      expect(await page.getByTestId('migration-downtime').textContent()).toBe('313.7 ms')
       expect(await page.getByTestId('migration-transferred').textContent()).toBe(
         `${(info.ram.transferred / 2 ** 30).toFixed(2)} GiB (${(info.ram.transferred / info.ram.total).toFixed(2)} × RAM)`,
       )

@@ -300,7 +300,7 @@ describe('LabSession in the lab model', () => {
     expect(end.message).toBe(
       `VM 0 now runs on host 1 (moved in ${(record.end - record.start).toFixed(1)} s, ${info0.downtime!.toFixed(0)} ms downtime)`,
     )
-    expect(end.message).toMatch(/\(moved in 19\.8 s, 312 ms downtime\)/)
+    expect(end.message).toMatch(/\(moved in 19\.8 s, 314 ms downtime\)/)
     expect(events.filter((e) => e.kind === 'info').map((e) => e.message)).toEqual(
       expect.arrayContaining([expect.stringMatching(/auto-converge: guest throttled to 20 %/)]),
     )
@@ -324,7 +324,7 @@ describe('LabSession in the lab model', () => {
       rounds: 19,
       throttleSteps: [20, 30, 40],
     })
-    expect(m.downtimeMs).toBeCloseTo(312, 0)
+    expect(m.downtimeMs).toBeCloseTo(314, 0)
     expect(m.transferredBytes! / 2 ** 30).toBeCloseTo(2.46, 2)
     expect(m.info).toEqual(info0)
   })
