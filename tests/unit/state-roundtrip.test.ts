@@ -16,7 +16,6 @@ import { LiveMigration } from '../../engine/migration'
 import { SnapshotTree } from '../../engine/checkpoint/snapshot-tree'
 import { checkRoundTrip } from './state-fields'
 
-
 const constructed = (cls: string, keys: string[]) => Object.fromEntries(keys.map((k) => [`${cls}.${k}`, CONSTRUCTED]))
 const PAGE_WRITER_CONSTRUCTED = [
   'spec',
