@@ -1,7 +1,9 @@
 // Seeded random streams: one per entity, derived from the scenario seed, the kind of entity and its id, so
 // that a draw never depends on how many workers run, in what order hosts are stepped, or what other
-// entities drew before. xoroshiro128+ from pure-rand; its state can be saved and restored (checkpoints).
-import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus'
+// entities drew before. xoroshiro128+ from pure-rand, its whole 128-bit state derived from (seed, kind, id)
+// by SplitMix64 (a 32-bit seed allowed only 2^32 streams in all); the state can be saved and restored
+// (checkpoints).
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus'
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator'
 
@@ -54,19 +56,98 @@ export class RandomStream {
   }
 }
 
-/** The stream of entity `id` of a kind ("vm-workload", "host-failure", "selection", …) under a scenario seed. */
+/**
+ * The stream of entity `id` of a kind ("vm-workload", "host-failure", "vm-selection", …) under a scenario
+ * seed, its xoroshiro128+ seeded with all 128 bits of streamState(seed, kind, id).
+ */
 export function streamFor(seed: number, kind: string, id: number): RandomStream {
-  let h = mix32(seed ^ 0x9e3779b9)
-  for (let i = 0; i < kind.length; i++) h = mix32(h ^ kind.charCodeAt(i))
-  h = mix32(h ^ (id >>> 0))
-  h = mix32(h ^ Math.floor(id / 2 ** 32))
-  return new RandomStream(xoroshiro128plus(h | 0))
+  return new RandomStream(xoroshiro128plusFromState(streamState(seed, kind, id)))
 }
 
-/** A 32-bit finalizer (murmur3 fmix32) with an additive step so zero does not map to zero. */
-function mix32(x: number): number {
-  x = (x + 0x6d2b79f5) | 0
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b)
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35)
-  return (x ^ (x >>> 16)) >>> 0
+/**
+ * The 128-bit xoroshiro128+ state of (seed, kind, id), in pure-rand's word order [s0 high, s0 low, s1 high,
+ * s1 low] as signed 32-bit words. K = a SplitMix64 hash of (seed, kind); the state is outputs 2·id+1 and
+ * 2·id+2 of SplitMix64 started at K (Vigna, https://prng.di.unimi.it/splitmix64.c), s0 = mix64(K + (2·id+1)·γ),
+ * s1 = mix64(K + (2·id+2)·γ). mix64 is a bijection of 64-bit words and γ is odd, so two ids of one kind never
+ * share a state; and s0, s1 are never both zero (xoroshiro's one forbidden state), their inputs differing by γ.
+ * Two kinds meet only if their K fall within a few ids' worth of γ steps of each other (chance ~ ids / 2^63).
+ */
+export function streamState(seed: number, kind: string, id: number): [number, number, number, number] {
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`a stream seed must be a safe integer, found ${seed}`)
+  if (!Number.isSafeInteger(id) || id < 0) throw new RangeError(`a stream id must be an integer ≥ 0, found ${id}`)
+  const k = kindKey(seed, kind)
+  // n = 2·id + 1 as a 64-bit word
+  const idHigh = Math.floor(id / 2 ** 32) >>> 0
+  const idLow = id >>> 0
+  const n: Word = [((idHigh << 1) | (idLow >>> 31)) >>> 0, ((idLow << 1) | 1) >>> 0]
+  const p0 = add64(k, mul64(n, GAMMA))
+  const s0 = mix64(p0)
+  const s1 = mix64(add64(p0, GAMMA))
+  return [s0[0] | 0, s0[1] | 0, s1[0] | 0, s1[1] | 0]
+}
+
+/** K of (seed, kind): the seed (64-bit two's complement), the kind's length and its UTF-16 code units, absorbed. */
+function kindKey(seed: number, kind: string): Word {
+  const name = `${seed}/${kind}`
+  let k = kindKeys.get(name)
+  if (k) return k
+  k = absorb(ZERO, [Math.floor(seed / 2 ** 32) >>> 0, seed >>> 0])
+  k = absorb(k, [0, kind.length])
+  for (let i = 0; i < kind.length; i++) k = absorb(k, [0, kind.charCodeAt(i)])
+  if (kindKeys.size >= 64) kindKeys.clear()
+  kindKeys.set(name, k)
+  return k
+}
+
+/** Recent (seed, kind) keys: a scenario seeds thousands of streams of a handful of kinds (a pure cache). */
+const kindKeys = new Map<string, Word>()
+
+// 64-bit words as [high, low] pairs of unsigned 32-bit numbers (no BigInt: a scenario seeds a stream per
+// entity, tens of thousands of them).
+type Word = [number, number]
+
+const ZERO: Word = [0, 0]
+/** SplitMix64's increment, 2^64 / φ rounded to odd */
+const GAMMA: Word = [0x9e3779b9, 0x7f4a7c15]
+const MIX1: Word = [0xbf58476d, 0x1ce4e5b9]
+const MIX2: Word = [0x94d049bb, 0x133111eb]
+
+/** SplitMix64's output function (Stafford's Mix13): a bijection of 64-bit words. */
+function mix64(z: Word): Word {
+  z = mul64(xorShiftRight(z, 30), MIX1)
+  z = mul64(xorShiftRight(z, 27), MIX2)
+  return xorShiftRight(z, 31)
+}
+
+/** One word into a running hash: mix64((h ⊕ w) + γ). */
+function absorb(h: Word, w: Word): Word {
+  return mix64(add64([(h[0] ^ w[0]) >>> 0, (h[1] ^ w[1]) >>> 0], GAMMA))
+}
+
+/** z ⊕ (z >> s), 0 < s < 32 */
+function xorShiftRight([high, low]: Word, s: number): Word {
+  return [(high ^ (high >>> s)) >>> 0, (low ^ ((low >>> s) | (high << (32 - s)))) >>> 0]
+}
+
+function add64(a: Word, b: Word): Word {
+  const low = a[1] + b[1]
+  return [(a[0] + b[0] + (low > 0xffffffff ? 1 : 0)) >>> 0, low >>> 0]
+}
+
+/** a · b mod 2^64 */
+function mul64(a: Word, b: Word): Word {
+  const high = mulHigh32(a[1], b[1]) + Math.imul(a[0], b[1]) + Math.imul(a[1], b[0])
+  return [high >>> 0, Math.imul(a[1], b[1]) >>> 0]
+}
+
+/** The high 32 bits of the 64-bit product of two unsigned 32-bit numbers, from 16-bit halves. */
+function mulHigh32(a: number, b: number): number {
+  const a1 = a >>> 16
+  const a0 = a & 0xffff
+  const b1 = b >>> 16
+  const b0 = b & 0xffff
+  const p01 = a0 * b1
+  const p10 = a1 * b0
+  const middle = ((a0 * b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff)
+  return (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (middle >>> 16)) >>> 0
 }

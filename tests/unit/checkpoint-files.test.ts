@@ -3,7 +3,7 @@
 import * as fs from 'node:fs'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CheckpointError } from '../../engine/checkpoint/format'
 import {
@@ -145,16 +145,45 @@ describe('checkpoint files', () => {
     expect(loadCheckpoint(kept).value).toEqual(first)
   })
 
-  it.skipIf(process.getuid?.() === 0)('keeps the previous checkpoint when the folder is read-only', () => {
+  it('keeps the previous checkpoint when the folder is read-only', () => {
     const path = join(dir, 'lab.clck')
     saveCheckpoint(path, first)
-    fs.chmodSync(dir, 0o555)
-    try {
-      expect(caught(() => saveCheckpoint(path, second)).message).toMatch(/EACCES/)
-    } finally {
-      fs.chmodSync(dir, 0o755)
-    }
-    expect(loadCheckpoint(path).value).toEqual(first)
+    const before = readFileSync(path)
+    // A read-only folder as the kernel enforces it for a user (root bypasses it, so chmod cannot show it
+    // in CI): no entry in it can be created, renamed or removed; its existing files keep their own modes.
+    const denied = (syscall: string, p: string) =>
+      Object.assign(new Error(`EACCES: permission denied, ${syscall} '${p}'`), {
+        code: 'EACCES',
+        errno: -13,
+        syscall,
+        path: p,
+      })
+    const inFolder = (p: string) => dirname(resolve(p)) === resolve(dir)
+    const readOnly = faulty({
+      openSync: ((p: string, flags: string, mode?: number) => {
+        if (inFolder(p) && /[wa+]/.test(flags) && !fs.existsSync(p)) throw denied('open', p)
+        return fs.openSync(p, flags, mode)
+      }) as CheckpointFs['openSync'],
+      renameSync: ((from: string, to: string) => {
+        if (inFolder(from) || inFolder(to)) throw denied('rename', from)
+        fs.renameSync(from, to)
+      }) as CheckpointFs['renameSync'],
+      rmSync: ((p: string, options?: fs.RmOptions) => {
+        if (inFolder(p) && fs.existsSync(p)) throw denied('unlink', p)
+        fs.rmSync(p, options)
+      }) as CheckpointFs['rmSync'],
+    })
+    const e = caught(() => saveCheckpoint(path, second, readOnly))
+    expect(e.problem).toBe('io')
+    expect(e.file).toBe(path)
+    expect(e.message).toMatch(
+      new RegExp(
+        `^${path.replace(/[.]/g, '\\.')}: could not save the checkpoint: EACCES: EACCES: permission denied, open '.*\\.tmp'$`,
+      ),
+    )
+    expect(readFileSync(path)).toEqual(before)
+    expect(loadCheckpoint(path, readOnly).value).toEqual(first)
+    expect(readdirSync(dir)).toEqual(['lab.clck'])
   })
 
   it('refuses a missing, truncated, damaged or foreign file, naming it', () => {

@@ -1,11 +1,16 @@
 // The report's files: the engine's serializers, which the browser download, the desktop save and
-// `conlab run --out` all write. (Formatting: api-units.test.ts; the charts' thinning and axes:
-// renderer-charts.test.ts; the event-log filter: renderer-exports.test.ts.)
-import type { RunReport } from '../../engine/api/lab-api'
+// `conlab run --out` all write, checked against a CSV written by hand from RFC 4180. (Formatting:
+// api-units.test.ts; the charts' thinning and axes: renderer-charts.test.ts; the event-log filter:
+// renderer-exports.test.ts.)
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import type { RunReport } from '../../engine/api/lab-api'
 import { reportFileName, reportToCsv, reportToJson } from '../../renderer/export/report-file'
-import { serializeReport } from '../../main/report-file'
+import { saveReportFile, serializeReport } from '../../main/report-file'
 import { reportsToCsv } from '../../engine/report'
+import { writeReports } from '../../cli/outputs'
 
 describe('report export', () => {
   const report: RunReport = {
@@ -50,12 +55,51 @@ describe('report export', () => {
       '"PlanetLab 2011-03-03, CloudSim setup",cloudsim,lr-mmt-1.2,1,800,1052,21600.1,47.74210128854534,8088,0.0615,0.00084,0.000052,0.00248,0.0016,1771,0ef98a2aad0a7a42,310,118,cloudsim',
     )
   })
-  it('writes the same bytes as the desktop save and `conlab run --out`', () => {
-    expect(reportToCsv(report)).toBe(serializeReport(report, 'csv'))
-    expect(reportToCsv(report)).toBe(reportsToCsv([report]))
-    expect(reportToJson(report)).toBe(serializeReport(report, 'json'))
-    const { migrationModel: _, ...withoutModel } = report
-    expect(reportToCsv(withoutModel).split('\n')[1]!.endsWith(',118,')).toBe(true)
+  it('writes the CSV a spreadsheet reads: the same text from the browser download, the desktop save and --out', () => {
+    // a lab run without a migration model, text that needs quoting (a comma, quotes, a line break)
+    const lab: RunReport = {
+      ...report,
+      scenario: 'Drill "B", night\nshift',
+      mode: 'lab',
+      policy: 'thr-mmt-0.8',
+      seed: 4294967295,
+      hosts: 3,
+      vms: 12,
+      simulatedSeconds: 7200,
+      energyKWh: 1.5,
+      migrations: 0,
+      slatah: 0,
+      pdm: 0,
+      slav: 0,
+      esv: 0,
+      overallSla: 1e-7,
+      hostShutdowns: 2,
+      stateHash: '00000000000000ff',
+      wallMs: 12.5,
+      activeHosts: 1,
+      migrationModel: undefined,
+    }
+    // written by hand from RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled;
+    // an absent value is an empty field; numbers as JavaScript prints them
+    const header =
+      'scenario,mode,policy,seed,hosts,vms,simulatedSeconds,energyKWh,migrations,slatah,pdm,slav,esv,overallSla,hostShutdowns,stateHash,wallMs,activeHosts,migrationModel\n'
+    const labRow =
+      '"Drill ""B"", night\nshift",lab,thr-mmt-0.8,4294967295,3,12,7200,1.5,0,0,0,0,0,1e-7,2,00000000000000ff,12.5,1,\n'
+    const cloudsimRow =
+      '"PlanetLab 2011-03-03, CloudSim setup",cloudsim,lr-mmt-1.2,1,800,1052,21600.1,47.74210128854534,8088,0.0615,0.00084,0.000052,0.00248,0.0016,1771,0ef98a2aad0a7a42,310,118,cloudsim\n'
+    expect(reportToCsv(lab)).toBe(header + labRow)
+    expect(serializeReport(lab, 'csv')).toBe(header + labRow)
+    expect(reportsToCsv([report, lab])).toBe(header + cloudsimRow + labRow)
+    const dir = mkdtempSync(join(tmpdir(), 'conlab-report-'))
+    try {
+      const saved = saveReportFile(join(dir, 'drill'), lab, 'csv')
+      expect(saved).toBe(join(dir, 'drill.csv'))
+      expect(readFileSync(saved, 'utf8')).toBe(header + labRow)
+      writeReports(join(dir, 'out.csv'), [report, lab])
+      expect(readFileSync(join(dir, 'out.csv'), 'utf8')).toBe(header + cloudsimRow + labRow)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
   it('names files after scenario, policy and hours', () => {
     expect(reportFileName(report, 'csv')).toBe('planetlab-2011-03-03-cloudsim-setup-lr-mmt-1.2-6h.csv')

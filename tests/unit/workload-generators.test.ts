@@ -3,7 +3,7 @@
 // (it travels with the VM and into checkpoints).
 import { describe, expect, it } from 'vitest'
 import { GeneratorBank } from '../../engine/workload/generators'
-import { RandomStream, streamFor } from '../../engine/random'
+import { RandomStream, streamFor, streamState } from '../../engine/random'
 import type { Workload } from '../../engine/scenario/schema'
 
 const SEED = 42
@@ -32,6 +32,15 @@ describe('generator bank', () => {
       expect(bank.next(5, t)).toBe(u)
     }
     expect(bank.streamState(5)).toEqual(ref.state())
+  })
+
+  it('seeds each VM’s inline stream with the 128-bit state of (seed, "vm-workload", VM id)', () => {
+    const bank = new GeneratorBank(3)
+    bank.start({ kind: 'constant', level: 0.2 }, SEED, 40_000, 2)
+    bank.start({ kind: 'constant', level: 0.2 }, SEED, 40_001, 0)
+    expect(bank.streamState(2)).toEqual([...streamState(SEED, 'vm-workload', 40_000), Number.NaN])
+    expect(bank.streamState(0)).toEqual([...streamState(SEED, 'vm-workload', 40_001), Number.NaN])
+    expect(bank.streamState(2)).toEqual(streamFor(SEED, 'vm-workload', 40_000).state())
   })
 
   it('bursty and random walk: uniform draws as RandomStream.float makes them', () => {
