@@ -33,6 +33,11 @@ export class LabAccounts {
   readonly slaByCause = new Float64Array(SLA_CAUSES.length)
   /** MIPS × seconds the VMs lost so far, by cause */
   readonly lostByCause = new Float64Array(SLA_CAUSES.length)
+  /**
+   * CloudSim's "average SLA violation" (CCPE 2012, §7.3): the mean over VM-steps with a shortfall of the share
+   * of demand not granted — here, as for SLATAH, a shortfall beyond SLA_TOLERANCE. [sum, count], VM id order.
+   */
+  readonly shortSteps = new Float64Array(2)
   /** Σ over hosts of SLA-violation seconds and active seconds in the last step */
   private stepSlaSeconds = 0
   private stepActiveSeconds = 0
@@ -53,6 +58,28 @@ export class LabAccounts {
     for (let h = 0; h < plan.hostCount; h++) totalMips += plan.capacity[h]!
     this.totalMips = totalMips
     this.capacity = plan.capacity
+  }
+
+  /** One pass in VM id order: the steps in which a VM lost more than the tolerance of its demand. */
+  sumVms(): void {
+    const { vmDemand: demand, vmGrantedNow: granted } = this.columns
+    let sum = 0
+    let n = 0
+    for (let v = 0; v < demand.length; v++) {
+      const d = demand[v]!
+      const short = d - granted[v]!
+      if (d > 0 && short > SLA_TOLERANCE * d) {
+        sum += short / d
+        n++
+      }
+    }
+    this.shortSteps[0] = this.shortSteps[0]! + sum
+    this.shortSteps[1] = this.shortSteps[1]! + n
+  }
+
+  /** The mean share of demand a VM went without in the steps it was short (0 when it never was). */
+  averageSla(): number {
+    return this.shortSteps[1]! > 0 ? this.shortSteps[0]! / this.shortSteps[1]! : 0
   }
 
   /**

@@ -49,6 +49,8 @@ export interface LabState {
     /** SLA-violation seconds and MIPS × seconds lost so far, by cause (shard-sla.ts SLA_CAUSES) */
     slaByCause?: Float64Array
     lostByCause?: Float64Array
+    /** Σ shortfall share and count of VM-steps short beyond the tolerance (averageSla) */
+    shortSteps?: Float64Array
   }
   pending: {
     queue: { vm: number; target: number; since: number }[]

@@ -273,6 +273,7 @@ export class LabSimulation {
         hostMemory: this.hostMemory?.slice(),
         slaByCause: A.slaByCause.slice(),
         lostByCause: A.lostByCause.slice(),
+        shortSteps: A.shortSteps.slice(),
       },
       pending: {
         queue: M.queue.map((q) => ({ ...q })),
@@ -351,6 +352,7 @@ export class LabSimulation {
     if (sim.hostMemory && a.hostMemory) sim.hostMemory.set(a.hostMemory)
     if (a.slaByCause) A.slaByCause.set(a.slaByCause)
     if (a.lostByCause) A.lostByCause.set(a.lostByCause)
+    if (a.shortSteps) A.shortSteps.set(a.shortSteps)
     const p = state.pending
     const M = sim.migrations
     M.started = t.migrationCount
@@ -526,6 +528,7 @@ export class LabSimulation {
       for (let v = 0; v < protection.length; v++) HA.protectionOverheadCpuSeconds += protection[v]!
     }
     this.accounts.sumHosts()
+    this.accounts.sumVms()
     // shard events by host (in each host's own order), then the lost and failed VMs by id
     events.push(...byHost(outputs.flatMap((o) => o.events)))
     const completions = outputs.flatMap((o) => o.completions).sort((a, b) => a.vm - b.vm)
@@ -687,7 +690,7 @@ export class LabSimulation {
       slav: slatah * pdm,
       esv: energyKWh * slatah * pdm,
       overallSla: requested > 0 ? (requested - granted) / requested : 0,
-      averageSla: 0,
+      averageSla: this.accounts.averageSla(),
       hostShutdowns: this.accounts.shutdowns,
       stateHash: this.stateHash(),
       shards: this.shards.length,
