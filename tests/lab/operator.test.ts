@@ -1,6 +1,7 @@
 // The trainee operates the cluster (issue 17): placement rules that hold through consolidation, maintenance,
 // standby and HA; the acceptance scenario read back from its report and its placement log; rule sets
 // refused at validation with the rules named; identical results over shards.
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openScenario } from '../../engine/scenario/open'
@@ -119,9 +120,9 @@ vms:
 ${extra}`
 }
 
-function validate(text: string): string[] {
+function validate(text: string, file = 's.yaml'): string[] {
   try {
-    modelOf(parseScenario(text, 's.yaml'), nodeFiles)
+    modelOf(parseScenario(text, file), nodeFiles)
     return []
   } catch (e) {
     if (!(e instanceof LabInputError)) throw e
@@ -170,14 +171,25 @@ describe('rules at validation', () => {
   })
 
   it('refuses rules and operator events in cloudsim mode, saying why', () => {
-    const text = small(`rules:
-  - { name: apart, kind: anti-affinity, vms: [web], enforcement: must }
+    // CloudSim's PlanetLab experiment with a rule and a maintenance window added
+    const file = join(ROOT, 'scenarios', 'planetlab-cloudsim.yaml')
+    const text = `${readFileSync(file, 'utf8')}
+rules:
+  - { name: apart, kind: anti-affinity, vms: [0, 1], enforcement: must }
 events:
-  - { at: 10m, maintenance: { host: 0, enter: true } }`).replace('mode: lab', 'mode: cloudsim')
-    const problems = validate(text)
-    expect(problems.join('\n')).toMatch(
-      /events\[0\]: maintenance events need mode: lab — the CloudSim-compatible mode replays CloudSim 3.0.3, which has no placement rules/,
-    )
+  - { at: 10m, maintenance: { host: 0, enter: true } }
+`
+    const problems = validate(text, file)
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /events\[0\]: maintenance events need mode: lab — the CloudSim-compatible mode replays CloudSim 3.0.3, which has no placement rules, maintenance, standby or pinned VMs: use mode: lab$/,
+      ),
+    ])
+    expect(validate(text.replace(/events:\n.*\n$/, ''), file)).toEqual([
+      expect.stringMatching(
+        /rules: placement rules need mode: lab — the CloudSim-compatible mode replays CloudSim 3.0.3/,
+      ),
+    ])
   })
 
   it.each([
@@ -220,7 +232,7 @@ events:
   - { name: on-zero, kind: vm-host, vms: [web, db], hosts: [0], placement: run-on, enforcement: must }`),
     )
     expect(problems).toHaveLength(1)
-    expect(problems[0]).toMatch(/rules\[0\]: lab mode: VM \d fits on no host at t = 0 within the rules "on-zero"/)
+    expect(problems[0]).toMatch(/rules\[0\]: VM \d fits on no host at t = 0 within the rules "on-zero"/)
   })
 
   it('checks added and removed rules against the rules in force then', () => {
