@@ -29,7 +29,8 @@ import type {
   VmDetails,
 } from './lab-api'
 import { parseScenario } from '../scenario/load'
-import { modelOf } from '../scenario/open'
+import { buildClusterModel } from '../model/cluster-model'
+import { placementProblems } from '../scenario/feasibility'
 import { eventsYaml, scenarioWithEvents } from '../scenario/orders-file'
 import { ordersAsEvents } from '../lab/order-export'
 import { LabInputError } from '../scenario/diagnostics'
@@ -164,7 +165,10 @@ export class LabSession implements LabApi {
     const settings = [...(request.set ?? [])]
     const parsed = parseScenario(text, file, settings)
     const scenario = parsed.scenario
-    const model = modelOf(parsed, this.catalog.files, { policy: request.policy, seed: request.seed })
+    const model = buildClusterModel(scenario, file, this.catalog.files, { policy: request.policy, seed: request.seed })
+    // placement rules no placement satisfies at t = 0 are refused at the rule's line, as validation does
+    const refused = model.rules.length ? placementProblems(model) : []
+    if (refused.length) throw new LabInputError(refused.map((p) => parsed.diagnostic(p.path, p.message)))
     const description = scenario.description ?? ''
     const run =
       model.mode === 'cloudsim'

@@ -65,6 +65,17 @@ describe('operator orders through LabSession', () => {
     await lab.close()
   })
 
+  it('refuses to open a scenario whose must rules no placement satisfies, at the rule', async () => {
+    const lab = new LabSession(catalog)
+    const text = SCENARIO.replace(
+      'enforcement: should }',
+      'enforcement: should }\n  - { name: web-together, kind: affinity, vms: [0, 1], enforcement: must }',
+    )
+    await expect(lab.open({ fileName: 'conflict.yaml', text })).rejects.toThrow(
+      /conflict\.yaml:22:5: rules\[2\]: must rules "web-together" and "web-apart" conflict: VMs 0, 1 must run together and apart/,
+    )
+  })
+
   it('refuses a move that breaks a must rule, naming it; asks for force on a should rule', async () => {
     const lab = await openLab()
     await lab.order({ migrate: { vm: 0, to: 1 } })
