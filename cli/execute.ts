@@ -9,6 +9,7 @@ import type { RunReport } from '../engine/report'
 import type { LabEvent } from '../engine/api/lab-api'
 import type { LabState } from '../engine/lab/lab-state'
 import type { LabTiming } from '../engine/lab/simulation'
+import type { PlacementRow } from '../engine/lab/placement-log'
 import { labCheckpoint, type ScenarioOrigin } from '../engine/checkpoint/lab-checkpoint'
 import { shardOptions } from '../engine/platform/node/shard-workers'
 import { formatDuration } from '../engine/scenario/duration'
@@ -155,6 +156,8 @@ export interface ExecuteOptions {
   startFailure?: () => Error | undefined
   /** sees every step's frame (`run --series`) */
   onFrame?: (frame: Frame) => void
+  /** every placement change, in time order (`--placement-log`) */
+  onPlacement?: (row: PlacementRow) => void
 }
 
 export interface Execution {
@@ -208,6 +211,7 @@ export async function execute(model: ClusterModel, o: ExecuteOptions): Promise<E
     },
     ...shardOptions(model, plan.workers),
     timing: o.timing,
+    onPlacement: o.onPlacement,
   })
   const report = await run.catch((e: unknown) => {
     throw (!started && o.startFailure?.()) || e

@@ -87,6 +87,16 @@ export const FLAGS = {
     value: 'FILE.csv',
     help: 'Also write one CSV row per simulated step: time, demand, grants, active hosts, power, energy so far, migrations (lab mode: and memory); columns in the README.',
   },
+  orders: {
+    type: 'string',
+    value: 'FILE.yaml',
+    help: "Lab mode: append an orders file's events (a list, or an events: list — what the app exports from a run) to the scenario's, to replay that run.",
+  },
+  'placement-log': {
+    type: 'string',
+    value: 'FILE.csv',
+    help: 'Also write one CSV row per placement change: time,vm,host,event (start, migrated, restarted, stopped, killed), in time order.',
+  },
   vm: { type: 'string', value: 'N', help: 'Show only the snapshot tree of VM N.' },
   quick: { type: 'boolean', help: 'Fewer rounds per benchmark.' },
   only: {

@@ -86,12 +86,12 @@ export function prepareSeriesFile(flag: string, file: string): void {
 }
 
 /** Writes `--series FILE.csv` (checked before the run); an error is returned, not thrown: the run is done. */
-export function writeSeries(file: string, lines: string[]): string | undefined {
+export function writeSeries(file: string, lines: string[], flag = 'series'): string | undefined {
   try {
     writeFileAtomic(file, `${lines.join('\n')}\n`)
     return undefined
   } catch (e) {
-    return `conlab: --series ${file}: the series could not be written (${reason(e)})`
+    return `conlab: --${flag} ${file}: the ${flag === 'series' ? 'series' : 'file'} could not be written (${reason(e)})`
   }
 }
 

@@ -8,6 +8,9 @@ import type { HaReport } from './lab/ha'
 import type { SlaCauses } from './lab/lab-accounts'
 import type { TraceSourceReport } from './workload/trace-import'
 import { formatPercent } from './api/units'
+import type { RulesReport } from './lab/rule-book'
+import type { ModeRequest } from './lab/host-modes'
+import type { LoggedOrder } from './lab/lab-state'
 
 export interface RunReport {
   scenario: string
@@ -54,6 +57,16 @@ export interface RunReport {
   memory?: MemoryReport
   /** lab mode, when hosts can fail or VMs are protected: host failures, HA restarts, lost work, recovery */
   ha?: HaReport
+  /**
+   * lab mode: the placement rules — violations measured on where VMs ran (starts of violated periods and
+   * their seconds, in whole steps) and placements that broke a rule on purpose — in total (`hard`: must
+   * rules, `soft`: should rules) and per rule
+   */
+  rules?: RulesReport
+  /** lab mode: every request to enter maintenance or standby: when, when entered (null: not yet), what blocks it */
+  maintenance?: ModeRequest[]
+  /** lab mode: the orders given during the run, with the simulated time each was applied at */
+  orders?: LoggedOrder[]
   /** lab mode, a run resumed or branched from a checkpoint: where it started */
   resumedFrom?: { checkpoint: string; time: number; policy: string }
 }

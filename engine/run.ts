@@ -9,6 +9,7 @@ import { inProcessShards, type ShardFactory } from './lab/shards'
 import type { LabState } from './lab/lab-state'
 import { workloadBinding, type RunReport, type WorkloadBinding } from './report'
 import type { LabEvent } from './vocabulary'
+import type { PlacementRow } from './lab/placement-log'
 
 export type Frame = CloudSimFrame | LabFrame
 
@@ -32,6 +33,12 @@ export interface RunOptions {
   onCheckpoint?: (state: LabState, time: number) => void | Promise<void>
   /** lab mode: filled at the end with where the run's time went (coordinator, shards, waiting) */
   timing?: LabTiming
+  /**
+   * Every placement change, in time order (both modes): each VM's start at t = 0, migrations completed, and
+   * in lab mode HA restarts and VMs stopped (host failure, lost migration) or killed (out of memory); in
+   * cloudsim mode VMs CloudSim destroyed (stopped). Not called for a run resumed from a checkpoint's starts.
+   */
+  onPlacement?: (row: PlacementRow) => void
 }
 
 /** Hosts with utilization above zero now: what a cloudsim frame counts as active. */
@@ -113,6 +120,9 @@ export function labReport(
     slaCauses: s.slaCauses,
     ...(s.memory ? { memory: s.memory } : {}),
     ...(s.ha ? { ha: s.ha } : {}),
+    rules: s.rules,
+    maintenance: s.maintenance,
+    orders: s.orders,
   }
 }
 
@@ -123,7 +133,22 @@ export async function runToEnd(model: ClusterModel, options: RunOptions = {}): P
   const stop = (f: Frame) => options.untilSeconds !== undefined && f.time >= options.untilSeconds
   if (model.mode === 'cloudsim') {
     const sim = new CloudSimSimulation(model)
-    sim.onEvent = options.onEvent
+    const placed = options.onPlacement
+    // the placement log reads CloudSim's migration ends and VM removals from its events, beside the caller's
+    sim.onEvent = placed
+      ? (e) => {
+          options.onEvent?.(e)
+          if (e.kind === 'migration-end' && e.vm !== undefined && e.targetHost !== undefined)
+            placed({ time: e.time, vm: e.vm, host: e.targetHost, event: 'migrated' })
+          else if (e.kind === 'vm-removed' && e.vm !== undefined && e.host !== undefined)
+            placed({ time: e.time, vm: e.vm, host: e.host, event: 'stopped' })
+        }
+      : options.onEvent
+    if (placed) {
+      const table = sim.hosts.vmTable
+      for (let v = 0; v < table.length; v++)
+        if (table[v]! >= 0) placed({ time: 0, vm: v, host: table[v]!, event: 'start' })
+    }
     for (let f = sim.step(); f; f = sim.step()) {
       const waiting = options.onFrame?.(f)
       if (waiting) await waiting
@@ -139,6 +164,7 @@ export async function runToEnd(model: ClusterModel, options: RunOptions = {}): P
     ? await LabSimulation.restore(model, options.resume, shards, factory)
     : await LabSimulation.create(model, shards, factory)
   sim.onEvent = options.onEvent
+  sim.onPlacement(options.onPlacement)
   const every = options.checkpointEvery
   if (every !== undefined && !(every > 0 && every % model.interval === 0))
     throw new Error(`checkpoints: expected a multiple of the interval (${model.interval} s), found ${every} s`)

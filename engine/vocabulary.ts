@@ -50,6 +50,10 @@ export type LabEventKind =
   | 'host-failed'
   /** lab mode: HA restarted a VM (from its checkpoint or by a cold boot) */
   | 'ha-restart'
+  /** lab mode: a placement rule became violated or satisfied, was added or removed, or was broken on purpose */
+  | 'rule'
+  /** lab mode: a host entering or leaving maintenance or standby, and its evacuation */
+  | 'host-mode'
   | 'info'
   | 'warning'
 
@@ -63,5 +67,14 @@ export interface LabEvent {
   targetHost?: number
 }
 
-export const HOST_STATE = { off: 0, on: 1, booting: 2, failed: 3, maintenance: 4 } as const
+/**
+ * A host's state on the placement map. off … failed are physical (the shards step them); the others show the
+ * operator's mode over it: `maintenance` (empty, on, takes no VMs), `evacuating` (entering maintenance or
+ * standby: its VMs are leaving), `standby` (evacuated and powered off until the operator powers it on).
+ */
+export const HOST_STATE = { off: 0, on: 1, booting: 2, failed: 3, maintenance: 4, evacuating: 5, standby: 6 } as const
 export type HostState = (typeof HOST_STATE)[keyof typeof HOST_STATE]
+
+/** The operator's mode of a host (set by maintenance and standby orders); anything but normal takes no VMs. */
+export const HOST_MODE = { normal: 0, enteringMaintenance: 1, maintenance: 2, enteringStandby: 3, standby: 4 } as const
+export type HostMode = (typeof HOST_MODE)[keyof typeof HOST_MODE]

@@ -39,6 +39,9 @@ export const LAB_API_METHODS = [
   'checkpointFile',
   'checkpoints',
   'restoreCheckpoint',
+  'rules',
+  'eligibility',
+  'exportOrders',
 ] as const satisfies readonly (keyof LabApi)[]
 export const DESKTOP_API_METHODS = [
   'chooseScenarioFile',

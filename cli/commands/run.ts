@@ -2,7 +2,11 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { UsageError } from '../usage'
-import { openScenarioFile, startFailure } from '../../engine/scenario/open'
+import { modelOf, openScenarioFile, startFailure } from '../../engine/scenario/open'
+import { parseScenario } from '../../engine/scenario/load'
+import { mergeOrders } from '../../engine/scenario/orders-file'
+import { LIMITS } from '../../engine/scenario/limits'
+import { PLACEMENT_LOG_HEADER, placementRowCsv } from '../../engine/lab/placement-log'
 import { nodeFiles } from '../../engine/platform/node/files'
 import type { LabTiming } from '../../engine/lab/simulation'
 import { pick } from '../flags'
@@ -30,7 +34,7 @@ export const runCommand = command({
   args: '<scenario>',
   summary:
     'Runs a scenario (YAML or JSON) to its end, or to --until, and prints a summary table (a progress line on a terminal).',
-  flags: { ...SCENARIO_FLAGS, ...EXECUTE_FLAGS, ...pick('series') },
+  flags: { ...SCENARIO_FLAGS, ...EXECUTE_FLAGS, ...pick('series', 'orders', 'placement-log') },
   async run({ values, positionals }, io) {
     if (positionals.length !== 1) throw new UsageError(`run: expected one scenario file, found ${positionals.length}`)
     const file = positionals[0]!
@@ -38,15 +42,29 @@ export const runCommand = command({
     const seed = seedFlag(values.seed)
     const set = values.set ?? []
     // the initial placement is checked by the run's own start (startFailure words a failure as validate does)
-    const { parsed, model } = openScenarioFile(file, nodeFiles, {
-      policy: values.policy,
-      seed,
-      traces: values.traces,
-      set,
-      start: false,
-    })
+    const options = { policy: values.policy, seed, traces: values.traces, start: false }
+    // --orders: the orders file's events appended to the scenario's (checked at the orders file's lines)
+    const text =
+      values.orders === undefined
+        ? undefined
+        : mergeOrders(
+            nodeFiles.readText(file, { maxBytes: LIMITS.scenarioBytes, what: 'scenario file' }),
+            file,
+            nodeFiles.readText(values.orders, { maxBytes: LIMITS.scenarioBytes, what: 'orders file' }),
+            values.orders,
+          )
+    const { parsed, model } =
+      text === undefined
+        ? openScenarioFile(file, nodeFiles, { ...options, set })
+        : (() => {
+            const p = parseScenario(text, file, set)
+            return { parsed: p, model: modelOf(p, nodeFiles, options) }
+          })()
     const plan = planRun(model, values)
     if (values.series !== undefined) prepareSeriesFile('series', values.series)
+    const placementLog = values['placement-log']
+    if (placementLog !== undefined) prepareSeriesFile('placement-log', placementLog)
+    const placements = placementLog === undefined ? undefined : [PLACEMENT_LOG_HEADER]
     for (const n of plan.notices) io.err(`${n}\n`)
     const series = values.series === undefined ? undefined : [seriesHeader(model.mode)]
     const timing: LabTiming = { startMs: 0, stepsMs: 0, shardWaitMs: 0, shardWorkMs: 0, slowestShardMs: 0 }
@@ -58,9 +76,10 @@ export const runCommand = command({
       progress: values.progress,
       startFailure: () => startFailure(parsed, model),
       ...(series ? { onFrame: (f: Frame) => series.push(seriesRow(f, model.mode)) } : {}),
+      ...(placements ? { onPlacement: (row) => placements.push(placementRowCsv(row)) } : {}),
       origin: {
         file: resolve(file),
-        text: plan.checkpointEvery !== undefined ? readFileSync(file, 'utf8') : '',
+        text: plan.checkpointEvery !== undefined ? (text ?? readFileSync(file, 'utf8')) : '',
         name: model.name,
         policy: values.policy,
         seed,
@@ -79,11 +98,9 @@ export const runCommand = command({
       io.err(`conlab-bench: timing=${JSON.stringify(timing)}\n`)
     const seriesFailure = series && writeSeries(values.series!, series)
     if (seriesFailure) io.err(`${seriesFailure}\n`)
-    return finish(
-      io,
-      [report],
-      { json: values.json, out: values.out, single: true },
-      seriesFailure ? [...failures, seriesFailure] : failures,
-    )
+    const placementFailure = placements && writeSeries(placementLog!, placements, 'placement-log')
+    if (placementFailure) io.err(`${placementFailure}\n`)
+    const written = [seriesFailure, placementFailure].filter((x): x is string => typeof x === 'string')
+    return finish(io, [report], { json: values.json, out: values.out, single: true }, [...failures, ...written])
   },
 })

@@ -3,7 +3,7 @@
 // crosses is plain data: numbers, strings, typed arrays. The renderer imports only this folder.
 import type { RunReport } from '../report'
 import type { MigrationInfo } from '../migration'
-import type { LabAction } from '../lab/lab-state'
+import type { LabAction, LabOrder, LoggedOrder, OperatorAction } from '../lab/lab-state'
 import type { SnapshotInfo } from '../checkpoint/snapshot-tree'
 import type { Frame, HostState, LabEvent, LabMode, MigrationModel } from '../vocabulary'
 
@@ -181,6 +181,85 @@ export interface HostDetails {
   activeSeconds: number
   /** lab mode, hosts managing memory (KSM, balloons, swap): the host's memory after the last step, MB */
   memory?: HostMemory
+  /** lab mode: the operator's mode of the host, and its evacuation while it enters maintenance or standby */
+  mode?: HostModeInfo
+}
+
+/** A host's operator mode (maintenance, standby) and, while it enters one, what is left to evacuate. */
+export interface HostModeInfo {
+  mode: 'in-service' | 'entering-maintenance' | 'maintenance' | 'entering-standby' | 'standby'
+  /** simulated seconds the current mode was requested, and entered (null: still entering) */
+  requestedAt?: number
+  enteredAt?: number | null
+  /** VMs still running on the host or on their way to it */
+  vmsLeft: number
+  /** why it cannot finish entering its mode now (each names the VM and the reason) */
+  blockedBy: string[]
+  /** the operator powered it on: it stays on until it runs VMs */
+  heldOn: boolean
+}
+
+/** A placement rule in force (or removed during the run) and its state, measured on where VMs run. */
+export interface RuleState {
+  name: string
+  kind: 'affinity' | 'anti-affinity' | 'vm-host'
+  enforcement: 'must' | 'should'
+  vms: number[]
+  hosts?: number[]
+  placement?: 'run-on' | 'not-run-on'
+  /** in force, satisfied or violated now; removed */
+  state: 'satisfied' | 'violated' | 'removed'
+  /** since when it is violated (null: satisfied), and why */
+  violatedSince: number | null
+  why?: string
+  /** the VMs breaking it now (to mark on the map) */
+  violating: number[]
+  violations: number
+  violationSeconds: number
+  /** placements that broke it on purpose */
+  placements: number
+  addedAt: number
+  removedAt: number | null
+}
+
+/** One host in a VM's target picker: may the VM go there, and what would the move cost. */
+export interface HostEligibility {
+  host: number
+  /** the trainee may move the VM there now (with `force` when it breaks a should rule) */
+  eligible: boolean
+  /** the first filter that refuses it: the host's state or mode, admission (core speed, RAM, vCPUs), a must rule; or why the move is not a move */
+  filter?: 'state' | 'core-speed' | 'ram' | 'vcpus' | 'rule' | 'vm'
+  /** the refusal in words, with the numbers or the rule */
+  reason?: string
+  /** the must rule that refuses it */
+  rule?: string
+  /** an eligible host that breaks this should rule: the move needs `force: true` and is counted */
+  breaksShould?: string
+  /** eligible hosts: the analytic pre-copy model's prediction for this VM over the link between the hosts */
+  migration?: MigrationPrediction
+}
+
+export interface MigrationPrediction {
+  /** which model predicted it: the pre-copy model (live migration), or CloudSim's RAM ÷ half the NIC */
+  model: 'precopy' | 'cloudsim'
+  /** whether pre-copy converges under the downtime limit */
+  converges: boolean
+  /** seconds the migration takes, and the guest's pause at the switch-over (null: it does not converge) */
+  seconds: number | null
+  downtimeMs: number | null
+  /** the bandwidth it would get (the lower NIC of the two hosts, capped by max-bandwidth), bytes/s */
+  bandwidthBytesPerSecond: number
+  /** the page-write rate it assumes: the VM's rate at its current CPU utilization, bytes/s */
+  dirtyBytesPerSecond: number
+}
+
+/** The run's orders, as given and as scenario events that replay it (`conlab run … --orders`). */
+export interface OrdersExport {
+  orders: LoggedOrder[]
+  /** a YAML document `events:` with the orders as scenario events */
+  events: string
+  /** the whole scenario, settings, policy and seed written in, with the orders appended to its events */
+  scenario: string
 }
 
 export interface HostMemory {
@@ -257,6 +336,10 @@ export interface VmDetails {
   migratingTo?: { target: number; start?: number; queuedSince?: number; queuedSeconds?: number }
   /** every migration of this VM so far, oldest first (the one in flight last) */
   migrations: VmMigration[]
+  /** lab mode: the operator pinned it (consolidation and evacuation leave it where it is) */
+  pinned?: boolean
+  /** lab mode: the rules in force that name it */
+  rules?: string[]
   /** lab mode: the VM's snapshot tree, flattened in tree order (parent before children); `current`: "You are here" */
   snapshots?: SnapshotInfo[]
 }
@@ -350,7 +433,17 @@ export interface LabApi {
    * delete, fail or repair a host — applied at the start of the next step. What it did, or why it was refused,
    * comes back as events of that step.
    */
-  order(action: LabAction): Promise<void>
+  order(action: LabOrder): Promise<void>
+  /** Lab mode: the placement rules (in force and removed) and their state; cloudsim mode: none. */
+  rules(): Promise<RuleState[]>
+  /**
+   * Lab mode: the target picker for a VM — for every host, whether the trainee may move the VM there now, or
+   * the first filter that refuses it (state or mode, admission, a must rule); for eligible hosts the analytic
+   * pre-copy model's predicted migration time and downtime.
+   */
+  eligibility(vm: number): Promise<HostEligibility[]>
+  /** Lab mode: the orders given so far, as scenario events and as a whole scenario that replays the run. */
+  exportOrders(): Promise<OrdersExport>
   /** Lab mode: a whole-lab checkpoint now, kept in the session's list and returned as its file. */
   checkpoint(name?: string): Promise<CheckpointFile>
   /** The file of a checkpoint in the session's list. */
@@ -364,4 +457,4 @@ export interface LabApi {
   restoreCheckpoint(from: number | Uint8Array, options?: RestoreOptions): Promise<RestoreResult>
 }
 
-export type { RunReport, MigrationInfo, LabAction, SnapshotInfo }
+export type { RunReport, MigrationInfo, LabAction, LabOrder, LoggedOrder, OperatorAction, SnapshotInfo }

@@ -14,7 +14,10 @@ import type {
   CheckpointList,
   CheckpointSummary,
   HostDetails,
-  LabAction,
+  HostEligibility,
+  OrdersExport,
+  RuleState,
+  LabOrder,
   LabApi,
   LabEvent,
   LabInfo,
@@ -27,6 +30,9 @@ import type {
 } from './lab-api'
 import { parseScenario } from '../scenario/load'
 import { buildClusterModel } from '../model/cluster-model'
+import { placementProblems } from '../scenario/feasibility'
+import { eventsYaml, scenarioWithEvents } from '../scenario/orders-file'
+import { ordersAsEvents } from '../lab/order-export'
 import { LabInputError } from '../scenario/diagnostics'
 import type { RunReport } from '../report'
 import { encodeState, decodeState } from '../checkpoint/codec'
@@ -157,8 +163,12 @@ export class LabSession implements LabApi {
       text = request.text
     }
     const settings = [...(request.set ?? [])]
-    const { scenario } = parseScenario(text, file, settings)
+    const parsed = parseScenario(text, file, settings)
+    const scenario = parsed.scenario
     const model = buildClusterModel(scenario, file, this.catalog.files, { policy: request.policy, seed: request.seed })
+    // placement rules no placement satisfies at t = 0 are refused at the rule's line, as validation does
+    const refused = model.rules.length ? placementProblems(model) : []
+    if (refused.length) throw new LabInputError(refused.map((p) => parsed.diagnostic(p.path, p.message)))
     const description = scenario.description ?? ''
     const run =
       model.mode === 'cloudsim'
@@ -207,10 +217,45 @@ export class LabSession implements LabApi {
   }
 
   /** An order for the next step (lab mode); what it did, or why it was refused, arrives as that step's events. */
-  order(action: LabAction): Promise<void> {
+  order(action: LabOrder): Promise<void> {
     return this.onRun((run) => {
       if (!(run instanceof LabRun)) throw new Error(NO_ORDERS)
       run.order(action)
+    })
+  }
+
+  /** The placement rules and their state (none in cloudsim mode). */
+  rules(): Promise<RuleState[]> {
+    return this.onRun((run) => (run instanceof LabRun ? run.rules() : []))
+  }
+
+  /** The target picker for a VM: every host's eligibility for a manual move, with the predicted migration. */
+  eligibility(vm: number): Promise<HostEligibility[]> {
+    return this.onRun((run) => {
+      if (!(run instanceof LabRun)) throw new Error(NO_ORDERS)
+      return run.eligibility(vm)
+    })
+  }
+
+  /**
+   * The orders given so far, as scenario events and as the whole scenario (its settings, policy and seed
+   * written in) that `conlab run` replays to the same state. A run continued from a checkpoint with another
+   * policy or settings (a branch) is not one scenario: its export replays the branch's settings from t = 0.
+   */
+  exportOrders(): Promise<OrdersExport> {
+    return this.onRun((run) => {
+      if (!(run instanceof LabRun)) throw new Error(NO_ORDERS)
+      const orders = run.orderLog()
+      const events = ordersAsEvents(orders, run.model)
+      const o = this.origin!
+      return {
+        orders,
+        events: eventsYaml(events),
+        scenario: scenarioWithEvents(
+          { text: o.text, file: o.file, set: o.set, policy: o.policy, seed: o.seed },
+          events,
+        ),
+      }
     })
   }
 

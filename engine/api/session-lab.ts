@@ -11,6 +11,10 @@ import type {
   AdvanceResult,
   Frame,
   HostDetails,
+  HostEligibility,
+  HostModeInfo,
+  MigrationPrediction,
+  RuleState,
   HostMemory,
   LabEvent,
   LabInfo,
@@ -21,7 +25,7 @@ import type {
 } from './lab-api'
 import type { ClusterModel } from '../model/cluster-model'
 import { LabSimulation } from '../lab/simulation'
-import type { LabAction, LabState } from '../lab/lab-state'
+import type { LabOrder, LabState } from '../lab/lab-state'
 import { M, MEMORY_FIELDS } from '../lab/protocol'
 import { CLOUDSIM_POLICIES } from '../policies/policy-name'
 import { workloadBinding, type RunReport, type WorkloadBinding } from '../report'
@@ -32,6 +36,12 @@ import type { MigrationInfo } from '../migration'
 import { checkHost, checkVm, labInfo, vmMigration, type SessionRun } from './session-common'
 import { checkAction } from './session-orders'
 import type { ShardPlan } from './shard-plan'
+import { HOST_MODE, HOST_STATE } from '../vocabulary'
+import { REJECTION } from '../policies/filters'
+import { cloudSimMigrationSeconds } from '../policies/migration-cost'
+import { precopyQemuModel } from '../migration/analytic'
+import { hostVerdict, verdictSentence } from '../lab/placement-choice'
+import type { LoggedOrder } from '../lab/lab-state'
 
 /** Policies a lab scenario runs with: none, or a detector with a VM selection (npa and dvfs mean none here). */
 export const LAB_POLICIES = ['none', ...CLOUDSIM_POLICIES.filter((p) => p !== 'npa' && p !== 'dvfs')]
@@ -50,6 +60,22 @@ export interface ResumedFrom {
 }
 
 const PRESSURE: HostMemory['pressure'][] = ['none', 'pressure', 'critical']
+
+const MODE_NAMES: HostModeInfo['mode'][] = [
+  'in-service',
+  'entering-maintenance',
+  'maintenance',
+  'entering-standby',
+  'standby',
+]
+
+const FILTER_NAMES: Record<number, HostEligibility['filter']> = {
+  [REJECTION.state]: 'state',
+  [REJECTION.coreSpeed]: 'core-speed',
+  [REJECTION.ram]: 'ram',
+  [REJECTION.vcpus]: 'vcpus',
+  [REJECTION.rule]: 'rule',
+}
 
 /** One host's row of the simulation's memory table. */
 function hostMemory(table: Float64Array, host: number): HostMemory {
@@ -150,8 +176,147 @@ export class LabRun implements SessionRun {
   }
 
   /** An order, checked, for the start of the next step; its outcome arrives as events of that step. */
-  order(action: LabAction): void {
+  order(action: LabOrder): void {
     this.sim.order(checkAction(action, this.model.hostCount, this.model.vmCount))
+  }
+
+  /** The orders applied so far, with their simulated times. */
+  orderLog(): LoggedOrder[] {
+    return this.sim.orderLog.map((o) => ({ ...o }))
+  }
+
+  /** The rules in force or removed during the run, and their state now. */
+  rules(): RuleState[] {
+    return this.sim.ruleBook.report().byRule.map((a) => ({
+      name: a.name,
+      kind: a.kind,
+      enforcement: a.enforcement,
+      vms: a.vms,
+      ...(a.hosts ? { hosts: a.hosts, placement: a.placement } : {}),
+      state: a.removedAt !== null ? 'removed' : a.violatedSince !== null ? 'violated' : 'satisfied',
+      violatedSince: a.violatedSince,
+      ...(a.why !== undefined ? { why: a.why } : {}),
+      violating: a.violating,
+      violations: a.violations,
+      violationSeconds: a.violationSeconds,
+      placements: a.placements,
+      addedAt: a.addedAt,
+      removedAt: a.removedAt,
+    }))
+  }
+
+  /**
+   * The target picker for VM v: every host, eligible for a manual move now (the order desk's own test: state
+   * and mode, admission, must rules; CPU room is not asked, as vMotion does not) or the first filter that
+   * refuses it, and for eligible hosts the predicted migration.
+   */
+  eligibility(vm: number): HostEligibility[] {
+    const { sim, model } = this
+    const P = sim.plan
+    checkVm(vm, model.vmCount)
+    const from = P.vmHost[vm]!
+    const group = P.rules.any ? P.rules.inMustAffinity(vm) : undefined
+    const out: HostEligibility[] = []
+    for (let h = 0; h < model.hostCount; h++) {
+      const row: HostEligibility = { host: h, eligible: false }
+      if (from < 0) {
+        out.push({ ...row, filter: 'vm', reason: 'the VM is not running' })
+        continue
+      }
+      if (h === from) {
+        out.push({ ...row, filter: 'vm', reason: 'the VM runs here' })
+        continue
+      }
+      if (P.vmTarget[vm]! >= 0) {
+        out.push({ ...row, filter: 'vm', reason: `the VM is already moving to host ${P.vmTarget[vm]}` })
+        continue
+      }
+      const verdict = hostVerdict(P, vm, h, Number.NaN)
+      if (verdict.rejection !== REJECTION.none) {
+        out.push({
+          ...row,
+          filter: FILTER_NAMES[verdict.rejection],
+          reason: verdictSentence(P, vm, h, Number.NaN, verdict),
+          ...(verdict.rule ? { rule: verdict.rule.name } : {}),
+        })
+        continue
+      }
+      if (group) {
+        out.push({
+          ...row,
+          filter: 'rule',
+          rule: group.name,
+          reason: `must rule "${group.name}" (affinity): moving VM ${vm} alone would split its group`,
+        })
+        continue
+      }
+      out.push({
+        host: h,
+        eligible: true,
+        ...(verdict.rule
+          ? { breaksShould: verdict.rule.name, reason: verdictSentence(P, vm, h, Number.NaN, verdict) }
+          : {}),
+        migration: this.predictMigration(vm, from, h),
+      })
+    }
+    return out
+  }
+
+  /** The analytic pre-copy model (QEMU's switch-over rule, expected values) for VM v from host a to host b. */
+  private predictMigration(v: number, a: number, b: number): MigrationPrediction {
+    const { model, sim } = this
+    const P = sim.plan
+    const linkBytes = (Math.min(P.bwKbps[a]!, P.bwKbps[b]!) * 1000) / 8
+    const group = model.groups[model.vmGroup[v]!]!
+    const utilization = P.vmCap[v]! > 0 ? Math.min(1, P.vmDemand[v]! / P.vmCap[v]!) : 0
+    const dirty = group.pageWrites.rate * utilization
+    if (model.migrationModel === 'cloudsim') {
+      const seconds = cloudSimMigrationSeconds(P.vmRam[v]!, P.bwKbps[a]!)
+      return {
+        model: 'cloudsim',
+        converges: true,
+        seconds,
+        downtimeMs: 0,
+        bandwidthBytesPerSecond: linkBytes / 2,
+        dirtyBytesPerSecond: 0,
+      }
+    }
+    const m = model.migration
+    const bandwidth = Math.min(m.maxBandwidth, linkBytes)
+    const bytes = P.vmRam[v]! * 2 ** 20
+    const r = precopyQemuModel({
+      pageCount: Math.max(1, Math.round(bytes / model.pageSize)),
+      pageSize: model.pageSize,
+      bandwidth,
+      writeBytesPerSecond: dirty,
+      downtimeLimit: m.downtimeLimit,
+      zeroFraction: group.content.zero,
+      setupTime: m.setupTime,
+      deviceTime: m.deviceState / bandwidth + m.resumeTime,
+      maxRounds: 200,
+    })
+    return {
+      model: 'precopy',
+      converges: r.converges,
+      seconds: r.converges ? r.totalTime : null,
+      downtimeMs: r.converges ? r.downtime * 1000 : null,
+      bandwidthBytesPerSecond: bandwidth,
+      dirtyBytesPerSecond: dirty,
+    }
+  }
+
+  /** Host h's operator mode and evacuation. */
+  private hostMode(h: number): HostModeInfo {
+    const sim = this.sim
+    const P = sim.plan
+    const request = sim.hostModes.request(h)
+    return {
+      mode: MODE_NAMES[P.hostMode[h]!] ?? 'in-service',
+      ...(request ? { requestedAt: request.requestedAt, enteredAt: request.enteredAt } : {}),
+      vmsLeft: P.runningAt[h]! + P.incoming[h]!,
+      blockedBy: request && request.enteredAt === null ? [...request.blockedBy] : [],
+      heldOn: sim.hostModes.heldOn[h] === 1,
+    }
   }
 
   /** The whole lab at the end of the last step. */
@@ -220,7 +385,7 @@ export class LabRun implements SessionRun {
     const P = sim.plan
     const view: PlacementView = {
       time: sim.time,
-      hostState: P.hostState.slice(),
+      hostState: this.shownStates(),
       hostCpu: sim.hostUtil.slice(),
       hostRam: new Float64Array(model.hostCount),
       vmHost: P.vmHost.slice(),
@@ -237,6 +402,23 @@ export class LabRun implements SessionRun {
       view.vmMigratingTo[v] = P.vmTarget[v]!
     }
     return view
+  }
+
+  /** Each host's state as the map shows it: the physical state, or the operator's mode over it. */
+  private shownStates(): Uint8Array {
+    const P = this.sim.plan
+    const states = P.hostState.slice()
+    for (let h = 0; h < states.length; h++) {
+      const mode = P.hostMode[h]!
+      if (mode === HOST_MODE.normal || states[h] === HOST_STATE.failed) continue
+      states[h] =
+        mode === HOST_MODE.maintenance
+          ? HOST_STATE.maintenance
+          : mode === HOST_MODE.standby
+            ? HOST_STATE.standby
+            : HOST_STATE.evacuating
+    }
+    return states
   }
 
   hostDetails(host: number): HostDetails {
@@ -265,7 +447,7 @@ export class LabRun implements SessionRun {
     return {
       host,
       typeName: model.hostTypes[model.hostType[host]!]!.name,
-      state: P.hostState[host]! as HostDetails['state'],
+      state: this.shownStates()[host]! as HostDetails['state'],
       totalMips: P.capacity[host]!,
       ramMB: this.physicalRamMB(host),
       ramUsedMB: this.ramUsedMB(host),
@@ -278,6 +460,7 @@ export class LabRun implements SessionRun {
       slaViolationSeconds: sim.hostSla[host]!,
       activeSeconds: sim.hostActive[host]!,
       ...(sim.hostMemory ? { memory: hostMemory(sim.hostMemory, host) } : {}),
+      mode: this.hostMode(host),
     }
   }
 
@@ -332,6 +515,8 @@ export class LabRun implements SessionRun {
         : {}),
       migrations,
       snapshots: sim.snapshotLists.get(vm) ?? [],
+      pinned: P.vmPinned[vm] === 1,
+      rules: P.rules.of(vm).map((r) => r.name),
     }
   }
 

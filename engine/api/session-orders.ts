@@ -1,7 +1,8 @@
 // Orders from the page to a running lab (LabApi.order): checked here, at the contract's edge, so a malformed
 // order is refused with a message naming the field, and never reaches the coordinator. The shape is a
 // scenario event's action without its `at` (engine/scenario/schema.ts), with the same defaults.
-import type { LabAction } from './lab-api'
+import type { LabOrder } from './lab-api'
+import { ruleSchema } from '../scenario/schema'
 
 export const ACTION_KINDS = [
   'migrate',
@@ -12,6 +13,11 @@ export const ACTION_KINDS = [
   'deleteSnapshot',
   'failHost',
   'repairHost',
+  'maintenance',
+  'standby',
+  'pin',
+  'addRule',
+  'removeRule',
 ] as const
 
 export class OrderError extends Error {
@@ -54,8 +60,14 @@ function flag(fields: Fields, key: string, path: string, fallback: boolean): boo
   return v
 }
 
+function required(fields: Fields, key: string, path: string): boolean {
+  const v = fields[key]
+  if (typeof v !== 'boolean') throw new OrderError(`${path}.${key}: expected true or false`)
+  return v
+}
+
 /** The order as the coordinator takes it, or an OrderError naming what is wrong. */
-export function checkAction(action: unknown, hosts: number, vms: number): LabAction {
+export function checkAction(action: unknown, hosts: number, vms: number): LabOrder {
   const a = record(action, 'action')
   const kinds = Object.keys(a)
   const kind = kinds[0] as (typeof ACTION_KINDS)[number] | undefined
@@ -65,9 +77,11 @@ export function checkAction(action: unknown, hosts: number, vms: number): LabAct
   const vm = () => index(f, 'vm', kind, vms, 'VM')
   const host = (key: string) => index(f, key, kind, hosts, 'host')
   switch (kind) {
-    case 'migrate':
-      only(f, kind, ['vm', 'to'])
-      return { migrate: { vm: vm(), to: host('to') } }
+    case 'migrate': {
+      only(f, kind, ['vm', 'to', 'force'])
+      const force = f.force === undefined ? undefined : flag(f, 'force', kind, false)
+      return { migrate: { vm: vm(), to: host('to'), ...(force !== undefined ? { force } : {}) } }
+    }
     case 'cancelMigration':
       only(f, kind, ['vm'])
       return { cancelMigration: { vm: vm() } }
@@ -102,5 +116,25 @@ export function checkAction(action: unknown, hosts: number, vms: number): LabAct
     case 'repairHost':
       only(f, kind, ['host'])
       return { repairHost: { host: host('host') } }
+    case 'maintenance':
+      only(f, kind, ['host', 'enter'])
+      return { maintenance: { host: host('host'), enter: required(f, 'enter', kind) } }
+    case 'standby':
+      only(f, kind, ['host', 'on'])
+      return { standby: { host: host('host'), on: required(f, 'on', kind) } }
+    case 'pin':
+      only(f, kind, ['vm', 'pinned'])
+      return { pin: { vm: vm(), pinned: required(f, 'pinned', kind) } }
+    case 'addRule': {
+      const parsed = ruleSchema.safeParse(f)
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!
+        throw new OrderError(`addRule${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`)
+      }
+      return { addRule: parsed.data }
+    }
+    case 'removeRule':
+      only(f, kind, ['name'])
+      return { removeRule: { name: text(f, 'name', kind) } }
   }
 }

@@ -13,7 +13,8 @@ import { specPower } from '../power'
 import { selectVm, type SelectionView } from '../policies/selection'
 import { placementRejection, REJECTION } from '../policies/filters'
 import { powerIncreaseW } from '../policies/weighers'
-import { HOST_STATE } from '../vocabulary'
+import { brokenRule, type ActiveRule, type RuleCheckOptions } from '../policies/rules'
+import { HOST_MODE, HOST_STATE } from '../vocabulary'
 import type { RandomStream } from '../random'
 import type { LabPlan } from './plan'
 import { PlacementIndex } from './placement-index'
@@ -31,7 +32,11 @@ export interface LabDecision {
   targetUtilizationAfter: number
   /** the target was off and has to be switched on */
   powerOn: boolean
+  /** the should rule the move breaks, when no host that keeps every should rule took the VM */
+  soft?: ActiveRule
 }
+
+const NO_RULE_OPTIONS: RuleCheckOptions = {}
 
 /** Under-loaded hosts tried in a row without emptying one before the phase stops. */
 const UNDERLOAD_GIVE_UP = 16
@@ -159,6 +164,8 @@ export class LabConsolidation {
       if (failures >= UNDERLOAD_GIVE_UP) break
       this.excluded[h] = 1
       const vms = P.members[h]!.slice().sort((a, b) => P.vmDemand[b]! - P.vmDemand[a]! || a - b)
+      // a host holding a VM that never moves by itself (pinned, in a must-affinity group) cannot be emptied
+      if (vms.some((v) => !this.movable(v))) continue
       const placed: LabDecision[] = []
       for (const v of vms) {
         const d = this.place(v, h, 'underload')
@@ -187,21 +194,52 @@ export class LabConsolidation {
     return this.plan.without(h, taken, () => this.overloaded(h))
   }
 
-  /** The VM to move next from host h (its VMs that are not moving, minus those already taken). */
+  /** Whether automation may move VM v: not pinned by the operator, not in a must-affinity group. */
+  private movable(v: number): boolean {
+    const P = this.plan
+    return !P.vmPinned[v] && !(P.rules.any && P.rules.inMustAffinity(v))
+  }
+
+  /** The VM to move next from host h (its VMs that are not moving and may move, minus those already taken). */
   private select(h: number, taken: number[]): number {
     const P = this.plan
-    const candidates = P.members[h]!.filter((v) => P.vmTarget[v]! < 0 && P.vmHost[v] === h && !taken.includes(v))
+    const candidates = P.members[h]!.filter(
+      (v) => P.vmTarget[v]! < 0 && P.vmHost[v] === h && !taken.includes(v) && this.movable(v),
+    )
     return selectVm(this.policy.selection, candidates, this.selectionView, this.random)
   }
 
-  /** The lowest-id idle host of a type that is not excluded (idle hosts only turn busy during a round). */
+  /**
+   * The lowest-id idle host of a type that is not excluded and takes VMs (idle hosts only turn busy during a
+   * round, and a host's mode does not change during one).
+   */
   private firstIdle(t: number): number {
     const P = this.plan
     const ids = P.hostsOfType[t]!
     let i = this.idleCursor[t]!
-    while (i < ids.length && (this.isBusy[ids[i]!] || this.excluded[ids[i]!])) i++
+    while (
+      i < ids.length &&
+      (this.isBusy[ids[i]!] || this.excluded[ids[i]!] || P.hostMode[ids[i]!] !== HOST_MODE.normal)
+    )
+      i++
     this.idleCursor[t] = i
     return i < ids.length ? ids[i]! : -1
+  }
+
+  /**
+   * The lowest-id idle host of a type that VM v's rules allow: with a vm-host rule the idle hosts of a type
+   * are no longer interchangeable (a should rule counts only while `soft` is false).
+   */
+  private firstIdleFor(t: number, v: number, soft: boolean, o: RuleCheckOptions): number {
+    const P = this.plan
+    const ids = P.hostsOfType[t]!
+    for (let i = this.idleCursor[t]!; i < ids.length; i++) {
+      const h = ids[i]!
+      if (this.isBusy[h] || this.excluded[h] || P.hostMode[h] !== HOST_MODE.normal) continue
+      const broken = brokenRule(P.rules, P, v, h, o)
+      if (!broken || (!broken.must && soft)) return h
+    }
+    return -1
   }
 
   /**
@@ -250,8 +288,15 @@ export class LabConsolidation {
     const excluded = this.excluded
     const before = this.before
     const overAfter = this.overloadAfterTest(v)
+    const rules = P.rules
+    // rules are filters (must) and a rank (should): hosts breaking a should rule only when none keeps them all
+    const ruled = rules.any && rules.of(v).length > 0
+    const hostRules = ruled && rules.hasHostRule(v)
+    const ruleOptions: RuleCheckOptions = ruled && reason === 'underload' ? { emptying: from } : NO_RULE_OPTIONS
+    let soft = false
     let best = -1
     let bestScore = Number.POSITIVE_INFINITY
+    let bestSoft: ActiveRule | undefined
     const consider = (h: number) => {
       if (excluded[h] || h === from) return
       if (placementRejection(P, h, v, demand) !== REJECTION.none) return
@@ -259,22 +304,35 @@ export class LabConsolidation {
       const score = powerIncreaseW(power[h]!, u, before[h]!)
       if (score > bestScore || (score === bestScore && h > best)) return
       if (members[h]!.length > 0 && overAfter(h)) return
+      let broken: ActiveRule | undefined
+      if (ruled) {
+        broken = brokenRule(rules, P, v, h, ruleOptions)
+        if (broken && (broken.must || !soft)) return
+      }
       best = h
       bestScore = score
+      bestSoft = broken
     }
     const index = this.index
-    const dark = index.dark
-    for (let i = 0; i < dark.length; i++) consider(dark[i]!)
-    for (let t = 0; t < P.hostsOfType.length && this.idleAllowed; t++) {
-      const h = this.firstIdle(t)
-      if (h >= 0) consider(h)
-    }
-    const groups = index.prepare(demand, ram)
-    for (let i = 0; i < groups && !index.beaten(i, bestScore); i++) {
-      for (let room = index.firstRoom; room <= index.lastRoom; room++) {
-        const hosts = index.hostsAt(i, room)
-        for (let j = 0; j < hosts.length; j++) consider(hosts[j]!)
+    const search = () => {
+      const dark = index.dark
+      for (let i = 0; i < dark.length; i++) consider(dark[i]!)
+      for (let t = 0; t < P.hostsOfType.length && this.idleAllowed; t++) {
+        const h = hostRules ? this.firstIdleFor(t, v, soft, ruleOptions) : this.firstIdle(t)
+        if (h >= 0) consider(h)
       }
+      const groups = index.prepare(demand, ram)
+      for (let i = 0; i < groups && !index.beaten(i, bestScore); i++) {
+        for (let room = index.firstRoom; room <= index.lastRoom; room++) {
+          const hosts = index.hostsAt(i, room)
+          for (let j = 0; j < hosts.length; j++) consider(hosts[j]!)
+        }
+      }
+    }
+    search()
+    if (best < 0 && ruled && rules.of(v).some((r) => !r.must)) {
+      soft = true
+      search()
     }
     if (best < 0) return undefined
     const bestU = (hostDemand[best]! + demand) / capacity[best]!
@@ -297,6 +355,7 @@ export class LabConsolidation {
       powerIncreaseW: bestScore,
       targetUtilizationAfter: bestU,
       powerOn,
+      ...(bestSoft ? { soft: bestSoft } : {}),
     }
   }
 }

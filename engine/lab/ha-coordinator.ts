@@ -7,6 +7,12 @@ import { failoverReserve, HaManager, type FailoverReserve } from './ha'
 import type { MigrationQueue } from './migration-queue'
 import type { LabPlan } from './plan'
 import type { ShardOrders } from './shard-orders'
+import type { RuleBook } from './rule-book'
+import type { PlacementLog } from './placement-log'
+import type { Waiting } from './ha'
+import { acceptsVms } from '../policies/filters'
+import { brokenRule, breaksRule, type ActiveRule } from '../policies/rules'
+import { admitsAll } from './initial-placement'
 
 export type FailureCause = 'scheduled' | 'ordered' | 'random'
 
@@ -24,75 +30,150 @@ export class HaCoordinator {
     private readonly plan: LabPlan,
     private readonly orders: ShardOrders,
     private readonly migrations: MigrationQueue,
+    private readonly rules: RuleBook,
   ) {
     this.ha = new HaManager(model)
   }
 
   /** Random failures due in this step, repairs due, and the restarts HA can make now. */
-  step(time: number, dt: number, events: LabEvent[]): void {
+  step(time: number, dt: number, events: LabEvent[], placements?: PlacementLog): void {
     for (const h of this.ha.randomFailures(time + dt)) this.failHost(h, time + dt, events, 'random')
     for (const h of this.ha.repairsDue(time)) this.repairHost(h, time, events)
     const P = this.plan
+    const restarted = new Set<number>()
     // VMs whose failure is detected during this step restart now, paused until detection + boot
-    for (const w of this.ha.ready(time + dt)) {
-      const h = this.restartHost(w.vm)
+    const ready = this.ha.ready(time + dt)
+    for (const w of ready) {
+      if (restarted.has(w.vm)) continue
+      // a must-affinity group's members restart together, on one host that admits them all
+      const mates = P.rules.any && P.rules.inMustAffinity(w.vm) ? this.groupWaiting(w, ready) : [w]
+      const { host: h, soft } = this.restartHost(mates.map((m) => m.vm))
       if (h < 0) {
-        if (!this.stuck.has(w.vm)) {
-          this.stuck.add(w.vm)
+        for (const m of mates) {
+          if (this.stuck.has(m.vm)) continue
+          this.stuck.add(m.vm)
           events.push({
             time,
             kind: 'warning',
-            vm: w.vm,
-            message: `HA cannot restart VM ${w.vm} yet: no host admits it (RAM ${P.vmRam[w.vm]} MB, ${P.vmVcpus[w.vm]} vCPUs); it waits for capacity`,
+            vm: m.vm,
+            message:
+              mates.length > 1
+                ? `HA cannot restart VM ${m.vm} yet: no host admits its must-affinity group (VMs ${mates.map((x) => x.vm).join(', ')}) together within the rules; it waits for capacity`
+                : `HA cannot restart VM ${m.vm} yet: no host admits it (RAM ${P.vmRam[m.vm]} MB, ${P.vmVcpus[m.vm]} vCPUs)${P.rules.of(m.vm).length ? ' within its rules' : ''}; it waits for capacity`,
           })
         }
         continue
       }
-      this.stuck.delete(w.vm)
-      P.place(w.vm, h)
-      // a host switched on for the restart has to boot first
-      const hostBoot = P.hostState[h] === HOST_STATE.on ? 0 : this.model.hostTypes[P.hostType[h]!]!.bootSeconds
-      if (P.hostState[h] === HOST_STATE.off) {
-        this.orders.power.push({ host: h, on: true })
-        P.hostState[h] = hostBoot > 0 ? HOST_STATE.booting : HOST_STATE.on
+      for (const m of mates) {
+        restarted.add(m.vm)
+        this.restart(m, h, time, events, placements)
       }
-      const from = Math.max(time, w.readyAt) + hostBoot
-      const { bootSeconds, lostWork } = this.ha.restarted(w, from)
-      const pause = from - time + bootSeconds
-      this.orders.arrivals.push({ ...w.transfer, host: h, pauseLeft: (w.transfer.pauseLeft ?? 0) + pause })
-      events.push({
-        time,
-        kind: 'ha-restart',
-        vm: w.vm,
-        host: h,
-        message: w.protected
-          ? `HA: VM ${w.vm} resumes on host ${h} from its last checkpoint (failover ${bootSeconds} s; lost ${lostWork.toFixed(2)} s of uncommitted work; running ${(from + bootSeconds - w.failedAt).toFixed(0)} s after its host failed)`
-          : `HA: VM ${w.vm} cold-boots on host ${h} (${bootSeconds} s); its memory state of ${lostWork.toFixed(0)} s is lost; running ${(from + bootSeconds - w.failedAt).toFixed(0)} s after its host failed`,
-      })
+      for (const r of soft) {
+        this.rules.brokenOnPurpose(r)
+        events.push({
+          time,
+          kind: 'rule',
+          vm: mates[0]!.vm,
+          host: h,
+          message: `${r.must ? 'must' : 'should'} rule "${r.name}" broken on purpose by HA restarting VM ${mates.map((m) => m.vm).join(', ')} on host ${h}: ${r.must ? 'ha.respectAntiAffinity is false' : 'no host that keeps it admits the VM'}`,
+        })
+      }
     }
   }
 
-  /**
-   * Where HA restarts a VM: the running host with the most free RAM that admits it, else a booting one,
-   * else an off one (which boots first).
-   */
-  private restartHost(v: number): number {
+  /** The waiting, detected members of w's must-affinity group (w first). */
+  private groupWaiting(w: Waiting, ready: Waiting[]): Waiting[] {
+    const group = this.plan.rules.mustGroup(w.vm)
+    return [w, ...ready.filter((x) => x !== w && group.includes(x.vm))]
+  }
+
+  private restart(w: Waiting, h: number, time: number, events: LabEvent[], placements?: PlacementLog): void {
     const P = this.plan
-    for (const wanted of [HOST_STATE.on, HOST_STATE.booting]) {
-      let best = -1
-      let bestFree = -Infinity
-      for (let h = 0; h < P.hostCount; h++) {
-        if (P.hostState[h] !== wanted || !P.admits(h, v)) continue
-        const free = (P.hostRam[h]! - P.hostRamUse[h]!) / P.hostRam[h]!
-        if (free > bestFree) {
-          best = h
-          bestFree = free
-        }
-      }
-      if (best >= 0) return best
+    this.stuck.delete(w.vm)
+    P.place(w.vm, h)
+    placements?.add(time, w.vm, h, 'restarted')
+    // a host switched on for the restart has to boot first
+    const hostBoot = P.hostState[h] === HOST_STATE.on ? 0 : this.model.hostTypes[P.hostType[h]!]!.bootSeconds
+    if (P.hostState[h] === HOST_STATE.off) {
+      this.orders.power.push({ host: h, on: true })
+      P.hostState[h] = hostBoot > 0 ? HOST_STATE.booting : HOST_STATE.on
     }
-    for (let h = 0; h < P.hostCount; h++) if (P.hostState[h] === HOST_STATE.off && P.admits(h, v)) return h
-    return -1
+    const from = Math.max(time, w.readyAt) + hostBoot
+    const { bootSeconds, lostWork } = this.ha.restarted(w, from)
+    const pause = from - time + bootSeconds
+    this.orders.arrivals.push({ ...w.transfer, host: h, pauseLeft: (w.transfer.pauseLeft ?? 0) + pause })
+    events.push({
+      time,
+      kind: 'ha-restart',
+      vm: w.vm,
+      host: h,
+      message: w.protected
+        ? `HA: VM ${w.vm} resumes on host ${h} from its last checkpoint (failover ${bootSeconds} s; lost ${lostWork.toFixed(2)} s of uncommitted work; running ${(from + bootSeconds - w.failedAt).toFixed(0)} s after its host failed)`
+        : `HA: VM ${w.vm} cold-boots on host ${h} (${bootSeconds} s); its memory state of ${lostWork.toFixed(0)} s is lost; running ${(from + bootSeconds - w.failedAt).toFixed(0)} s after its host failed`,
+    })
+  }
+
+  /**
+   * Where HA restarts VMs (one, or a must-affinity group together): the running host with the most free RAM
+   * that admits them, else a booting one, else an off one (which boots first) — among hosts in service (not in, or entering, maintenance or
+   * standby) that break no must rule (VM-host always; VM-VM anti-affinity unless ha.respectAntiAffinity is
+   * false) and, when one exists, no should rule. `soft`: the rules the chosen host breaks (counted).
+   */
+  private restartHost(vms: number[]): { host: number; soft: ActiveRule[] } {
+    const P = this.plan
+    const single = vms.length === 1
+    const v = vms[0]!
+    const rulesInPlay = P.rules.any && vms.some((u) => P.rules.of(u).length > 0)
+    const respectAnti = this.model.ha.respectAntiAffinity
+    /** 0: keeps every rule; 1: breaks a should rule; 2: breaks anti-affinity HA is set to ignore; 3: refused */
+    const grade = (h: number): number => {
+      if (!acceptsVms(P.hostState[h]!, P.hostMode[h])) return 3
+      if (single ? !P.admits(h, v) : !admitsAll(P, h, vms)) return 3
+      if (!rulesInPlay) return 0
+      let g = 0
+      for (const u of vms) {
+        const broken = brokenRule(P.rules, P, u, h, { companions: vms, antiAffinity: respectAnti })
+        if (broken?.must) return 3
+        if (broken) g = Math.max(g, 1)
+        if (
+          !respectAnti &&
+          P.rules.of(u).some((r) => r.kind === 'anti-affinity' && breaksRule(r, P, u, h, { companions: vms }))
+        )
+          g = Math.max(g, 2)
+      }
+      return g
+    }
+    for (let level = 0; level <= (rulesInPlay ? 2 : 0); level++) {
+      let best = -1
+      for (const wanted of [HOST_STATE.on, HOST_STATE.booting]) {
+        let bestFree = -Infinity
+        for (let h = 0; h < P.hostCount; h++) {
+          if (P.hostState[h] !== wanted || grade(h) !== level) continue
+          const free = (P.hostRam[h]! - P.hostRamUse[h]!) / P.hostRam[h]!
+          if (free > bestFree) {
+            best = h
+            bestFree = free
+          }
+        }
+        if (best >= 0) break
+      }
+      if (best < 0)
+        for (let h = 0; h < P.hostCount; h++)
+          if (P.hostState[h] === HOST_STATE.off && grade(h) === level) {
+            best = h
+            break
+          }
+      if (best >= 0) return { host: best, soft: level === 0 ? [] : this.brokenBy(vms, best) }
+    }
+    return { host: -1, soft: [] }
+  }
+
+  /** The rules placing `vms` together on host h breaks (anti-affinity included whatever HA's setting). */
+  private brokenBy(vms: number[], h: number): ActiveRule[] {
+    const P = this.plan
+    const out = new Set<ActiveRule>()
+    for (const u of vms) for (const r of P.rules.of(u)) if (breaksRule(r, P, u, h, { companions: vms })) out.add(r)
+    return [...out]
   }
 
   /**
@@ -102,7 +183,12 @@ export class HaCoordinator {
   failHost(h: number, end: number, events: LabEvent[], by: FailureCause): void {
     const P = this.plan
     if (P.hostState[h] === HOST_STATE.failed || this.orders.failHosts.includes(h)) {
-      events.push({ time: end, kind: 'warning', host: h, message: `${by}: host ${h} has already failed` })
+      events.push({
+        time: end,
+        kind: 'warning',
+        host: h,
+        message: `${by}: fail host ${h} refused: it has already failed`,
+      })
       return
     }
     this.orders.failHosts.push(h)
@@ -137,7 +223,7 @@ export class HaCoordinator {
    * After the step in which hosts failed: the plan without them, migrations into them aborted, and the VMs
    * that finished moving onto one of them gone down with it.
    */
-  failedAtStepEnd(end: number): void {
+  failedAtStepEnd(end: number, placements?: PlacementLog): void {
     if (this.failing.length === 0) return
     const P = this.plan
     const M = this.migrations
@@ -152,6 +238,7 @@ export class HaCoordinator {
     }
     this.failing = []
     for (const a of this.orders.arrivals.filter((x) => dead.has(x.host))) {
+      placements?.add(end, a.vm, a.host, 'stopped')
       P.drop(a.vm)
       this.ha.vmFailed(a, a.host, end)
     }
@@ -163,7 +250,7 @@ export class HaCoordinator {
    * are the migrations out of them; migrations into them are aborted by their source shard (the VM stays
    * on the source in pre-copy, is lost in post-copy) and reported back as completions. Returns the VMs lost.
    */
-  workerLost(hostIds: Int32Array, now: number): number[] {
+  workerLost(hostIds: Int32Array, now: number, placements?: PlacementLog): number[] {
     const P = this.plan
     const M = this.migrations
     const dead = new Set(hostIds)
@@ -177,6 +264,7 @@ export class HaCoordinator {
       const target = P.vmTarget[v]!
       if (host >= 0 && dead.has(host)) {
         lost.push(v)
+        placements?.add(now, v, host, 'stopped')
         P.drop(v)
       } else if (target >= 0 && dead.has(target) && !M.inFlight.has(v)) P.unmove(v, target)
     }
@@ -216,7 +304,8 @@ export class HaCoordinator {
     if (n === 0) return decisions
     const P = this.plan
     const off = (): number => {
-      for (let h = 0; h < P.hostCount; h++) if (P.hostState[h] === HOST_STATE.off) return h
+      // a host in standby (or entering a mode) is the operator's: not switched on for the reserve
+      for (let h = 0; h < P.hostCount; h++) if (P.hostState[h] === HOST_STATE.off && P.hostMode[h] === 0) return h
       return -1
     }
     let r = failoverReserve(P, n)

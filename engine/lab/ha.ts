@@ -6,7 +6,7 @@
 // counts restarted VMs, lost work and the time to recover.
 import type { ClusterModel } from '../model/cluster-model'
 import { streamFor, RandomStream } from '../random'
-import { HOST_STATE } from '../vocabulary'
+import { HOST_MODE, HOST_STATE } from '../vocabulary'
 import type { LabPlan } from './plan'
 import type { VmTransfer } from './protocol'
 
@@ -45,7 +45,8 @@ export function failoverReserve(plan: LabPlan, n: number): FailoverReserve {
       r.needRamMB += plan.hostRamUse[h]!
       r.needVcpus += plan.hostVcpus[h]!
       for (const v of plan.members[h]!) if (plan.vmHost[v] === h) failing.push(v)
-    } else {
+    } else if (plan.hostMode[h] === HOST_MODE.normal) {
+      // a host in (or entering) maintenance or standby takes no restarts: it is no room
       r.spareRamMB += plan.hostRam[h]! - plan.hostRamUse[h]!
       r.spareVcpus += plan.hostVcpuLimit[h]! - plan.hostVcpus[h]!
       room.push(h)

@@ -8,9 +8,37 @@ import type { MemoryAccountState } from './memory-report'
 import type { HaState } from './ha'
 import type { ShardSnapshot, VmTransfer } from './protocol'
 import type { SnapshotOrder } from './vm-snapshots'
+import type { RuleAccount } from './rule-book'
+import type { HostModesState } from './host-modes'
 
 /** An order to the lab: a scheduled event's action, given now (applied at the start of the next step). */
-export type LabAction = ScenarioEvent extends infer E ? (E extends { at: number } ? Omit<E, 'at'> : never) : never
+export type LabOrder = ScenarioEvent extends infer E ? (E extends { at: number } ? Omit<E, 'at'> : never) : never
+
+/** The operator's actions on hosts, VMs and rules: maintenance, standby, pin, add or remove a rule. */
+export type OperatorAction = Extract<
+  LabOrder,
+  { maintenance: unknown } | { standby: unknown } | { pin: unknown } | { addRule: unknown } | { removeRule: unknown }
+>
+
+/** The orders that are not operator actions: migrations, balloons, snapshots, failures and repairs. */
+export type LabAction = Exclude<LabOrder, OperatorAction>
+
+/** An order given during a run (LabSimulation.order), with the simulated time it was applied at. */
+export interface LoggedOrder {
+  /** simulated seconds: the start of the step it was applied in */
+  time: number
+  action: LabOrder
+}
+
+/**
+ * What a checkpoint keeps of the operator's side: the rules' accounts (those still in force go back into the
+ * plan), maintenance and standby requests, and the log of the orders given during the run.
+ */
+export interface OperatorState {
+  rules: RuleAccount[]
+  modes: HostModesState
+  orderLog: LoggedOrder[]
+}
 
 /** A whole-lab checkpoint's content (LabSimulation.checkpoint / restore). */
 export interface LabState {
@@ -60,7 +88,7 @@ export interface LabState {
     targetFailed: { vm: number; source: number }[]
     balloons: { vm: number; targetBytes: number | 'auto' }[]
     snapshots: SnapshotOrder[]
-    orders: LabAction[]
+    orders: LabOrder[]
     inFlight: { vm: number; source: number; target: number; start: number }[]
     bandwidthDemand: { vm: number; bytesPerSecond: number }[]
   }
@@ -69,4 +97,10 @@ export interface LabState {
   inFlightInfo: { vm: number; info: MigrationInfo }[]
   memory?: MemoryAccountState
   ha: HaState & { failHosts: number[]; failing: number[]; repairs: number[]; stuck: number[] }
+  /**
+   * The operator's side (absent in checkpoints from before it existed: no rules beyond the scenario's, no
+   * orders logged, no host modes): the rules in force, the order log, maintenance and standby requests and
+   * rule accounts.
+   */
+  operator?: OperatorState
 }

@@ -6,6 +6,9 @@ import type { HaReport } from './ha'
 import type { MemoryReport } from './memory-report'
 import type { MigrationRecord, MigrationStats } from './migration-log'
 import type { LabPlan } from './plan'
+import type { RulesReport } from './rule-book'
+import type { ModeRequest } from './host-modes'
+import type { LoggedOrder } from './lab-state'
 
 export interface LabSummary {
   mode: 'lab'
@@ -36,6 +39,12 @@ export interface LabSummary {
   memory?: MemoryReport
   /** host failures and HA restarts (when the scenario has failures or protected VMs) */
   ha?: HaReport
+  /** the placement rules: violations measured on where VMs ran, in total and per rule */
+  rules: RulesReport
+  /** every request to enter maintenance or standby: when, when entered, what blocks it */
+  maintenance: ModeRequest[]
+  /** the orders given during the run, with the simulated time each was applied at */
+  orders: LoggedOrder[]
 }
 
 /** What the hash covers: the totals, where every VM is and is going, its demand and history, the accounts. */

@@ -4,28 +4,26 @@
 import type { ClusterModel } from '../model/cluster-model'
 import { HOST_STATE, type LabEvent } from '../vocabulary'
 import type { HaCoordinator } from './ha-coordinator'
-import type { LabAction } from './lab-state'
+import type { LabOrder, LoggedOrder } from './lab-state'
 import type { MigrationQueue } from './migration-queue'
 import type { LabPlan } from './plan'
 import type { ShardOrders } from './shard-orders'
-import { acceptsVms, admissionRejection, describeRejection, REJECTION, type Rejection } from '../policies/filters'
-
-/**
- * A trainee's move is refused by the host's state and by admission (RAM, vCPUs, core speed), not by the CPU
- * the VM's demand would take: a manual migration may overload a host on purpose, as vMotion allows.
- */
-function manualMoveRejection(P: LabPlan, to: number, vm: number): Rejection {
-  return acceptsVms(P.hostState[to]!) ? admissionRejection(P, to, vm) : REJECTION.state
-}
+import type { HostModes } from './host-modes'
+import type { RuleBook } from './rule-book'
+import { REJECTION } from '../policies/filters'
+import { resolveRule, ruleSentence, ruleViolation, listIds } from '../policies/rules'
+import { hostVerdict, verdictSentence } from './placement-choice'
 
 export type OrderSource = 'scheduled' | 'ordered'
 
 export class OrderDesk {
   /** orders given since the last step: applied at the start of the next one */
-  given: LabAction[] = []
+  given: LabOrder[] = []
   /** the scenario's next scheduled event, and its next host failure (applied one step ahead) */
   nextEvent = 0
   nextFailureEvent = 0
+  /** every order given during the run, with the simulated time it was applied at */
+  log: LoggedOrder[] = []
 
   constructor(
     private readonly model: ClusterModel,
@@ -33,9 +31,11 @@ export class OrderDesk {
     private readonly orders: ShardOrders,
     private readonly migrations: MigrationQueue,
     private readonly ha: HaCoordinator,
+    private readonly modes: HostModes,
+    private readonly rules: RuleBook,
   ) {}
 
-  give(action: LabAction): void {
+  give(action: LabOrder): void {
     this.given.push(action)
   }
 
@@ -55,24 +55,45 @@ export class OrderDesk {
     }
     const given = this.given
     this.given = []
-    for (const action of given) this.apply(action, time, events, 'ordered')
+    for (const action of given) {
+      this.log.push({ time, action })
+      this.apply(action, time, events, 'ordered')
+    }
   }
 
-  private apply(action: LabAction, time: number, events: LabEvent[], by: OrderSource): void {
+  private apply(action: LabOrder, time: number, events: LabEvent[], by: OrderSource): void {
     const P = this.plan
     const say = (kind: LabEvent['kind'], message: string, extra: Partial<LabEvent> = {}) =>
       events.push({ time, kind, message: `${by}: ${message}`, ...extra })
     if ('migrate' in action) {
-      const { vm, to } = action.migrate
+      const { vm, to, force } = action.migrate
       const refuse = (why: string) =>
         say('warning', `migration of VM ${vm} to host ${to} refused: ${why}`, { vm, targetHost: to })
+      // the trainee's move is refused by the host's state and mode, admission (RAM, vCPUs, core speed) and
+      // must rules, not by the CPU the VM's demand would take: a manual move may overload a host, as vMotion allows
+      const verdict = P.vmHost[vm]! >= 0 ? hostVerdict(P, vm, to, Number.NaN) : undefined
+      const group = P.rules.any ? P.rules.inMustAffinity(vm) : undefined
       if (P.vmHost[vm]! < 0) refuse('the VM is not running')
       else if (P.vmTarget[vm]! >= 0) refuse(`the VM is already moving to host ${P.vmTarget[vm]}`)
       else if (P.vmHost[vm] === to) refuse('the VM already runs there')
-      else if (manualMoveRejection(P, to, vm) !== REJECTION.none)
-        refuse(describeRejection(manualMoveRejection(P, to, vm), P, to, vm, P.vmDemand[vm]!))
+      else if (verdict!.rejection !== REJECTION.none) refuse(verdictSentence(P, vm, to, Number.NaN, verdict!))
+      else if (group)
+        refuse(
+          `must rule "${group.name}" (affinity): VM ${vm} would leave VMs ${listIds(group.vms.filter((u) => u !== vm))} of its group`,
+        )
+      else if (verdict!.rule && !force)
+        refuse(
+          `it would break ${ruleSentence(verdict!.rule, P, vm, to)}; give the order with force: true to move it anyway`,
+        )
       else {
         const from = P.vmHost[vm]!
+        if (verdict!.rule) {
+          this.rules.brokenOnPurpose(verdict!.rule)
+          say('rule', `forced move of VM ${vm} to host ${to} breaks ${ruleSentence(verdict!.rule, P, vm, to)}`, {
+            vm,
+            host: to,
+          })
+        }
         P.move(vm, to)
         if (P.hostState[to] === HOST_STATE.off) {
           this.orders.power.push({ host: to, on: true })
@@ -99,7 +120,57 @@ export class OrderDesk {
     } else if ('repairHost' in action) {
       const h = action.repairHost.host
       if (P.hostState[h] !== HOST_STATE.failed) say('warning', `repair: host ${h} has not failed`, { host: h })
-      else this.ha.repairHost(h, time, events)
+      else {
+        say('info', `repair host ${h}`, { host: h })
+        this.ha.repairHost(h, time, events)
+      }
+    } else if ('maintenance' in action) {
+      this.modes.maintenance(action.maintenance.host, action.maintenance.enter, time, (kind, message, extra = {}) =>
+        say(kind, message, extra),
+      )
+    } else if ('standby' in action) {
+      this.modes.standby(action.standby.host, action.standby.on, time, (kind, message, extra = {}) =>
+        say(kind, message, extra),
+      )
+    } else if ('pin' in action) {
+      const { vm, pinned } = action.pin
+      if ((P.vmPinned[vm] === 1) === pinned)
+        say('warning', `${pinned ? 'pin' : 'unpin'}: VM ${vm} is already ${pinned ? 'pinned' : 'not pinned'}`, { vm })
+      else {
+        P.vmPinned[vm] = pinned ? 1 : 0
+        say(
+          'info',
+          pinned
+            ? `VM ${vm} pinned: consolidation and evacuation leave it where it is`
+            : `VM ${vm} unpinned: consolidation and evacuation may move it`,
+          { vm },
+        )
+      }
+    } else if ('addRule' in action) {
+      const rule = action.addRule
+      const { rule: resolved, problems } = resolveRule(rule, this.model.ruleNames)
+      const refuse = (why: string) => say('warning', `rule "${rule.name}" refused: ${why}`)
+      if (!resolved) refuse(problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '))
+      else if (P.rules.find(rule.name)) refuse('a rule of that name is in force')
+      else {
+        const active = this.rules.add(resolved, time)
+        // a must rule has to hold from now on: not on a placement that breaks it now (running or planned)
+        const planned = Int32Array.from(P.vmTarget, (t, v) => (t >= 0 ? t : P.vmHost[v]!))
+        const broken = active.must ? (ruleViolation(active, P.vmHost) ?? ruleViolation(active, planned)) : undefined
+        if (broken !== undefined) {
+          this.rules.remove(rule.name, time)
+          this.rules.accounts.pop()
+          refuse(`the placement breaks it now (${broken}); move the VMs first, or add it as a should rule`)
+        } else
+          say(
+            'rule',
+            `${resolved.must ? 'must' : 'should'} rule "${rule.name}" (${rule.kind}, VMs ${listIds(resolved.vms)}${resolved.hosts ? `, ${resolved.runOn ? 'run on' : 'not on'} hosts ${listIds(resolved.hosts)}` : ''}) in force`,
+          )
+      }
+    } else if ('removeRule' in action) {
+      const name = action.removeRule.name
+      if (!this.rules.remove(name, time)) say('warning', `remove rule: no rule "${name}" is in force`)
+      else say('rule', `rule "${name}" removed`)
     } else if ('balloon' in action) {
       const { vm, target } = action.balloon
       if (P.vmHost[vm]! < 0) say('warning', `balloon: VM ${vm} is not running`, { vm })

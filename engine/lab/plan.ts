@@ -14,6 +14,7 @@ import { HOST_STATE } from '../vocabulary'
 import { specPower } from '../power'
 import { ramCapacityMB, vcpuCapacity } from '../policies/admission'
 import { admissionRejection, REJECTION } from '../policies/filters'
+import { RuleSet } from '../policies/rules'
 import { LrScreen, SCREEN_OVER, SCREEN_UNSURE, W, windowFromHistory } from './index-lr'
 
 /** one bit per history value (HISTORY_LENGTH ≤ 31) */
@@ -35,6 +36,9 @@ export interface LabPlanState {
   hostDemand: Float64Array
   hostRamUse: Float64Array
   hostVcpus: Float64Array
+  /** the operator's host modes and pinned VMs (absent in checkpoints from before they existed: none) */
+  hostMode?: Uint8Array
+  vmPinned?: Uint8Array
 }
 
 export class LabPlan {
@@ -50,6 +54,12 @@ export class LabPlan {
   readonly bwKbps: Float64Array
   readonly power: Float64Array[]
   readonly hostState: Uint8Array
+  /** the operator's mode of each host (HOST_MODE): maintenance, standby, or on the way there */
+  readonly hostMode: Uint8Array
+  /** VMs the operator pinned: consolidation and evacuation never move them */
+  readonly vmPinned: Uint8Array
+  /** the placement rules in force (rules.ts): every placement path reads them */
+  readonly rules: RuleSet
   /** host ids per type, ascending (idle hosts of a type are interchangeable) */
   readonly hostsOfType: Int32Array[]
 
@@ -147,6 +157,9 @@ export class LabPlan {
       this.power.push(t.power)
     }
     this.hostState = tables?.hostState ?? new Uint8Array(nH)
+    this.hostMode = new Uint8Array(nH)
+    this.vmPinned = new Uint8Array(nV)
+    this.rules = new RuleSet(nV, nH)
     this.hostsOfType = model.hostTypes.map((_, t) =>
       Int32Array.from({ length: nH }, (_, h) => h).filter((h) => model.hostType[h] === t),
     )
@@ -370,11 +383,15 @@ export class LabPlan {
       hostDemand: this.hostDemand.slice(),
       hostRamUse: this.hostRamUse.slice(),
       hostVcpus: this.hostVcpus.slice(),
+      hostMode: this.hostMode.slice(),
+      vmPinned: this.vmPinned.slice(),
     }
   }
 
   restore(s: LabPlanState): void {
     this.hostState.set(s.hostState)
+    if (s.hostMode) this.hostMode.set(s.hostMode)
+    if (s.vmPinned) this.vmPinned.set(s.vmPinned)
     this.vmHost.set(s.vmHost)
     this.runningAt.fill(0)
     this.running = 0

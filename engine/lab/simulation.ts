@@ -21,7 +21,7 @@ import {
   type ShardFactory,
   type ShardHandle,
 } from './shards'
-import type { LabAction, LabState } from './lab-state'
+import type { LabOrder, LabState } from './lab-state'
 import { initialPlacement } from './initial-placement'
 import { outputBuffers } from './output-buffers'
 import { StepColumns } from './step-columns'
@@ -37,6 +37,10 @@ import { HaCoordinator } from './ha-coordinator'
 import { OrderDesk } from './order-desk'
 import { LabAccounts } from './lab-accounts'
 import { labStateHash, type LabSummary } from './lab-summary'
+import { RuleBook, accountRule } from './rule-book'
+import { HostModes } from './host-modes'
+import { PlacementLog, type PlacementRow } from './placement-log'
+import type { LoggedOrder } from './lab-state'
 
 export type { LabSummary } from './lab-summary'
 
@@ -137,6 +141,12 @@ export class LabSimulation {
   private readonly haSide: HaCoordinator
   private readonly desk: OrderDesk
   private readonly accounts: LabAccounts
+  /** the rules' accounts (violations measured on where VMs run) */
+  readonly ruleBook: RuleBook
+  /** maintenance and standby */
+  readonly hostModes: HostModes
+  /** placement changes as they happen (start, migrated, restarted, stopped, killed), when someone listens */
+  private readonly placements = new PlacementLog()
   /** each VM's snapshots, as its shard last reported them (for the views) */
   readonly snapshotLists = new Map<number, SnapshotInfo[]>()
   /** the report's memory section, when hosts manage memory */
@@ -179,8 +189,18 @@ export class LabSimulation {
     this.protectedVms = model.groups.some((g) => g.protection !== undefined)
     this.memoryAccount = model.memoryManaged ? new MemoryAccount(model) : undefined
     this.migrations = new MigrationQueue(model)
-    this.haSide = new HaCoordinator(model, plan, this.shardOrders, this.migrations)
-    this.desk = new OrderDesk(model, plan, this.shardOrders, this.migrations, this.haSide)
+    this.ruleBook = new RuleBook(plan, model.interval)
+    this.haSide = new HaCoordinator(model, plan, this.shardOrders, this.migrations, this.ruleBook)
+    this.hostModes = new HostModes(model, plan, this.shardOrders, this.migrations, this.ruleBook)
+    this.desk = new OrderDesk(
+      model,
+      plan,
+      this.shardOrders,
+      this.migrations,
+      this.haSide,
+      this.hostModes,
+      this.ruleBook,
+    )
   }
 
   /** Places the VMs at t = 0 and starts `shardCount` shards over contiguous host ranges. */
@@ -193,7 +213,9 @@ export class LabSimulation {
     const started = performance.now()
     const columns = stepColumns(model)
     const plan = new LabPlan(model, columns)
-    initialPlacement(plan, model.ha.reserveHosts)
+    const ruleBook = new RuleBook(plan, model.interval)
+    for (const r of model.rules) ruleBook.add(r, 0)
+    for (const r of initialPlacement(plan, model.ha.reserveHosts)) ruleBook.brokenOnPurpose(r)
     const placement = plan.vmHost.slice()
     const hostsOn = Int32Array.from({ length: model.hostCount }, (_, h) => h).filter(
       (h) => plan.hostState[h] === HOST_STATE.on,
@@ -205,6 +227,7 @@ export class LabSimulation {
       hostsOn,
     }))
     const sim = new LabSimulation(model, shards, shardOfHost, plan, columns)
+    sim.ruleBook.accounts = ruleBook.accounts
     sim.timing.startMs = performance.now() - started
     return sim
   }
@@ -297,6 +320,11 @@ export class LabSimulation {
         repairs: [...O.repairs],
         stuck: [...HA.stuck],
       },
+      operator: {
+        rules: this.ruleBook.state(),
+        modes: this.hostModes.state(),
+        orderLog: this.desk.log.map((o) => ({ ...o })),
+      },
     }
   }
 
@@ -328,6 +356,11 @@ export class LabSimulation {
       restore: withLrWindows(shardPart(state.cluster, hostIds), plan),
     }))
     const sim = new LabSimulation(model, shards, shardOfHost, plan, columns, RandomStream.fromState(state.selection))
+    if (state.operator) {
+      sim.ruleBook.restore(state.operator.rules, accountRule)
+      sim.hostModes.restore(state.operator.modes)
+      sim.desk.log = state.operator.orderLog.map((o) => ({ ...o }))
+    } else for (const r of model.rules) sim.ruleBook.add(r, 0)
     sim.stepIndex = state.stepIndex
     sim.finished = state.finished
     const t = state.totals
@@ -398,9 +431,23 @@ export class LabSimulation {
     await Promise.all(this.shards.map((s) => s.close()))
   }
 
-  /** An order (the app, a script): applied at the start of the next step. */
-  order(action: LabAction): void {
+  /** An order (the app, a script): applied at the start of the next step, and logged with that time. */
+  order(action: LabOrder): void {
     this.desk.give(action)
+  }
+
+  /** Every order given so far, with the simulated time it was applied at (orders not yet applied excluded). */
+  get orderLog(): readonly LoggedOrder[] {
+    return this.desk.log
+  }
+
+  /**
+   * Placement changes as they happen — each VM's start at t = 0 (at once), then every migration completed,
+   * HA restart, VM stopped (its host failed, its migration lost it) or killed (out of memory) — in time order.
+   */
+  onPlacement(listener: ((row: PlacementRow) => void) | undefined): void {
+    this.placements.listener = listener
+    if (listener && this.stepIndex === 0) this.placements.starts(this.plan.vmHost)
   }
 
   async step(): Promise<LabFrame | undefined> {
@@ -414,7 +461,8 @@ export class LabSimulation {
     const time = this.stepIndex * dt
     const events: LabEvent[] = []
     this.desk.applyDue(time, events)
-    this.haSide.step(time, dt, events)
+    this.haSide.step(time, dt, events, this.placements)
+    this.hostModes.progress(time, events)
     const inputs: StepInput[] = this.shards.map((_, i) => ({
       time,
       dt,
@@ -449,6 +497,8 @@ export class LabSimulation {
     this.spentBuffers = outputs.map(outputBuffers)
     this.stepIndex++
     const frameTime = this.stepIndex * dt
+    this.ruleBook.measure(frameTime, events)
+    this.placements.flush()
     let overloaded = 0
     if (this.consolidation) {
       const consolidate = this.stepIndex % Math.max(1, Math.round(this.model.underloadEvery / dt)) === 0
@@ -501,7 +551,7 @@ export class LabSimulation {
       }
       const failure = r.reason instanceof ShardFailure ? r.reason : undefined
       if (!failure) throw r.reason instanceof Error ? r.reason : new Error(String(r.reason))
-      const lost = this.haSide.workerLost(failure.hostIds, this.time)
+      const lost = this.haSide.workerLost(failure.hostIds, this.time, this.placements)
       const what = `${failure.message}: ${failure.hostIds.length} hosts failed and ${lost.length} VMs were lost${lost.length ? ` (VM ${lost.slice(0, 12).join(', ')}${lost.length > 12 ? ', …' : ''})` : ''} at ${formatClock(time)} simulated`
       if (this.model.onWorkerFailure === 'stop') {
         await this.close()
@@ -546,6 +596,7 @@ export class LabSimulation {
       })
       if (c.location === 'destination') {
         P.arrived(c.vm)
+        this.placements.add(c.time, c.vm, c.target, 'migrated')
         if (this.onEvent)
           events.push({
             time: c.time,
@@ -566,6 +617,7 @@ export class LabSimulation {
           message: `VM ${c.vm} stays on host ${c.source}: its migration to host ${c.target} was ${c.info?.status ?? 'called off'}`,
         })
       } else {
+        this.placements.add(c.time, c.vm, P.vmHost[c.vm]!, 'stopped')
         P.drop(c.vm)
         events.push({
           time: c.time,
@@ -580,11 +632,13 @@ export class LabSimulation {
     for (const f of outputs.flatMap((o) => o.failed).sort((a, b) => a.transfer.vm - b.transfer.vm)) {
       const v = f.transfer.vm
       M.lose(v, this.time)
+      this.placements.add(end, v, f.host, 'stopped')
       P.drop(v)
       HA.vmFailed(f.transfer, f.host, end)
     }
     for (const l of outputs.flatMap((o) => o.lost).sort((a, b) => a.vm - b.vm)) {
       M.lose(l.vm, end)
+      this.placements.add(end, l.vm, P.vmHost[l.vm]!, 'killed')
       P.drop(l.vm)
       this.accounts.vmsKilled++
     }
@@ -595,7 +649,7 @@ export class LabSimulation {
     M.inFlightInfo.clear()
     for (const p of byVm(outputs.flatMap((o) => o.migrationProgress))) M.inFlightInfo.set(p.vm, p.info)
     this.shardOrders.arrivals = outputs.flatMap((o) => o.departures).sort((a, b) => a.vm - b.vm)
-    this.haSide.failedAtStepEnd(end)
+    this.haSide.failedAtStepEnd(end, this.placements)
     P.recordStep()
   }
 
@@ -603,6 +657,16 @@ export class LabSimulation {
   private decide(d: LabDecision, time: number, events: LabEvent[]): void {
     if (d.powerOn) this.shardOrders.power.push({ host: d.to, on: true })
     this.migrations.enqueue(d.vm, d.to, time)
+    if (d.soft) {
+      this.ruleBook.brokenOnPurpose(d.soft)
+      events.push({
+        time,
+        kind: 'rule',
+        vm: d.vm,
+        host: d.to,
+        message: `should rule "${d.soft.name}" broken on purpose: no host that keeps it takes VM ${d.vm} (consolidation)`,
+      })
+    }
     // the explanations, only when someone reads them (hundreds of decisions a step on 10,000 hosts)
     if (!this.onEvent) return
     if (d.powerOn)
@@ -627,6 +691,7 @@ export class LabSimulation {
     const holdsReserve = this.model.ha.reserveHosts > 0
     for (let h = 0; h < P.hostCount; h++) {
       if (P.hostState[h] !== HOST_STATE.on || running[h]! > 0 || P.members[h]!.length > 0) continue
+      if (this.hostModes.keepsOn(h)) continue
       P.hostState[h] = HOST_STATE.off
       // kept on as failover capacity when HA's admission control needs it (ha.ts failoverReserve)
       if (holdsReserve && !this.haSide.failoverReserve()!.held) {
@@ -701,6 +766,9 @@ export class LabSimulation {
       slaCauses: this.accounts.slaCauses(),
       memory: this.memoryAccount?.report(),
       ha: this.haInPlay() ? this.haSide.ha.report() : undefined,
+      rules: this.ruleBook.report(),
+      maintenance: this.hostModes.state().requests,
+      orders: this.desk.log.map((o) => ({ ...o })),
     }
   }
 }

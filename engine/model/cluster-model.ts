@@ -19,7 +19,8 @@ import { PLANETLAB_INTERVAL, loadPlanetLabFolder, type TracePool } from '../work
 import { poolTrace, readTrace, type TraceSourceReport } from '../workload/trace-import'
 import type { TraceData, TraceVmSize } from '../workload/trace-source'
 import type { FileSource } from '../platform/files'
-import { LabInputError } from '../scenario/diagnostics'
+import { LabInputError, jsonPath, type Diagnostic } from '../scenario/diagnostics'
+import { resolveRule, type NamedRange, type ResolvedRule, type RuleNames } from '../policies/rules'
 
 const MiB = 1024 * 1024
 
@@ -77,8 +78,12 @@ export interface ClusterModel {
     VmGroup,
     'pageWrites' | 'content' | 'cpuWeight' | 'cpuCap' | 'guaranteedMemory' | 'haPriority' | 'protection'
   >[]
-  /** lab mode: scheduled actions, by time */
+  /** lab mode: scheduled actions, by time (events at the same time in the order given) */
   events: ScenarioEvent[]
+  /** lab mode: the placement rules in force at t = 0, resolved to ids */
+  rules: ResolvedRule[]
+  /** the named VM and host groups, to resolve the selectors of rules added during a run */
+  ruleNames: RuleNames
   /** lab mode: seconds between under-load consolidations (the interval: every step) */
   underloadEvery: number
   onWorkerFailure: 'stop' | 'continue'
@@ -218,7 +223,20 @@ export function buildClusterModel(
   })
   const traces = poolTraces(scenario, file, traceGroups, vmTypes, vmType, groupTraceBase)
 
+  const ruleNames: RuleNames = {
+    vmCount,
+    hostCount: hostTypeList.length,
+    vmGroups: ranges(
+      scenario.vms.map((g) => g.name),
+      groupCounts,
+    ),
+    hostGroups: ranges(
+      scenario.hosts.map((g) => g.name),
+      scenario.hosts.map((g) => g.count),
+    ),
+  }
   checkEvents(scenario, file, hostTypeList.length, vmCount)
+  const rules = checkRules(scenario, file, ruleNames)
 
   return {
     name: scenario.name,
@@ -258,6 +276,8 @@ export function buildClusterModel(
       protection: g.protection,
     })),
     events: [...scenario.events].sort((a, b) => a.at - b.at),
+    rules,
+    ruleNames,
     underloadEvery: scenario.consolidation.underloadEvery ?? scenario.interval,
     onWorkerFailure: scenario.onWorkerFailure,
     hostTypes,
@@ -273,29 +293,37 @@ export function buildClusterModel(
   }
 }
 
+/** Operator actions: the lab's own (a CloudSim-mode scenario cannot take them). */
+const OPERATOR_ACTIONS = ['maintenance', 'standby', 'pin', 'addRule', 'removeRule'] as const
+
+const CLOUDSIM_REFUSES =
+  'the CloudSim-compatible mode replays CloudSim 3.0.3, which has no placement rules, maintenance, standby or pinned VMs: use mode: lab'
+
 /** Scheduled actions name existing VMs and hosts and fall on step boundaries within the run. */
 function checkEvents(scenario: Scenario, file: string, hostCount: number, vmCount: number): void {
-  const problems: { file: string; path: string; message: string }[] = []
+  const problems: Diagnostic[] = []
+  const problem = (path: (string | number)[], message: string) => problems.push({ file, path: jsonPath(path), message })
   scenario.events.forEach((e, i) => {
-    const at = `events[${i}]`
+    const at: (string | number)[] = ['events', i]
     if (scenario.mode !== 'lab') {
-      problems.push({ file, path: at, message: 'scheduled events need mode: lab' })
+      const operator = OPERATOR_ACTIONS.find((k) => k in e)
+      problem(
+        at,
+        operator ? `${operator} events need mode: lab — ${CLOUDSIM_REFUSES}` : 'scheduled events need mode: lab',
+      )
       return
     }
     if (e.at % scenario.interval !== 0)
-      problems.push({
-        file,
-        path: `${at}.at`,
-        message: `expected a multiple of the interval (${scenario.interval} s), found ${e.at} s`,
-      })
+      problem([...at, 'at'], `expected a multiple of the interval (${scenario.interval} s), found ${e.at} s`)
     if ('failHost' in e && e.at === 0)
-      problems.push({ file, path: `${at}.at`, message: 'expected a failure time after the start (> 0 s), found 0 s' })
-    if (e.at >= scenario.duration)
-      problems.push({
-        file,
-        path: `${at}.at`,
-        message: `expected a time before the end of the run (${scenario.duration} s), found ${e.at} s`,
-      })
+      problem([...at, 'at'], 'expected a failure time after the start (> 0 s), found 0 s')
+    // a host failing at t fails at the end of the step that ends at t: the run's end is a step's end
+    const last = 'failHost' in e ? e.at > scenario.duration : e.at >= scenario.duration
+    if (last)
+      problem(
+        [...at, 'at'],
+        `expected a time ${'failHost' in e ? 'no later than' : 'before'} the end of the run (${scenario.duration} s), found ${e.at} s`,
+      )
     const [key, action] = Object.entries(e).find(([k]) => k !== 'at')! as [string, Record<string, unknown>]
     for (const [field, limit, what] of [
       ['vm', vmCount, 'VM'],
@@ -304,14 +332,63 @@ function checkEvents(scenario: Scenario, file: string, hostCount: number, vmCoun
     ] as const) {
       const id = action[field]
       if (typeof id === 'number' && id >= limit)
-        problems.push({
-          file,
-          path: `${at}.${key}.${field}`,
-          message: `expected a ${what} id below ${limit}, found ${id}`,
-        })
+        problem([...at, key, field], `expected a ${what} id below ${limit}, found ${id}`)
     }
   })
   if (problems.length) throw new LabInputError(problems)
+}
+
+/**
+ * The scenario's rules resolved (names known, ids in range, names unique), and the rules added and removed
+ * by its events checked in time order: an added rule resolves and its name is free, a removed one exists.
+ */
+function checkRules(scenario: Scenario, file: string, names: RuleNames): ResolvedRule[] {
+  const problems: Diagnostic[] = []
+  const problem = (path: (string | number)[], message: string) => problems.push({ file, path: jsonPath(path), message })
+  if (scenario.mode !== 'lab' && scenario.rules.length > 0) {
+    problem(['rules'], `placement rules need mode: lab — ${CLOUDSIM_REFUSES}`)
+    throw new LabInputError(problems)
+  }
+  const resolved: ResolvedRule[] = []
+  const inForce = new Set<string>()
+  scenario.rules.forEach((rule, i) => {
+    if (inForce.has(rule.name))
+      problem(['rules', i, 'name'], `expected a rule name not used before, found "${rule.name}" a second time`)
+    inForce.add(rule.name)
+    const r = resolveRule(rule, names)
+    for (const p of r.problems) problem(['rules', i, ...p.path], p.message)
+    if (r.rule) resolved.push(r.rule)
+  })
+  const order = scenario.events.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i)
+  for (const { e, i } of order) {
+    if ('addRule' in e) {
+      const name = e.addRule.name
+      if (inForce.has(name))
+        problem(['events', i, 'addRule', 'name'], `expected a rule name not in force at ${e.at} s, found "${name}"`)
+      inForce.add(name)
+      for (const p of resolveRule(e.addRule, names).problems) problem(['events', i, 'addRule', ...p.path], p.message)
+    } else if ('removeRule' in e) {
+      const name = e.removeRule.name
+      if (!inForce.has(name))
+        problem(
+          ['events', i, 'removeRule', 'name'],
+          `expected a rule in force at ${e.at} s (${[...inForce].map((n) => `"${n}"`).join(', ') || 'none'}), found "${name}"`,
+        )
+      inForce.delete(name)
+    }
+  }
+  if (problems.length) throw new LabInputError(problems)
+  return resolved
+}
+
+/** Consecutive id ranges of groups given their sizes, with their names. */
+function ranges(names: (string | undefined)[], counts: number[]): NamedRange[] {
+  let first = 0
+  return counts.map((count, i) => {
+    const r = { name: names[i], first, count }
+    first += count
+    return r
+  })
 }
 
 /** Type of entity i of n given k types: CloudSim's blocks (floor(i / ceil(n/k))) or interleaved (i mod k). */

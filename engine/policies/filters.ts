@@ -2,11 +2,11 @@
 // rule at a time, the first that fails naming why: the host's state, the speed of its cores, RAM and vCPUs
 // within admission (admission.ts), and CPU room for the VM's demand. Consolidation, HA restarts and the
 // trainee's orders use the same rules, so a refusal always gives the same reason.
-import { HOST_STATE } from '../vocabulary'
+import { HOST_MODE, HOST_STATE } from '../vocabulary'
 
 export const REJECTION = {
   none: 0,
-  /** failed, or in maintenance: takes no VMs */
+  /** failed, or in (or entering) maintenance or standby: takes no VMs */
   state: 1,
   /** its cores are slower than one of the VM's vCPUs */
   coreSpeed: 2,
@@ -14,12 +14,16 @@ export const REJECTION = {
   vcpus: 4,
   /** the VM's demand does not fit in the CPU left */
   cpu: 5,
+  /** a must placement rule (rules.ts) */
+  rule: 6,
 } as const
 export type Rejection = (typeof REJECTION)[keyof typeof REJECTION]
 
 /** What the filters read of a cluster (the lab's plan holds these tables). */
 export interface PlacementTables {
   hostState: Uint8Array
+  /** the operator's mode of each host (HOST_MODE): any but normal takes no VMs; absent: all normal */
+  hostMode?: Uint8Array
   /** MIPS of the host, and of each of its cores */
   capacity: Float64Array
   peMips: Float64Array
@@ -35,9 +39,12 @@ export interface PlacementTables {
   vmVcpus: Float64Array
 }
 
-/** Whether a host in this state accepts VMs at all (an off host does: it is switched on for them). */
-export function acceptsVms(state: number): boolean {
-  return state !== HOST_STATE.failed && state !== HOST_STATE.maintenance
+/**
+ * Whether a host in this state and operator mode accepts VMs at all (an off host does: it is switched on
+ * for them; one in standby does not: only the operator powers it on).
+ */
+export function acceptsVms(state: number, mode = 0): boolean {
+  return state !== HOST_STATE.failed && state !== HOST_STATE.maintenance && mode === HOST_MODE.normal
 }
 
 /** RAM and vCPUs within admission, and cores fast enough for the VM's vCPUs. */
@@ -50,7 +57,7 @@ export function admissionRejection(t: PlacementTables, h: number, v: number): Re
 
 /** The first filter host h fails for VM v with `demand` MIPS, or REJECTION.none. */
 export function placementRejection(t: PlacementTables, h: number, v: number, demand: number): Rejection {
-  if (!acceptsVms(t.hostState[h]!)) return REJECTION.state
+  if (!acceptsVms(t.hostState[h]!, t.hostMode?.[h])) return REJECTION.state
   const admission = admissionRejection(t, h, v)
   if (admission !== REJECTION.none) return admission
   if (t.hostDemand[h]! + demand > t.capacity[h]!) return REJECTION.cpu
@@ -63,7 +70,7 @@ export function describeRejection(r: Rejection, t: PlacementTables, h: number, v
     case REJECTION.none:
       return 'eligible'
     case REJECTION.state:
-      return t.hostState[h] === HOST_STATE.failed ? 'the host has failed' : 'the host is in maintenance'
+      return t.hostState[h] === HOST_STATE.failed ? 'the host has failed' : `the host is ${modeWords(t.hostMode?.[h])}`
     case REJECTION.coreSpeed:
       return `its cores run ${t.peMips[h]!.toFixed(0)} MIPS, a vCPU of the VM needs ${t.vmMipsPerVcpu[v]!.toFixed(0)}`
     case REJECTION.ram:
@@ -72,5 +79,23 @@ export function describeRejection(r: Rejection, t: PlacementTables, h: number, v
       return `admission: the host accepts ${t.hostVcpuLimit[h]! - t.hostVcpus[h]!} vCPUs more, the VM needs ${t.vmVcpus[v]!}`
     case REJECTION.cpu:
       return `CPU: ${(t.capacity[h]! - t.hostDemand[h]!).toFixed(0)} MIPS left, the VM asks for ${demand.toFixed(0)}`
+    case REJECTION.rule:
+      return 'a must rule'
+  }
+}
+
+/** A host's operator mode in words ("entering maintenance"). */
+export function modeWords(mode = 0): string {
+  switch (mode) {
+    case HOST_MODE.enteringMaintenance:
+      return 'entering maintenance'
+    case HOST_MODE.maintenance:
+      return 'in maintenance'
+    case HOST_MODE.enteringStandby:
+      return 'entering standby'
+    case HOST_MODE.standby:
+      return 'in standby (powered off until the operator powers it on)'
+    default:
+      return 'in maintenance'
   }
 }

@@ -4,7 +4,8 @@
 // placement), so validation and a run cannot disagree.
 import type { ClusterModel } from '../model/cluster-model'
 import { LabPlan } from '../lab/plan'
-import { initialPlacement } from '../lab/initial-placement'
+import { initialPlacement, StartPlacementError } from '../lab/initial-placement'
+import { ruleIndexOf, ruleProblems } from '../lab/rules-at-start'
 import type { Problem } from './checks'
 import { count } from './checks'
 import { formatBytes } from './diagnostics'
@@ -32,17 +33,25 @@ export function modelProblems(model: ClusterModel): Problem[] {
 }
 
 /**
- * Lab mode at t = 0: the initial placement as the run does it (first-fit decreasing within admission, then
- * hosts switched on for HA's failover reserve). A VM it cannot place is reported at its VM group, with the
- * cluster's capacity against the demand; a reserve that cannot hold, at `ha.reserveHosts`.
+ * Lab mode at t = 0: the initial placement as the run does it (first-fit decreasing within admission and the
+ * placement rules, then hosts switched on for HA's failover reserve). A VM it cannot place is reported at its
+ * VM group, with the cluster's capacity against the demand — or at the rule that kept it from every host;
+ * must rules in conflict, at the first rule of the conflict; a reserve that cannot hold, at `ha.reserveHosts`.
  */
 export function placementProblems(model: ClusterModel): Problem[] {
   if (model.mode !== 'lab') return []
+  // must rules no placement can satisfy, named at the first rule of each conflict
+  const conflicts = ruleProblems(model)
+  if (conflicts.length) return conflicts
   const plan = new LabPlan(model)
+  for (const r of model.rules) plan.rules.add(r)
   try {
     initialPlacement(plan, model.ha.reserveHosts)
     return []
   } catch (e) {
+    // a VM (or must-affinity group) no host takes within its rules: reported at the rule
+    const rule = e instanceof StartPlacementError ? ruleIndexOf(model, e) : -1
+    if (rule >= 0) return [{ path: ['rules', rule], message: (e as Error).message.replace(/^lab mode: /, '') }]
     // every VM placed: HA admission control cannot hold its failover reserve (the engine's words)
     if (plan.vmsRunning === model.vmCount)
       return [{ path: ['ha', 'reserveHosts'], message: (e as Error).message.replace(/^lab mode: /, '') }]

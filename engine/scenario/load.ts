@@ -142,7 +142,7 @@ interface AppliedSetting extends Setting {
 }
 
 /** `a.b[0].c=value`: the value is read as YAML (so 30s, true, [1, 2] and 128MiB/s all work). */
-function applySettings(doc: Document, settings: readonly Setting[]): AppliedSetting[] {
+export function applySettings(doc: Document, settings: readonly Setting[]): AppliedSetting[] {
   const problems: Diagnostic[] = []
   const applied: AppliedSetting[] = []
   for (const s of settings) {
@@ -178,9 +178,9 @@ function applySettings(doc: Document, settings: readonly Setting[]): AppliedSett
 
 const WORKLOAD_KINDS = workloadSchema.options.map((o) => o.shape.kind.value)
 
-type Locate = (path: readonly PropertyKey[]) => { line?: number; column?: number }
+export type Locate = (path: readonly PropertyKey[]) => { line?: number; column?: number }
 
-function locator(doc: Document, lineCounter: LineCounter): Locate {
+export function locator(doc: Document, lineCounter: LineCounter): Locate {
   return (path) => {
     // A key of a mapping is reported where the key is written.
     const parent: unknown = path.length > 0 ? doc.getIn(path.slice(0, -1) as unknown[], true) : undefined

@@ -421,10 +421,46 @@ export const migrationSchema = z.strictObject({
   deviceState: byteSize.default(256 * 1024),
 })
 
-const eventSchema = z.union([
+/** VMs or hosts a rule names: ids and/or the `name` of a VM group (a host group for `hosts`). */
+const selectorSchema = z
+  .array(z.union([z.number().int().min(0), z.string().min(1)]))
+  .min(1)
+  .meta({ description: 'ids and/or group names (the `name` of a VM group, or of a host group for `hosts`)' })
+
+const enforcementSchema = z.enum(['must', 'should']).meta({
+  description: 'must: placement never breaks it (a hard rule); should: broken only when nothing else fits, and counted',
+})
+
+export const ruleSchema = z.union([
+  z.strictObject({
+    name: z.string().min(1),
+    kind: z.enum(['affinity', 'anti-affinity']).meta({
+      description: 'affinity: the VMs run on one host; anti-affinity: no two of them on one host',
+    }),
+    vms: selectorSchema,
+    enforcement: enforcementSchema,
+  }),
+  z.strictObject({
+    name: z.string().min(1),
+    kind: z.literal('vm-host'),
+    vms: selectorSchema,
+    hosts: selectorSchema,
+    placement: z.enum(['run-on', 'not-run-on']),
+    enforcement: enforcementSchema,
+  }),
+])
+
+export const eventSchema = z.union([
   z.strictObject({
     at: duration,
-    migrate: z.strictObject({ vm: z.number().int().min(0), to: z.number().int().min(0) }),
+    migrate: z.strictObject({
+      vm: z.number().int().min(0),
+      to: z.number().int().min(0),
+      force: z
+        .boolean()
+        .optional()
+        .meta({ description: 'carry out a move that breaks a should rule (counted); a must rule still refuses it' }),
+    }),
   }),
   z.strictObject({ at: duration, cancelMigration: z.strictObject({ vm: z.number().int().min(0) }) }),
   z.strictObject({
@@ -462,6 +498,26 @@ const eventSchema = z.union([
       }),
     }),
   }),
+  z.strictObject({
+    at: duration,
+    maintenance: z
+      .strictObject({ host: z.number().int().min(0), enter: z.boolean() })
+      .meta({ description: 'enter: evacuate the host and keep it empty; exit: eligible again' }),
+  }),
+  z.strictObject({
+    at: duration,
+    standby: z
+      .strictObject({ host: z.number().int().min(0), on: z.boolean() })
+      .meta({ description: 'on: evacuate, then power off (not used until powered on); off: power it on' }),
+  }),
+  z.strictObject({
+    at: duration,
+    pin: z
+      .strictObject({ vm: z.number().int().min(0), pinned: z.boolean() })
+      .meta({ description: 'a pinned VM is never moved by consolidation or evacuation' }),
+  }),
+  z.strictObject({ at: duration, addRule: ruleSchema }),
+  z.strictObject({ at: duration, removeRule: z.strictObject({ name: z.string().min(1) }) }),
 ])
 
 const ksmSchema = z
@@ -536,6 +592,10 @@ const haSchema = z.strictObject({
   }),
   mtbf: duration.optional().meta({ description: 'random host failures: mean time between failures per host (seeded)' }),
   repairTime: duration.default(4 * 3600).meta({ description: 'a failed host is back (off, usable) after this long' }),
+  respectAntiAffinity: z.boolean().default(true).meta({
+    description:
+      'HA restarts keep VM-VM anti-affinity rules (vm-host must rules always hold); false: a restart may break one, and it is counted',
+  }),
 })
 
 const admissionSchema = z.strictObject({
@@ -590,10 +650,13 @@ export const scenarioSchema = z.strictObject({
     .prefault({})
     .meta({ description: 'lab mode: what VM snapshots cost (datastore speeds)' }),
   ha: haSchema.prefault({}).meta({ description: 'lab mode: high availability — host failures and VM restarts' }),
-  events: z
-    .array(eventSchema)
-    .default([])
-    .meta({ description: 'lab mode: scheduled actions (migrate a VM, cancel a migration)' }),
+  rules: z.array(ruleSchema).default([]).meta({
+    description: 'lab mode: placement rules (VM-VM affinity and anti-affinity, VM-host), must or should',
+  }),
+  events: z.array(eventSchema).default([]).meta({
+    description:
+      'lab mode: scheduled actions (migrate, cancel a migration, maintenance, standby, pin, add or remove a rule, failures…)',
+  }),
   consolidation: z
     .strictObject({
       underloadEvery: duration.optional().meta({
@@ -621,6 +684,8 @@ export function isTraceWorkload(w: Workload): w is TraceWorkload {
 export type HostGroup = z.output<typeof hostGroupSchema>
 export type VmGroup = z.output<typeof vmGroupSchema>
 export type ScenarioEvent = z.output<typeof eventSchema>
+export type ScenarioRule = z.output<typeof ruleSchema>
+export type RuleSelector = z.output<typeof selectorSchema>
 export type MigrationSettings = z.output<typeof migrationSchema>
 export type MemorySettings = z.output<typeof memorySchema>
 export type AdmissionSettings = z.output<typeof admissionSchema>

@@ -9,8 +9,11 @@ import type {
   CheckpointFile,
   CheckpointList,
   HostDetails,
-  LabAction,
+  LabOrder,
   LabApi,
+  HostEligibility,
+  OrdersExport,
+  RuleState,
   LabInfo,
   OpenRequest,
   PlacementView,
@@ -58,8 +61,17 @@ export class InPageLab implements LabApi {
   async report(): Promise<RunReport> {
     return (await this.session).report()
   }
-  async order(action: LabAction): Promise<void> {
+  async order(action: LabOrder): Promise<void> {
     return (await this.session).order(action)
+  }
+  async rules(): Promise<RuleState[]> {
+    return (await this.session).rules()
+  }
+  async eligibility(vm: number): Promise<HostEligibility[]> {
+    return (await this.session).eligibility(vm)
+  }
+  async exportOrders(): Promise<OrdersExport> {
+    return (await this.session).exportOrders()
   }
   async checkpoint(name?: string): Promise<CheckpointFile> {
     return (await this.session).checkpoint(name)
