@@ -16,10 +16,6 @@ import type { RowPermutation } from '../row-permutation'
 export const CPU_WEIGHT_DEFAULT = 100
 export const CPU_WEIGHT_MIN = 1
 export const CPU_WEIGHT_MAX = 10000
-/** cgroup v2 `cpu.max` default period, µs. */
-export const CPU_MAX_PERIOD_DEFAULT_US = 100_000
-/** OpenStack Nova `initial_cpu_allocation_ratio` since 27.0.0 Antelope (2023.1). */
-export const CPU_ALLOCATION_RATIO_DEFAULT = 4.0
 
 export interface CpuHostSpec {
   cores: number
@@ -31,44 +27,6 @@ export function checkCpuWeight(weight: number): number {
     throw new RangeError(`cpu.weight must be an integer in ${CPU_WEIGHT_MIN}..${CPU_WEIGHT_MAX}, found ${weight}`)
   }
   return weight
-}
-
-/**
- * A cap in MIPS from cgroup v2 `cpu.max` = "$MAX $PERIOD" (µs): quota/period pCPUs' worth of time.
- * `max` (no quota) gives Infinity.
- */
-export function capFromCpuMax(quotaUs: number | 'max', periodUs: number, mipsPerCore: number): number {
-  if (quotaUs === 'max') return Infinity
-  if (!(periodUs >= 1000 && periodUs <= 1_000_000)) throw new RangeError(`cpu.max period must be 1000..1000000 µs`)
-  if (!(quotaUs >= 1000)) throw new RangeError(`cpu.max quota must be at least 1000 µs, found ${quotaUs}`)
-  return (quotaUs / periodUs) * mipsPerCore
-}
-
-/** A cap in MIPS from a Xen credit cap: percent of one pCPU, 0 = no cap (100 = 1 pCPU, 400 = 4 pCPUs). */
-export function capFromXenCap(percent: number, mipsPerCore: number): number {
-  if (!(percent >= 0)) throw new RangeError(`Xen cap must be ≥ 0, found ${percent}`)
-  return percent === 0 ? Infinity : (percent / 100) * mipsPerCore
-}
-
-/** A cgroup weight with the same share as a Xen credit weight (default 256 ↔ 100; only ratios matter). */
-export function weightFromXen(xenWeight: number): number {
-  if (!Number.isInteger(xenWeight) || xenWeight < 1 || xenWeight > 65535)
-    throw new RangeError(`Xen weight must be an integer in 1..65535, found ${xenWeight}`)
-  return Math.min(CPU_WEIGHT_MAX, Math.max(CPU_WEIGHT_MIN, Math.round((xenWeight * CPU_WEIGHT_DEFAULT) / 256)))
-}
-
-/**
- * Nova-style admission: the host's vCPU capacity is (cores − reserved) × ratio; a VM fits when the vCPUs
- * already placed plus its own do not exceed it (placement/objects/allocation.py).
- */
-export function admitsCpu(
-  cores: number,
-  allocatedVcpus: number,
-  requestVcpus: number,
-  ratio: number = CPU_ALLOCATION_RATIO_DEFAULT,
-  reservedCores = 0,
-): boolean {
-  return allocatedVcpus + requestVcpus <= (cores - reservedCores) * ratio
 }
 
 /** The serialisable state of a VcpuTable. */

@@ -37,7 +37,7 @@ export const CLOUDSIM_POLICIES: string[] = [
 export class PolicyNameError extends Error {
   constructor(name: string, why: string) {
     super(
-      `policy "${name}": ${why}; expected npa, dvfs, or <thr|iqr|mad|lr|lrr>-<mmt|mc|mu|rs>-<safety> such as lr-mmt-1.2`,
+      `policy "${name}": ${why}; expected npa, dvfs, none (lab mode: no consolidation), or <thr|iqr|mad|lr|lrr>-<mmt|mc|mu|rs>-<safety> such as lr-mmt-1.2`,
     )
     this.name = 'PolicyNameError'
   }
