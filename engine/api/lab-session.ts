@@ -29,8 +29,7 @@ import type {
   VmDetails,
 } from './lab-api'
 import { parseScenario } from '../scenario/load'
-import { buildClusterModel } from '../model/cluster-model'
-import { placementProblems } from '../scenario/feasibility'
+import { modelOf, startFailure } from '../scenario/open'
 import { eventsYaml, scenarioWithEvents } from '../scenario/orders-file'
 import { ordersAsEvents } from '../lab/order-export'
 import { LabInputError } from '../scenario/diagnostics'
@@ -165,15 +164,18 @@ export class LabSession implements LabApi {
     const settings = [...(request.set ?? [])]
     const parsed = parseScenario(text, file, settings)
     const scenario = parsed.scenario
-    const model = buildClusterModel(scenario, file, this.catalog.files, { policy: request.policy, seed: request.seed })
-    // placement rules no placement satisfies at t = 0 are refused at the rule's line, as validation does
-    const refused = model.rules.length ? placementProblems(model) : []
-    if (refused.length) throw new LabInputError(refused.map((p) => parsed.diagnostic(p.path, p.message)))
+    // as `conlab run` opens it: the model's own checks located in the file; the placement at t = 0 is the
+    // run's own, and a failure there is worded as validation words it (engine/scenario/open.ts)
+    const model = modelOf(parsed, this.catalog.files, { policy: request.policy, seed: request.seed, start: false })
     const description = scenario.description ?? ''
     const run =
       model.mode === 'cloudsim'
         ? new CloudSimRun(model, description, settings, this.clock)
-        : await LabRun.create(model, description, settings, this.clock, this.shards(model, request.workers))
+        : await LabRun.create(model, description, settings, this.clock, this.shards(model, request.workers)).catch(
+            (e: unknown) => {
+              throw startFailure(parsed, model) ?? e
+            },
+          )
     const origin: Origin = { file, text, name: model.name, policy: request.policy, seed: request.seed, set: settings }
     return { run, origin, builtin }
   }
