@@ -12,8 +12,8 @@
 // second it touches with all vCPUs busy, and which region (the hot set) takes what share of them. The
 // host's swap model reads it to know which pages are cold and how often a swapped page is touched.
 //
-// Every change to the guest's memory goes through here (workload writes, frees, balloon moves) so the
-// counts stay exact in O(1) per page and KSM hears of copy-on-write breaks at once.
+// Every change to the guest's memory goes through here (workload writes, a migrating guest's too, frees,
+// balloon moves) so the counts stay exact in O(1) per page and KSM hears of copy-on-write breaks at once.
 import { MemoryImage, ZERO_TOKEN, isImageToken, type MemoryImageState } from '../memory/image'
 import {
   countContent,
@@ -215,17 +215,8 @@ export class GuestMemory {
    * guest has no page at all).
    */
   write(page: number): number {
-    if (this.flags[page] !== PRESENT) {
-      // the frame the guest's allocator gave this page last time, while it still has it
-      const again = this.remap[page]!
-      if (again >= 0 && this.flags[again] === PRESENT) page = again
-      else {
-        const frame = this.allocate()
-        if (frame < 0) return -1
-        this.remap[page] = frame
-        page = frame
-      }
-    }
+    page = this.frame(page)
+    if (page < 0) return -1
     const token = this.image.tokens[page]!
     if (token === ZERO_TOKEN) {
       this.free--
@@ -256,6 +247,21 @@ export class GuestMemory {
     this.image.setToken(page, ZERO_TOKEN)
     const slot = this.ksmSlot
     if (slot) slot.pageRemoved(page)
+  }
+
+  /**
+   * The frame a write to `page` lands on: the page itself while present; for a page the guest gave to the
+   * balloon, the frame its allocator handed out for it last time while the guest still has it, else a new
+   * one (a free page, else a dropped page-cache page, else one of its own pages pushed to its swap).
+   * −1: the guest has no page at all.
+   */
+  frame(page: number): number {
+    if (this.flags[page] === PRESENT) return page
+    const again = this.remap[page]!
+    if (again >= 0 && this.flags[again] === PRESENT) return again
+    const frame = this.allocate()
+    if (frame >= 0) this.remap[page] = frame
+    return frame
   }
 
   private allocate(): number {
@@ -377,8 +383,8 @@ export class GuestMemory {
   // ---- bulk changes ---------------------------------------------------------------------------------
 
   /**
-   * Recounts free/cache/used after the image was changed directly (snapshot revert, restore, a migration's
-   * writes) and tells KSM to break sharing where the content changed. O(pages).
+   * Recounts free/cache/used after the image was changed directly, not through write() (an image loaded
+   * from elsewhere) and tells KSM to break sharing where the content changed. O(pages).
    */
   recount(): void {
     let free = 0
@@ -387,7 +393,7 @@ export class GuestMemory {
     const t = this.image.tokens
     for (let p = 0; p < this.pages; p++) {
       if (this.flags[p] !== PRESENT) {
-        // writes that bypassed the guest (a migration's) and hit the balloon's pages: those frames hold nothing
+        // content written past the guest onto the balloon's pages: those frames hold nothing
         if (t[p] !== ZERO_TOKEN) this.image.setToken(p, ZERO_TOKEN)
         continue
       }
@@ -402,6 +408,51 @@ export class GuestMemory {
     this.countHot()
     const slot = this.ksmSlot
     if (slot) slot.resync()
+  }
+
+  /**
+   * Where the O(1) counts disagree with the pages (empty: consistent): free/cache/used and the hot
+   * region's backed pages against a recount of the present pages, the balloon against the BALLOONED flags
+   * and its stack, ballooned frames holding nothing. O(pages): for tests and checks, never a step.
+   */
+  inconsistencies(): string[] {
+    let free = 0
+    let cache = 0
+    let used = 0
+    let hot = 0
+    let ballooned = 0
+    let holding = 0
+    const t = this.image.tokens
+    for (let p = 0; p < this.pages; p++) {
+      if (this.flags[p] !== PRESENT) {
+        ballooned++
+        if (t[p] !== ZERO_TOKEN) holding++
+        continue
+      }
+      const token = t[p]!
+      if (token === ZERO_TOKEN) free++
+      else {
+        if (isImageToken(token)) cache++
+        else used++
+        if (this.inHot(p)) hot++
+      }
+    }
+    const out: string[] = []
+    const expect = (what: string, counted: number, found: number) => {
+      if (counted !== found) out.push(`VM ${this.vm}: ${what} counted ${counted}, the pages hold ${found}`)
+    }
+    expect('free', this.free, free)
+    expect('cache', this.cache, cache)
+    expect('used', this.used, used)
+    expect('hot backed', this.hotBacked, hot)
+    expect('balloon', this.balloon, ballooned)
+    expect('ballooned frames with content', 0, holding)
+    for (let k = 0; k < this.balloon; k++)
+      if (this.flags[this.stack[k]!] !== BALLOONED) {
+        out.push(`VM ${this.vm}: balloon stack entry ${k} (page ${this.stack[k]}) is not ballooned`)
+        break
+      }
+    return out
   }
 
   // ---- migration coupling ---------------------------------------------------------------------------

@@ -104,7 +104,8 @@ export class ShardMigrations {
     memory.settle(v)
     memory.followTrace(v, time)
     const vcpus = M.vmTypes[M.vmType[v]!]!.vcpus
-    const migration = startMigration(memory.image(v), memory.writer(v), { ...this.params, vcpus })
+    // the guest writes through its memory, so its use counts, balloon and KSM sharing stay exact
+    const migration = startMigration(memory.image(v), memory.writer(v), { ...this.params, vcpus }, memory.guest(v))
     this.running.set(v, { kind: 'live', source, target, migration, started: time })
   }
 
@@ -173,7 +174,7 @@ export class ShardMigrations {
       return
     }
     const memory = this.memory!
-    const migration = LiveMigration.fromState(s.state, memory.image(v), memory.writer(v))
+    const migration = LiveMigration.fromState(s.state, memory.image(v), memory.writer(v), memory.guest(v))
     this.running.set(v, { kind: 'live', source: s.source, target: s.target, migration, started: s.started })
   }
 

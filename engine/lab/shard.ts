@@ -473,7 +473,6 @@ export class HostShard {
           loss = s.lossMipsSeconds
           throttled = s.throttleMipsSeconds
           if (s.ended) {
-            if (s.location !== 'lost') this.memory?.guest(v).recount()
             completions.push({
               vm: v,
               source: host,
@@ -578,6 +577,32 @@ export class HostShard {
       events,
       busyMs: performance.now() - started,
     }
+  }
+
+  /**
+   * Where the shard's memory bookkeeping disagrees with itself (empty: consistent): every VM's use counts
+   * against its pages (GuestMemory.inconsistencies), and each host's memory holding exactly the live guests
+   * of the VMs on it. O(pages): for tests, between steps, never in one.
+   */
+  memoryInconsistencies(): string[] {
+    const out: string[] = []
+    const memory = this.memory
+    if (!memory) return out
+    for (let i = 0; i < this.hostIds.length; i++) {
+      const on = this.residents.list(i).sort((a, b) => a - b)
+      for (const v of on) out.push(...memory.guest(v).inconsistencies())
+      const hm = this.hostMemory?.[i]
+      if (!hm) continue
+      const held = hm.vms.map((g) => g.vm).sort((a, b) => a - b)
+      if (held.join() !== on.join())
+        out.push(`host ${this.hostIds[i]}: its memory holds VMs [${held.join()}], it runs [${on.join()}]`)
+      for (const g of hm.vms) {
+        if (g.killed) out.push(`host ${this.hostIds[i]}: VM ${g.vm} was killed but is still on the host`)
+        else if (on.includes(g.vm) && g !== memory.guest(g.vm))
+          out.push(`host ${this.hostIds[i]}: the memory it holds for VM ${g.vm} is not the VM's`)
+      }
+    }
+    return out
   }
 
   /** Host h fails: its VMs stop where they are (their state goes to the coordinator for HA), so do the

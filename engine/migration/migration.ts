@@ -14,10 +14,11 @@
 // cpu-throttle.c) as summarised in MECHANISMS §1.2, §1.3, §1.8.
 //
 // Per step the shard calls advance(dt, bandwidth, activity): the migration also drives the guest's page
-// writes for the whole slice (do not call the VM's writer for that slice), and reports how much of the slice
-// the guest really ran (throttle, pause, post-copy faults), the source CPU spent sending, and its events.
+// writes for the whole slice, through the guest's memory when it is given (GuestPages; do not call the VM's
+// writer for that slice), and reports how much of the slice the guest really ran (throttle, pause,
+// post-copy faults), the source CPU spent sending, and its events.
 import { ZERO_TOKEN, popcount, type MemoryImage } from '../memory/image'
-import type { PageWriter } from '../workload/page-writes'
+import type { PageSink, PageWriter } from '../workload/page-writes'
 import {
   BUFFER_DELAY,
   GiB,
@@ -67,6 +68,16 @@ export interface MigrationEvent {
   throttle?: number
   /** failed: whether the VM is lost */
   vmLost?: boolean
+}
+
+/**
+ * What the guest's writes go through while it migrates: in the lab its GuestMemory, which keeps its use
+ * counts, balloon and KSM sharing exact (a write to a page the guest gave to its balloon lands on the frame
+ * its allocator hands out for it); without one, the image itself (every page is its own frame).
+ */
+export interface GuestPages extends PageSink {
+  /** the frame a write to `page` lands on now, taking one from the guest's allocator if needed (−1: none) */
+  frame(page: number): number
 }
 
 /** What one advance() did to the guest and the hosts, for the shard's CPU/SLA/PDM accounting. */
@@ -317,6 +328,7 @@ export class LiveMigration {
     readonly image: MemoryImage,
     readonly writer: PageWriter,
     params: Partial<MigrationParams> = {},
+    private readonly guest?: GuestPages,
   ) {
     if (writer.pageCount !== image.pageCount || writer.pageSize !== image.pageSize)
       throw new RangeError(
@@ -389,7 +401,7 @@ export class LiveMigration {
         default:
           // ended during this slice: the guest runs on (on the source after a cancel, on the destination
           // after a completion) unless it was lost
-          if (!this.vmLost) this.writer.run(this.image, end - this.t, activity)
+          if (!this.vmLost) this.writer.run(this.sink, end - this.t, activity)
           this.t = end
       }
     }
@@ -708,11 +720,11 @@ export class LiveMigration {
   }
 
   /** Resumes a migration from its state, with the VM's image and writer (restored from their own states). */
-  static fromState(s: MigrationState, image: MemoryImage, writer: PageWriter): LiveMigration {
+  static fromState(s: MigrationState, image: MemoryImage, writer: PageWriter, guest?: GuestPages): LiveMigration {
     if (s.version !== 1) throw new Error(`migration state version ${String(s.version)} is not supported`)
     if (image.pageCount !== s.pageCount || image.pageSize !== s.pageSize)
       throw new RangeError('migration state: the image does not match the migration (page count or size)')
-    const m = new LiveMigration(image, writer, s.params)
+    const m = new LiveMigration(image, writer, s.params, guest)
     const {
       params: _params,
       bitmap,
@@ -733,6 +745,11 @@ export class LiveMigration {
   }
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Where the guest's writes go: its memory (use counts, balloon and KSM kept), else the image. */
+  private get sink(): PageSink {
+    return this.guest ?? this.image
+  }
 
   private resolveTimeout(): number {
     const p = this.params
@@ -763,7 +780,7 @@ export class LiveMigration {
   private stepSetup(end: number, activity: number): void {
     const stop = Math.min(end, this.params.setupTime)
     if (stop > this.t) {
-      this.writer.run(this.image, stop - this.t, activity)
+      this.writer.run(this.sink, stop - this.t, activity)
       this.t = stop
     }
     if (this.t >= this.params.setupTime) this.beginIterations()
@@ -804,7 +821,7 @@ export class LiveMigration {
     const used = this.remaining > 0 ? this.transfer(h, rate, 'precopy') : 0
     if (used < h) this.needCheck = true // the bitmap emptied: check now (sync, maybe switch over)
     const run = 1 - this.throttle / 100
-    this.writer.run(this.image, used, activity * run)
+    this.writer.run(this.sink, used, activity * run)
     this.throttledSeconds += used * (1 - run)
     this.t = used < h ? this.t + used : segEnd
     if (ticking && this.t >= this.nextTick) this.tick()
@@ -1123,9 +1140,12 @@ export class LiveMigration {
     let blocked = 0
     let faultBytes = 0
     while (this.writer.due >= 1) {
+      // the guest touches a frame: the page itself, or the one its allocator gives a page it ballooned
       const page = this.writer.nextPage()
-      const w = page >>> 5
-      const mask = 1 << (page & 31)
+      const frame = this.guest ? this.guest.frame(page) : page
+      if (frame < 0) continue
+      const w = frame >>> 5
+      const mask = 1 << (frame & 31)
       if ((bm[w]! & mask) !== 0) {
         if (latency === Infinity) {
           // no bandwidth: the vCPU blocks on this page for the rest of the step; it will retry
@@ -1137,7 +1157,7 @@ export class LiveMigration {
         bm[w] = bm[w]! & ~mask
         this.remaining--
         this.postcopyRequests++
-        const cost = tokens[page] === ZERO_TOKEN ? p.zeroPageBytes : wire
+        const cost = tokens[frame] === ZERO_TOKEN ? p.zeroPageBytes : wire
         if (cost === wire) this.normalPages++
         else this.zeroPages++
         faultBytes += cost
@@ -1145,7 +1165,7 @@ export class LiveMigration {
         stall += latency / vcpus
         this.writer.stall(latency / vcpus, activity)
       }
-      this.image.write(page)
+      this.sink.write(frame)
     }
     if (faultBytes > 0) this.account(faultBytes, 'postcopy')
     this.blocktime += blocked
@@ -1170,11 +1190,12 @@ export class LiveMigration {
   }
 }
 
-/** Starts a migration of `image`, whose guest writes through `writer`. */
+/** Starts a migration of `image`, whose guest writes through `writer` (into `guest`, when given). */
 export function startMigration(
   image: MemoryImage,
   writer: PageWriter,
   params: Partial<MigrationParams> = {},
+  guest?: GuestPages,
 ): LiveMigration {
-  return new LiveMigration(image, writer, params)
+  return new LiveMigration(image, writer, params, guest)
 }
