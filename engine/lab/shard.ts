@@ -537,15 +537,14 @@ export class HostShard {
       hosts[o + H.lostPause] = sla.lost[CAUSE_PAUSE]! * dt
       if (memory) this.memoryRow(i, memory)
     }
+    // VMs the OOM killer ended during the step leave first: they are reported killed (`lost`), once
+    for (const l of lost) this.release(l.vm)
     const departures = completions.filter((c) => c.location === 'destination').map((c) => this.depart(c.vm, c.target))
     for (const c of completions) if (c.location === 'lost') this.release(c.vm)
-    // hosts failing at the end of this step: their VMs ran until now
+    // hosts failing at the end of this step: their VMs ran until now (a VM killed during the step is
+    // already gone: it died before its host did, so HA does not restart it)
     const failed: StepOutput['failed'] = []
     for (const h of input.failHosts) this.failHost(h, failed)
-    for (const l of lost) {
-      this.migrations.drop(l.vm)
-      this.release(l.vm)
-    }
     // the migrations still in flight (the coordinator orders these by VM)
     const bandwidthDemands: StepOutput['bandwidthDemands'] = []
     const progress: StepOutput['migrationProgress'] = []
@@ -687,6 +686,8 @@ export class HostShard {
     memoryEvents(this.hostIds[i]!, time, hm, events)
     for (let k = 0; k < guests.length; k++) this.cpu.stall[slotOf[guests[k]!.vm]!] = hm.stall[k]!
     for (const v of hm.killed) {
+      // the VM's QEMU process is gone: a migration out of it ends here (the coordinator logs it lost)
+      this.migrations.drop(v)
       const host = this.hostIds[i]!
       const message = `VM ${v} killed by the out-of-memory killer of host ${host}: resident pages exceeded RAM and swap`
       lost.push({ vm: v, host, reason: message })
