@@ -10,6 +10,7 @@ import type { ShardSnapshot, VmTransfer } from './protocol'
 import type { SnapshotOrder } from './vm-snapshots'
 import type { RuleAccount } from './rule-book'
 import type { HostModesState } from './host-modes'
+import type { SnapshotInfo } from '../checkpoint/snapshot-tree'
 
 /** An order to the lab: a scheduled event's action, given now (applied at the start of the next step). */
 export type LabOrder = ScenarioEvent extends infer E ? (E extends { at: number } ? Omit<E, 'at'> : never) : never
@@ -96,6 +97,12 @@ export interface LabState {
   /** query-migrate of the live migrations in flight, as the views last saw them */
   inFlightInfo: { vm: number; info: MigrationInfo }[]
   memory?: MemoryAccountState
+  /**
+   * every VM's snapshot list as the views show it, in VM id order: also of the VMs between shards (in
+   * `pending.arrivals`), waiting for HA, or ended by the OOM killer, whose trees no shard holds (absent in
+   * checkpoints written before it was kept: the lists of the VMs on the shards are rebuilt from their trees)
+   */
+  snapshotLists?: { vm: number; snapshots: SnapshotInfo[] }[]
   ha: HaState & { failHosts: number[]; failing: number[]; repairs: number[]; stuck: number[] }
   /**
    * The operator's side (absent in checkpoints from before it existed: no rules beyond the scenario's, no

@@ -313,6 +313,7 @@ export class LabSimulation {
       migrationLog: M.log,
       inFlightInfo: [...M.inFlightInfo].map(([vm, info]) => ({ vm, info })),
       memory: this.memoryAccount?.state(),
+      snapshotLists: [...this.snapshotLists].sort((a, b) => a[0] - b[0]).map(([vm, snapshots]) => ({ vm, snapshots })),
       ha: {
         ...HA.ha.state(),
         failHosts: [...O.failHosts],
@@ -404,8 +405,10 @@ export class LabSimulation {
     O.failHosts = [...state.ha.failHosts]
     O.repairs = [...state.ha.repairs]
     sim.desk.given = [...p.orders]
-    for (const v of state.cluster.vms)
-      if (v.snapshots) sim.snapshotLists.set(v.vm, flattenSnapshots(SnapshotTree.fromState(v.snapshots).list()))
+    if (state.snapshotLists) for (const l of state.snapshotLists) sim.snapshotLists.set(l.vm, l.snapshots)
+    else
+      for (const v of state.cluster.vms)
+        if (v.snapshots) sim.snapshotLists.set(v.vm, flattenSnapshots(SnapshotTree.fromState(v.snapshots).list()))
     if (sim.memoryAccount && state.memory) sim.memoryAccount.restore(state.memory)
     const HA = sim.haSide
     HA.ha.restore(state.ha)
