@@ -205,6 +205,11 @@ export interface HostMemoryState {
   ksmRunSeen?: number
   ksmScannedSeen?: number
   ksmSharingNoted?: number
+  /**
+   * per VM (in `vms` order), its guest major faults already charged: those after it (a migration's writes
+   * come after the step's charge) are charged by the next step (absent: all charged)
+   */
+  guestFaultsSeen?: number[]
 }
 
 // numbers a step needs, derived from the configuration (HostMemory.k)
@@ -714,6 +719,7 @@ export class HostMemory {
       ksmRunSeen: this.ksmRunSeen,
       ksmScannedSeen: this.ksmScannedSeen,
       ksmSharingNoted: this.ksmSharingNoted,
+      guestFaultsSeen: Array.from(this.guestFaultsSeen.subarray(0, this.vms.length)),
     }
   }
 
@@ -726,7 +732,7 @@ export class HostMemory {
       h.vms.push(vm)
     }
     h.grow(h.vms.length)
-    for (let i = 0; i < h.vms.length; i++) h.guestFaultsSeen[i] = h.vms[i]!.guestMajorFaults
+    for (let i = 0; i < h.vms.length; i++) h.guestFaultsSeen[i] = s.guestFaultsSeen?.[i] ?? h.vms[i]!.guestMajorFaults
     h.untilPolicy = s.untilPolicy
     h.untilSample = s.untilSample ?? 0
     for (const v of s.samples ?? []) {

@@ -131,12 +131,19 @@ const HOST_MEMORY_NOT_STATE = {
   hostFaults: 'per-VM result of the last step',
   guestFaults: 'per-VM result of the last step',
   killed: 'VMs killed in the last step (the shard takes them off at once)',
+  decisions: "the last step's policy decisions (the shard turns them into events at once; a step clears them)",
   charged: 'whether the last step left per-VM results to clear',
   chargedCount: 'whether the last step left per-VM results to clear',
+  swapLostCpuSeconds: 'per-VM result of the last step',
+  clock: 'the time within the step being stepped: each step starts it at 0',
   acc: 'scratch',
   faultPages: 'scratch',
   balloonStep: 'scratch',
+  ksmStats: 'scratch',
+  swapScratch: 'scratch',
+  swapOut: 'scratch',
   k: "the configuration's numbers, derived from config",
+  swapK: "the swap device's numbers, derived from config",
 }
 
 /** Views every round trip uses: representations a restore may legitimately change, and scratch. */
@@ -160,6 +167,14 @@ export const ENGINE_VIEWS: Views = new Map<object, Record<string, (o: never) => 
       ...Object.fromEntries(Object.entries(HOST_MEMORY_NOT_STATE).map(([k, why]) => [k, notState(why)])),
       // a value: hosts built from one scenario may share the object, restored ones each have a copy
       config: (h: HostMemory) => structuredClone(h.cfg),
+      // MoM's sample ring as read, oldest first: a restore lays it out from slot 0
+      samples: (h: HostMemory) => {
+        const r = h as unknown as { samples: Float64Array; sampleHead: number; sampleCount: number }
+        const n = r.sampleCount
+        const len = r.samples.length
+        return Array.from({ length: n }, (_, i) => r.samples[(r.sampleHead - n + i + len) % len])
+      },
+      sampleHead: notState('where the sample ring starts: compared as read under samples'),
     },
   ],
   [

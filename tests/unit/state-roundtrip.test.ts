@@ -220,8 +220,11 @@ describe('state round trips', () => {
       | { deflate: number }
       | { set: number }
       | { log: boolean }
+      | { access: number; hot: number; share: number }
     const op: fc.Arbitrary<Op> = fc.oneof(
       fc.record({ write: fc.nat(99) }),
+      // the guest's page-write model as the host's swap model reads it
+      fc.record({ access: fc.nat(1000), hot: fc.nat(120), share: uniform(0, 1) }),
       fc.record({ log: fc.boolean() }),
       fc.record({ release: fc.nat(99) }),
       fc.record({ inflate: fc.integer({ min: 1, max: 20 }) }),
@@ -234,6 +237,14 @@ describe('state round trips', () => {
         else if ('release' in o) g.release(o.release % g.pages)
         else if ('inflate' in o) for (let i = 0; i < o.inflate; i++) g.inflateOne()
         else if ('deflate' in o) for (let i = 0; i < o.deflate; i++) g.deflateOne()
+        else if ('access' in o)
+          g.setAccess({
+            perSecond: o.access,
+            vcpus: 1 + (o.access % 4),
+            hotFirst: o.hot % g.pages,
+            hotPages: o.hot,
+            hotShare: o.share,
+          })
         else if ('log' in o) {
           // a migration or a snapshot chain logs the guest's writes
           if (o.log) g.image.startLogging()
@@ -246,9 +257,11 @@ describe('state round trips', () => {
           g.balloonMinPages = k % 7
           g.balloonCarry = (k % 11) / 10
           g.hostSwapped = Math.min(g.present, k % 13)
+          g.hostSwappedHot = g.hostSwapped / 2
+          g.guestMajorFaults += k % 3
           g.hostSwapOuts += k % 5
           g.hostSwapIns += k % 4
-          g.killed = k % 17 === 0
+          g.killed = k % 5 === 0
         }
       }
     }
@@ -291,6 +304,8 @@ describe('state round trips', () => {
       | { remove: number }
       | { readd: boolean }
       | { configure: number }
+      | { access: number; hot: number }
+      | { merge: number }
     const op: fc.Arbitrary<Op> = fc.oneof(
       {
         weight: 4,
@@ -311,13 +326,18 @@ describe('state round trips', () => {
       { weight: 1, arbitrary: fc.record({ remove: fc.nat(3) }) },
       { weight: 1, arbitrary: fc.record({ readd: fc.boolean() }) },
       { weight: 1, arbitrary: fc.record({ configure: fc.nat(100) }) },
+      // how a guest touches its memory: what the swap model brings back and pushes out
+      { weight: 1, arbitrary: fc.record({ access: fc.nat(4000), hot: fc.nat(128) }) },
+      // ksmd at full speed for a while (contents shared by more guests than max_page_sharing make chains)
+      { weight: 1, arbitrary: fc.record({ merge: fc.integer({ min: 1, max: 5 }) }) },
     )
     interface Host {
       host: HostMemory
       guests: GuestMemory[]
     }
     const plan = fc.record({
-      vms: fc.integer({ min: 1, max: 4 }),
+      // four guests or more: a content's pages pair up into more than one KSM page (a chain) at max 2
+      vms: fc.integer({ min: 1, max: 6 }),
       pages: fc.integer({ min: 16, max: 128 }),
       ramPages: fc.integer({ min: 64, max: 1024 }),
       ballooning: fc.boolean(),
@@ -383,6 +403,12 @@ describe('state round trips', () => {
           // a VM migrating back: its memory registers with KSM again
           const away = h.guests.find((g) => !live.includes(g))
           if (away) h.host.add(away, o.readd ? {} : { ksm: false, guaranteedBytes: away.bytes / 3 })
+        } else if ('access' in o) {
+          const g = live[o.access % Math.max(1, live.length)]
+          g?.setAccess({ perSecond: o.access, vcpus: 2, hotFirst: o.hot % g.pages, hotPages: o.hot, hotShare: 0.9 })
+        } else if ('merge' in o) {
+          h.host.ksm.set({ run: 1, pages_to_scan: 2000 })
+          h.host.ksm.advance(o.merge * 1000)
         } else
           h.host.configure({
             ballooning: o.configure % 2 === 0,
@@ -459,30 +485,42 @@ describe('state round trips', () => {
       downtimeMs: fc.noBias(fc.integer({ min: 1, max: 100 })),
       // seconds; the default (150 s per GiB) would cancel a guest of a few MiB within a second
       timeout: fc.integer({ min: 20, max: 600 }),
+      // the guest's writes through its memory, as the lab migrates (with part of it in the balloon)
+      guest: fc.option(fc.nat(200), { nil: undefined }),
       ops: fc.array(op, { maxLength: 50, size: 'max' }),
     })
     type Plan = typeof plan extends fc.Arbitrary<infer P> ? P : never
     const fresh = (p: Plan) => {
       const image = new MemoryImage(0, p.pages * 4096, 4096)
       for (let i = 0; i < image.pageCount; i++) if (i % 5) image.setToken(i, imageToken(0, i))
+      let guest: GuestMemory | undefined
+      if (p.guest !== undefined) {
+        guest = new GuestMemory(image)
+        for (let i = 0; i < p.guest; i++) guest.inflateOne()
+      }
       const writer = PageWriter.forVm(
         p.seed,
         0,
         { pattern: p.pattern, bytesPerSecond: p.rate, hotBytes: 64 * 4096 },
         image,
       )
-      return new LiveMigration(image, writer, {
-        mode: p.mode,
-        syncRule: p.syncRule,
-        autoConverge: p.autoConverge,
-        downtimeLimit: p.downtimeMs / 1000,
-        maxBandwidth: 4 * 2 ** 20,
-        completionTimeout: p.timeout,
-        setupTime: 0.05,
-        // a device state and a resume long enough that a slice may end inside them
-        deviceStateBytes: 2 * 2 ** 20,
-        resumeTime: 0.5,
-      })
+      return new LiveMigration(
+        image,
+        writer,
+        {
+          mode: p.mode,
+          syncRule: p.syncRule,
+          autoConverge: p.autoConverge,
+          downtimeLimit: p.downtimeMs / 1000,
+          maxBandwidth: 4 * 2 ** 20,
+          completionTimeout: p.timeout,
+          setupTime: 0.05,
+          // a device state and a resume long enough that a slice may end inside them
+          deviceStateBytes: 2 * 2 ** 20,
+          resumeTime: 0.5,
+        },
+        guest,
+      )
     }
     const apply = (m: LiveMigration, ops: Op[]) => {
       for (const o of ops) {
@@ -506,11 +544,20 @@ describe('state round trips', () => {
       drive: (m, p) => apply(m, p.ops),
       more: (m, p) =>
         apply(m, [...p.ops.filter((o) => 'advance' in o), { advance: 1, bandwidth: 2 ** 20, activity: 1 }]),
-      // as a shard saves a migration in flight: the VM's image and writer travel with their own states
-      save: (m) => ({ migration: m.state(), image: m.image.state(), writer: m.writer.state() }),
-      restore: (s) =>
-        LiveMigration.fromState(s.migration, MemoryImage.fromState(s.image), PageWriter.fromState(s.writer)),
+      // as a shard saves a migration in flight: the VM's memory (its image) and writer travel with their
+      // own states
+      save: (m) => {
+        const guest = (m as unknown as { guest?: GuestMemory }).guest
+        return { migration: m.state(), image: m.image.state(), writer: m.writer.state(), guest: guest?.state() }
+      },
+      restore: (s) => {
+        const guest = s.guest ? GuestMemory.fromState(s.guest) : undefined
+        const image = guest ? guest.image : MemoryImage.fromState(s.image)
+        return LiveMigration.fromState(s.migration, image, PageWriter.fromState(s.writer), guest)
+      },
       runs: 120,
+      // the guest's memory is driven in the GuestMemory case
+      classes: ['LiveMigration', 'MemoryImage', 'PageWriter', 'RandomStream'],
       unmoved: {
         ...constructed('LiveMigration', ['pageCount', 'pageSize']),
         ...constructed('MemoryImage', ['pageCount', 'pageSize', 'vm']),
