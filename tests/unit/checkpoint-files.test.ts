@@ -178,7 +178,7 @@ describe('checkpoint files', () => {
     expect(e.file).toBe(path)
     expect(e.message).toMatch(
       new RegExp(
-        `^${path.replace(/[.]/g, '\\.')}: could not save the checkpoint: EACCES: EACCES: permission denied, open '.*\\.tmp'$`,
+        `^${path.replace(/[.]/g, '\\.')}: could not save the checkpoint: EACCES: permission denied, open '.*\\.tmp'$`,
       ),
     )
     expect(readFileSync(path)).toEqual(before)

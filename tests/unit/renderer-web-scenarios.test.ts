@@ -117,6 +117,6 @@ describe('LabSession over the pack', () => {
     expect(info.vms).toBe(1052)
     await expect(
       lab.open({ fileName: 'bad.yaml', text: text.replace('traces/planetlab/20110303', 'traces/none') }),
-    ).rejects.toThrow(/bad\.yaml: vms\[0\]\.workload\.dir: expected a folder of PlanetLab trace files/)
+    ).rejects.toThrow(/^bad\.yaml:\d+:\d+: vms\[0\]\.workload\.dir: expected a folder of PlanetLab trace files/)
   })
 })
