@@ -5,7 +5,8 @@
 // Weighted max-min fairness ("water-filling"): every VM is bounded by u = min(demand, cap, vCPUs × one
 // pCPU); if the bounds fit in the host's capacity every VM gets its bound, otherwise a level λ is found
 // such that Σ min(u_i, λ·w_i) = capacity, so a VM that wants less than its weighted share (idle, capped)
-// leaves the rest to the others in proportion to their weights. MECHANISMS.md §6.
+// leaves the rest to the others in proportion to their weights (the kernel's cgroup-v2 documentation,
+// Documentation/admin-guide/cgroup-v2.rst, on cpu.weight and cpu.max).
 //
 // Data: one VcpuTable per shard (struct of arrays indexed by the shard's VM slot), a host passes the
 // slots of its VMs. No allocation on the scheduling path; fixed iteration order (the order of the slot

@@ -1,8 +1,8 @@
-// The analytic pre-copy model of docs/MECHANISMS.md §2: the geometric closed forms (§2.1), the same rounds
+// The analytic pre-copy model (Liu et al., HPDC 2011; Clark et al., NSDI 2005; docs/migration.md): the geometric closed forms (§2.1), the same rounds
 // with the page-collision correction (w uniform random page writes into N pages dirty
 // N·(1 − (1 − 1/N)^w) distinct pages), the writable working set of a hot/cold writer (§2.2), and the
 // expected-value trajectory of QEMU's own switch-over rule (sync when less than threshold_size is left,
-// checked every 100 ms window; MECHANISMS §1.2, §1.10) for comparison with the engine.
+// checked every 100 ms window; QEMU's migration/ram.c) for comparison with the engine.
 import { BUFFER_DELAY } from './params'
 
 /** Distinct pages dirtied by `writes` uniform random page writes into `pages` pages. */
@@ -12,7 +12,7 @@ export function uniquePagesDirtied(pages: number, writes: number): number {
 }
 
 /**
- * W(τ) of MECHANISMS §2.2 for a hot/cold writer: distinct pages written in a window of τ seconds, with
+ * W(τ) of §2.2 (Clark et al.'s writable working set) for a hot/cold writer: distinct pages written in a window of τ seconds, with
  * `writesPerSecond` page writes of which `hotFraction` fall uniformly into `hotPages` pages and the rest
  * uniformly into the other `pageCount − hotPages`. Saturates at the hot set for the hot part.
  */
@@ -64,7 +64,7 @@ export interface GeometricResult {
   totalTime: number
 }
 
-/** MECHANISMS §2.1: V_i = M λ^i, n = ⌈ln(V_thd/M) / ln λ⌉, T_mig = (M/R)(1 − λ^n)/(1 − λ) + T_down. */
+/** §2.1 (Liu et al.): V_i = M λ^i, n = ⌈ln(V_thd/M) / ln λ⌉, T_mig = (M/R)(1 − λ^n)/(1 − λ) + T_down. */
 export function geometricPrecopy(input: GeometricInput): GeometricResult {
   const { memory: M, bandwidth: R, dirtyRate: D, downtimeLimit } = input
   const Rsw = input.switchoverBandwidth ?? R
@@ -147,7 +147,7 @@ export interface PageModelResult {
 }
 
 /**
- * MECHANISMS §2.1 on pages, textbook rule (a round sends every page of the last sync, then syncs), with the
+ * §2.1 on pages, textbook rule (a round sends every page of the last sync, then syncs), with the
  * collision correction: V_{i+1} = N(1 − (1 − 1/N)^{w·T_i}) distinct pages for w writes/s. Round 0 costs
  * (P + header) per non-zero page and the zero-page header per zero page; later rounds only non-zero pages.
  */

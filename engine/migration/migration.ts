@@ -1,4 +1,4 @@
-// Live migration of one VM, as QEMU does it (docs/MECHANISMS.md §1): a pure, deterministic state machine the
+// Live migration of one VM, as QEMU does it (QEMU's migration/migration.c and ram.c; docs/migration.md): a pure, deterministic state machine the
 // host shard advances once per scheduling step with the bandwidth the coordinator granted it for that step.
 //
 //   setup ─► pre-copy rounds ─► stop-and-copy (downtime) ─► completed
@@ -11,7 +11,7 @@
 // the migration's own clock, not to the caller's slices); the guest's writes are interleaved at that
 // resolution, and exactly at every sync, so the dirty log holds what KVM would report. The switch-over rule,
 // the expected downtime, auto-converge and the statistics follow QEMU's code (migration.c, ram.c,
-// cpu-throttle.c) as summarised in MECHANISMS §1.2, §1.3, §1.8.
+// cpu-throttle.c) as docs/migration.md summarises them.
 //
 // Per step the shard calls advance(dt, bandwidth, activity): the migration also drives the guest's page
 // writes for the whole slice, through the guest's memory when it is given (GuestPages; do not call the VM's
@@ -106,7 +106,7 @@ export interface MigrationSlice {
   events: MigrationEvent[]
 }
 
-/** query-migrate's RAM statistics (MECHANISMS §1.8), bytes unless said otherwise. */
+/** query-migrate's RAM statistics (qapi/migration.json's MigrationStats), bytes unless said otherwise. */
 export interface MigrationRamStats {
   transferred: number
   /** bytes still dirty in the migration bitmap (absent once completed) */

@@ -1,5 +1,5 @@
 // Parameters of a live migration, named after QEMU's migrate-set-parameters / capabilities where QEMU has
-// one, with QEMU's defaults (docs/MECHANISMS.md §1.1). The lab-only ones (costs QEMU does not expose as
+// one, with QEMU's defaults (qapi/migration.json's MigrationParameters). The lab-only ones (costs QEMU does not expose as
 // parameters) carry their reason in the comment.
 
 export const MiB = 1024 * 1024
@@ -19,7 +19,7 @@ export type MigrationMode = 'precopy' | 'postcopy' | 'hybrid'
 /**
  * When a pre-copy round ends (the bitmap sync). `qemu`: QEMU's migration_iteration_run — sync when the
  * pages still to send fall below threshold_size, checked once per 100 ms rate-limit window (rounds are
- * implicit; near the end QEMU syncs every window). `full-pass`: the textbook model of MECHANISMS §2.1 —
+ * implicit; near the end QEMU syncs every window). `full-pass`: the textbook model of docs/migration.md (Liu et al., §2.1) —
  * a round sends every page of the last sync, then syncs.
  */
 export type SyncRule = 'qemu' | 'full-pass'

@@ -1,6 +1,6 @@
 // Live migration downtime at link speed: QEMU sends the final stop-and-copy without the max-bandwidth cap
 // (ram_save_complete flushes "regardless of rate limiting"), so the pause depends on the link. Expected
-// figures from the scenarios' own numbers and the analytic model (MECHANISMS §2, docs/migration.md).
+// figures from the scenarios' own numbers and the analytic model (docs/migration.md).
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openScenario } from '../../engine/scenario/open'

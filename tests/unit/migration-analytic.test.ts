@@ -1,4 +1,4 @@
-// The analytic model of MECHANISMS §2 on its own: the closed forms reproduce worked examples A and B, the
+// The analytic model (docs/migration.md) on its own: the closed forms reproduce worked examples A and B, the
 // collision correction behaves at both ends.
 import { describe, expect, it } from 'vitest'
 import {

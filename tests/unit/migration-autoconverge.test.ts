@@ -1,5 +1,5 @@
 // A writable working set larger than bandwidth × downtime-limit: no convergence without auto-converge
-// (diagnosed, cancelled at the timeout), convergence with it through QEMU's throttle steps (MECHANISMS §1.3).
+// (diagnosed, cancelled at the timeout), convergence with it through QEMU's throttle steps (QEMU's cpu-throttle.c).
 import { describe, expect, it } from 'vitest'
 import { MemoryImage, imageToken } from '../../engine/memory/image'
 import { PageWriter, type PageWriteSpec } from '../../engine/workload/page-writes'

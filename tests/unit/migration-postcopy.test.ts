@@ -1,4 +1,4 @@
-// Post-copy and hybrid migration, cancel, and host failures (MECHANISMS §1.2, §1.7).
+// Post-copy and hybrid migration, cancel, and host failures (QEMU's ram.c and docs/devel/migration/postcopy.rst).
 import { describe, expect, it } from 'vitest'
 import { MemoryImage, imageToken } from '../../engine/memory/image'
 import { PageWriter, type PageWriteSpec } from '../../engine/workload/page-writes'

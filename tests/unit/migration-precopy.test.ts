@@ -1,4 +1,4 @@
-// Pre-copy against the analytic model of MECHANISMS §2 (worked example A with the page-collision
+// Pre-copy against the analytic model of docs/migration.md (worked example A with the page-collision
 // correction), zero pages, statistics, determinism, checkpoints.
 import { describe, expect, it } from 'vitest'
 import { MemoryImage, ZERO_TOKEN, imageToken } from '../../engine/memory/image'
@@ -46,7 +46,7 @@ const MODEL_INPUT = {
   downtimeLimit: 0.3,
 }
 
-describe('pre-copy vs the analytic model (MECHANISMS §2.3 example A, page-collision correction)', () => {
+describe('pre-copy vs the analytic model (§2.3 example A, page-collision correction)', () => {
   it('textbook rounds (a round sends the whole last sync): rounds, total time and downtime within 2 %', () => {
     const t0 = performance.now()
     const { info } = exampleA('full-pass')
