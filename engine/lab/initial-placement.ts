@@ -58,14 +58,14 @@ export function initialPlacement(plan: LabPlan, reserveHosts = 0): ActiveRule[] 
   }
   if (!r.held)
     throw new Error(
-      `lab mode: HA admission control (ha.reserveHosts ${reserveHosts}) refuses to power the VMs on: restarting the VMs of the ${reserveHosts} fullest host(s) needs ${r.needRamMB} MB of RAM and ${r.needVcpus} vCPUs, the other hosts have room for ${r.spareRamMB} MB and ${r.spareVcpus} vCPUs with every host on; add hosts or lower ha.reserveHosts`,
+      `lab mode: HA admission control (ha.reserveHosts ${reserveHosts}) refuses to power the VMs on: restarting the VMs of the ${reserveHosts} fullest host(s) needs ${r.needRamMB} MiB of RAM and ${r.needVcpus} vCPUs, the other hosts have room for ${r.spareRamMB} MiB and ${r.spareVcpus} vCPUs with every host on; add hosts or lower ha.reserveHosts`,
     )
   return broken
 }
 
 /** Why no host takes VM v: what each admission limit leaves, on the host that comes closest. */
 function refusal(plan: LabPlan, v: number): string {
-  const what = `lab mode: VM ${v} fits on no host at t = 0 (${plan.vmVcpus[v]} vCPUs of ${plan.vmMipsPerVcpu[v]} MIPS, RAM ${plan.vmRam[v]} MB)`
+  const what = `lab mode: VM ${v} fits on no host at t = 0 (${plan.vmVcpus[v]} vCPUs of ${plan.vmMipsPerVcpu[v]} MIPS, RAM ${plan.vmRam[v]} MiB)`
   let ram = 0
   let vcpus = 0
   let pe = 0
@@ -77,7 +77,7 @@ function refusal(plan: LabPlan, v: number): string {
   const reasons: string[] = []
   if (pe === 0) reasons.push(`no host has cores of ${plan.vmMipsPerVcpu[v]} MIPS`)
   if (ram < plan.vmRam[v]!)
-    reasons.push(`at most ${ram} MB of RAM is left on a host (admission.ramAllocationRatio, reservedHostMemory)`)
+    reasons.push(`at most ${ram} MiB of RAM is left on a host (admission.ramAllocationRatio, reservedHostMemory)`)
   if (vcpus < plan.vmVcpus[v]!) reasons.push(`at most ${vcpus} vCPUs are left on a host (admission.cpuAllocationRatio)`)
   return `${what}: ${reasons.length > 0 ? reasons.join('; ') : 'no single host passes every admission test at once'}; add hosts`
 }
@@ -122,7 +122,7 @@ function placeWithRules(plan: LabPlan, order: number[], nominal: Float64Array): 
       const named = [...new Set(group.flatMap((u) => rules.of(u)))]
       const what = group.length > 1 ? `the must-affinity group of VMs ${group.join(', ')}` : `VM ${v}`
       throw new StartPlacementError(
-        `lab mode: ${what} fits on no host at t = 0 within the rules ${named.map((r) => `"${r.name}"`).join(', ') || '(none name it)'} (${group.length > 1 ? 'together ' : ''}${group.reduce((s, u) => s + plan.vmVcpus[u]!, 0)} vCPUs, RAM ${group.reduce((s, u) => s + plan.vmRam[u]!, 0)} MB)`,
+        `lab mode: ${what} fits on no host at t = 0 within the rules ${named.map((r) => `"${r.name}"`).join(', ') || '(none name it)'} (${group.length > 1 ? 'together ' : ''}${group.reduce((s, u) => s + plan.vmVcpus[u]!, 0)} vCPUs, RAM ${group.reduce((s, u) => s + plan.vmRam[u]!, 0)} MiB)`,
         v,
         named,
       )

@@ -91,7 +91,7 @@ export function ruleConflicts(model: ClusterModel): { rules: number[]; message: 
     const vcpus = group.reduce((s, v) => s + plan.vmVcpus[v]!, 0)
     out.push({
       rules: involved.length ? involved.map((y) => y.k) : [i],
-      message: `must rules ${quoted(involved.map((y) => y.x))}: no host ${involved.some((y) => y.x.kind === 'vm-host') ? 'they allow ' : ''}admits VMs ${listIds(group)} together (RAM ${ram} MB, ${vcpus} vCPUs)`,
+      message: `must rules ${quoted(involved.map((y) => y.x))}: no host ${involved.some((y) => y.x.kind === 'vm-host') ? 'they allow ' : ''}admits VMs ${listIds(group)} together (RAM ${ram} MiB, ${vcpus} vCPUs)`,
     })
   }
   return out

@@ -9,6 +9,7 @@ import type { ClusterModel } from '../model/cluster-model'
 import { HOST_STATE, type Frame, type LabEvent } from '../vocabulary'
 import { RandomStream, streamFor } from '../random'
 import { moveSentence, overloadSentence } from '../policies/explain'
+import { formatClock } from '../api/units'
 import { LabPlan } from './plan'
 import { LabConsolidation, type LabDecision } from './consolidation'
 import {
@@ -78,13 +79,6 @@ function stepColumns(model: ClusterModel): StepColumns {
 /** Per-VM records from every shard, by VM id. */
 function byVm<T extends { vm: number }>(records: T[]): T[] {
   return records.sort((a, b) => a.vm - b.vm)
-}
-
-function formatClock(seconds: number): string {
-  const d = Math.floor(seconds / 86400)
-  const h = Math.floor((seconds % 86400) / 3600)
-  const m = Math.floor((seconds % 3600) / 60)
-  return `${d > 0 ? `day ${d + 1} ` : ''}${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`
 }
 
 /** A lab frame is the API's Frame, every field filled. */

@@ -489,7 +489,14 @@ function tracedType(vmTypes: VmTypeModel[], base: number, size: TraceVmSize): nu
   const id = `${t.id}@${vcpus}x${mips}MHz-${ramMB}MB`
   const found = vmTypes.findIndex((x) => x.id === id)
   if (found >= 0) return found
-  vmTypes.push({ ...t, id, name: `${t.name} as traced (${vcpus} vCPU × ${mips} MHz, ${ramMB} MB)`, vcpus, mips, ramMB })
+  vmTypes.push({
+    ...t,
+    id,
+    name: `${t.name} as traced (${vcpus} vCPU × ${mips} MHz, ${ramMB} MiB)`,
+    vcpus,
+    mips,
+    ramMB,
+  })
   return vmTypes.length - 1
 }
 

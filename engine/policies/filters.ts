@@ -74,7 +74,7 @@ export function describeRejection(r: Rejection, t: PlacementTables, h: number, v
     case REJECTION.coreSpeed:
       return `its cores run ${t.peMips[h]!.toFixed(0)} MIPS, a vCPU of the VM needs ${t.vmMipsPerVcpu[v]!.toFixed(0)}`
     case REJECTION.ram:
-      return `admission: the host accepts ${(t.hostRam[h]! - t.hostRamUse[h]!).toFixed(0)} MB more, the VM needs ${t.vmRam[v]!.toFixed(0)} MB`
+      return `admission: the host accepts ${(t.hostRam[h]! - t.hostRamUse[h]!).toFixed(0)} MiB more, the VM needs ${t.vmRam[v]!.toFixed(0)} MiB`
     case REJECTION.vcpus:
       return `admission: the host accepts ${t.hostVcpuLimit[h]! - t.hostVcpus[h]!} vCPUs more, the VM needs ${t.vmVcpus[v]!}`
     case REJECTION.cpu:

@@ -68,7 +68,7 @@ describe('HA admission control (host failures cluster tolerates = 1)', () => {
   it('refuses to power the VMs on when no set of hosts can hold it', async () => {
     // 28 VMs of 1 GiB on 4 × 8 GiB: the fullest host holds 8 GiB, the other three have 4 GiB of room
     await expect(playModel(inlineModel(cluster(28)))).rejects.toThrow(
-      /HA admission control \(ha\.reserveHosts 1\) refuses to power the VMs on: .* needs 8192 MB of RAM .* room for 4096 MB/,
+      /HA admission control \(ha\.reserveHosts 1\) refuses to power the VMs on: .* needs 8192 MiB of RAM .* room for 4096 MiB/,
     )
   })
 })

@@ -214,7 +214,7 @@ events:
     [
       'an affinity group no host admits',
       `  - { name: all-together, kind: affinity, vms: [web, db], enforcement: must }`,
-      /must rules "all-together": no host admits VMs 0–4 together \(RAM 40960 MB, 10 vCPUs\)/,
+      /must rules "all-together": no host admits VMs 0–4 together \(RAM 40960 MiB, 10 vCPUs\)/,
     ],
   ])('refuses %s, naming the rules', (_, rules, message) => {
     const text = small(`rules:\n${rules}`)

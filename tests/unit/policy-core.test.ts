@@ -61,7 +61,7 @@ describe('filters: the first rule a host fails, with the numbers', () => {
     // host 1: 14,336 + 4,096 > 16,384 MB
     expect(placementRejection(t, 1, 0, 1000)).toBe(REJECTION.ram)
     expect(describeRejection(REJECTION.ram, t, 1, 0, 1000)).toBe(
-      'admission: the host accepts 2048 MB more, the VM needs 4096 MB',
+      'admission: the host accepts 2048 MiB more, the VM needs 4096 MiB',
     )
     t.hostRamUse[1] = 0
     // 31 + 2 > 32 vCPUs
