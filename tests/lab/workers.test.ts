@@ -77,7 +77,7 @@ describe('a worker that dies', () => {
     )
     expect(error).toBeInstanceOf(LabRunStopped)
     expect((error as Error).message).toMatch(
-      /the shard of hosts 0, 2, …, 1998 \(every 2nd\) failed: worker exited with code 1: 1000 hosts failed and \d+ VMs were lost \(VM \d+, .*\) at 01:00 simulated; the run stopped/,
+      /the shard of hosts 0, 2, …, 1998 \(every 2nd\) failed: worker exited with code 1: 1000 hosts failed and \d+ VMs were lost \(VM \d+, .*\) at 0d 01:00 simulated; the run stopped/,
     )
   })
 
