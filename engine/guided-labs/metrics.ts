@@ -141,6 +141,14 @@ export const METRICS = {
     read: ({ report }) => report.migrationStats?.maxDowntimeMs ?? 0,
     events: kinds('migration-end'),
   },
+  vmMigrations: {
+    description: 'migrations of VM `vm` that ended (moved, or called off), whoever started them',
+    unit: 'count',
+    trend: 'up',
+    requires: ['vm'],
+    read: ({ report }, p) => (report.migrationsDetail ?? []).filter((m) => m.vm === p.vm).length,
+    events: (e, p) => (e.kind === 'migration-start' || e.kind === 'migration-end') && e.vm === p.vm,
+  },
   hostShutdowns: {
     description: 'hosts the policy switched off',
     unit: 'count',

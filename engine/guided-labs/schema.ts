@@ -16,7 +16,7 @@ const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected an id of lower-cas
 export const checkSchema = z
   .strictObject({
     metric: z.enum(METRIC_NAMES).meta({ description: 'what is measured (docs/labs.md lists the metrics)' }),
-    vm: z.number().int().min(0).optional().meta({ description: 'revertsTo: the VM' }),
+    vm: z.number().int().min(0).optional().meta({ description: 'revertsTo, vmMigrations: the VM' }),
     snapshot: z.string().min(1).optional().meta({ description: 'revertsTo: the snapshot’s name' }),
     hosts: z
       .array(z.number().int().min(0))

@@ -98,6 +98,12 @@ const CASES: {
     wrong: { why: 'admission control alone', settings: ['ha.reserveHosts=1'], fails: ['all-back'] },
   },
   {
+    id: 'pin-latency',
+    nothing: ['never-moved'],
+    // no consolidation never moves VM 0, and keeps every server on
+    wrong: { why: 'switch consolidation off', settings: ['policy=none'], fails: ['energy'] },
+  },
+  {
     id: 'policy-planetlab',
     nothing: ['energy', 'sla'],
     // the tightest static threshold saves the energy, with twice the SLATAH allowed and too many migrations
@@ -194,6 +200,17 @@ describe('figures derived by hand', () => {
     expect(revert?.snapshot).toEqual({ op: 'revert', name: 'before-change' })
     expect(revert?.time).toBe(22 * 60)
   })
+  it('pin-latency: VM 0 migrated 3 times unpinned, 0 pinned; the migrations counted are its own', async () => {
+    const nothing = await grade('pin-latency')
+    expect(valueOf(nothing, 'never-moved')).toBe(3)
+    const lab = labs.get('pin-latency')
+    const solved = await gradeSubmission(lab, solutionSubmission(lab), nodeFiles)
+    expect(valueOf(solved, 'never-moved')).toBe(0)
+    const o = nothing.objectives.find((x) => x.id === 'never-moved')!
+    expect(o.events.length).toBeGreaterThan(0)
+    expect(o.events.every((e) => e.vm === 0 && (e.kind === 'migration-start' || e.kind === 'migration-end'))).toBe(true)
+  })
+
   it('ha-admission: a restart waits 15 s of detection, 180 s of host boot, 90 s of VM boot — 105 s with a spare on', async () => {
     const nothing = await grade('ha-admission')
     expect(valueOf(nothing, 'fast')).toBe(15 + 180 + 90)
