@@ -98,6 +98,15 @@ export const FLAGS = {
     help: 'Also write one CSV row per placement change: time,vm,host,event (start, migrated, restarted, stopped, killed), in time order.',
   },
   vm: { type: 'string', value: 'N', help: 'Show only the snapshot tree of VM N.' },
+  labs: {
+    type: 'string',
+    value: 'DIR',
+    help: 'A lab pack: a folder of lab files (<id>.yaml) listed and graded beside the built-in labs (scenarios/labs).',
+  },
+  csv: {
+    type: 'boolean',
+    help: 'Print the grades as CSV: one row per submission, a value and a verdict per objective.',
+  },
   quick: { type: 'boolean', help: 'Fewer rounds per benchmark.' },
   only: {
     type: 'string',

@@ -1,4 +1,4 @@
-// `conlab`: the headless lab. Commands: run, compare, resume, branch, snapshots, validate, schema, import, bench.
+// `conlab`: the headless lab. Commands: run, compare, resume, branch, snapshots, validate, schema, import, lab, bench.
 // Exit codes: 0 ok, 1 failure while running, 2 bad input (scenario, flags, traces, checkpoints). No stack
 // traces unless --debug. Help is made from the commands' flag tables (./flags.ts), the same the parser uses.
 import packageJson from '../package.json'
@@ -14,6 +14,7 @@ import { snapshotsCommand } from './commands/snapshots'
 import { resumeCommand } from './commands/resume'
 import { branchCommand } from './commands/branch'
 import { importCommand } from './commands/import'
+import { labCommand } from './commands/lab'
 import { UsageError } from './usage'
 import { POLICY_HELP, parseFlags, wrap } from './flags'
 import { commandHelp, usageLine, type Command } from './command'
@@ -30,6 +31,7 @@ export const COMMANDS: Command[] = [
   validateCommand,
   schemaCommand,
   importCommand,
+  labCommand,
   benchCommand,
 ] as Command[]
 

@@ -65,6 +65,8 @@ export interface LabEvent {
   host?: number
   vm?: number
   targetHost?: number
+  /** lab mode, a snapshot event: what was done to which of the VM's snapshots (what a guided lab's checks count) */
+  snapshot?: { op: 'take' | 'revert' | 'delete'; name: string }
 }
 
 /**

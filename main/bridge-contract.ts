@@ -42,6 +42,15 @@ export const LAB_API_METHODS = [
   'rules',
   'eligibility',
   'exportOrders',
+  'listLabs',
+  'labBriefing',
+  'openLab',
+  'labStatus',
+  'revealHint',
+  'revealSolution',
+  'submitLab',
+  'exportSubmission',
+  'loadLabPack',
 ] as const satisfies readonly (keyof LabApi)[]
 export const DESKTOP_API_METHODS = [
   'chooseScenarioFile',

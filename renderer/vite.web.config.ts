@@ -1,7 +1,7 @@
 // The renderer as a plain web page (`npm run web`, `npm run build:web` → out/web/): the same UI, with the
 // lab running in the page in a Web Worker (engine/platform/browser/lab.worker.ts). The built-in scenarios
 // and every PlanetLab trace folder they reference are packed into one compact asset at build time.
-import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { createHash } from 'node:crypto'
 import { defineConfig, type Plugin } from 'vite'
@@ -9,12 +9,14 @@ import react from '@vitejs/plugin-react'
 import { parseScenario } from '../engine/scenario/load'
 import { encodeScenarioPack, type PackFile } from '../engine/platform/browser/scenario-pack'
 import { workloadInputs } from '../engine/workload/trace-source'
+import { readLab } from '../engine/guided-labs/library'
+import { nodeFiles } from '../engine/platform/node/files'
 
 const root = resolve(import.meta.dirname, '..')
 const PACK_MODULE = 'virtual:conlab-scenario-pack'
 const DEV_PACK_URL = '/@conlab/scenarios.pack'
 
-/** Every scenarios/*.yaml and the trace folders and files they reference, in Node's listing order. */
+/** Every scenarios/*.yaml and labs/*.yaml and the trace folders and files they reference, in Node's listing order. */
 export function collectScenarioFiles(repoRoot: string): PackFile[] {
   const scenariosDir = join(repoRoot, 'scenarios')
   const toPackPath = (abs: string) => {
@@ -25,15 +27,32 @@ export function collectScenarioFiles(repoRoot: string): PackFile[] {
   const files: PackFile[] = []
   const folders = new Set<string>()
   const traceFiles = new Set<string>()
-  for (const name of readdirSync(scenariosDir).filter((f) => f.endsWith('.yaml'))) {
-    const file = join(scenariosDir, name)
-    const text = readFileSync(file, 'utf8')
-    files.push({ path: toPackPath(file), text })
+  const traces = (text: string, file: string) => {
     for (const group of parseScenario(text, file).scenario.vms) {
       const inputs = workloadInputs(group.workload)
       for (const dir of inputs.dirs) folders.add(resolve(dirname(file), dir))
       for (const f of inputs.files) traceFiles.add(resolve(dirname(file), f))
     }
+  }
+  for (const name of readdirSync(scenariosDir).filter((f) => f.endsWith('.yaml'))) {
+    const file = join(scenariosDir, name)
+    const text = readFileSync(file, 'utf8')
+    files.push({ path: toPackPath(file), text })
+    traces(text, file)
+  }
+  // the guided labs (scenarios/labs/*.yaml), the scenario files they name and the traces of their scenarios
+  const labsDir = join(scenariosDir, 'labs')
+  const packed = new Set(files.map((f) => f.path))
+  for (const name of existsSync(labsDir) ? readdirSync(labsDir).filter((f) => f.endsWith('.yaml')) : []) {
+    const file = join(labsDir, name)
+    const lab = readLab(nodeFiles, name.slice(0, -'.yaml'.length), file)
+    files.push({ path: toPackPath(file), text: readFileSync(file, 'utf8') })
+    const scenarioPath = toPackPath(lab.scenario.file)
+    if (!lab.scenario.inline && !packed.has(scenarioPath)) {
+      files.push({ path: scenarioPath, text: lab.scenario.text })
+      packed.add(scenarioPath)
+    }
+    traces(lab.scenario.text, lab.scenario.file)
   }
   for (const dir of folders) {
     for (const name of readdirSync(dir)) {

@@ -1,9 +1,7 @@
 // conlab bench (npm run bench): the benchmarks of the issues, printed as tables. Speed goals live here,
 // not in timed tests. Builds the CLI bundle first so processes start as users start them.
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { UsageError } from '../usage'
 import { pick } from '../flags'
 import { command } from '../command'
@@ -11,6 +9,7 @@ import { benchPlanetLab, type BenchContext } from '../bench/planetlab'
 import { benchOsic } from '../bench/osic'
 import { benchLab } from '../bench/lab'
 import { benchCheckpoint } from '../bench/checkpoint'
+import { repositoryRoot } from '../repository'
 import { benchUiFrames } from '../bench/ui-frames'
 
 const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<string>> = {
@@ -19,13 +18,6 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<string>> = {
   lab: benchLab,
   checkpoint: benchCheckpoint,
   'ui-frames': benchUiFrames,
-}
-
-function repositoryRoot(): string {
-  // cli/commands/bench.ts in the sources, out/cli/conlab.mjs in the bundle
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (let i = 0; i < 4; i++, dir = dirname(dir)) if (existsSync(join(dir, 'package.json'))) return dir
-  throw new Error('cannot find the repository root')
 }
 
 export const benchCommand = command({

@@ -6,6 +6,10 @@ import type { MigrationInfo } from '../migration'
 import type { LabAction, LabOrder, LoggedOrder, OperatorAction } from '../lab/lab-state'
 import type { SnapshotInfo } from '../checkpoint/snapshot-tree'
 import type { Frame, HostState, LabEvent, LabMode, MigrationModel } from '../vocabulary'
+import type { LabSummary } from '../guided-labs/library'
+import type { IndexedEvent, ObjectiveGrade, ObjectiveState } from '../guided-labs/objectives'
+import type { LabGrade } from '../guided-labs/grade'
+import type { Comparator } from '../guided-labs/schema'
 
 export { HOST_STATE } from '../vocabulary'
 export type { Frame, HostState, LabEvent, LabEventKind, LabMode, MigrationModel } from '../vocabulary'
@@ -104,7 +108,7 @@ export interface AdvanceRequest {
    * Views of the lab after the advance, in the same answer (one message instead of one per view: what a page
    * that plays the run asks for after every advance)
    */
-  views?: { placement?: boolean; host?: number; vm?: number }
+  views?: { placement?: boolean; host?: number; vm?: number; objectives?: boolean }
 }
 
 export interface AdvanceResult {
@@ -115,6 +119,8 @@ export interface AdvanceResult {
   placement?: PlacementView
   host?: HostDetails
   vm?: VmDetails
+  /** a guided lab's objectives after the advance, as labStatus() answers them */
+  objectives?: ObjectiveState[]
 }
 
 /** The placement map: compact arrays, one entry per host or VM. */
@@ -418,6 +424,91 @@ export interface RestoreResult {
   scenario: { builtin: string } | { fileName: string; text: string }
 }
 
+/** Opens a guided lab from t = 0, with the trainee's settings (within what the lab allows). */
+export interface OpenLabRequest {
+  lab: string
+  /** `path=value` settings, as `conlab run --set` takes them (`policy=lr-mmt-1.2`, `migration.autoConverge=true`) */
+  settings?: string[]
+  /** host shards in workers, as OpenRequest.workers */
+  workers?: number
+}
+
+/** An objective as the briefing shows it: the sentence, and the check the engine makes. */
+export interface LabObjectiveInfo {
+  id: string
+  text: string
+  metric: string
+  comparator: Comparator
+  target: number
+  /** simulated seconds it is checked at (absent: at the end of the run) */
+  at?: number
+  points: number
+  /** the metric's unit (kWh, fraction, count, ms, s, GiB, number) */
+  unit: string
+  /** the check in words: `energyKWh < 0.160 kWh at the end` */
+  check: string
+}
+
+/** What the trainee sees on opening a lab: the briefing, the objectives, the controls allowed, the hints. */
+export interface LabBriefing extends LabSummary {
+  /** Markdown */
+  briefing: string
+  /** the lab's content hash (a submission carries it) */
+  hash: string
+  objectives: LabObjectiveInfo[]
+  /** the settings (a scenario path, and everything below it; with `values`, only those) and order kinds allowed */
+  allowed: { settings: { path: string; values?: unknown[] }[]; orders: string[] }
+  /** the hints, with their cost; the text of those revealed */
+  hints: { id: string; cost: number; revealed: boolean; text?: string }[]
+  /** the trainee was shown the solution (a submission then scores 0) */
+  solutionSeen: boolean
+}
+
+export interface LabOpened {
+  lab: LabBriefing
+  info: LabInfo
+  /** the trainee's settings the run has */
+  settings: string[]
+}
+
+/** The open lab's objectives while the run plays. */
+export interface LabStatus {
+  lab: string
+  time: number
+  done: boolean
+  objectives: ObjectiveState[]
+  hintsUsed: string[]
+  hintCost: number
+  solutionSeen: boolean
+}
+
+export interface LabHint {
+  id: string
+  /** Markdown */
+  text: string
+  cost: number
+}
+
+export interface LabSolution {
+  /** Markdown: the approach */
+  approach: string
+  settings: string[]
+  /** the solution's orders, as a submission writes them (`at`: the simulated time given) */
+  orders: Record<string, unknown>[]
+}
+
+/** A submission as a file (what `conlab lab grade` reads). */
+export interface SubmissionExport {
+  fileName: string
+  text: string
+}
+
+/** An instructor's folder of lab files (and the scenario files they name), given as texts. */
+export interface LabPack {
+  name: string
+  files: { path: string; text: string }[]
+}
+
 export interface LabApi {
   hello(): Promise<{ version: string; platform: 'electron' | 'web' | 'node' }>
   listScenarios(): Promise<ScenarioSummary[]>
@@ -455,6 +546,33 @@ export interface LabApi {
    * and settings it was taken with (a rewind), or another policy or more settings (a branch).
    */
   restoreCheckpoint(from: number | Uint8Array, options?: RestoreOptions): Promise<RestoreResult>
+  /** The guided labs: the built-in ones and those of the lab packs loaded. */
+  listLabs(): Promise<LabSummary[]>
+  /** A lab's briefing, objectives, allowed controls and hints (the text of those revealed), without opening it. */
+  labBriefing(id: string): Promise<LabBriefing>
+  /**
+   * Opens a guided lab from t = 0 with the trainee's settings (refused, naming the setting, when the lab does not
+   * allow it). While it is open, orders of kinds the lab does not allow are refused, and a checkpoint taken in it
+   * is a rewind only (a branch with other settings is refused: a submission replays its settings from t = 0).
+   * Hints revealed and the solution seen are remembered across reopenings.
+   */
+  openLab(request: OpenLabRequest): Promise<LabOpened>
+  /** The open lab's objectives now: met / not yet / failed, with the current values, evaluated from the run so far. */
+  labStatus(): Promise<LabStatus>
+  /** Reveals a hint of the open lab (recorded: its cost comes off the score). */
+  revealHint(id: string): Promise<LabHint>
+  /** Shows the open lab's solution (recorded: a submission then scores 0). */
+  revealSolution(): Promise<LabSolution>
+  /**
+   * Grades the open run: its settings and order log replayed from t = 0 to the end, the objectives evaluated by the
+   * engine — each value against its target, when it was settled and the events that decided it.
+   */
+  submitLab(): Promise<LabGrade>
+  /** The open run as a submission file (lab, content hash, settings, hints used, order log). */
+  exportSubmission(options?: { trainee?: string }): Promise<SubmissionExport>
+  /** Loads a lab pack beside the built-in labs (every lab checked; refused whole with every problem). */
+  loadLabPack(pack: LabPack): Promise<LabSummary[]>
 }
 
+export type { LabSummary, ObjectiveState, ObjectiveGrade, IndexedEvent, LabGrade, Comparator }
 export type { RunReport, MigrationInfo, LabAction, LabOrder, LoggedOrder, OperatorAction, SnapshotInfo }

@@ -5,7 +5,8 @@
 // where the platform puts them (shard-plan.ts); both answer the same contract. In lab mode the session also
 // passes orders to the lab, takes whole-lab checkpoints (kept in memory as their verified files, listed with
 // the runs made of the scenario: session-checkpoints.ts) and continues from one — a rewind, or a branch with
-// another policy or parameters. Calls are served one at a time, in the order they arrive: an answer always
+// another policy or parameters. Guided labs (session-guided.ts) open a lab's scenario with the trainee's
+// settings, follow its objectives as the run plays, and grade the run by replay. Calls are served one at a time, in the order they arrive: an answer always
 // describes the state after every call made before it.
 import type {
   AdvanceRequest,
@@ -15,7 +16,17 @@ import type {
   CheckpointSummary,
   HostDetails,
   HostEligibility,
+  LabBriefing,
+  LabGrade,
+  LabHint,
+  LabOpened,
+  LabPack,
+  LabSolution,
+  LabStatus,
+  LabSummary,
+  OpenLabRequest,
   OrdersExport,
+  SubmissionExport,
   RuleState,
   LabOrder,
   LabApi,
@@ -42,6 +53,8 @@ import { CloudSimRun } from './session-cloudsim'
 import { LabRun, type RunHistory } from './session-lab'
 import { checkHost, checkVm, type SessionRun } from './session-common'
 import { inThreadShards, type ShardPlanner } from './shard-plan'
+import { GuidedLabs } from './session-guided'
+import type { FileSource } from '../platform/files'
 import {
   SessionHistory,
   branchLabel,
@@ -84,6 +97,11 @@ export class LabSession implements LabApi {
   private readonly history = new SessionHistory()
   private readonly clock: () => number
   private readonly shards: ShardPlanner
+  private readonly guided: GuidedLabs
+  /** where the open scenario's files are read from (a lab pack brings its own) */
+  private files: FileSource
+  /** the guided lab request the open run came from (reset opens it again) */
+  private labRequest: OpenLabRequest | undefined
 
   constructor(
     private readonly catalog: ScenarioCatalog,
@@ -92,6 +110,8 @@ export class LabSession implements LabApi {
   ) {
     this.clock = options.clock ?? (() => performance.now())
     this.shards = options.shards ?? inThreadShards
+    this.files = catalog.files
+    this.guided = new GuidedLabs(catalog)
   }
 
   /** Serves `f` after every call that arrived before it. */
@@ -129,6 +149,9 @@ export class LabSession implements LabApi {
       this.run = run
       this.openRequest = request
       this.origin = origin
+      this.files = this.catalog.files
+      this.labRequest = undefined
+      this.guided.end()
       await previous?.close()
       return run.info
     })
@@ -139,7 +162,7 @@ export class LabSession implements LabApi {
       throw new RangeError(`workers: expected a whole number 0..256, found ${workers}`)
   }
 
-  private async start(request: OpenRequest): Promise<Started> {
+  private async start(request: OpenRequest, files: FileSource = this.catalog.files): Promise<Started> {
     this.checkWorkers(request.workers)
     let file: string
     let text: string
@@ -166,7 +189,7 @@ export class LabSession implements LabApi {
     const scenario = parsed.scenario
     // as `conlab run` opens it: the model's own checks located in the file; the placement at t = 0 is the
     // run's own, and a failure there is worded as validation words it (engine/scenario/open.ts)
-    const model = modelOf(parsed, this.catalog.files, { policy: request.policy, seed: request.seed, start: false })
+    const model = modelOf(parsed, files, { policy: request.policy, seed: request.seed, start: false })
     const description = scenario.description ?? ''
     const run =
       model.mode === 'cloudsim'
@@ -180,8 +203,9 @@ export class LabSession implements LabApi {
     return { run, origin, builtin }
   }
 
-  /** Starts the same scenario again from t = 0. */
+  /** Starts the same scenario (or guided lab, with its settings) again from t = 0. */
   reset(): Promise<LabInfo> {
+    if (this.labRequest) return this.openLab(this.labRequest).then((o) => o.info)
     if (!this.openRequest) return Promise.reject(new Error('no scenario is open'))
     return this.open(this.openRequest)
   }
@@ -197,6 +221,10 @@ export class LabSession implements LabApi {
       if (views?.placement) result.placement = run.placement()
       if (views?.host !== undefined) result.host = run.hostDetails(views.host)
       if (views?.vm !== undefined) result.vm = run.vmDetails(views.vm)
+      if (views?.objectives && run instanceof LabRun) {
+        const objectives = this.guided.objectives(run)
+        if (objectives) result.objectives = objectives
+      }
       return result
     })
   }
@@ -222,6 +250,7 @@ export class LabSession implements LabApi {
   order(action: LabOrder): Promise<void> {
     return this.onRun((run) => {
       if (!(run instanceof LabRun)) throw new Error(NO_ORDERS)
+      this.guided.checkOrder(action)
       run.order(action)
     })
   }
@@ -294,6 +323,7 @@ export class LabSession implements LabApi {
           eventCount: run.history.events.length,
         },
       )
+      this.guided.rememberCheckpoint(summary.id)
       return { ...summary, bytes }
     })
   }
@@ -327,9 +357,12 @@ export class LabSession implements LabApi {
       else if (from instanceof Uint8Array) bytes = from
       else throw new TypeError('restoreCheckpoint: expected a checkpoint id or the bytes of a checkpoint file')
       const fileName = known?.summary.fileName ?? options.fileName ?? 'checkpoint file'
+      // a guided lab rewinds to its own checkpoints (its objectives as they were then), with the same settings
+      const lab = this.guided.active ? this.guided.resumeFrom(known?.summary.id) : undefined
+      if (lab) this.guided.checkRewind(options)
       const c = asLabCheckpoint(decodeState(bytes, fileName), fileName) as AppCheckpoint
       const extra = [...(options.set ?? [])]
-      const model = checkpointModel(c, this.catalog.files, { policy: options.policy, set: extra })
+      const model = checkpointModel(c, this.files, { policy: options.policy, set: extra })
       const settings = [...c.scenario.set, ...extra]
       const { scenario } = parseScenario(c.scenario.text, c.scenario.file, settings)
       const history: RunHistory = known?.mark
@@ -391,6 +424,12 @@ export class LabSession implements LabApi {
           : `branch from "${name}" (${formatClock(c.time)}): ${branchLabel(model.policy.name, extra)} instead of ${c.policy}`,
       }
       run.history.events.push(notice)
+      if (lab)
+        this.guided.begin(
+          { lab: lab.lab, files: lab.files, settings: lab.settings, open: this.labOpen(lab.lab, lab.settings) },
+          run,
+          lab.tracker,
+        )
       this.run = run
       this.origin = origin
       this.openRequest = {
@@ -411,6 +450,87 @@ export class LabSession implements LabApi {
         done: run.done,
         scenario: this.scenarioOf(origin),
       }
+    })
+  }
+
+  private labOpen(
+    lab: { scenario: { file: string; text: string }; spec: { scenarioSet: string[] } },
+    settings: string[],
+  ) {
+    return { fileName: lab.scenario.file, text: lab.scenario.text, set: [...lab.spec.scenarioSet, ...settings] }
+  }
+
+  listLabs(): Promise<LabSummary[]> {
+    return this.serial(() => this.guided.list())
+  }
+
+  /**
+   * Opens a guided lab from t = 0 with the trainee's settings. A request the lab refuses (a setting it does not
+   * allow, a value its scenario refuses) leaves the open run as it was.
+   */
+  openLab(request: OpenLabRequest): Promise<LabOpened> {
+    return this.serial(async (previous) => {
+      const prepared = this.guided.prepare(request)
+      const open: OpenRequest = {
+        ...prepared.open,
+        ...(request.workers !== undefined ? { workers: request.workers } : {}),
+      }
+      const { run, origin } = await this.start(open, prepared.files)
+      if (!(run instanceof LabRun)) throw new Error('a guided lab runs in lab mode')
+      this.history.scenario(origin)
+      this.history.startBranch({ policy: run.info.policy, seed: run.info.seed, settings: run.info.settings, time: 0 })
+      this.run = run
+      this.openRequest = open
+      this.origin = origin
+      this.files = prepared.files
+      this.labRequest = {
+        lab: prepared.lab.id,
+        settings: prepared.settings,
+        ...(request.workers !== undefined ? { workers: request.workers } : {}),
+      }
+      this.guided.begin(prepared, run)
+      await previous?.close()
+      return { lab: this.guided.briefing(prepared.lab.id), info: run.info, settings: [...prepared.settings] }
+    })
+  }
+
+  /** The briefing of a lab (open or not): what openLab returns. */
+  labBriefing(id: string): Promise<LabBriefing> {
+    return this.serial(() => this.guided.briefing(id))
+  }
+
+  private onLab<T>(f: (run: LabRun) => T | Promise<T>): Promise<T> {
+    return this.onRun((run) => {
+      if (!this.guided.active || !(run instanceof LabRun))
+        throw new Error('no guided lab is open: call openLab() first')
+      return f(run)
+    })
+  }
+
+  labStatus(): Promise<LabStatus> {
+    return this.onLab((run) => this.guided.status(run))
+  }
+
+  revealHint(id: string): Promise<LabHint> {
+    return this.onLab(() => this.guided.revealHint(id))
+  }
+
+  revealSolution(): Promise<LabSolution> {
+    return this.onLab(() => this.guided.revealSolution())
+  }
+
+  submitLab(): Promise<LabGrade> {
+    return this.onLab((run) => this.guided.grade(run))
+  }
+
+  exportSubmission(options: { trainee?: string } = {}): Promise<SubmissionExport> {
+    return this.onLab((run) => this.guided.exportSubmission(run, options.trainee))
+  }
+
+  loadLabPack(pack: LabPack): Promise<LabSummary[]> {
+    return this.serial(() => {
+      this.guided.loadPack(pack)
+      return this.guided.list()
     })
   }
 

@@ -117,6 +117,8 @@ export class LabRun implements SessionRun {
   private readonly binding: WorkloadBinding
   private generators: GeneratorBank | undefined
   private lastWorkload: { vm: number; series: SeriesPoint[] } | undefined
+  /** called after every step with its end time and its events (a guided lab follows its objectives with it) */
+  onStep: ((time: number, events: readonly LabEvent[]) => void) | undefined
 
   private constructor(
     readonly model: ClusterModel,
@@ -335,8 +337,10 @@ export class LabRun implements SessionRun {
     const steps = request.untilSeconds !== undefined ? Number.POSITIVE_INFINITY : Math.max(1, request.steps ?? 1)
     for (let i = 0; i < steps && !sim.done; i++) {
       if (request.untilSeconds !== undefined && sim.time >= request.untilSeconds) break
+      const before = this.pending.length
       const f = await sim.step()
       if (!f) break
+      this.onStep?.(f.time, this.pending.slice(before))
       const sla = this.slaTotals()
       const dActive = sla.active - this.lastSla.active
       frames.push({

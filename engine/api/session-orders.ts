@@ -1,7 +1,7 @@
 // Orders from the page to a running lab (LabApi.order): checked here, at the contract's edge, so a malformed
 // order is refused with a message naming the field, and never reaches the coordinator. The shape is a
 // scenario event's action without its `at` (engine/scenario/schema.ts), with the same defaults.
-import type { LabOrder } from './lab-api'
+import type { LabOrder } from '../lab/lab-state'
 import { ruleSchema } from '../scenario/schema'
 
 export const ACTION_KINDS = [

@@ -35,6 +35,9 @@ export interface SnapshotSubject {
   host: number
 }
 
+/** An event of a snapshot operation, with what it did to which snapshot when it did something. */
+type Say = (kind: LabEvent['kind'], message: string, snapshot?: LabEvent['snapshot']) => void
+
 /** What an order did to the VM. */
 export interface SnapshotEffect {
   /** seconds the VM is paused (saving or loading memory) */
@@ -81,7 +84,8 @@ export class VmSnapshots {
   /** Carries out an order; events say what happened (or why not). */
   apply(order: SnapshotOrder, vm: SnapshotSubject, time: number, events: LabEvent[]): SnapshotEffect {
     const v = order.vm
-    const say = (kind: LabEvent['kind'], message: string) => events.push({ time, kind, vm: v, host: vm.host, message })
+    const say: Say = (kind, message, snapshot) =>
+      events.push({ time, kind, vm: v, host: vm.host, message, ...(snapshot ? { snapshot } : {}) })
     const what = 'take' in order ? 'snapshot' : 'revert' in order ? 'revert' : 'delete a snapshot of'
     if (vm.migrating) {
       say(
@@ -99,6 +103,7 @@ export class VmSnapshots {
       say(
         'snapshot',
         `VM ${v}: deleted snapshot${r.removed.length > 1 ? `s ${r.removed.join(', ')}` : ` "${order.delete.snapshot}"`}; merging ${mib(r.cost.bytes)} into the snapshots based on it takes ${r.cost.seconds.toFixed(1)} s (the VM keeps running)`,
+        { op: 'delete', name: order.delete.snapshot },
       )
       return { pauseSeconds: 0 }
     } catch (e) {
@@ -112,7 +117,7 @@ export class VmSnapshots {
     o: { name: string; description: string; memory: boolean },
     vm: SnapshotSubject,
     time: number,
-    say: (kind: LabEvent['kind'], message: string) => void,
+    say: Say,
   ): SnapshotEffect {
     let tree = this.trees.get(v)
     if (!tree) {
@@ -137,16 +142,12 @@ export class VmSnapshots {
     say(
       'snapshot',
       `VM ${v}: snapshot "${o.name}"${o.memory ? ' with memory' : ' (disk only)'} stores ${mib(r.snapshot.sizeBytes)} (${r.snapshot.storedPages} pages)${o.memory ? `; saving ${mib(r.cost.bytes)} pauses the VM ${r.cost.seconds.toFixed(2)} s` : ''}`,
+      { op: 'take', name: o.name },
     )
     return { pauseSeconds: o.memory ? r.cost.seconds : 0 }
   }
 
-  private revert(
-    v: number,
-    name: string,
-    vm: SnapshotSubject,
-    say: (kind: LabEvent['kind'], message: string) => void,
-  ): SnapshotEffect {
+  private revert(v: number, name: string, vm: SnapshotSubject, say: Say): SnapshotEffect {
     const tree = this.trees.get(v)
     if (!tree) throw new Error(`VM ${v} has no snapshots`)
     const r = tree.revert(name)
@@ -154,6 +155,7 @@ export class VmSnapshots {
       say(
         'snapshot',
         `VM ${v}: reverted to "${name}", a disk-only snapshot: the running state is gone, the VM powers off and boots again with fresh memory`,
+        { op: 'revert', name },
       )
       return { pauseSeconds: r.cost.seconds, powerCycled: true }
     }
@@ -162,6 +164,7 @@ export class VmSnapshots {
     say(
       'snapshot',
       `VM ${v}: reverted to "${name}" (taken at ${r.snapshot.time.toFixed(0)} s); loading ${mib(r.cost.bytes)} pauses it ${r.cost.seconds.toFixed(2)} s, then it runs on from that state`,
+      { op: 'revert', name },
     )
     return {
       pauseSeconds: r.cost.seconds,

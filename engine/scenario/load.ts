@@ -244,9 +244,15 @@ export function issueMessage(issue: $ZodIssue, raw: unknown): { path: (string | 
     case 'unrecognized_keys':
       message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
       return { path: [...path, issue.keys[0] ?? ''], message }
-    case 'invalid_value':
-      message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${describeFound(found)}`
+    case 'invalid_value': {
+      const values = issue.values.map((v) => JSON.stringify(v)).join(', ')
+      // a long list (a lab's metrics) would push what was found past the message's length limit: it comes first
+      message =
+        values.length > 200
+          ? `found ${describeFound(found)}, expected one of ${values}`
+          : `expected one of ${values}, found ${describeFound(found)}`
       break
+    }
     case 'invalid_union':
       message =
         issue.discriminator === 'kind'

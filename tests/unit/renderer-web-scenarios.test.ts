@@ -27,6 +27,7 @@ describe('scenario pack', () => {
     const yaml = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.yaml'))
     const paths = files.map((f) => f.path)
     for (const y of yaml) expect(paths).toContain(`scenarios/${y}`)
+    for (const y of readdirSync(join(ROOT, 'scenarios', 'labs'))) expect(paths).toContain(`scenarios/labs/${y}`)
     const traces = readdirSync(join(ROOT, TRACES)).filter((f) => statSync(join(ROOT, TRACES, f)).isFile())
     expect(paths.filter((p) => p.startsWith(`${TRACES}/`))).toHaveLength(traces.length)
     // PlanetLab: one byte per sample, plus names, well under a tenth of its 4 MB of text; the other
@@ -107,6 +108,20 @@ describe('LabSession over the pack', () => {
     expect(ra.migrationsDetail).toEqual(rb.migrationsDetail)
     expect(ra.activeHosts).toBe(rb.activeHosts)
     expect((await a.vmDetails(34)).workload).toEqual((await b.vmDetails(34)).workload)
+  })
+
+  it('lists the guided labs and grades one (PlanetLab traces and all) as over the file system', async () => {
+    const a = new LabSession(packScenarioCatalog(pack), 'web')
+    const b = new LabSession(nodeScenarioCatalog(join(ROOT, 'scenarios')), 'node')
+    expect(await a.listLabs()).toEqual(await b.listLabs())
+    const grades = []
+    for (const lab of [a, b]) {
+      await lab.openLab({ lab: 'policy-planetlab', settings: ['policy=lr-mmt-1.2'] })
+      await lab.advance({ untilSeconds: 24 * 3600 })
+      grades.push(await lab.submitLab())
+    }
+    expect(grades[0]!.passed).toBe(true)
+    expect(grades[0]).toEqual(grades[1])
   })
 
   it('opens a scenario file from the user (bare name) with the bundled traces', async () => {

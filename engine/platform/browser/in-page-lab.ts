@@ -12,7 +12,17 @@ import type {
   LabOrder,
   LabApi,
   HostEligibility,
+  LabBriefing,
+  LabGrade,
+  LabHint,
+  LabOpened,
+  LabPack,
+  LabSolution,
+  LabStatus,
+  LabSummary,
+  OpenLabRequest,
   OrdersExport,
+  SubmissionExport,
   RuleState,
   LabInfo,
   OpenRequest,
@@ -84,6 +94,33 @@ export class InPageLab implements LabApi {
   }
   async restoreCheckpoint(from: number | Uint8Array, options?: RestoreOptions): Promise<RestoreResult> {
     return (await this.session).restoreCheckpoint(from, options)
+  }
+  async listLabs(): Promise<LabSummary[]> {
+    return (await this.session).listLabs()
+  }
+  async labBriefing(id: string): Promise<LabBriefing> {
+    return (await this.session).labBriefing(id)
+  }
+  async openLab(request: OpenLabRequest): Promise<LabOpened> {
+    return (await this.session).openLab(request)
+  }
+  async labStatus(): Promise<LabStatus> {
+    return (await this.session).labStatus()
+  }
+  async revealHint(id: string): Promise<LabHint> {
+    return (await this.session).revealHint(id)
+  }
+  async revealSolution(): Promise<LabSolution> {
+    return (await this.session).revealSolution()
+  }
+  async submitLab(): Promise<LabGrade> {
+    return (await this.session).submitLab()
+  }
+  async exportSubmission(options?: { trainee?: string }): Promise<SubmissionExport> {
+    return (await this.session).exportSubmission(options)
+  }
+  async loadLabPack(pack: LabPack): Promise<LabSummary[]> {
+    return (await this.session).loadLabPack(pack)
   }
 }
 
