@@ -15,7 +15,7 @@ import { useRun, useStore } from '../state/use-run'
 import type { HostSample } from '../state/run-store'
 import { ChartCard } from '../charts/ChartCard'
 import { VmSnapshots } from './VmSnapshots'
-import { SvgChart, type ChartSeries, type ValueAxis } from '../charts/SvgChart'
+import { LabChart, type ChartSeries, type ValueAxis } from '../charts/LabChart'
 import { useStaggered } from '../charts/stagger'
 import { agoLabel, agoTick, agoTicks, clockAxis, timeLabel, timeTick, timeTicks } from '../charts/axes'
 import {
@@ -186,7 +186,7 @@ function HostView({ host }: { host: HostDetails }) {
         className="detail-chart"
         testId="host-stack-chart"
       >
-        {(s) => <HostStackChart samples={samples} width={s.width} height={s.height} />}
+        {(s) => <HostStackChart samples={samples} {...s} />}
       </ChartCard>
       <ChartCard
         title={`Host ${host.host}: utilization history`}
@@ -248,8 +248,8 @@ type StackRow = { time: number; share: Map<number, number> }
 const rowTime = (r: StackRow) => r.time
 
 /** The host's CPU split by VM over the intervals sampled while the host was selected (stacked steps). */
-function HostStackChart(props: { samples: HostSample[]; width: number; height: number }) {
-  const samples = useStaggered(props.samples, DETAIL_CHART_MS)
+function HostStackChart(props: { samples: HostSample[]; width: number; height: number; hold: boolean }) {
+  const samples = useStaggered(props.samples, DETAIL_CHART_MS, props.hold)
   const { width, height } = props
   const { rows, series } = useMemo(() => {
     const vmSet = new Set<number>()
@@ -281,7 +281,7 @@ function HostStackChart(props: { samples: HostSample[]; width: number; height: n
   if (rows.length < 2)
     return <p className="muted hint">Sampled after every step while this host is selected: play or step to fill.</p>
   return (
-    <SvgChart
+    <LabChart
       data={rows}
       time={rowTime}
       width={width}
@@ -475,8 +475,8 @@ const WORKLOAD_SERIES: ChartSeries<SeriesPoint>[] = [
 ]
 
 /** Recent utilization, newest last, x = time ago (one point per interval). */
-function HistoryChart(props: { history: number[]; color: string; width: number; height: number }) {
-  const history = useStaggered(props.history, DETAIL_CHART_MS)
+function HistoryChart(props: { history: number[]; color: string; width: number; height: number; hold: boolean }) {
+  const history = useStaggered(props.history, DETAIL_CHART_MS, props.hold)
   const interval = useRun((s) => s.info?.intervalSeconds ?? 300)
   const { color, width, height } = props
   const data = useMemo(() => history.map((value, i) => ({ ago: -i * interval, value })).reverse(), [history, interval])
@@ -485,7 +485,7 @@ function HistoryChart(props: { history: number[]; color: string; width: number; 
     return { domain: [-span, 0] as [number, number], ticks: agoTicks(span), format: agoTick }
   }, [history.length, interval])
   return (
-    <SvgChart
+    <LabChart
       data={data}
       time={agoTime}
       width={width}
@@ -506,9 +506,10 @@ function WorkloadChart(props: {
   duration: number
   width: number
   height: number
+  hold: boolean
 }) {
-  const workload = useStaggered(props.workload, DETAIL_CHART_MS)
-  const now = useStaggered(props.now, DETAIL_CHART_MS)
+  const workload = useStaggered(props.workload, DETAIL_CHART_MS, props.hold)
+  const now = useStaggered(props.now, DETAIL_CHART_MS, props.hold)
   const { duration, width, height } = props
   const x = useMemo(
     () => ({ domain: [0, duration] as [number, number], ticks: timeTicks(duration), format: timeTick }),
@@ -516,7 +517,7 @@ function WorkloadChart(props: {
   )
   const markers = useMemo(() => [{ x: now, color: '#111827' }], [now])
   return (
-    <SvgChart
+    <LabChart
       data={workload}
       time={pointTime}
       width={width}
