@@ -247,7 +247,9 @@ describe('the web UI in Chromium', () => {
       expect(await page.getByTestId('report-active-hosts').textContent()).toBe(`${expected.activeHosts} / 800`)
       expect(await page.getByTestId('report-migration-model').textContent()).toBe('cloudsim')
       expect(await page.getByTestId('charts').getAttribute('data-points')).toBe(String(last.step))
-      await expect.poll(() => page.locator('[data-testid=chart-cpu] path.chart-line').count()).toBe(1)
+      await expect
+        .poll(() => page.locator('[data-testid=chart-cpu] .chart-line path.recharts-line-curve').count())
+        .toBe(1)
       await page.screenshot({ path: join(ARTIFACTS, 'lab-6h.png'), fullPage: true })
       await page.getByTestId('charts').screenshot({ path: join(ARTIFACTS, 'charts-6h.png') })
     },
@@ -269,7 +271,9 @@ describe('the web UI in Chromium', () => {
     await expect.poll(() => page.getByTestId('vm-state').textContent()).toMatch(/^(running|migrating)$/)
     expect(((await page.getByTestId('vm-name').textContent()) ?? '').length).toBeGreaterThan(3)
     expect(await page.getByTestId('vm-demand').textContent()).toMatch(/^\d+ MIPS$/)
-    await expect.poll(() => page.locator('[data-testid=vm-workload-chart] path.chart-line').count()).toBe(1)
+    await expect
+      .poll(() => page.locator('[data-testid=vm-workload-chart] .chart-line path.recharts-line-curve').count())
+      .toBe(1)
     await page.locator('.details-panel').screenshot({ path: join(ARTIFACTS, 'vm-details.png') })
 
     await page.locator('.details-panel button.link').click() // its host
@@ -278,14 +282,20 @@ describe('the web UI in Chromium', () => {
     await page.getByTestId('step').click()
     await page.getByTestId('step').click()
     await page.getByTestId('step').click()
-    await expect.poll(() => page.locator('[data-testid=host-stack-chart] path.chart-area').count()).toBeGreaterThan(0)
+    await expect
+      .poll(() => page.locator('[data-testid=host-stack-chart] .chart-area path.recharts-area-area').count())
+      .toBeGreaterThan(0)
     // the host's chart: clock ticks that never repeat; its history: time ago, with units
     await page.waitForTimeout(600)
-    const ticks = await page.locator('[data-testid=host-stack-chart] .chart-axis-x text').allTextContents()
+    const ticks = await page
+      .locator('[data-testid=host-stack-chart] .recharts-xAxis-tick-labels text')
+      .allTextContents()
     expect(ticks.length).toBeGreaterThanOrEqual(2)
     expect(new Set(ticks).size).toBe(ticks.length)
     for (const t of ticks) expect(t).toMatch(/^\d\d:\d\d$/)
-    const ago = await page.locator('[data-testid=host-history-chart] .chart-axis-x text').allTextContents()
+    const ago = await page
+      .locator('[data-testid=host-history-chart] .recharts-xAxis-tick-labels text')
+      .allTextContents()
     expect(ago.at(-1)).toBe('now')
     for (const t of ago.slice(0, -1)) expect(t).toMatch(/^−\d+(\.\d)? (s|min|h|d)$/)
     await page.locator('.map-panel').screenshot({ path: join(ARTIFACTS, 'placement-map.png') })
@@ -869,7 +879,7 @@ describe('the web UI in Chromium', () => {
     await expect.poll(() => page.getByTestId('mode').textContent(), { timeout: 20_000 }).toBe('lab')
     await playUntil(page, 1)
     const chart = page.getByTestId('chart-memory')
-    await expect.poll(() => chart.locator('path.chart-line').count()).toBe(5)
+    await expect.poll(() => chart.locator('.chart-line path.recharts-line-curve').count()).toBe(5)
     // the 16 GiB server: its physical RAM, what is resident, and apart the admission capacity:
     // (16384 MiB − the 512 MiB host reserve) × the scenario's RAM allocation ratio 1.6 = 24.80 GiB
     await clickHost(page, 0)
