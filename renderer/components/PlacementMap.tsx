@@ -15,6 +15,9 @@ const STATE_NAMES: Record<number, string> = {
   [HOST_STATE.on]: 'on',
   [HOST_STATE.booting]: 'booting',
   [HOST_STATE.failed]: 'failed',
+  [HOST_STATE.evacuating]: 'evacuating (entering maintenance or standby)',
+  [HOST_STATE.maintenance]: 'in maintenance',
+  [HOST_STATE.standby]: 'in standby',
 }
 
 /** What the map's kept pixels were drawn from. */
@@ -162,7 +165,7 @@ export function PlacementMap() {
           )}
         </div>
       </div>
-      <MapLegend sizeBy={sizeBy} />
+      <MapLegend sizeBy={sizeBy} operator={info?.labActions ?? false} />
     </section>
   )
 }
@@ -213,7 +216,8 @@ function MapTooltip(props: {
   )
 }
 
-function MapLegend({ sizeBy }: { sizeBy: SizeBy }) {
+/** `operator`: lab mode, where hosts can be put into maintenance and standby */
+function MapLegend({ sizeBy, operator }: { sizeBy: SizeBy; operator: boolean }) {
   return (
     <footer className="map-legend">
       <span>
@@ -234,6 +238,19 @@ function MapLegend({ sizeBy }: { sizeBy: SizeBy }) {
       <span className="legend-item">
         <i className="swatch failed" /> failed
       </span>
+      {operator && (
+        <>
+          <span className="legend-item">
+            <i className="swatch evacuating" /> evacuating
+          </span>
+          <span className="legend-item">
+            <i className="swatch maintenance" /> maintenance
+          </span>
+          <span className="legend-item">
+            <i className="swatch standby" /> standby
+          </span>
+        </>
+      )}
       <span className="legend-item">
         <i className="swatch migrating" /> migrating (▲ incoming)
       </span>

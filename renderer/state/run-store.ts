@@ -10,7 +10,10 @@ import type {
   CheckpointSummary,
   Frame,
   HostDetails,
-  LabAction,
+  HostEligibility,
+  LabOrder,
+  OrdersExport,
+  RuleState,
   LabEvent,
   LabInfo,
   OpenRequest,
@@ -22,7 +25,7 @@ import type {
   VmDetails,
 } from '../../engine/api/lab-api'
 import type { LabConnection } from '../lab/connect'
-import type { ReportFormat, ScenarioFile } from '../../engine/api/desktop-contract'
+import type { OrdersFileKind, ReportFormat, ScenarioFile } from '../../engine/api/desktop-contract'
 import { summarizeError, type FieldError } from './inputs'
 
 /** Intervals per second of wall time, or as fast as the lab and the display allow. */
@@ -43,7 +46,7 @@ export interface StartOptions {
 
 /** An order given to the lab and not yet carried out (orders apply at the start of the next step). */
 export interface PendingOrder {
-  action: LabAction
+  action: LabOrder
   /** what it asks, in words */
   label: string
   vm?: number
@@ -475,7 +478,7 @@ export class RunStore {
   }
 
   /** Gives the lab an order for its next step (lab mode); what it did or why not arrives as events. */
-  async order(action: LabAction): Promise<void> {
+  async order(action: LabOrder): Promise<void> {
     const gen = this.generation
     try {
       await this.connection.lab.order(action)
@@ -483,6 +486,26 @@ export class RunStore {
         this.set({ pendingOrders: [...this.state.pendingOrders, { action, ...describeOrder(action) }] })
     } catch (e) {
       this.fail(e)
+    }
+  }
+
+  /** Lab mode: the target picker's hosts for a VM, each eligible or refused with the reason (undefined: failed). */
+  async eligibility(vm: number): Promise<HostEligibility[] | undefined> {
+    try {
+      return await this.connection.lab.eligibility(vm)
+    } catch (e) {
+      this.fail(e)
+      return undefined
+    }
+  }
+
+  /** Lab mode: the placement rules, in force and removed, with their state now (undefined: failed). */
+  async rules(): Promise<RuleState[] | undefined> {
+    try {
+      return await this.connection.lab.rules()
+    } catch (e) {
+      this.fail(e)
+      return undefined
     }
   }
 
@@ -618,6 +641,28 @@ export class RunStore {
     })
   }
 
+  /**
+   * Saves the run's order log as a file `conlab run <scenario> --orders FILE` replays (`events`: its events
+   * list; `scenario`: the whole scenario with the orders in its events): a native save dialog in the desktop
+   * app, a download in the browser.
+   */
+  async saveOrders(
+    what: OrdersFileKind,
+    download: (orders: OrdersExport, what: OrdersFileKind) => void,
+  ): Promise<void> {
+    try {
+      const desktop = this.connection.desktop
+      if (desktop) {
+        const path = await desktop.saveOrders(what)
+        if (path) this.set({ notice: `Orders saved to ${path}` })
+        return
+      }
+      download(await this.connection.lab.exportOrders(), what)
+    } catch (e) {
+      this.fail(e)
+    }
+  }
+
   /** Saves the report: a native save dialog in the desktop app, a download in the browser. */
   async saveReport(format: ReportFormat, download: (report: RunReport, format: ReportFormat) => void): Promise<void> {
     try {
@@ -636,8 +681,8 @@ export class RunStore {
   }
 }
 
-/** A LabAction in words, with the VM or host it concerns. */
-export function describeOrder(action: LabAction): Omit<PendingOrder, 'action'> {
+/** An order in words, with the VM or host it concerns. */
+export function describeOrder(action: LabOrder): Omit<PendingOrder, 'action'> {
   if ('snapshot' in action)
     return {
       vm: action.snapshot.vm,
@@ -652,9 +697,25 @@ export function describeOrder(action: LabAction): Omit<PendingOrder, 'action'> {
   if ('failHost' in action) return { host: action.failHost.host, label: `fail host ${action.failHost.host}` }
   if ('repairHost' in action) return { host: action.repairHost.host, label: `repair host ${action.repairHost.host}` }
   if ('migrate' in action)
-    return { vm: action.migrate.vm, label: `migrate VM ${action.migrate.vm} to host ${action.migrate.to}` }
+    return {
+      vm: action.migrate.vm,
+      label: `migrate VM ${action.migrate.vm} to host ${action.migrate.to}${action.migrate.force ? ' (forced)' : ''}`,
+    }
   if ('cancelMigration' in action)
     return { vm: action.cancelMigration.vm, label: `cancel the migration of VM ${action.cancelMigration.vm}` }
+  if ('maintenance' in action)
+    return {
+      host: action.maintenance.host,
+      label: `${action.maintenance.enter ? 'enter' : 'exit'} maintenance on host ${action.maintenance.host}`,
+    }
+  if ('standby' in action)
+    return {
+      host: action.standby.host,
+      label: action.standby.on ? `standby host ${action.standby.host}` : `power on host ${action.standby.host}`,
+    }
+  if ('pin' in action) return { vm: action.pin.vm, label: `${action.pin.pinned ? 'pin' : 'unpin'} VM ${action.pin.vm}` }
+  if ('addRule' in action) return { label: `add rule "${action.addRule.name}"` }
+  if ('removeRule' in action) return { label: `remove rule "${action.removeRule.name}"` }
   return {
     vm: action.balloon.vm,
     label: `balloon VM ${action.balloon.vm} to ${action.balloon.target === 'auto' ? 'auto' : `${action.balloon.target} bytes`}`,
