@@ -976,8 +976,9 @@ describe('the web UI in Chromium', () => {
       )
       expect(verdicts.find((e) => e.host === vmHost)!.eligible).toBe(false)
       await page.locator('.details-panel').screenshot({ path: join(ARTIFACTS, 'target-picker.png') })
-      // every host but the app server's own, the database's (there already) and the one in maintenance takes it,
-      // each breaking the should rule app-with-db: the app asks before it moves the VM away from its database
+      // the database (VM 5) runs on the app server's host: every host that takes the app server breaks the should
+      // rule app-with-db, and the app asks before it moves the VM away from its database
+      expect((await node.placement()).vmHost[5]).toBe(vmHost)
       const target = verdicts.find((e) => e.eligible)!
       expect(target.breaksShould).toBe('app-with-db')
       await row(target.host).getByTestId('move-here').click()
