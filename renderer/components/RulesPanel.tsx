@@ -40,17 +40,10 @@ export function RulesPanel() {
   const pendingCount = useRun((s) => s.pendingOrders.length)
   const seconds = useRun((s) => (s.info?.intervalSeconds ?? 60) < 60)
   const now = useStaggered(time, RULES_REFRESH_MS)
-  const [rules, setRules] = useState<RuleState[]>([])
+  const rules = useRun((s) => s.rules)
   const labActions = info?.labActions ?? false
   useEffect(() => {
-    if (!labActions) return
-    let live = true
-    void store.rules().then((list) => {
-      if (live && list) setRules(list)
-    })
-    return () => {
-      live = false
-    }
+    if (labActions) void store.refreshRules()
   }, [store, labActions, now, info])
   if (!info || !labActions) return null
   const save = (what: OrdersFileKind) =>

@@ -17,7 +17,14 @@ export function VmOrders({ vm }: { vm: VmDetails }) {
   const labActions = useRun((s) => s.info?.labActions ?? false)
   const pending = useRun((s) => s.pendingOrders)
   const [picking, setPicking] = useState(false)
+  // a VM dropped on a host of the map: the picker opens with that host first
+  const dropped = useRun((s) => (s.pickTarget?.vm === vm.vm ? s.pickTarget.host : undefined))
   if (!labActions) return null
+  const open = picking || dropped !== undefined
+  const close = () => {
+    setPicking(false)
+    store.clearPickTarget()
+  }
   const running = vm.state === 'running' || vm.state === 'migrating'
   const mine = pending.filter((o) => o.vm === vm.vm)
   const moving = vm.migratingTo !== undefined
@@ -28,9 +35,9 @@ export function VmOrders({ vm }: { vm: VmDetails }) {
           type="button"
           className="small"
           data-testid="migrate-vm"
-          aria-expanded={picking}
+          aria-expanded={open}
           disabled={!running || moving}
-          onClick={() => setPicking((p) => !p)}
+          onClick={() => (open ? close() : setPicking(true))}
           title="Choose a host to move the VM to (live migration), with each host's eligibility"
         >
           Migrate…
@@ -74,13 +81,13 @@ export function VmOrders({ vm }: { vm: VmDetails }) {
           {(vm.rules?.length ?? 0) > 0 && `rules: ${vm.rules!.join(', ')}`}
         </p>
       )}
-      {picking && running && !moving && <TargetPicker vm={vm.vm} onDone={() => setPicking(false)} />}
+      {open && running && !moving && <TargetPicker vm={vm.vm} first={dropped} onDone={close} />}
     </section>
   )
 }
 
-/** Every host for the VM, eligible ones first, each with the verdict of the lab's filters. */
-function TargetPicker({ vm, onDone }: { vm: number; onDone: () => void }) {
+/** Every host for the VM — the one it was dropped on first, then eligible ones — with the lab's verdict. */
+function TargetPicker({ vm, first, onDone }: { vm: number; first?: number; onDone: () => void }) {
   const store = useStore()
   const now = useRun((s) => s.placement?.time ?? 0)
   const [hosts, setHosts] = useState<HostEligibility[]>()
@@ -91,12 +98,20 @@ function TargetPicker({ vm, onDone }: { vm: number; onDone: () => void }) {
   useEffect(() => {
     let live = true
     void store.eligibility(vm).then((list) => {
-      if (live && list) setHosts([...list].sort((a, b) => Number(b.eligible) - Number(a.eligible) || a.host - b.host))
+      if (live && list)
+        setHosts(
+          [...list].sort(
+            (a, b) =>
+              Number(b.host === first) - Number(a.host === first) ||
+              Number(b.eligible) - Number(a.eligible) ||
+              a.host - b.host,
+          ),
+        )
     })
     return () => {
       live = false
     }
-  }, [store, vm, now])
+  }, [store, vm, now, first])
   const move = (h: HostEligibility, force: boolean) => {
     void store.order({ migrate: force ? { vm, to: h.host, force: true } : { vm, to: h.host } })
     setConfirm(undefined)
@@ -145,7 +160,8 @@ function TargetPicker({ vm, onDone }: { vm: number; onDone: () => void }) {
               data-host={h.host}
               data-eligible={h.eligible}
               data-filter={h.filter ?? ''}
-              className={h.eligible ? '' : 'refused'}
+              data-first={h.host === first}
+              className={`${h.eligible ? '' : 'refused'}${h.host === first ? ' first' : ''}`}
             >
               <td>{h.host}</td>
               <td className="verdict" data-testid="target-verdict">

@@ -110,6 +110,10 @@ export interface RunState {
   branches: BranchSummary[]
   /** orders given since the last step */
   pendingOrders: PendingOrder[]
+  /** lab mode: the placement rules as last asked for (the rules panel asks while it is shown) */
+  rules: RuleState[]
+  /** a VM dropped on a host of the map: its target picker opens with that host first */
+  pickTarget?: { vm: number; host: number }
   /** host shards in workers, as the page was asked to open runs (?workers=) */
   workers?: number
 }
@@ -157,6 +161,7 @@ export class RunStore {
       checkpoints: [],
       branches: [],
       pendingOrders: [],
+      rules: [],
     }
   }
 
@@ -272,6 +277,8 @@ export class RunStore {
         report,
         busy: false,
         pendingOrders: [],
+        rules: [],
+        pickTarget: undefined,
         // what was said about the run before no longer holds
         notice: undefined,
         fieldErrors: {},
@@ -460,7 +467,7 @@ export class RunStore {
 
   async select(selection: Selection): Promise<void> {
     const gen = this.generation
-    this.set({ selection, host: undefined, vm: undefined, hostSamples: [] })
+    this.set({ selection, host: undefined, vm: undefined, hostSamples: [], pickTarget: undefined })
     if (!selection) return
     try {
       const lab = this.connection.lab
@@ -499,14 +506,26 @@ export class RunStore {
     }
   }
 
-  /** Lab mode: the placement rules, in force and removed, with their state now (undefined: failed). */
-  async rules(): Promise<RuleState[] | undefined> {
+  /** Lab mode: asks the lab for the placement rules, in force and removed, with their state now. */
+  async refreshRules(): Promise<void> {
+    const gen = this.generation
     try {
-      return await this.connection.lab.rules()
+      const rules = await this.connection.lab.rules()
+      if (gen === this.generation) this.set({ rules })
     } catch (e) {
       this.fail(e)
-      return undefined
     }
+  }
+
+  /** A VM dropped on a host of the map: selects the VM and opens its target picker with that host first. */
+  async pickTarget(vm: number, host: number): Promise<void> {
+    await this.select({ kind: 'vm', vm })
+    if (this.state.selection?.kind === 'vm' && this.state.selection.vm === vm) this.set({ pickTarget: { vm, host } })
+  }
+
+  /** The target picker closed. */
+  clearPickTarget(): void {
+    if (this.state.pickTarget) this.set({ pickTarget: undefined })
   }
 
   async refreshCheckpoints(): Promise<void> {
@@ -635,6 +654,8 @@ export class RunStore {
       checkpoints: list.checkpoints,
       branches: list.branches,
       pendingOrders: [],
+      rules: [],
+      pickTarget: undefined,
       busy: false,
       notice: events.at(-1)?.message,
       fieldErrors: {},

@@ -981,6 +981,32 @@ describe('the web UI in Chromium', () => {
       expect((await node.placement()).vmHost[5]).toBe(vmHost)
       const target = verdicts.find((e) => e.eligible)!
       expect(target.breaksShould).toBe('app-with-db')
+      await page.getByTestId('migrate-vm').click() // closes the picker
+      await expect.poll(() => page.getByTestId('target-picker').count()).toBe(0)
+
+      // dragging the VM onto a host of the map opens the same picker with that host first
+      const canvas = page.getByTestId('placement-canvas')
+      const [cols, , tileW, tileH, gap, pad] = ((await canvas.getAttribute('data-grid')) ?? '').split(' ').map(Number)
+      const box = (await canvas.boundingBox())!
+      const tile = (h: number) => ({
+        x: box.x + pad! + (h % cols!) * (tileW! + gap!),
+        y: box.y + pad! + Math.floor(h / cols!) * (tileH! + gap!),
+      })
+      const from = tile(vmHost)
+      let grabX = -1
+      for (let dx = 1; dx < tileW! - 1 && grabX < 0; dx++) {
+        await page.mouse.move(from.x + dx, from.y + tileH! / 2 - 1)
+        const tip = page.locator('.map-tooltip')
+        if ((await tip.count()) && ((await tip.textContent()) ?? '').startsWith(`VM ${vm} ·`)) grabX = from.x + dx
+      }
+      expect(grabX).toBeGreaterThan(0)
+      const to = tile(target.host)
+      await page.mouse.down()
+      await page.mouse.move(to.x + tileW! / 2, to.y + tileH! / 2, { steps: 5 })
+      await page.mouse.up()
+      await expect.poll(() => rows.first().getAttribute('data-host')).toBe(String(target.host))
+      expect(await rows.first().getAttribute('data-first')).toBe('true')
+      expect(await page.locator('#details-title').textContent()).toBe(`VM ${vm}`)
       await row(target.host).getByTestId('move-here').click()
       expect(await page.getByTestId('confirm-force').textContent()).toContain('“app-with-db”')
       await page.getByTestId('confirm-force-move').click()
@@ -1007,6 +1033,11 @@ describe('the web UI in Chromium', () => {
         .poll(() => page.locator('[data-testid=rule][data-name=batch-pair-apart]').getAttribute('data-state'))
         .toBe(added.state)
       expect(await page.getByTestId('rule').count()).toBe(rules.length)
+      // the VMs breaking a rule now are marked on the map
+      const violating = new Set(rules.flatMap((r) => r.violating))
+      expect(violating.size).toBeGreaterThan(0)
+      await expect.poll(() => canvas.getAttribute('data-violating')).toBe(String(violating.size))
+      await page.locator('.map-panel').screenshot({ path: join(ARTIFACTS, 'operator-map.png') })
       await page.getByTestId('rules').screenshot({ path: join(ARTIFACTS, 'rules-panel.png') })
 
       // the order log as a file, replayed by the CLI to the same time: the same state
