@@ -46,7 +46,7 @@ export const COLORS = {
   booting: hex('#fff4d6'),
   failed: hex('#f8d7d7'),
   /** the operator's modes: being emptied, in maintenance (on, empty), in standby (powered off) */
-  evacuating: hex('#e0e7ff'),
+  evacuating: hex('#efe3fb'),
   maintenance: hex('#dbeafe'),
   standby: hex('#cfd3da'),
   steal: hex('#7a1010'),
