@@ -8,9 +8,11 @@ import { useEffect, useState } from 'react'
 import type { HostEligibility, VmDetails } from '../../engine/api/lab-api'
 import { formatDuration } from '../../engine/api/units'
 import { useRun, useStore } from '../state/use-run'
+import { useStaggered } from '../charts/stagger'
 
 /** hosts listed before "Show all" (a 10,000-host cluster's picker stays quick to open) */
 const FIRST_ROWS = 200
+const PICKER_REFRESH_MS = 500
 
 export function VmOrders({ vm }: { vm: VmDetails }) {
   const store = useStore()
@@ -89,12 +91,13 @@ export function VmOrders({ vm }: { vm: VmDetails }) {
 /** Every host for the VM — the one it was dropped on first, then eligible ones — with the lab's verdict. */
 function TargetPicker({ vm, first, onDone }: { vm: number; first?: number; onDone: () => void }) {
   const store = useStore()
-  const now = useRun((s) => s.placement?.time ?? 0)
+  // asked again as the lab moves on, at most twice a second (a 10,000-host list is no per-frame request)
+  const time = useRun((s) => s.placement?.time ?? 0)
+  const now = useStaggered(time, PICKER_REFRESH_MS)
   const [hosts, setHosts] = useState<HostEligibility[]>()
   const [all, setAll] = useState(false)
   /** a host that breaks a should rule, waiting for "Move anyway" */
   const [confirm, setConfirm] = useState<HostEligibility>()
-  // the verdicts hold for the lab as it is now: asked again after every step
   useEffect(() => {
     let live = true
     void store.eligibility(vm).then((list) => {
