@@ -1040,6 +1040,39 @@ describe('the web UI in Chromium', () => {
       await page.locator('.map-panel').screenshot({ path: join(ARTIFACTS, 'operator-map.png') })
       await page.getByTestId('rules').screenshot({ path: join(ARTIFACTS, 'rules-panel.png') })
 
+      // in one step: the host leaves maintenance, an empty host goes to standby, batch VM 8 is pinned
+      await clickHost(page, host)
+      await expect.poll(() => page.locator('#details-title').textContent()).toBe(`Host ${host}`)
+      await page.getByTestId('exit-maintenance').click()
+      const placed = (await node.placement()).vmHost
+      const empty = [...Array(8).keys()].find((h) => h !== host && !placed.includes(h) && h !== target.host)!
+      expect(empty).toBeDefined()
+      await clickHost(page, empty)
+      await expect.poll(() => page.locator('#details-title').textContent()).toBe(`Host ${empty}`)
+      await page.getByTestId('standby-host').click()
+      await expect
+        .poll(() => page.getByTestId('host-pending-order').textContent())
+        .toBe(`standby host ${empty} at the next step`)
+      await clickHost(page, placed[8]!)
+      await page
+        .locator('.details-panel .vm-table tbody tr.clickable')
+        .filter({ has: page.locator('td:first-child', { hasText: /^8(\s|$)/ }) })
+        .click()
+      await expect.poll(() => page.locator('#details-title').textContent()).toBe('VM 8')
+      await page.getByTestId('pin-vm').click()
+      await expect.poll(() => page.getByTestId('vm-pending-order').textContent()).toBe('pin VM 8 at the next step')
+      await node.order({ maintenance: { host, enter: false } })
+      await node.order({ standby: { host: empty, on: true } })
+      await node.order({ pin: { vm: 8, pinned: true } })
+      await step()
+      await expect.poll(() => page.getByTestId('pin-vm').textContent()).toBe('Unpin')
+      expect((await node.vmDetails(8)).pinned).toBe(true)
+      await clickHost(page, empty)
+      await expect
+        .poll(() => page.getByTestId('host-mode').getAttribute('data-mode'))
+        .toBe((await node.hostDetails(empty)).mode!.mode)
+      expect(await page.getByTestId('power-on').isEnabled()).toBe(true)
+
       // the order log as a file, replayed by the CLI to the same time: the same state
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-orders').click()])
       expect(download.suggestedFilename()).toBe('operator-replay-lr-mmt-1.2-orders.yaml')
@@ -1051,10 +1084,13 @@ describe('the web UI in Chromium', () => {
         'events:\n' +
           `  - {"at":60,"maintenance":{"host":${host},"enter":true}}\n` +
           `  - {"at":120,"migrate":{"vm":${vm},"to":${target.host},"force":true}}\n` +
-          '  - {"at":180,"addRule":{"name":"batch-pair-apart","kind":"anti-affinity","vms":[8,9],"enforcement":"should"}}\n',
+          '  - {"at":180,"addRule":{"name":"batch-pair-apart","kind":"anti-affinity","vms":[8,9],"enforcement":"should"}}\n' +
+          `  - {"at":360,"maintenance":{"host":${host},"enter":false}}\n` +
+          `  - {"at":360,"standby":{"host":${empty},"on":true}}\n` +
+          '  - {"at":360,"pin":{"vm":8,"pinned":true}}\n',
       )
       const time = Number(await clock.getAttribute('data-time'))
-      expect(time).toBe(6 * 60)
+      expect(time).toBe(7 * 60)
       const [cli, expected] = await Promise.all([
         cliRun([file, '--orders', orders, '--until', `${time}s`]),
         node.report(),
@@ -1063,7 +1099,7 @@ describe('the web UI in Chromium', () => {
       await expect.poll(() => page.getByTestId('report-state-hash').textContent()).toBe(cli.stateHash)
       // replayed, the orders are the scenario's events: the CLI's run was given none of its own
       expect(cli.orders ?? []).toEqual([])
-      expect(expected.orders).toHaveLength(3)
+      expect(expected.orders).toHaveLength(6)
     },
   )
 
