@@ -1041,6 +1041,7 @@ describe('the web UI in Chromium', () => {
       await page.getByTestId('rules').screenshot({ path: join(ARTIFACTS, 'rules-panel.png') })
 
       // in one step: the host leaves maintenance, an empty host goes to standby, batch VM 8 is pinned
+      await canvas.scrollIntoViewIfNeeded() // the screenshots scrolled the page to the rules panel
       await clickHost(page, host)
       await expect.poll(() => page.locator('#details-title').textContent()).toBe(`Host ${host}`)
       await page.getByTestId('exit-maintenance').click()
