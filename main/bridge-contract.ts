@@ -8,6 +8,7 @@ export type {
   ConlabBridge,
   DesktopApi,
   MenuTarget,
+  OrdersFileKind,
   PortKind,
   ReportFormat,
   ScenarioFile,
@@ -55,6 +56,7 @@ export const LAB_API_METHODS = [
 export const DESKTOP_API_METHODS = [
   'chooseScenarioFile',
   'saveReport',
+  'saveOrders',
   'saveCheckpoint',
   'loadCheckpoint',
 ] as const satisfies readonly (keyof DesktopApi)[]

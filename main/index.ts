@@ -34,6 +34,7 @@ import {
   parsePortRequest,
   type DesktopApi,
   type MenuTarget,
+  type OrdersFileKind,
   type ReportFormat,
 } from './bridge-contract'
 import { CONTENT_SECURITY_POLICY } from './csp'
@@ -42,6 +43,8 @@ import { buildMenuModel, type MenuCommand, type MenuItemModel } from './menu-mod
 import { bundlePaths, scenariosDir } from './paths'
 import { mainPortEndpoint } from './port-endpoint'
 import { defaultReportFileName, saveReportFile } from './report-file'
+import { ordersFileName } from '../engine/api/report-format'
+import { saveOrdersFile } from './orders-file'
 import { SCENARIO_FILE_FILTERS, readScenarioFile } from './scenario-file'
 import { APP_SCHEME, APP_URL, isTrustedPageUrl } from './trusted-origin'
 import { mainWindowOptions } from './window-options'
@@ -114,6 +117,18 @@ async function saveReport(win: BrowserWindow, format: ReportFormat): Promise<str
   return saveReportFile(result.filePath, report, format)
 }
 
+async function saveOrders(win: BrowserWindow, what: OrdersFileKind): Promise<string | undefined> {
+  if (!lab) throw new Error('the lab is not running')
+  const [orders, report] = await Promise.all([lab.exportOrders(), lab.report()])
+  const result = await dialog.showSaveDialog(win, {
+    title: what === 'events' ? 'Save the order log (conlab run … --orders)' : 'Save the run as a scenario',
+    defaultPath: join(app.getPath('documents'), ordersFileName(report, what)),
+    filters: [{ name: 'YAML', extensions: ['yaml', 'yml'] }],
+  })
+  if (result.canceled || !result.filePath) return undefined
+  return saveOrdersFile(result.filePath, orders, what)
+}
+
 async function saveCheckpoint(win: BrowserWindow, id: number): Promise<string | undefined> {
   if (!lab) throw new Error('the lab is not running')
   if (typeof id !== 'number') throw new TypeError('saveCheckpoint: expected the id of a checkpoint')
@@ -144,6 +159,7 @@ function desktopApi(win: BrowserWindow): DesktopApi {
   return {
     chooseScenarioFile: () => chooseScenarioFile(win),
     saveReport: (format) => saveReport(win, format === 'csv' ? 'csv' : 'json'),
+    saveOrders: (what) => saveOrders(win, what === 'scenario' ? 'scenario' : 'events'),
     saveCheckpoint: (id) => saveCheckpoint(win, id),
     loadCheckpoint: (options) => loadCheckpoint(win, options),
   }

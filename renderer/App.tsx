@@ -8,6 +8,7 @@ import { DetailsPanel } from './components/DetailsPanel'
 import { EventLog } from './components/EventLog'
 import { ReportPanel } from './components/ReportPanel'
 import { CheckpointsPanel } from './components/CheckpointsPanel'
+import { RulesPanel } from './components/RulesPanel'
 import { RunCharts } from './charts/RunCharts'
 
 function Banners() {
@@ -78,6 +79,7 @@ export function App() {
         </div>
       </main>
       <EventLog />
+      <RulesPanel />
       <CheckpointsPanel />
       <ReportPanel />
     </div>

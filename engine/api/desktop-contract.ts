@@ -19,12 +19,17 @@ export interface ScenarioFile {
 
 export type ReportFormat = 'json' | 'csv'
 
+/** The order log as a file: its scenario `events:` list (`conlab run … --orders`), or the whole scenario. */
+export type OrdersFileKind = 'events' | 'scenario'
+
 /** What only the desktop app can do: native file dialogs and writing files. */
 export interface DesktopApi {
   /** Shows an open dialog and reads the chosen scenario; undefined when cancelled. */
   chooseScenarioFile(): Promise<ScenarioFile | undefined>
   /** Saves the current run's report via a save dialog; the path written, or undefined when cancelled. */
   saveReport(format: ReportFormat): Promise<string | undefined>
+  /** Saves the run's order log (LabApi.exportOrders) via a save dialog, atomically; the path, or undefined. */
+  saveOrders(what: OrdersFileKind): Promise<string | undefined>
   /** Saves a checkpoint of the session's list via a save dialog (verified, atomic); the path, or undefined. */
   saveCheckpoint(id: number): Promise<string | undefined>
   /** Shows an open dialog and continues the lab from the chosen checkpoint file; undefined when cancelled. */

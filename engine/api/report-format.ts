@@ -33,6 +33,18 @@ export function reportFileName(
 }
 
 /**
+ * A file name for a run's order log: `<scenario>-<policy>-orders.yaml` (its events, for `conlab run --orders`)
+ * or `<scenario>-<policy>-replay.yaml` (the whole scenario with the orders in it).
+ */
+export function ordersFileName(run: { scenario: string; policy: string }, what: 'events' | 'scenario'): string {
+  const slug = run.scenario
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+  return `${slug || 'run'}-${run.policy}-${what === 'events' ? 'orders' : 'replay'}.yaml`
+}
+
+/**
  * The run's time series, one row per simulated step (`conlab run --series`, the app's "Save series"):
  * time (s, the step's end), Σ demand and grant of the VMs (MIPS), active hosts, power (W), energy so far
  * (kWh), migrations started in the step and in flight at its end, and the share of the step's demand not

@@ -5,23 +5,28 @@ import { useElementSize } from '../use-element-size'
 import { chartToPng, type LegendEntry } from '../export/chart-png'
 import { chartFileName, chartSource } from '../export/chart-source'
 import { downloadBlob } from '../export/download'
-import { useStore } from '../state/use-run'
+import { useRun, useStore } from '../state/use-run'
+import { useInView } from '../use-in-view'
 
 export interface ChartCardProps {
   title: string
   legend: LegendEntry[]
   testId?: string
   className?: string
-  children: (size: { width: number; height: number }) => ReactNode
+  /** the chart at the body's size; `hold`: out of view while the run plays (skip redraws until it is back) */
+  children: (size: { width: number; height: number; hold: boolean }) => ReactNode
 }
 
 export function ChartCard({ title, legend, testId, className, children }: ChartCardProps) {
   const store = useStore()
   const bodyRef = useRef<HTMLDivElement>(null)
   const size = useElementSize(bodyRef)
+  const inView = useInView(bodyRef)
+  const playing = useRun((s) => s.playing)
+  const hold = playing && !inView
   const [exportError, setExportError] = useState<string>()
   const exportPng = async () => {
-    const svg = bodyRef.current?.querySelector<SVGSVGElement>('svg.chart-surface')
+    const svg = bodyRef.current?.querySelector<SVGSVGElement>('svg.recharts-surface')
     if (!svg) return
     try {
       const state = store.getState()
@@ -53,7 +58,7 @@ export function ChartCard({ title, legend, testId, className, children }: ChartC
         </button>
       </header>
       <div className="chart-body" ref={bodyRef}>
-        {size.width > 0 && size.height > 0 ? children(size) : null}
+        {size.width > 0 && size.height > 0 ? children({ width: size.width, height: size.height, hold }) : null}
       </div>
     </section>
   )

@@ -6,7 +6,7 @@ import type { RunReport } from '../../engine/api/lab-api'
 import { formatGiB } from '../../engine/api/units'
 import { useRun } from '../state/use-run'
 import { ChartCard } from './ChartCard'
-import { SvgChart, type ChartSeries, type ValueAxis } from './SvgChart'
+import { LabChart, type ChartSeries, type ValueAxis } from './LabChart'
 import { timeLabel, timeTick, timeTicks } from './axes'
 
 type MemoryReport = NonNullable<RunReport['memory']>
@@ -44,12 +44,15 @@ export function MemoryChart({ memory, ramMB }: { memory: MemoryReport; ramMB: nu
       className="memory-chart"
       testId="chart-memory"
     >
-      {(size) => <MemoryLines memory={memory} ramGiB={ramGiB} duration={duration} {...size} />}
+      {(size) => (
+        <MemoryLines memory={memory} ramGiB={ramGiB} duration={duration} width={size.width} height={size.height} />
+      )}
     </ChartCard>
   )
 }
 
 function MemoryLines(props: { memory: MemoryReport; ramGiB: number; duration: number; width: number; height: number }) {
+  // the report changes only when the run pauses or steps: nothing to hold back while it plays
   const { memory, ramGiB, duration, width, height } = props
   const x = useMemo(
     () => ({ domain: [0, duration] as [number, number], ticks: timeTicks(duration), format: timeTick }),
@@ -65,7 +68,7 @@ function MemoryLines(props: { memory: MemoryReport; ramGiB: number; duration: nu
   )
   const markers = useMemo(() => [{ y: ramGiB, color: MEMORY_SERIES.ram.color }], [ramGiB])
   return (
-    <SvgChart
+    <LabChart
       data={memory.timeline}
       time={time}
       width={width}

@@ -1,12 +1,13 @@
-// The run's charts, live while it plays: every plotted value is a field of an engine Frame. They redraw a few
-// times a second (the store's chartFrames); each series is drawn from the points its chart's pixel columns can
-// show, each column keeping its lowest and highest frame, so a short spike in a week still shows.
+// The run's charts, live while it plays, drawn with recharts (LabChart): every plotted value is a field of an
+// engine Frame. They redraw a few times a second (the store's chartFrames), one chart per animation frame; each
+// series is drawn from the frames its chart's pixel columns can show, each column keeping its lowest and highest
+// frame, so a short spike in a week still shows.
 import { memo } from 'react'
 import type { Frame } from '../../engine/api/lab-api'
 import { formatNumber } from '../../engine/api/units'
 import { useRun } from '../state/use-run'
 import { ChartCard } from './ChartCard'
-import { SvgChart, type ChartSeries, type TimeAxis, type ValueAxis } from './SvgChart'
+import { LabChart, type ChartSeries, type TimeAxis, type ValueAxis } from './LabChart'
 import { timeLabel, timeTick, timeTicks } from './axes'
 import { useStaggered } from './stagger'
 
@@ -77,14 +78,16 @@ interface ChartProps {
   duration: number
   width: number
   height: number
+  /** out of view while the run plays: keep what is drawn */
+  hold: boolean
 }
 
 function chart(series: ChartSeries<Frame>[], left: ValueAxis, right?: ValueAxis) {
-  return memo(function RunChart({ data: latest, duration, width, height }: ChartProps) {
+  return memo(function RunChart({ data: latest, duration, width, height, hold }: ChartProps) {
     // the five charts take turns, one per animation frame, rather than all redrawing in one task
-    const data = useStaggered(latest)
+    const data = useStaggered(latest, 0, hold)
     return (
-      <SvgChart
+      <LabChart
         data={data}
         time={time}
         width={width}

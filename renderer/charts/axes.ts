@@ -89,3 +89,39 @@ export function agoLabel(seconds: unknown): string {
   const tick = agoTick(seconds)
   return tick === 'now' || typeof seconds !== 'number' ? tick : `${tick.slice(1)} ago`
 }
+
+/** About five round ticks from lo to a round number at or above hi (steps of 1, 2 or 5 × 10^k). */
+export function niceTicks(lo: number, hi: number, integer = false, count = 5): number[] {
+  const span = hi - lo
+  if (!(span > 0)) return [lo]
+  const raw = span / count
+  const mag = 10 ** Math.floor(Math.log10(raw))
+  let step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag
+  if (integer) step = Math.max(1, Math.ceil(step))
+  const ticks: number[] = []
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)))
+  if (ticks[ticks.length - 1]! < hi - step * 1e-9) ticks.push(Number((ticks[ticks.length - 1]! + step).toPrecision(12)))
+  return ticks
+}
+
+/** A value axis: fixed bounds, or a lower bound and a rule for the upper one from the data's maximum. */
+export interface ValueAxis {
+  domain?: [number, number] | [number, (max: number) => number]
+  format: (v: number) => string
+  width: number
+  /** whole numbers only (counts) */
+  integer?: boolean
+}
+
+/** An axis's bounds and ticks for data whose largest value is `max`: fixed, or up to a round tick at or past it. */
+export function valueScale(axis: ValueAxis, max: number): { lo: number; hi: number; ticks: number[] } {
+  const [lo, upper] = axis.domain ?? [0, (m: number) => m]
+  if (typeof upper === 'number') {
+    const ticks = niceTicks(lo, upper, axis.integer).filter((t) => t <= upper + 1e-9)
+    return { lo, hi: upper, ticks }
+  }
+  const hi = upper(max)
+  // an empty or flat series still gets an axis from lo upwards
+  const ticks = niceTicks(lo, hi > lo ? hi : lo + 1, axis.integer)
+  return { lo, hi: ticks[ticks.length - 1]!, ticks }
+}

@@ -71,14 +71,20 @@ function enqueue(slot: Queued): void {
   }
 }
 
-/** `value`, handed over in its own animation frame and no more often than every `minIntervalMs`. */
-export function useStaggered<T>(value: T, minIntervalMs = 0): T {
+/**
+ * `value`, handed over in its own animation frame and no more often than every `minIntervalMs`; while `hold`
+ * (a chart out of view while the run plays) the value shown stays, and the latest follows once it is lifted.
+ */
+export function useStaggered<T>(value: T, minIntervalMs = 0, hold = false): T {
   const [shown, setShown] = useState(value)
   const [slot] = useState(() => new Slot(value))
   useEffect(() => {
     slot.attach((v) => setShown(() => v))
     return () => slot.cancel()
   }, [slot])
-  useEffect(() => slot.offer(value, shown, minIntervalMs), [slot, value, shown, minIntervalMs])
+  useEffect(() => {
+    if (hold) slot.cancel()
+    else slot.offer(value, shown, minIntervalMs)
+  }, [slot, value, shown, minIntervalMs, hold])
   return shown
 }

@@ -6,6 +6,7 @@ import { useMemo } from 'react'
 import {
   HOST_STATE,
   type HostDetails,
+  type HostModeInfo,
   type LabInfo,
   type SeriesPoint,
   type VmDetails,
@@ -15,7 +16,8 @@ import { useRun, useStore } from '../state/use-run'
 import type { HostSample } from '../state/run-store'
 import { ChartCard } from '../charts/ChartCard'
 import { VmSnapshots } from './VmSnapshots'
-import { SvgChart, type ChartSeries, type ValueAxis } from '../charts/SvgChart'
+import { VmOrders } from './VmOrders'
+import { LabChart, type ChartSeries, type ValueAxis } from '../charts/LabChart'
 import { useStaggered } from '../charts/stagger'
 import { agoLabel, agoTick, agoTicks, clockAxis, timeLabel, timeTick, timeTicks } from '../charts/axes'
 import {
@@ -34,6 +36,9 @@ const STATE_LABEL: Record<number, string> = {
   [HOST_STATE.on]: 'on',
   [HOST_STATE.booting]: 'booting',
   [HOST_STATE.failed]: 'failed',
+  [HOST_STATE.maintenance]: 'maintenance',
+  [HOST_STATE.evacuating]: 'evacuating',
+  [HOST_STATE.standby]: 'standby',
 }
 const PALETTE = ['#2563eb', '#059669', '#d97706', '#7c3aed', '#db2777', '#0891b2', '#65a30d', '#dc2626', '#4f46e5']
 /** details charts redraw at most this often while the run plays */
@@ -93,42 +98,127 @@ function admissionRule(host: HostDetails, admission: LabInfo['admission']): stri
   return `Admission capacity = ${base} × RAM allocation ratio ${admission.ramAllocationRatio}, as OpenStack's scheduler counts it: the VMs' configured RAM may exceed the physical RAM where hosts overcommit memory`
 }
 
-/** Lab mode: fail the host (HA restarts its VMs on other hosts) or bring a failed one back. */
+const MODE_LABEL: Record<HostModeInfo['mode'], string> = {
+  'in-service': 'in service',
+  'entering-maintenance': 'entering maintenance',
+  maintenance: 'in maintenance',
+  'entering-standby': 'entering standby',
+  standby: 'in standby',
+}
+
+/**
+ * Lab mode: the operator's controls of a host — maintenance (evacuate, keep empty) and its exit, standby
+ * (evacuate, power off) and power on, fail and repair — and its mode with what is left to evacuate.
+ */
 function HostActions({ host }: { host: HostDetails }) {
   const store = useStore()
   const labActions = useRun((s) => s.info?.labActions ?? false)
   const pending = useRun((s) => s.pendingOrders)
+  const seconds = useRun((s) => (s.info?.intervalSeconds ?? 60) < 60)
   if (!labActions) return null
   const failed = host.state === HOST_STATE.failed
   const mine = pending.filter((o) => o.host === host.host)
+  const busy = mine.length > 0
+  const mode = host.mode?.mode ?? 'in-service'
+  const inMaintenance = mode === 'entering-maintenance' || mode === 'maintenance'
+  const inStandby = mode === 'entering-standby' || mode === 'standby'
+  const h = host.host
   return (
-    <div className="host-actions">
-      <button
-        type="button"
-        className="small danger"
-        data-testid="fail-host"
-        disabled={failed || mine.length > 0}
-        onClick={() => void store.order({ failHost: { host: host.host } })}
-        title="The host fails at the end of the next step: its VMs stop, and HA restarts them on other hosts by priority"
-      >
-        Fail host
-      </button>
-      <button
-        type="button"
-        className="small"
-        data-testid="repair-host"
-        disabled={!failed || mine.length > 0}
-        onClick={() => void store.order({ repairHost: { host: host.host } })}
-        title="The failed host comes back (switched off, ready to use)"
-      >
-        Repair host
-      </button>
-      {mine.map((o, i) => (
-        <span key={i} className="muted" data-testid="host-pending-order">
-          {o.label} at the next step
-        </span>
-      ))}
-    </div>
+    <>
+      <div className="host-actions">
+        {inMaintenance ? (
+          <button
+            type="button"
+            className="small"
+            data-testid="exit-maintenance"
+            disabled={busy}
+            onClick={() => void store.order({ maintenance: { host: h, enter: false } })}
+            title="The host takes VMs again"
+          >
+            Exit maintenance
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="small"
+            data-testid="enter-maintenance"
+            disabled={busy || inStandby}
+            onClick={() => void store.order({ maintenance: { host: h, enter: true } })}
+            title="The host takes no more VMs; its VMs are evacuated within the rules, and it stays on, empty"
+          >
+            Enter maintenance
+          </button>
+        )}
+        {inStandby ? (
+          <button
+            type="button"
+            className="small"
+            data-testid="power-on"
+            disabled={busy}
+            onClick={() => void store.order({ standby: { host: h, on: false } })}
+            title="Power the host on (its boot time and energy); it takes VMs again"
+          >
+            Power on
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="small"
+            data-testid="standby-host"
+            disabled={busy || inMaintenance || failed}
+            onClick={() => void store.order({ standby: { host: h, on: true } })}
+            title="Evacuate the host, then power it off: nothing places VMs on it until it is powered on"
+          >
+            Standby
+          </button>
+        )}
+        <button
+          type="button"
+          className="small danger"
+          data-testid="fail-host"
+          disabled={failed || busy}
+          onClick={() => void store.order({ failHost: { host: h } })}
+          title="The host fails at the end of the next step: its VMs stop, and HA restarts them on other hosts by priority"
+        >
+          Fail host
+        </button>
+        <button
+          type="button"
+          className="small"
+          data-testid="repair-host"
+          disabled={!failed || busy}
+          onClick={() => void store.order({ repairHost: { host: h } })}
+          title="The failed host comes back (switched off, ready to use)"
+        >
+          Repair host
+        </button>
+        {mine.map((o, i) => (
+          <span key={i} className="muted" data-testid="host-pending-order">
+            {o.label} at the next step
+          </span>
+        ))}
+      </div>
+      {host.mode && mode !== 'in-service' && (
+        <p className="host-mode" data-testid="host-mode" data-mode={mode}>
+          {MODE_LABEL[mode]}
+          {host.mode.requestedAt !== undefined && ` · asked at ${formatClock(host.mode.requestedAt, seconds)}`}
+          {host.mode.enteredAt != null && ` · entered at ${formatClock(host.mode.enteredAt, seconds)}`}
+          {host.mode.enteredAt == null && (
+            <span data-testid="host-vms-left">
+              {' '}
+              · {host.mode.vmsLeft} VM{host.mode.vmsLeft === 1 ? '' : 's'} left to evacuate
+            </span>
+          )}
+          {host.mode.heldOn && ' · powered on by the operator'}
+          {host.mode.blockedBy.length > 0 && (
+            <span className="blocked" data-testid="host-blocked-by">
+              {' '}
+              · blocked: {host.mode.blockedBy.join('; ')}
+            </span>
+          )}
+        </p>
+      )}
+    </>
   )
 }
 
@@ -186,7 +276,7 @@ function HostView({ host }: { host: HostDetails }) {
         className="detail-chart"
         testId="host-stack-chart"
       >
-        {(s) => <HostStackChart samples={samples} width={s.width} height={s.height} />}
+        {(s) => <HostStackChart samples={samples} {...s} />}
       </ChartCard>
       <ChartCard
         title={`Host ${host.host}: utilization history`}
@@ -248,8 +338,8 @@ type StackRow = { time: number; share: Map<number, number> }
 const rowTime = (r: StackRow) => r.time
 
 /** The host's CPU split by VM over the intervals sampled while the host was selected (stacked steps). */
-function HostStackChart(props: { samples: HostSample[]; width: number; height: number }) {
-  const samples = useStaggered(props.samples, DETAIL_CHART_MS)
+function HostStackChart(props: { samples: HostSample[]; width: number; height: number; hold: boolean }) {
+  const samples = useStaggered(props.samples, DETAIL_CHART_MS, props.hold)
   const { width, height } = props
   const { rows, series } = useMemo(() => {
     const vmSet = new Set<number>()
@@ -281,7 +371,7 @@ function HostStackChart(props: { samples: HostSample[]; width: number; height: n
   if (rows.length < 2)
     return <p className="muted hint">Sampled after every step while this host is selected: play or step to fill.</p>
   return (
-    <SvgChart
+    <LabChart
       data={rows}
       time={rowTime}
       width={width}
@@ -347,6 +437,7 @@ function VmView({ vm }: { vm: VmDetails }) {
           </div>
         )}
       </dl>
+      <VmOrders vm={vm} />
       <MigrationList migrations={vm.migrations} />
       <VmSnapshots vm={vm} />
       <ChartCard
@@ -475,8 +566,8 @@ const WORKLOAD_SERIES: ChartSeries<SeriesPoint>[] = [
 ]
 
 /** Recent utilization, newest last, x = time ago (one point per interval). */
-function HistoryChart(props: { history: number[]; color: string; width: number; height: number }) {
-  const history = useStaggered(props.history, DETAIL_CHART_MS)
+function HistoryChart(props: { history: number[]; color: string; width: number; height: number; hold: boolean }) {
+  const history = useStaggered(props.history, DETAIL_CHART_MS, props.hold)
   const interval = useRun((s) => s.info?.intervalSeconds ?? 300)
   const { color, width, height } = props
   const data = useMemo(() => history.map((value, i) => ({ ago: -i * interval, value })).reverse(), [history, interval])
@@ -485,7 +576,7 @@ function HistoryChart(props: { history: number[]; color: string; width: number; 
     return { domain: [-span, 0] as [number, number], ticks: agoTicks(span), format: agoTick }
   }, [history.length, interval])
   return (
-    <SvgChart
+    <LabChart
       data={data}
       time={agoTime}
       width={width}
@@ -506,9 +597,10 @@ function WorkloadChart(props: {
   duration: number
   width: number
   height: number
+  hold: boolean
 }) {
-  const workload = useStaggered(props.workload, DETAIL_CHART_MS)
-  const now = useStaggered(props.now, DETAIL_CHART_MS)
+  const workload = useStaggered(props.workload, DETAIL_CHART_MS, props.hold)
+  const now = useStaggered(props.now, DETAIL_CHART_MS, props.hold)
   const { duration, width, height } = props
   const x = useMemo(
     () => ({ domain: [0, duration] as [number, number], ticks: timeTicks(duration), format: timeTick }),
@@ -516,7 +608,7 @@ function WorkloadChart(props: {
   )
   const markers = useMemo(() => [{ x: now, color: '#111827' }], [now])
   return (
-    <SvgChart
+    <LabChart
       data={workload}
       time={pointTime}
       width={width}

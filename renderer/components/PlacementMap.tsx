@@ -15,6 +15,9 @@ const STATE_NAMES: Record<number, string> = {
   [HOST_STATE.on]: 'on',
   [HOST_STATE.booting]: 'booting',
   [HOST_STATE.failed]: 'failed',
+  [HOST_STATE.evacuating]: 'evacuating (entering maintenance or standby)',
+  [HOST_STATE.maintenance]: 'in maintenance',
+  [HOST_STATE.standby]: 'in standby',
 }
 
 /** What the map's kept pixels were drawn from. */
@@ -31,6 +34,10 @@ export function PlacementMap() {
   const info = useRun((s) => s.info)
   const placement = useRun((s) => s.placement)
   const selection = useRun((s) => s.selection)
+  const rules = useRun((s) => s.rules)
+  const violating = useMemo(() => new Set(rules.flatMap((r) => r.violating)), [rules])
+  /** a VM being dragged (lab mode): dropped on another host, it opens the VM's target picker with that host */
+  const dragRef = useRef<{ vm: number; host: number; moved: boolean } | undefined>(undefined)
   const [sizeBy, setSizeBy] = useState<SizeBy>('cpu')
   const [hover, setHover] = useState<{ hit: Hit; x: number; y: number } | undefined>()
   /** the map box's scroll position: the canvas shows the rows in view (CSS pixels from the map's top) */
@@ -102,8 +109,9 @@ export function PlacementMap() {
     ctx.setTransform(1, 0, 0, 1, 0, 0)
     image.put(ctx)
     ctx.setTransform(dpr, 0, 0, dpr, 0, -top * dpr)
-    drawOverlays(ctx, grid, placement, slices, { selectedHost, selectedVm, hoverHost })
-  }, [image, grid, info, placement, slices, selectedHost, selectedVm, hoverHost, viewHeight, top])
+    drawOverlays(ctx, grid, placement, slices, { selectedHost, selectedVm, hoverHost, violating })
+    canvas.dataset.violating = String(violating.size)
+  }, [image, grid, info, placement, slices, selectedHost, selectedVm, hoverHost, violating, viewHeight, top])
 
   /** The pointer in the map's coordinates (CSS pixels from its top left, whatever the scroll). */
   const mapPoint = (e: MouseEvent<HTMLCanvasElement>) => {
@@ -138,12 +146,37 @@ export function PlacementMap() {
             className="map-canvas"
             data-testid="placement-canvas"
             role="img"
+            onMouseDown={(e) => {
+              const hit = hitAt(e)
+              dragRef.current =
+                info?.labActions && hit?.vm !== undefined ? { vm: hit.vm, host: hit.host, moved: false } : undefined
+            }}
             onMouseMove={(e) => {
               const hit = hitAt(e)
               setHover(hit ? { hit, ...mapPoint(e) } : undefined)
+              const drag = dragRef.current
+              if (drag && e.buttons === 1 && hit && hit.host !== drag.host) {
+                drag.moved = true
+                e.currentTarget.style.cursor = 'grabbing'
+              }
             }}
-            onMouseLeave={() => setHover(undefined)}
+            onMouseLeave={() => {
+              setHover(undefined)
+              dragRef.current = undefined
+            }}
+            onMouseUp={(e) => {
+              e.currentTarget.style.cursor = ''
+              const drag = dragRef.current
+              const hit = hitAt(e)
+              if (!drag?.moved || !hit || hit.host === drag.host) return
+              // a drop, not a click: the click that follows is ignored
+              dragRef.current = { ...drag, host: -1 }
+              void store.pickTarget(drag.vm, hit.host)
+            }}
             onClick={(e) => {
+              const drag = dragRef.current
+              dragRef.current = undefined
+              if (drag?.host === -1) return
               const hit = hitAt(e)
               if (!hit) return
               void store.select(hit.vm !== undefined ? { kind: 'vm', vm: hit.vm } : { kind: 'host', host: hit.host })
@@ -162,7 +195,7 @@ export function PlacementMap() {
           )}
         </div>
       </div>
-      <MapLegend sizeBy={sizeBy} />
+      <MapLegend sizeBy={sizeBy} operator={info?.labActions ?? false} />
     </section>
   )
 }
@@ -213,7 +246,8 @@ function MapTooltip(props: {
   )
 }
 
-function MapLegend({ sizeBy }: { sizeBy: SizeBy }) {
+/** `operator`: lab mode, where hosts can be put into maintenance and standby */
+function MapLegend({ sizeBy, operator }: { sizeBy: SizeBy; operator: boolean }) {
   return (
     <footer className="map-legend">
       <span>
@@ -234,6 +268,19 @@ function MapLegend({ sizeBy }: { sizeBy: SizeBy }) {
       <span className="legend-item">
         <i className="swatch failed" /> failed
       </span>
+      {operator && (
+        <>
+          <span className="legend-item">
+            <i className="swatch evacuating" /> evacuating
+          </span>
+          <span className="legend-item">
+            <i className="swatch maintenance" /> maintenance
+          </span>
+          <span className="legend-item">
+            <i className="swatch standby" /> standby
+          </span>
+        </>
+      )}
       <span className="legend-item">
         <i className="swatch migrating" /> migrating (▲ incoming)
       </span>

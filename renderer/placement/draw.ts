@@ -10,9 +10,12 @@ export interface OverlayOptions {
   selectedHost?: number
   selectedVm?: number
   hoverHost?: number
+  /** VMs breaking a placement rule now (lab mode): a red dashed frame */
+  violating?: ReadonlySet<number>
 }
 
 const MIGRATION = '#7b3fc4'
+const VIOLATION = '#dc2626'
 
 /** The tiles in view as an ImageData at device resolution (reused while the canvas keeps its size). */
 export class PlacementImage {
@@ -45,7 +48,10 @@ export class PlacementImage {
   }
 }
 
-/** Crosses on failed hosts, the hover and selection frames, and the selected host's migration arrows. */
+/**
+ * Crosses on failed hosts, frames on VMs breaking a rule, the hover and selection frames, and the selected host's
+ * migration arrows.
+ */
 export function drawOverlays(
   ctx: CanvasRenderingContext2D,
   g: GridLayout,
@@ -57,6 +63,23 @@ export function drawOverlays(
     if (view.hostState[h] !== HOST_STATE.failed) continue
     const { x, y } = tileOrigin(g, h)
     drawCross(ctx, x, y, g.tileW, g.tileH)
+  }
+  if (opts.violating?.size) {
+    ctx.strokeStyle = VIOLATION
+    ctx.lineWidth = 1.5
+    ctx.setLineDash([3, 2])
+    for (const v of opts.violating) {
+      const h = view.vmHost[v]!
+      if (h < 0) continue
+      const { x, y } = tileOrigin(g, h)
+      ctx.strokeRect(
+        x + slices.x0[v]! + 0.75,
+        y + 1.75,
+        Math.max(2, slices.x1[v]! - slices.x0[v]! - 1.5),
+        g.tileH - UTIL_BAR - 3.5,
+      )
+    }
+    ctx.setLineDash([])
   }
   const vm = opts.selectedVm
   if (vm !== undefined && view.vmHost[vm]! >= 0) {

@@ -45,6 +45,10 @@ export const COLORS = {
   on: hex('#ffffff'),
   booting: hex('#fff4d6'),
   failed: hex('#f8d7d7'),
+  /** the operator's modes: being emptied, in maintenance (on, empty), in standby (powered off) */
+  evacuating: hex('#efe3fb'),
+  maintenance: hex('#dbeafe'),
+  standby: hex('#cfd3da'),
   steal: hex('#7a1010'),
   migration: hex('#7b3fc4'),
   barTrack: hex('#d9dce1'),
@@ -58,6 +62,9 @@ const STATE_FILL: Record<number, number> = {
   [HOST_STATE.on]: COLORS.on,
   [HOST_STATE.booting]: COLORS.booting,
   [HOST_STATE.failed]: COLORS.failed,
+  [HOST_STATE.evacuating]: COLORS.evacuating,
+  [HOST_STATE.maintenance]: COLORS.maintenance,
+  [HOST_STATE.standby]: COLORS.standby,
 }
 
 const RAMP32 = RAMP_RGB.map(([r, g, b]) => rgb(r, g, b))

@@ -101,3 +101,11 @@ export function summarizeError(message: string, scenarioText?: string): FieldErr
   }
   return error
 }
+
+/** A rule's selector as typed, "3, 4, web" → [3, 4, 'web']: VM or host ids and/or group names. */
+export function parseSelector(text: string): (number | string)[] {
+  return text
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((t) => (/^\d+$/.test(t) ? Number(t) : t))
+}

@@ -10,7 +10,10 @@ import type {
   CheckpointSummary,
   Frame,
   HostDetails,
-  LabAction,
+  HostEligibility,
+  LabOrder,
+  OrdersExport,
+  RuleState,
   LabEvent,
   LabInfo,
   OpenRequest,
@@ -22,7 +25,7 @@ import type {
   VmDetails,
 } from '../../engine/api/lab-api'
 import type { LabConnection } from '../lab/connect'
-import type { ReportFormat, ScenarioFile } from '../../engine/api/desktop-contract'
+import type { OrdersFileKind, ReportFormat, ScenarioFile } from '../../engine/api/desktop-contract'
 import { summarizeError, type FieldError } from './inputs'
 
 /** Intervals per second of wall time, or as fast as the lab and the display allow. */
@@ -43,7 +46,7 @@ export interface StartOptions {
 
 /** An order given to the lab and not yet carried out (orders apply at the start of the next step). */
 export interface PendingOrder {
-  action: LabAction
+  action: LabOrder
   /** what it asks, in words */
   label: string
   vm?: number
@@ -107,11 +110,20 @@ export interface RunState {
   branches: BranchSummary[]
   /** orders given since the last step */
   pendingOrders: PendingOrder[]
+  /** lab mode: the placement rules as last asked for (the rules panel asks while it is shown) */
+  rules: RuleState[]
+  /** a VM dropped on a host of the map: its target picker opens with that host first */
+  pickTarget?: { vm: number; host: number }
   /** host shards in workers, as the page was asked to open runs (?workers=) */
   workers?: number
 }
 
-const CHART_REFRESH_MS = 250
+/**
+ * While a run plays, the charts take new frames once a second (recharts redraws a chart in ~10 ms, so five
+ * charts four times a second cost frames), the event log four times a second; paused or stepped, at once.
+ */
+const CHART_REFRESH_MS = 1000
+const LOG_REFRESH_MS = 250
 const MAX_HOST_SAMPLES = 2000
 /** At full speed: intervals per request, adapted so one request keeps the lab busy for about this long. */
 const MAX_SPEED_BUDGET_MS = 12
@@ -129,6 +141,7 @@ export class RunStore {
   /** plays started: a play loop runs only while it is the latest */
   private plays = 0
   private lastChartRefresh = 0
+  private lastLogRefresh = 0
 
   constructor(private readonly connection: LabConnection) {
     this.state = {
@@ -148,6 +161,7 @@ export class RunStore {
       checkpoints: [],
       branches: [],
       pendingOrders: [],
+      rules: [],
     }
   }
 
@@ -263,6 +277,8 @@ export class RunStore {
         report,
         busy: false,
         pendingOrders: [],
+        rules: [],
+        pickTarget: undefined,
         // what was said about the run before no longer holds
         notice: undefined,
         fieldErrors: {},
@@ -425,6 +441,9 @@ export class RunStore {
     if (!s.playing || now - this.lastChartRefresh >= CHART_REFRESH_MS) {
       this.lastChartRefresh = now
       patch.chartFrames = patch.frames
+    }
+    if (!s.playing || now - this.lastLogRefresh >= LOG_REFRESH_MS) {
+      this.lastLogRefresh = now
       patch.eventCount = s.events.length
     }
     this.set(patch)
@@ -432,7 +451,7 @@ export class RunStore {
 
   /** Brings charts and the event log up to date (after pausing or stepping). */
   private refreshDisplays(): void {
-    this.lastChartRefresh = performance.now()
+    this.lastChartRefresh = this.lastLogRefresh = performance.now()
     this.set({ chartFrames: this.state.frames, eventCount: this.state.events.length })
   }
 
@@ -448,7 +467,7 @@ export class RunStore {
 
   async select(selection: Selection): Promise<void> {
     const gen = this.generation
-    this.set({ selection, host: undefined, vm: undefined, hostSamples: [] })
+    this.set({ selection, host: undefined, vm: undefined, hostSamples: [], pickTarget: undefined })
     if (!selection) return
     try {
       const lab = this.connection.lab
@@ -466,7 +485,7 @@ export class RunStore {
   }
 
   /** Gives the lab an order for its next step (lab mode); what it did or why not arrives as events. */
-  async order(action: LabAction): Promise<void> {
+  async order(action: LabOrder): Promise<void> {
     const gen = this.generation
     try {
       await this.connection.lab.order(action)
@@ -475,6 +494,38 @@ export class RunStore {
     } catch (e) {
       this.fail(e)
     }
+  }
+
+  /** Lab mode: the target picker's hosts for a VM, each eligible or refused with the reason (undefined: failed). */
+  async eligibility(vm: number): Promise<HostEligibility[] | undefined> {
+    try {
+      return await this.connection.lab.eligibility(vm)
+    } catch (e) {
+      this.fail(e)
+      return undefined
+    }
+  }
+
+  /** Lab mode: asks the lab for the placement rules, in force and removed, with their state now. */
+  async refreshRules(): Promise<void> {
+    const gen = this.generation
+    try {
+      const rules = await this.connection.lab.rules()
+      if (gen === this.generation) this.set({ rules })
+    } catch (e) {
+      this.fail(e)
+    }
+  }
+
+  /** A VM dropped on a host of the map: selects the VM and opens its target picker with that host first. */
+  async pickTarget(vm: number, host: number): Promise<void> {
+    await this.select({ kind: 'vm', vm })
+    if (this.state.selection?.kind === 'vm' && this.state.selection.vm === vm) this.set({ pickTarget: { vm, host } })
+  }
+
+  /** The target picker closed. */
+  clearPickTarget(): void {
+    if (this.state.pickTarget) this.set({ pickTarget: undefined })
   }
 
   async refreshCheckpoints(): Promise<void> {
@@ -585,7 +636,7 @@ export class RunStore {
         ? { kind: 'builtin', id: result.scenario.builtin }
         : { kind: 'file', file: { fileName: result.scenario.fileName, text: result.scenario.text } }
     const events = [...result.events]
-    this.lastChartRefresh = performance.now()
+    this.lastChartRefresh = this.lastLogRefresh = performance.now()
     this.set({
       choice,
       info: result.info,
@@ -603,10 +654,34 @@ export class RunStore {
       checkpoints: list.checkpoints,
       branches: list.branches,
       pendingOrders: [],
+      rules: [],
+      pickTarget: undefined,
       busy: false,
       notice: events.at(-1)?.message,
       fieldErrors: {},
     })
+  }
+
+  /**
+   * Saves the run's order log as a file `conlab run <scenario> --orders FILE` replays (`events`: its events
+   * list; `scenario`: the whole scenario with the orders in its events): a native save dialog in the desktop
+   * app, a download in the browser.
+   */
+  async saveOrders(
+    what: OrdersFileKind,
+    download: (orders: OrdersExport, what: OrdersFileKind) => void,
+  ): Promise<void> {
+    try {
+      const desktop = this.connection.desktop
+      if (desktop) {
+        const path = await desktop.saveOrders(what)
+        if (path) this.set({ notice: `Orders saved to ${path}` })
+        return
+      }
+      download(await this.connection.lab.exportOrders(), what)
+    } catch (e) {
+      this.fail(e)
+    }
   }
 
   /** Saves the report: a native save dialog in the desktop app, a download in the browser. */
@@ -627,8 +702,8 @@ export class RunStore {
   }
 }
 
-/** A LabAction in words, with the VM or host it concerns. */
-export function describeOrder(action: LabAction): Omit<PendingOrder, 'action'> {
+/** An order in words, with the VM or host it concerns. */
+export function describeOrder(action: LabOrder): Omit<PendingOrder, 'action'> {
   if ('snapshot' in action)
     return {
       vm: action.snapshot.vm,
@@ -643,9 +718,25 @@ export function describeOrder(action: LabAction): Omit<PendingOrder, 'action'> {
   if ('failHost' in action) return { host: action.failHost.host, label: `fail host ${action.failHost.host}` }
   if ('repairHost' in action) return { host: action.repairHost.host, label: `repair host ${action.repairHost.host}` }
   if ('migrate' in action)
-    return { vm: action.migrate.vm, label: `migrate VM ${action.migrate.vm} to host ${action.migrate.to}` }
+    return {
+      vm: action.migrate.vm,
+      label: `migrate VM ${action.migrate.vm} to host ${action.migrate.to}${action.migrate.force ? ' (forced)' : ''}`,
+    }
   if ('cancelMigration' in action)
     return { vm: action.cancelMigration.vm, label: `cancel the migration of VM ${action.cancelMigration.vm}` }
+  if ('maintenance' in action)
+    return {
+      host: action.maintenance.host,
+      label: `${action.maintenance.enter ? 'enter' : 'exit'} maintenance on host ${action.maintenance.host}`,
+    }
+  if ('standby' in action)
+    return {
+      host: action.standby.host,
+      label: action.standby.on ? `standby host ${action.standby.host}` : `power on host ${action.standby.host}`,
+    }
+  if ('pin' in action) return { vm: action.pin.vm, label: `${action.pin.pinned ? 'pin' : 'unpin'} VM ${action.pin.vm}` }
+  if ('addRule' in action) return { label: `add rule "${action.addRule.name}"` }
+  if ('removeRule' in action) return { label: `remove rule "${action.removeRule.name}"` }
   return {
     vm: action.balloon.vm,
     label: `balloon VM ${action.balloon.vm} to ${action.balloon.target === 'auto' ? 'auto' : `${action.balloon.target} bytes`}`,

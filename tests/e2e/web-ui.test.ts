@@ -188,6 +188,8 @@ describe('the web UI in Chromium', () => {
     expect(await page.getByTestId('mode').getAttribute('title')).toMatch(/CloudSim 3\.0\.3/)
     expect(await page.getByTestId('migration-model').textContent()).toBe('migration: cloudsim')
     expect(await canvas.getAttribute('aria-label')).toMatch(/^Placement map: 800 hosts, 1052 VMs/)
+    // CloudSim's model has no operator: no maintenance or standby in the legend
+    expect(await page.locator('.map-legend').textContent()).not.toMatch(/maintenance|standby/)
   })
 
   it.skipIf(!ready)(
@@ -247,7 +249,9 @@ describe('the web UI in Chromium', () => {
       expect(await page.getByTestId('report-active-hosts').textContent()).toBe(`${expected.activeHosts} / 800`)
       expect(await page.getByTestId('report-migration-model').textContent()).toBe('cloudsim')
       expect(await page.getByTestId('charts').getAttribute('data-points')).toBe(String(last.step))
-      await expect.poll(() => page.locator('[data-testid=chart-cpu] path.chart-line').count()).toBe(1)
+      await expect
+        .poll(() => page.locator('[data-testid=chart-cpu] .chart-line path.recharts-line-curve').count())
+        .toBe(1)
       await page.screenshot({ path: join(ARTIFACTS, 'lab-6h.png'), fullPage: true })
       await page.getByTestId('charts').screenshot({ path: join(ARTIFACTS, 'charts-6h.png') })
     },
@@ -269,7 +273,9 @@ describe('the web UI in Chromium', () => {
     await expect.poll(() => page.getByTestId('vm-state').textContent()).toMatch(/^(running|migrating)$/)
     expect(((await page.getByTestId('vm-name').textContent()) ?? '').length).toBeGreaterThan(3)
     expect(await page.getByTestId('vm-demand').textContent()).toMatch(/^\d+ MIPS$/)
-    await expect.poll(() => page.locator('[data-testid=vm-workload-chart] path.chart-line').count()).toBe(1)
+    await expect
+      .poll(() => page.locator('[data-testid=vm-workload-chart] .chart-line path.recharts-line-curve').count())
+      .toBe(1)
     await page.locator('.details-panel').screenshot({ path: join(ARTIFACTS, 'vm-details.png') })
 
     await page.locator('.details-panel button.link').click() // its host
@@ -278,14 +284,20 @@ describe('the web UI in Chromium', () => {
     await page.getByTestId('step').click()
     await page.getByTestId('step').click()
     await page.getByTestId('step').click()
-    await expect.poll(() => page.locator('[data-testid=host-stack-chart] path.chart-area').count()).toBeGreaterThan(0)
+    await expect
+      .poll(() => page.locator('[data-testid=host-stack-chart] .chart-area path.recharts-area-area').count())
+      .toBeGreaterThan(0)
     // the host's chart: clock ticks that never repeat; its history: time ago, with units
     await page.waitForTimeout(600)
-    const ticks = await page.locator('[data-testid=host-stack-chart] .chart-axis-x text').allTextContents()
+    const ticks = await page
+      .locator('[data-testid=host-stack-chart] .recharts-xAxis-tick-labels text')
+      .allTextContents()
     expect(ticks.length).toBeGreaterThanOrEqual(2)
     expect(new Set(ticks).size).toBe(ticks.length)
     for (const t of ticks) expect(t).toMatch(/^\d\d:\d\d$/)
-    const ago = await page.locator('[data-testid=host-history-chart] .chart-axis-x text').allTextContents()
+    const ago = await page
+      .locator('[data-testid=host-history-chart] .recharts-xAxis-tick-labels text')
+      .allTextContents()
     expect(ago.at(-1)).toBe('now')
     for (const t of ago.slice(0, -1)) expect(t).toMatch(/^−\d+(\.\d)? (s|min|h|d)$/)
     await page.locator('.map-panel').screenshot({ path: join(ARTIFACTS, 'placement-map.png') })
@@ -852,9 +864,10 @@ describe('the web UI in Chromium', () => {
         `^${victims.length} of ${victims.length} VMs: \\d+ from their checkpoint, \\d+ cold-booted, 0 not restarted$`,
       ),
     )
-    // the legend shows the states a host can be in here: no "maintenance", which nothing can enter yet
-    expect(await page.locator('.map-legend').textContent()).toMatch(/off.*booting.*failed/)
-    expect(await page.locator('.map-legend').textContent()).not.toMatch(/maintenance/)
+    // the legend shows the states a host can be in here, the operator's modes too (lab mode)
+    expect(await page.locator('.map-legend').textContent()).toMatch(
+      /off.*booting.*failed.*evacuating.*maintenance.*standby/,
+    )
     await page.locator('.map-panel').screenshot({ path: join(ARTIFACTS, 'ha-failed-host.png') })
     await page.locator('.details-panel').screenshot({ path: join(ARTIFACTS, 'host-ha.png') })
     await page.locator('.log-panel').screenshot({ path: join(ARTIFACTS, 'ha-event-log.png') })
@@ -869,7 +882,7 @@ describe('the web UI in Chromium', () => {
     await expect.poll(() => page.getByTestId('mode').textContent(), { timeout: 20_000 }).toBe('lab')
     await playUntil(page, 1)
     const chart = page.getByTestId('chart-memory')
-    await expect.poll(() => chart.locator('path.chart-line').count()).toBe(5)
+    await expect.poll(() => chart.locator('.chart-line path.recharts-line-curve').count()).toBe(5)
     // the 16 GiB server: its physical RAM, what is resident, and apart the admission capacity:
     // (16384 MiB − the 512 MiB host reserve) × the scenario's RAM allocation ratio 1.6 = 24.80 GiB
     await clickHost(page, 0)
@@ -885,6 +898,211 @@ describe('the web UI in Chromium', () => {
     await page.locator('.details-panel').screenshot({ path: join(ARTIFACTS, 'host-memory.png') })
     await page.getByTestId('report').screenshot({ path: join(ARTIFACTS, 'report-memory.png') })
   })
+
+  it.skipIf(!ready)(
+    'gives orders in the app — maintenance, a migration picked by eligibility, a rule — and `conlab run --orders` replays them',
+    async () => {
+      // a small lab with issue 17's rules whose workloads draw uniform numbers only (see the file)
+      const file = join(ROOT, 'tests', 'fixtures', 'operator-replay.yaml')
+      const text = readFileSync(file, 'utf8')
+      // whatever the page shows, drawn and standing still (a file chosen while it opens would be overtaken)
+      await expect
+        .poll(() => page.getByTestId('placement-canvas').getAttribute('data-hosts-drawn'), { timeout: 20_000 })
+        .toMatch(/^\d+$/)
+      await expect.poll(() => page.getByTestId('clock').getAttribute('data-state')).toMatch(/paused|done/)
+      await page
+        .getByTestId('scenario-file')
+        .setInputFiles({ name: 'operator-replay.yaml', mimeType: 'text/yaml', buffer: Buffer.from(text) })
+      await expect.poll(() => page.locator('.scenario-line strong').textContent()).toBe('Operator replay')
+      await expect.poll(() => page.getByTestId('placement-canvas').getAttribute('data-hosts-drawn')).toBe('8')
+      // the same engine under Node, given the same orders at the same steps: what the page must show
+      const node = new LabSession(nodeScenarioCatalog(join(ROOT, 'scenarios')))
+      await node.open({ fileName: file, text })
+      const clock = page.getByTestId('clock')
+      const step = async (n = 1) => {
+        for (let i = 0; i < n; i++) {
+          const t = Number(await clock.getAttribute('data-time'))
+          await page.getByTestId('step').click()
+          await expect.poll(() => clock.getAttribute('data-time')).toBe(String(t + 60))
+          await expect.poll(() => clock.getAttribute('data-state')).toBe('paused')
+        }
+        await node.advance({ steps: n })
+      }
+      await step()
+
+      // maintenance on the host of web VM 0, from its panel
+      const host = (await node.placement()).vmHost[0]!
+      await clickHost(page, host)
+      await expect.poll(() => page.locator('#details-title').textContent()).toBe(`Host ${host}`)
+      await page.getByTestId('enter-maintenance').click()
+      await expect
+        .poll(() => page.getByTestId('host-pending-order').textContent())
+        .toBe(`enter maintenance on host ${host} at the next step`)
+      await node.order({ maintenance: { host, enter: true } })
+      await step()
+      const mode = (await node.hostDetails(host)).mode!
+      await expect.poll(() => page.getByTestId('host-mode').getAttribute('data-mode')).toBe(mode.mode)
+      expect(mode.mode).toMatch(/maintenance/)
+      expect(await page.getByTestId('exit-maintenance').isEnabled()).toBe(true)
+
+      // the app server (VM 4), from the table of its host: Migrate… lists every host as the lab's filters judge it
+      const vm = 4
+      const vmHost = (await node.placement()).vmHost[vm]!
+      await clickHost(page, vmHost)
+      await expect.poll(() => page.locator('#details-title').textContent()).toBe(`Host ${vmHost}`)
+      await page
+        .locator('.details-panel .vm-table tbody tr.clickable')
+        .filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${vm}(\\s|$)`) }) })
+        .click()
+      await expect.poll(() => page.locator('#details-title').textContent()).toBe(`VM ${vm}`)
+      await page.getByTestId('migrate-vm').click()
+      const rows = page.getByTestId('target-picker').getByTestId('target')
+      await expect.poll(() => rows.count()).toBe(8)
+      const verdicts = await node.eligibility(vm)
+      const row = (h: number) => rows.and(page.locator(`[data-host="${h}"]`))
+      for (const e of verdicts) {
+        expect(await row(e.host).getAttribute('data-eligible')).toBe(String(e.eligible))
+        expect(await row(e.host).getByTestId('target-verdict').textContent()).toBe(
+          e.eligible
+            ? e.breaksShould
+              ? `eligible, breaks should rule “${e.breaksShould}”`
+              : 'eligible'
+            : `${e.filter}: ${e.reason}`,
+        )
+      }
+      // in words: the host in maintenance refused by its state; the VM's own host is no move
+      expect(await row(host).getByTestId('target-verdict').textContent()).toMatch(
+        /^state: the host is (entering maintenance|in maintenance)$/,
+      )
+      expect(verdicts.find((e) => e.host === vmHost)!.eligible).toBe(false)
+      await page.locator('.details-panel').screenshot({ path: join(ARTIFACTS, 'target-picker.png') })
+      // the database (VM 5) runs on the app server's host: every host that takes the app server breaks the should
+      // rule app-with-db, and the app asks before it moves the VM away from its database
+      expect((await node.placement()).vmHost[5]).toBe(vmHost)
+      const target = verdicts.find((e) => e.eligible)!
+      expect(target.breaksShould).toBe('app-with-db')
+      await page.getByTestId('migrate-vm').click() // closes the picker
+      await expect.poll(() => page.getByTestId('target-picker').count()).toBe(0)
+
+      // dragging the VM onto a host of the map opens the same picker with that host first
+      const canvas = page.getByTestId('placement-canvas')
+      const [cols, , tileW, tileH, gap, pad] = ((await canvas.getAttribute('data-grid')) ?? '').split(' ').map(Number)
+      const box = (await canvas.boundingBox())!
+      const tile = (h: number) => ({
+        x: box.x + pad! + (h % cols!) * (tileW! + gap!),
+        y: box.y + pad! + Math.floor(h / cols!) * (tileH! + gap!),
+      })
+      const from = tile(vmHost)
+      let grabX = -1
+      for (let dx = 1; dx < tileW! - 1 && grabX < 0; dx++) {
+        await page.mouse.move(from.x + dx, from.y + tileH! / 2 - 1)
+        const tip = page.locator('.map-tooltip')
+        if ((await tip.count()) && ((await tip.textContent()) ?? '').startsWith(`VM ${vm} ·`)) grabX = from.x + dx
+      }
+      expect(grabX).toBeGreaterThan(0)
+      const to = tile(target.host)
+      await page.mouse.down()
+      await page.mouse.move(to.x + tileW! / 2, to.y + tileH! / 2, { steps: 5 })
+      await page.mouse.up()
+      await expect.poll(() => rows.first().getAttribute('data-host')).toBe(String(target.host))
+      expect(await rows.first().getAttribute('data-first')).toBe('true')
+      expect(await page.locator('#details-title').textContent()).toBe(`VM ${vm}`)
+      await row(target.host).getByTestId('move-here').click()
+      expect(await page.getByTestId('confirm-force').textContent()).toContain('“app-with-db”')
+      await page.getByTestId('confirm-force-move').click()
+      await expect
+        .poll(() => page.getByTestId('vm-pending-order').textContent())
+        .toBe(`migrate VM ${vm} to host ${target.host} (forced) at the next step`)
+      await node.order({ migrate: { vm, to: target.host, force: true } })
+      await step()
+      await expect.poll(() => page.getByTestId('vm-migrating-to').textContent()).toMatch(`host ${target.host}`)
+
+      // a rule added from the rules panel: two batch VMs should run apart
+      await page.getByTestId('rule-name').fill('batch-pair-apart')
+      await page.getByTestId('rule-kind').selectOption('anti-affinity')
+      await page.getByTestId('rule-vms').fill('8, 9')
+      await page.getByTestId('rule-enforcement').selectOption('should')
+      await page.getByTestId('add-rule').click()
+      await node.order({
+        addRule: { name: 'batch-pair-apart', kind: 'anti-affinity', vms: [8, 9], enforcement: 'should' },
+      })
+      await step(3)
+      const rules = await node.rules()
+      const added = rules.find((r) => r.name === 'batch-pair-apart')!
+      await expect
+        .poll(() => page.locator('[data-testid=rule][data-name=batch-pair-apart]').getAttribute('data-state'))
+        .toBe(added.state)
+      expect(await page.getByTestId('rule').count()).toBe(rules.length)
+      // the VMs breaking a rule now are marked on the map
+      const violating = new Set(rules.flatMap((r) => r.violating))
+      expect(violating.size).toBeGreaterThan(0)
+      await expect.poll(() => canvas.getAttribute('data-violating')).toBe(String(violating.size))
+      await page.locator('.map-panel').screenshot({ path: join(ARTIFACTS, 'operator-map.png') })
+      await page.getByTestId('rules').screenshot({ path: join(ARTIFACTS, 'rules-panel.png') })
+
+      // in one step: the host leaves maintenance, an empty host goes to standby, batch VM 8 is pinned
+      await canvas.scrollIntoViewIfNeeded() // the screenshots scrolled the page to the rules panel
+      await clickHost(page, host)
+      await expect.poll(() => page.locator('#details-title').textContent()).toBe(`Host ${host}`)
+      await page.getByTestId('exit-maintenance').click()
+      const placed = (await node.placement()).vmHost
+      const empty = [...Array(8).keys()].find((h) => h !== host && !placed.includes(h) && h !== target.host)!
+      expect(empty).toBeDefined()
+      await clickHost(page, empty)
+      await expect.poll(() => page.locator('#details-title').textContent()).toBe(`Host ${empty}`)
+      await page.getByTestId('standby-host').click()
+      await expect
+        .poll(() => page.getByTestId('host-pending-order').textContent())
+        .toBe(`standby host ${empty} at the next step`)
+      await clickHost(page, placed[8]!)
+      await page
+        .locator('.details-panel .vm-table tbody tr.clickable')
+        .filter({ has: page.locator('td:first-child', { hasText: /^8(\s|$)/ }) })
+        .click()
+      await expect.poll(() => page.locator('#details-title').textContent()).toBe('VM 8')
+      await page.getByTestId('pin-vm').click()
+      await expect.poll(() => page.getByTestId('vm-pending-order').textContent()).toBe('pin VM 8 at the next step')
+      await node.order({ maintenance: { host, enter: false } })
+      await node.order({ standby: { host: empty, on: true } })
+      await node.order({ pin: { vm: 8, pinned: true } })
+      await step()
+      await expect.poll(() => page.getByTestId('pin-vm').textContent()).toBe('Unpin')
+      expect((await node.vmDetails(8)).pinned).toBe(true)
+      await clickHost(page, empty)
+      await expect
+        .poll(() => page.getByTestId('host-mode').getAttribute('data-mode'))
+        .toBe((await node.hostDetails(empty)).mode!.mode)
+      expect(await page.getByTestId('power-on').isEnabled()).toBe(true)
+
+      // the order log as a file, replayed by the CLI to the same time: the same state
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-orders').click()])
+      expect(download.suggestedFilename()).toBe('operator-replay-lr-mmt-1.2-orders.yaml')
+      const orders = join(ARTIFACTS, 'app-orders.yaml')
+      await download.saveAs(orders)
+      const events = readFileSync(orders, 'utf8')
+      expect(events).toBe((await node.exportOrders()).events)
+      expect(events).toBe(
+        'events:\n' +
+          `  - {"at":60,"maintenance":{"host":${host},"enter":true}}\n` +
+          `  - {"at":120,"migrate":{"vm":${vm},"to":${target.host},"force":true}}\n` +
+          '  - {"at":180,"addRule":{"name":"batch-pair-apart","kind":"anti-affinity","vms":[8,9],"enforcement":"should"}}\n' +
+          `  - {"at":360,"maintenance":{"host":${host},"enter":false}}\n` +
+          `  - {"at":360,"standby":{"host":${empty},"on":true}}\n` +
+          '  - {"at":360,"pin":{"vm":8,"pinned":true}}\n',
+      )
+      const time = Number(await clock.getAttribute('data-time'))
+      expect(time).toBe(7 * 60)
+      const [cli, expected] = await Promise.all([
+        cliRun([file, '--orders', orders, '--until', `${time}s`]),
+        node.report(),
+      ])
+      expect(cli.stateHash).toBe(expected.stateHash)
+      await expect.poll(() => page.getByTestId('report-state-hash').textContent()).toBe(cli.stateHash)
+      // replayed, the orders are the scenario's events: the CLI's run was given none of its own
+      expect(cli.orders ?? []).toEqual([])
+      expect(expected.orders).toHaveLength(6)
+    },
+  )
 
   it.skipIf(!ready)('logs no console errors or warnings and no page errors', () => {
     expect(problems).toEqual([])

@@ -10,6 +10,8 @@ import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
 import { parsePortRequest } from '../../main/bridge-contract'
 import { defaultReportFileName, saveReportFile, serializeReport, withExtension } from '../../main/report-file'
 import { MAX_SCENARIO_BYTES, readScenarioFile } from '../../main/scenario-file'
+import { saveOrdersFile } from '../../main/orders-file'
+import { ordersFileName } from '../../engine/api/report-format'
 import { PLANETLAB_SCENARIO, ROOT } from '../helpers'
 
 let dir: string
@@ -44,6 +46,28 @@ describe('reports', () => {
     expect(defaultReportFileName(report, 'csv')).toBe('planetlab-2011-03-03-cloudsim-setup-lr-mmt-1.2-1h.csv')
     expect(withExtension('/a/b.JSON', 'json')).toBe('/a/b.JSON')
     expect(withExtension('/a/b', 'csv')).toBe('/a/b.csv')
+  })
+})
+
+describe('order logs', () => {
+  it('are written atomically as the lab exports them, as YAML, under a name that says what they replay', async () => {
+    const lab = new LabSession(nodeScenarioCatalog(join(ROOT, 'scenarios')), 'electron')
+    const info = await lab.open({ builtin: 'maintenance-and-affinity' })
+    await lab.advance({ steps: 1 })
+    await lab.order({ maintenance: { host: 2, enter: true } })
+    await lab.advance({ steps: 1 })
+    const orders = await lab.exportOrders()
+    expect(orders.orders).toEqual([{ time: 60, action: { maintenance: { host: 2, enter: true } } }])
+    const sub = mkdtempSync(join(dir, 'orders-'))
+    const events = saveOrdersFile(join(sub, 'drill'), orders, 'events')
+    expect(events).toBe(join(sub, 'drill.yaml'))
+    expect(readFileSync(events, 'utf8')).toBe(orders.events)
+    expect(orders.events).toBe('events:\n  - {"at":60,"maintenance":{"host":2,"enter":true}}\n')
+    const scenario = saveOrdersFile(join(sub, 'replay.yml'), orders, 'scenario')
+    expect(readFileSync(scenario, 'utf8')).toBe(orders.scenario)
+    expect(readdirSync(sub).sort()).toEqual(['drill.yaml', 'replay.yml'])
+    expect(ordersFileName(info, 'events')).toMatch(/^maintenance-and-affinity-.*-lr-mmt-1\.2-orders\.yaml$/)
+    expect(ordersFileName(info, 'scenario')).toMatch(/-lr-mmt-1\.2-replay\.yaml$/)
   })
 })
 

@@ -3,8 +3,8 @@
 // history axes in time ago with their units, value axes at round steps.
 import { describe, expect, it } from 'vitest'
 import { thinIndices } from '../../renderer/charts/thin'
-import { agoLabel, agoTick, agoTicks, clockAxis, clockTick } from '../../renderer/charts/axes'
-import { niceTicks } from '../../renderer/charts/SvgChart'
+import { MAX_COLUMNS, axisMaxima, chartRows } from '../../renderer/charts/chart-rows'
+import { agoLabel, agoTick, agoTicks, clockAxis, clockTick, niceTicks } from '../../renderer/charts/axes'
 
 /** A week of 5-minute intervals: mostly 0–3 migrations, one interval of 40 at a seeded random place. */
 function week(seed: number): { values: number[]; spike: number } {
@@ -50,6 +50,54 @@ describe('thinning a series', () => {
 
   it('keeps a short series whole', () => {
     expect(thinIndices(5, () => 1, 100)).toEqual([0, 1, 2, 3, 4])
+  })
+})
+
+describe('the rows a chart hands recharts', () => {
+  type P = { time: number; a: number; b: number }
+  const points = (n: number, f: (i: number) => [number, number]): P[] =>
+    Array.from({ length: n }, (_, i) => ({ time: i * 300, a: f(i)[0], b: f(i)[1] }))
+  const A = { id: 'a', value: (p: P) => p.a }
+  const B = { id: 'b', value: (p: P) => p.b }
+
+  it('keeps each series’ peak, first and last point, in time order, and no more than the columns allow', () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const { values, spike } = week(seed)
+      // b: the same week's values in another order, its spike somewhere else
+      const data = points(values.length, (i) => [values[i]!, values[(i * 5 + seed) % values.length]!])
+      for (const columns of [80, 300, 2000]) {
+        const rows = chartRows(data, (p) => p.time, [A, B], columns)
+        const buckets = Math.min(columns, MAX_COLUMNS)
+        expect(rows.length).toBeLessThanOrEqual(2 * (2 * buckets + 2))
+        expect(rows.some((r) => r.t === spike * 300 && r.a === 40)).toBe(true)
+        expect(Math.max(...rows.map((r) => r.b!))).toBe(40)
+        expect(rows[0]!.t).toBe(0)
+        expect(rows.at(-1)!.t).toBe((values.length - 1) * 300)
+        for (let k = 1; k < rows.length; k++) expect(rows[k]!.t).toBeGreaterThan(rows[k - 1]!.t)
+        // every row is one of the data's points, whole
+        for (const r of rows) expect(data[r.t / 300]).toEqual({ time: r.t, a: r.a, b: r.b })
+      }
+    }
+  })
+
+  it('keeps a short series whole', () => {
+    const data = points(50, (i) => [i, -i])
+    expect(chartRows(data, (p) => p.time, [A, B], 400).map((r) => r.t)).toEqual(data.map((p) => p.time))
+  })
+
+  it('thins stacked areas together by the top of their stack, whose largest value stays', () => {
+    // two VMs' shares; their sum peaks once at 0.9 where neither share is its own maximum
+    const data = points(3000, (i) => (i === 1234 ? [0.45, 0.45] : i % 2 ? [0.5, 0.1] : [0.1, 0.3]))
+    const stacked = [
+      { ...A, stacked: true },
+      { ...B, stacked: true },
+    ]
+    const rows = chartRows(data, (p) => p.time, stacked, 100)
+    expect(rows.length).toBeLessThanOrEqual(2 * 100 + 2)
+    expect(rows.some((r) => r.t === 1234 * 300)).toBe(true)
+    expect(axisMaxima(rows, stacked).left).toBeCloseTo(0.9, 12)
+    // unstacked, each series on its own axis
+    expect(axisMaxima(rows, [A, { ...B, axis: 'right' as const }])).toEqual({ left: 0.5, right: 0.45 })
   })
 })
 

@@ -6,7 +6,14 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { LabSession } from '../../engine/api/lab-session'
 import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
-import { SEED_MAX, parsePauseAt, parseSeed, parseSettings, summarizeError } from '../../renderer/state/inputs'
+import {
+  SEED_MAX,
+  parsePauseAt,
+  parseSeed,
+  parseSelector,
+  parseSettings,
+  summarizeError,
+} from '../../renderer/state/inputs'
 import { ROOT } from '../helpers'
 
 describe('the seed', () => {
@@ -95,5 +102,15 @@ describe('an error next to its control', () => {
       message: 'workers: expected a whole number 0..256, found -1',
       others: 0,
     })
+  })
+})
+
+describe('a rule’s selector as typed', () => {
+  it('reads ids as numbers and anything else as a group name, split at commas and spaces', () => {
+    expect(parseSelector('3, 4 web')).toEqual([3, 4, 'web'])
+    expect(parseSelector(' licensed-hosts,12 ')).toEqual(['licensed-hosts', 12])
+    // "1.5" or "-2" are no ids: they go to the lab as names, which it refuses at validation with the name
+    expect(parseSelector('1.5 -2')).toEqual(['1.5', '-2'])
+    expect(parseSelector(' , ')).toEqual([])
   })
 })

@@ -39,6 +39,21 @@ describe('orders in words', () => {
     expect(describeOrder({ migrate: { vm: 2, to: 5 } }).label).toBe('migrate VM 2 to host 5')
     expect(describeOrder({ cancelMigration: { vm: 2 } }).label).toBe('cancel the migration of VM 2')
     expect(describeOrder({ balloon: { vm: 2, target: 'auto' } }).label).toBe('balloon VM 2 to auto')
+    // the operator's orders (issue 17)
+    expect(describeOrder({ migrate: { vm: 2, to: 5, force: true } }).label).toBe('migrate VM 2 to host 5 (forced)')
+    expect(describeOrder({ maintenance: { host: 3, enter: true } })).toEqual({
+      host: 3,
+      label: 'enter maintenance on host 3',
+    })
+    expect(describeOrder({ maintenance: { host: 3, enter: false } }).label).toBe('exit maintenance on host 3')
+    expect(describeOrder({ standby: { host: 3, on: true } })).toEqual({ host: 3, label: 'standby host 3' })
+    expect(describeOrder({ standby: { host: 3, on: false } }).label).toBe('power on host 3')
+    expect(describeOrder({ pin: { vm: 7, pinned: true } })).toEqual({ vm: 7, label: 'pin VM 7' })
+    expect(describeOrder({ pin: { vm: 7, pinned: false } }).label).toBe('unpin VM 7')
+    expect(
+      describeOrder({ addRule: { name: 'apart', kind: 'anti-affinity', vms: [1, 2], enforcement: 'should' } }),
+    ).toEqual({ label: 'add rule "apart"' })
+    expect(describeOrder({ removeRule: { name: 'apart' } })).toEqual({ label: 'remove rule "apart"' })
   })
 })
 
