@@ -1,22 +1,135 @@
 // Seeded random streams: one per entity, derived from the scenario seed, the kind of entity and its id, so
 // that a draw never depends on how many workers run, in what order hosts are stepped, or what other
-// entities drew before. xoroshiro128+ from pure-rand, its whole 128-bit state derived from (seed, kind, id)
-// by SplitMix64 (a 32-bit seed allowed only 2^32 streams in all); the state can be saved and restored
-// (checkpoints).
-import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus'
+// entities drew before. xoroshiro128+ as pure-rand computes it, its whole 128-bit state derived from (seed,
+// kind, id) by SplitMix64 (a 32-bit seed allowed only 2^32 streams in all); the state can be saved and
+// restored (checkpoints).
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
-import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator'
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator'
+
+/**
+ * pure-rand's xoroshiro128+ (generator/xoroshiro128plus, its state words in its order s01, s00, s11, s10),
+ * output for output; kept here so that bulk draws run on the state in locals.
+ */
+class Xoroshiro128Plus implements RandomGenerator {
+  constructor(
+    public s01: number,
+    public s00: number,
+    public s11: number,
+    public s10: number,
+  ) {}
+
+  next(): number {
+    const out = (this.s00 + this.s10) | 0
+    const a0 = this.s10 ^ this.s00
+    const a1 = this.s11 ^ this.s01
+    const s00 = this.s00
+    const s01 = this.s01
+    this.s00 = (s00 << 24) ^ (s01 >>> 8) ^ a0 ^ (a0 << 16)
+    this.s01 = (s01 << 24) ^ (s00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16))
+    this.s10 = (a1 << 5) ^ (a0 >>> 27)
+    this.s11 = (a0 << 5) ^ (a1 >>> 27)
+    return out
+  }
+
+  clone(): Xoroshiro128Plus {
+    return new Xoroshiro128Plus(this.s01, this.s00, this.s11, this.s10)
+  }
+
+  getState(): number[] {
+    return [this.s01, this.s00, this.s11, this.s10]
+  }
+
+  static fromState(state: readonly number[]): Xoroshiro128Plus {
+    if (state.length !== 4) throw new Error('a xoroshiro128+ state has 4 words')
+    return new Xoroshiro128Plus(state[0]! | 0, state[1]! | 0, state[2]! | 0, state[3]! | 0)
+  }
+}
 
 export class RandomStream {
   private spare: number | undefined
 
-  constructor(private readonly rng: JumpableRandomGenerator) {}
+  private constructor(private readonly rng: Xoroshiro128Plus) {}
 
   /** Uniform in [0, 1): 53 random bits from two 32-bit outputs (27 + 26), the classic construction. */
   float(): number {
     const high = this.rng.next() >>> 5
     const low = this.rng.next() >>> 6
     return (high * 67108864 + low) / 9007199254740992
+  }
+
+  /**
+   * n (≤ 32) draws of float() compared with p, as bits: bit i is set when the i-th draw is below p (the
+   * same draws as n calls of float(); float() is an integer over 2^53, so the test is exact).
+   */
+  bitsBelow(p: number, n: number): number {
+    const g = this.rng
+    let s01 = g.s01
+    let s00 = g.s00
+    let s11 = g.s11
+    let s10 = g.s10
+    const limit = p * 9007199254740992
+    let bits = 0
+    for (let i = 0; i < n; i++) {
+      // two outputs of next(), as in float()
+      const high = ((s00 + s10) | 0) >>> 5
+      let a0 = s10 ^ s00
+      let a1 = s11 ^ s01
+      let t00 = s00
+      let t01 = s01
+      s00 = (t00 << 24) ^ (t01 >>> 8) ^ a0 ^ (a0 << 16)
+      s01 = (t01 << 24) ^ (t00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16))
+      s10 = (a1 << 5) ^ (a0 >>> 27)
+      s11 = (a0 << 5) ^ (a1 >>> 27)
+      const low = ((s00 + s10) | 0) >>> 6
+      a0 = s10 ^ s00
+      a1 = s11 ^ s01
+      t00 = s00
+      t01 = s01
+      s00 = (t00 << 24) ^ (t01 >>> 8) ^ a0 ^ (a0 << 16)
+      s01 = (t01 << 24) ^ (t00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16))
+      s10 = (a1 << 5) ^ (a0 >>> 27)
+      s11 = (a0 << 5) ^ (a1 >>> 27)
+      if (high * 67108864 + low < limit) bits |= 1 << i
+    }
+    g.s01 = s01
+    g.s00 = s00
+    g.s11 = s11
+    g.s10 = s10
+    return bits
+  }
+
+  /** Fills `into` with float() draws, in order. */
+  floats(into: Float64Array): void {
+    const g = this.rng
+    let s01 = g.s01
+    let s00 = g.s00
+    let s11 = g.s11
+    let s10 = g.s10
+    for (let i = 0; i < into.length; i++) {
+      const high = ((s00 + s10) | 0) >>> 5
+      let a0 = s10 ^ s00
+      let a1 = s11 ^ s01
+      let t00 = s00
+      let t01 = s01
+      s00 = (t00 << 24) ^ (t01 >>> 8) ^ a0 ^ (a0 << 16)
+      s01 = (t01 << 24) ^ (t00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16))
+      s10 = (a1 << 5) ^ (a0 >>> 27)
+      s11 = (a0 << 5) ^ (a1 >>> 27)
+      const low = ((s00 + s10) | 0) >>> 6
+      a0 = s10 ^ s00
+      a1 = s11 ^ s01
+      t00 = s00
+      t01 = s01
+      s00 = (t00 << 24) ^ (t01 >>> 8) ^ a0 ^ (a0 << 16)
+      s01 = (t01 << 24) ^ (t00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16))
+      s10 = (a1 << 5) ^ (a0 >>> 27)
+      s11 = (a0 << 5) ^ (a1 >>> 27)
+      into[i] = (high * 67108864 + low) / 9007199254740992
+    }
+    g.s01 = s01
+    g.s00 = s00
+    g.s11 = s11
+    g.s10 = s10
   }
 
   /** Uniform integer in [from, to]. */
@@ -49,7 +162,7 @@ export class RandomStream {
   }
 
   static fromState(state: readonly number[]): RandomStream {
-    const stream = new RandomStream(xoroshiro128plusFromState(state.slice(0, -1)))
+    const stream = new RandomStream(Xoroshiro128Plus.fromState(state.slice(0, -1)))
     const spare = state[state.length - 1]
     stream.spare = spare === undefined || Number.isNaN(spare) ? undefined : spare
     return stream
@@ -61,7 +174,7 @@ export class RandomStream {
  * seed, its xoroshiro128+ seeded with all 128 bits of streamState(seed, kind, id).
  */
 export function streamFor(seed: number, kind: string, id: number): RandomStream {
-  return new RandomStream(xoroshiro128plusFromState(streamState(seed, kind, id)))
+  return RandomStream.fromState([...streamState(seed, kind, id), Number.NaN])
 }
 
 /**

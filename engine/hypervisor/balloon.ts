@@ -7,7 +7,7 @@
 // current memory per run, down to what they use plus a free margin that shrinks with the host's free
 // memory; at ≤ 5 % host free the margin is negative and guests are forced to swap; otherwise balloons
 // deflate by up to 5 % per run.
-import { PAGE_UNIQUE } from '../memory/content'
+import { PAGE_IMAGE, PAGE_UNIQUE, PAGE_ZERO } from '../memory/content'
 import type { GuestMemory } from './guest-memory'
 
 const MiB = 1024 * 1024
@@ -89,27 +89,42 @@ export function stepBalloon(
   if (vm.balloon < target) {
     const fast = size / cfg.inflateBytesPerSec
     const slow = size / Math.min(cfg.inflateBytesPerSec, cfg.guestSwapBytesPerSec)
+    // page after page, the budget paying each; the pages themselves move in runs of one kind
     while (vm.balloon < target) {
       const kind = vm.nextInflateKind()
       if (kind === -1) break
       const cost = kind === PAGE_UNIQUE ? slow : fast
-      if (budget < cost) break
-      vm.inflateOne()
-      budget -= cost
-      out.inflated++
-      if (kind === PAGE_UNIQUE) out.swappedOut++
+      const limit = Math.min(
+        target - vm.balloon,
+        kind === PAGE_ZERO ? vm.free : kind === PAGE_IMAGE ? vm.cache : vm.used,
+      )
+      let n = 0
+      while (n < limit && budget >= cost) {
+        budget -= cost
+        n++
+      }
+      vm.inflate(kind, n)
+      out.inflated += n
+      if (kind === PAGE_UNIQUE) out.swappedOut += n
+      if (n < limit) break
     }
   } else {
     const fast = size / cfg.deflateBytesPerSec
     const slow = size / Math.min(cfg.deflateBytesPerSec, cfg.guestSwapBytesPerSec)
     while (vm.balloon > target) {
-      const cost = vm.guestSwapped > 0 ? slow : fast
-      if (budget < cost) break
+      // pages bringing swapped data back first
       const swapped = vm.guestSwapped > 0
-      vm.deflateOne()
-      budget -= cost
-      out.deflated++
-      if (swapped) out.swappedIn++
+      const cost = swapped ? slow : fast
+      const limit = swapped ? Math.min(vm.balloon - target, vm.guestSwapped) : vm.balloon - target
+      let n = 0
+      while (n < limit && budget >= cost) {
+        budget -= cost
+        n++
+      }
+      vm.deflate(n)
+      out.deflated += n
+      if (swapped) out.swappedIn += n
+      if (n < limit) break
     }
   }
   vm.balloonCarry = vm.balloon === target ? 0 : budget

@@ -14,9 +14,8 @@
 //
 // Every change to the guest's memory goes through here (workload writes, a migrating guest's too, frees,
 // balloon moves) so the counts stay exact in O(1) per page and KSM hears of copy-on-write breaks at once.
-import { MemoryImage, ZERO_TOKEN, isImageToken, type MemoryImageState } from '../memory/image'
+import { MemoryImage, ZERO_TOKEN, isImageToken, popcount, type MemoryImageState } from '../memory/image'
 import {
-  countContent,
   initialiseContent,
   PAGE_IMAGE,
   PAGE_UNIQUE,
@@ -34,7 +33,11 @@ export interface KsmWatch {
   /** pages of this guest mapped to KSM pages (ksm_merging_pages) */
   readonly merging: number
   pageChanged(page: number): void
+  /** the guest wrote the pages of `mask` in word `w` (pages 32w…32w + 31) */
+  wordChanged(w: number, mask: number): void
   pageRemoved(page: number): void
+  /** the pages of `mask` in word `w` are no longer mapped */
+  wordRemoved(w: number, mask: number): void
   pageAdded(page: number): void
   /** every page may have changed (a revert, a rebuild) */
   resync(): void
@@ -105,10 +108,8 @@ export class GuestMemory {
   /** KSM registration, set by Ksm.register */
   ksmSlot: KsmWatch | null = null
   readonly image: MemoryImage
-  /** PRESENT or BALLOONED per page */
-  readonly flags: Uint8Array
-  /** ballooned pages, most recent last */
-  private readonly stack: Int32Array
+  /** ballooned pages, most recent last (grown as the balloon grows) */
+  private stack: Int32Array
   // cumulative counters (pages)
   guestSwapOuts = 0
   guestSwapIns = 0
@@ -122,22 +123,26 @@ export class GuestMemory {
   /**
    * per ballooned page the workload still addresses: the frame the guest uses instead (−1: none yet), so
    * a working set that overlaps the balloon occupies a fixed set of frames instead of a new one per write
+   * (allocated at the first such write)
    */
-  private readonly remap: Int32Array
+  private remap: Int32Array | null = null
 
   constructor(image: MemoryImage) {
     this.image = image
     this.pages = image.pageCount
     this.pageSize = image.pageSize
-    this.flags = new Uint8Array(this.pages)
-    this.stack = new Int32Array(this.pages)
-    this.remap = new Int32Array(this.pages).fill(-1)
-    const c = countContent(image)
-    this.free = c.zero
-    this.cache = c.image
-    this.used = c.unique
+    this.stack = new Int32Array(16)
+    let nonzero = 0
+    let unique = 0
+    for (let i = 0; i < image.nonzero.length; i++) {
+      nonzero += popcount(image.nonzero[i]!)
+      unique += popcount(image.unique[i]!)
+    }
+    this.free = this.pages - nonzero
+    this.cache = nonzero - unique
+    this.used = unique
     this.hotEnd = this.pages
-    this.hotBacked = c.image + c.unique
+    this.hotBacked = nonzero
   }
 
   /** A VM of `bytes` RAM whose pages start with the content of `spec` (placed with `stream`). */
@@ -149,6 +154,11 @@ export class GuestMemory {
 
   get vm(): number {
     return this.image.vm
+  }
+
+  /** Whether the guest holds the page (it is not in the balloon). */
+  isPresent(page: number): boolean {
+    return !this.image.isAbsent(page)
   }
 
   /** Pages the guest has (QEMU's logical size `actual`, in pages): all but the balloon. */
@@ -190,10 +200,7 @@ export class GuestMemory {
   }
 
   private countHot(): void {
-    let n = 0
-    const t = this.image.tokens
-    for (let p = this.hotFirst; p < this.hotEnd; p++) if (this.flags[p] === PRESENT && t[p] !== ZERO_TOKEN) n++
-    this.hotBacked = n
+    this.hotBacked = this.image.mappedIn(this.hotFirst, this.hotEnd)
   }
 
   /** Splits hostSwapped between the regions in proportion to their backed pages. */
@@ -232,12 +239,39 @@ export class GuestMemory {
     return page
   }
 
+  /** The guest writes the pages of `mask` in word `w` (pages 32w…32w + 31): write() of each, in order. */
+  writeWord(w: number, mask: number): void {
+    const image = this.image
+    if ((mask & image.absent[w]!) !== 0) {
+      // pages in the balloon: the writes land on frames the allocator finds, one by one
+      for (let m = mask; m !== 0; m &= m - 1) this.write((w << 5) + 31 - Math.clz32(m & -m))
+      return
+    }
+    const nonzero = image.nonzero[w]!
+    const zero = mask & ~nonzero
+    const cached = mask & nonzero & ~image.unique[w]!
+    if (zero !== 0) {
+      const n = popcount(zero)
+      this.free -= n
+      this.used += n
+      this.hotBacked += popcount(zero & this.hotBits(w))
+    }
+    if (cached !== 0) {
+      const n = popcount(cached)
+      this.cache -= n
+      this.used += n
+    }
+    image.writeWord(w, mask)
+    const slot = this.ksmSlot
+    if (slot) slot.wordChanged(w, mask)
+  }
+
   /**
    * The guest frees a page; with free page reporting / init_on_free it then reads as zeros (free memory)
    * and the host discards it: no longer backed, no longer scanned by KSM.
    */
   release(page: number): void {
-    if (this.flags[page] !== PRESENT) return
+    if (this.image.isAbsent(page)) return
     const token = this.image.tokens[page]!
     if (token === ZERO_TOKEN) return
     if (isImageToken(token)) this.cache--
@@ -256,11 +290,12 @@ export class GuestMemory {
    * −1: the guest has no page at all.
    */
   frame(page: number): number {
-    if (this.flags[page] === PRESENT) return page
-    const again = this.remap[page]!
-    if (again >= 0 && this.flags[again] === PRESENT) return again
+    const image = this.image
+    if (!image.isAbsent(page)) return page
+    const again = this.remap === null ? -1 : this.remap[page]!
+    if (again >= 0 && !image.isAbsent(again)) return again
     const frame = this.allocate()
-    if (frame >= 0) this.remap[page] = frame
+    if (frame >= 0) (this.remap ??= new Int32Array(this.pages).fill(-1))[page] = frame
     return frame
   }
 
@@ -279,23 +314,36 @@ export class GuestMemory {
     return -1
   }
 
-  /** A present page of a kind, searching on from where the last search of that kind stopped. */
+  /**
+   * A present page of a kind, searching on from where the last search of that kind stopped (and around),
+   * 32 pages at a time.
+   */
   private find(kind: PageKind): number {
-    const n = this.pages
-    const tokens = this.image.tokens
-    const flags = this.flags
+    const image = this.image
+    const absent = image.absent
+    const nonzero = image.nonzero
+    const unique = image.unique
+    const words = absent.length
     let p = this.cursor[kind]!
-    for (let i = 0; i < n; i++) {
-      if (p >= n) p = 0
-      if (flags[p] === PRESENT) {
-        const t = tokens[p]!
-        const k = t === ZERO_TOKEN ? PAGE_ZERO : isImageToken(t) ? PAGE_IMAGE : PAGE_UNIQUE
-        if (k === kind) {
-          this.cursor[kind] = p + 1
-          return p
-        }
+    if (p >= this.pages) p = 0
+    let w = p >>> 5
+    // the first word from the cursor on, then every word once, then the first word's bits before the cursor
+    let skip = ~0 << (p & 31)
+    for (let i = 0; i <= words; i++) {
+      const present = ~absent[w]!
+      const m =
+        (kind === PAGE_ZERO
+          ? present & ~nonzero[w]!
+          : kind === PAGE_IMAGE
+            ? present & nonzero[w]! & ~unique[w]!
+            : present & unique[w]!) & skip
+      if (m !== 0) {
+        const page = (w << 5) + (31 - Math.clz32(m & -m))
+        this.cursor[kind] = page + 1
+        return page
       }
-      p++
+      skip = ~0
+      w = w + 1 === words ? 0 : w + 1
     }
     throw new Error(`VM ${this.vm}: no present page of kind ${kind} although counted`)
   }
@@ -333,26 +381,89 @@ export class GuestMemory {
    * taken, or −1 if nothing is left.
    */
   inflateOne(): PageKind | -1 {
-    const kind: PageKind | -1 =
-      this.free > 0 ? PAGE_ZERO : this.cache > 0 ? PAGE_IMAGE : this.used > 0 ? PAGE_UNIQUE : -1
-    if (kind === -1) return -1
-    const page = this.find(kind)
-    if (kind !== PAGE_ZERO && this.inHot(page)) this.hotBacked--
-    if (kind === PAGE_ZERO) this.free--
-    else if (kind === PAGE_IMAGE) {
-      this.cache--
-      this.cacheDropped++
-    } else {
-      this.used--
-      this.guestSwapped++
-      this.guestSwapOuts++
+    const kind = this.nextInflateKind()
+    if (kind !== -1) this.inflate(kind, 1)
+    return kind
+  }
+
+  /**
+   * The guest hands `count` pages of `kind` to the balloon (it has that many): the next ones of that kind
+   * from where the last search stopped, exactly as `count` inflateOne() calls would, 32 pages at a time.
+   */
+  inflate(kind: PageKind, count: number): void {
+    if (count <= 0) return
+    const image = this.image
+    const absent = image.absent
+    const nonzero = image.nonzero
+    const unique = image.unique
+    const words = absent.length
+    let p = this.cursor[kind]!
+    if (p >= this.pages) p = 0
+    let w = p >>> 5
+    let from = ~0 << (p & 31)
+    let left = count
+    let last = -1
+    for (let i = 0; i <= words && left > 0; i++) {
+      const present = ~absent[w]!
+      let m =
+        (kind === PAGE_ZERO
+          ? present & ~nonzero[w]!
+          : kind === PAGE_IMAGE
+            ? present & nonzero[w]! & ~unique[w]!
+            : present & unique[w]!) & from
+      from = ~0
+      if (m !== 0) {
+        let n = popcount(m)
+        if (n > left) {
+          let keep = 0
+          for (let j = 0; j < left; j++) {
+            const r = m ^ keep
+            keep |= r & -r
+          }
+          m = keep
+          n = left
+        }
+        this.toBalloon(kind, w, m, n)
+        left -= n
+        last = (w << 5) + 31 - Math.clz32(m)
+      }
+      w = w + 1 === words ? 0 : w + 1
+    }
+    if (left > 0) throw new Error(`VM ${this.vm}: no present page of kind ${kind} although counted`)
+    this.cursor[kind] = last + 1
+  }
+
+  /** The n pages of `mask` in word w, all of `kind`, go to the balloon. */
+  private toBalloon(kind: PageKind, w: number, mask: number, n: number): void {
+    if (kind === PAGE_ZERO) this.free -= n
+    else {
+      this.hotBacked -= popcount(mask & this.hotBits(w))
+      if (kind === PAGE_IMAGE) {
+        this.cache -= n
+        this.cacheDropped += n
+      } else {
+        this.used -= n
+        this.guestSwapped += n
+        this.guestSwapOuts += n
+      }
     }
     const slot = this.ksmSlot
-    if (slot) slot.pageRemoved(page)
-    this.flags[page] = BALLOONED
-    this.stack[this.balloon++] = page
-    this.image.setToken(page, ZERO_TOKEN)
-    return kind
+    if (slot) slot.wordRemoved(w, mask)
+    this.image.discardWord(w, mask)
+    if (this.balloon + n > this.stack.length) {
+      const grown = new Int32Array(Math.min(this.pages, Math.max(this.balloon + n, this.stack.length * 2)))
+      grown.set(this.stack)
+      this.stack = grown
+    }
+    for (let m = mask; m !== 0; m &= m - 1) this.stack[this.balloon++] = (w << 5) + 31 - Math.clz32(m & -m)
+  }
+
+  /** The pages of word w in the hot region, as bits. */
+  private hotBits(w: number): number {
+    const lo = Math.max(this.hotFirst, w << 5) - (w << 5)
+    const hi = Math.min(this.hotEnd, (w + 1) << 5) - (w << 5)
+    if (hi <= lo) return 0
+    return (hi >= 32 ? ~0 : (1 << hi) - 1) & (~0 << lo)
   }
 
   /**
@@ -361,18 +472,27 @@ export class GuestMemory {
    */
   deflateOne(): number {
     if (this.balloon === 0) return -1
-    const page = this.stack[--this.balloon]!
-    this.flags[page] = PRESENT
-    if (this.guestSwapped > 0) {
-      this.guestSwapped--
-      this.guestSwapIns++
-      this.used++
-      if (this.inHot(page)) this.hotBacked++
-      this.image.write(page)
-    } else this.free++
-    const slot = this.ksmSlot
-    if (slot) slot.pageAdded(page)
+    const page = this.stack[this.balloon - 1]!
+    this.deflate(1)
     return page
+  }
+
+  /** The balloon gives `count` pages back (it holds that many), the last taken first: deflateOne() each. */
+  deflate(count: number): void {
+    const image = this.image
+    const slot = this.ksmSlot
+    for (let i = 0; i < count; i++) {
+      const page = this.stack[--this.balloon]!
+      image.setAbsent(page, false)
+      if (this.guestSwapped > 0) {
+        this.guestSwapped--
+        this.guestSwapIns++
+        this.used++
+        if (this.inHot(page)) this.hotBacked++
+        image.write(page)
+      } else this.free++
+      if (slot) slot.pageAdded(page)
+    }
   }
 
   /** The kind of page the next inflation would take (−1: none). */
@@ -387,24 +507,25 @@ export class GuestMemory {
    * from elsewhere) and tells KSM to break sharing where the content changed. O(pages).
    */
   recount(): void {
-    let free = 0
-    let cache = 0
-    let used = 0
-    const t = this.image.tokens
-    for (let p = 0; p < this.pages; p++) {
-      if (this.flags[p] !== PRESENT) {
-        // content written past the guest onto the balloon's pages: those frames hold nothing
-        if (t[p] !== ZERO_TOKEN) this.image.setToken(p, ZERO_TOKEN)
-        continue
+    const image = this.image
+    const absent = image.absent
+    const nonzero = image.nonzero
+    const unique = image.unique
+    let nonzeroPresent = 0
+    let uniquePresent = 0
+    for (let w = 0; w < absent.length; w++) {
+      let stray = absent[w]! & nonzero[w]!
+      // writes that bypassed the guest (a migration's) and hit the balloon's pages: those frames hold nothing
+      while (stray !== 0) {
+        image.setToken((w << 5) + (31 - Math.clz32(stray & -stray)), ZERO_TOKEN)
+        stray &= stray - 1
       }
-      const token = t[p]!
-      if (token === ZERO_TOKEN) free++
-      else if (isImageToken(token)) cache++
-      else used++
+      nonzeroPresent += popcount(nonzero[w]! & ~absent[w]!)
+      uniquePresent += popcount(unique[w]! & ~absent[w]!)
     }
-    this.free = free
-    this.cache = cache
-    this.used = used
+    this.free = this.present - nonzeroPresent
+    this.cache = nonzeroPresent - uniquePresent
+    this.used = uniquePresent
     this.countHot()
     const slot = this.ksmSlot
     if (slot) slot.resync()
@@ -412,8 +533,9 @@ export class GuestMemory {
 
   /**
    * Where the O(1) counts disagree with the pages (empty: consistent): free/cache/used and the hot
-   * region's backed pages against a recount of the present pages, the balloon against the BALLOONED flags
-   * and its stack, ballooned frames holding nothing. O(pages): for tests and checks, never a step.
+   * region's backed pages against a recount of the present pages, the balloon against the absent pages
+   * and its stack, ballooned frames holding nothing, the image's bitmaps and `mapped` against its tokens.
+   * O(pages): for tests and checks, never a step.
    */
   inconsistencies(): string[] {
     let free = 0
@@ -422,14 +544,22 @@ export class GuestMemory {
     let hot = 0
     let ballooned = 0
     let holding = 0
-    const t = this.image.tokens
+    let bitmaps = 0
+    const image = this.image
+    const t = image.tokens
     for (let p = 0; p < this.pages; p++) {
-      if (this.flags[p] !== PRESENT) {
+      const token = t[p]!
+      const bit = (x: Uint32Array) => (x[p >>> 5]! >>> (p & 31)) & 1
+      if (
+        bit(image.nonzero) !== (token === ZERO_TOKEN ? 0 : 1) ||
+        bit(image.unique) !== (token !== ZERO_TOKEN && !isImageToken(token) ? 1 : 0)
+      )
+        bitmaps++
+      if (image.isAbsent(p)) {
         ballooned++
         if (t[p] !== ZERO_TOKEN) holding++
         continue
       }
-      const token = t[p]!
       if (token === ZERO_TOKEN) free++
       else {
         if (isImageToken(token)) cache++
@@ -447,8 +577,10 @@ export class GuestMemory {
     expect('hot backed', this.hotBacked, hot)
     expect('balloon', this.balloon, ballooned)
     expect('ballooned frames with content', 0, holding)
+    expect('pages whose content bitmaps disagree with their tokens', 0, bitmaps)
+    expect('mapped', image.mapped, cache + used)
     for (let k = 0; k < this.balloon; k++)
-      if (this.flags[this.stack[k]!] !== BALLOONED) {
+      if (!image.isAbsent(this.stack[k]!)) {
         out.push(`VM ${this.vm}: balloon stack entry ${k} (page ${this.stack[k]}) is not ballooned`)
         break
       }
@@ -463,7 +595,7 @@ export class GuestMemory {
    * each VM's copy travels, and the destination's KSM merges them again over time.
    */
   needsSending(page: number): boolean {
-    return this.flags[page] === PRESENT && this.image.tokens[page] !== ZERO_TOKEN
+    return !this.image.isAbsent(page) && this.image.tokens[page] !== ZERO_TOKEN
   }
 
   /** Pages a complete first pre-copy round sends in full (present, non-zero): O(1). */
@@ -477,7 +609,7 @@ export class GuestMemory {
     const img = this.image.state()
     return {
       image: { ...img, tokens: img.tokens.slice(), dirty: img.dirty.slice() },
-      flags: this.flags.slice(),
+      flags: this.flags(),
       stack: this.stack.slice(0, this.balloon),
       counts: [
         this.balloon,
@@ -505,14 +637,31 @@ export class GuestMemory {
       balloonAuto: this.balloonAuto,
       cursor: this.cursor.slice(),
       killed: this.killed,
-      remap: this.remap.slice(),
+      // a full table either way: a snapshot's saved state (and its save time) is as large with or without it
+      remap: this.remap ? this.remap.slice() : new Int32Array(this.pages).fill(-1),
     }
+  }
+
+  /** PRESENT or BALLOONED per page (the state's form). */
+  private flags(): Uint8Array {
+    const flags = new Uint8Array(this.pages)
+    const absent = this.image.absent
+    for (let w = 0; w < absent.length; w++) {
+      let a = absent[w]!
+      while (a !== 0) {
+        const p = (w << 5) + (31 - Math.clz32(a & -a))
+        if (p < this.pages) flags[p] = BALLOONED
+        a &= a - 1
+      }
+    }
+    return flags
   }
 
   /** Rebuilds a VM's memory (not registered with any KSM: Ksm.fromState re-attaches it). */
   static fromState(s: GuestMemoryState): GuestMemory {
     const m = new GuestMemory(MemoryImage.fromState(s.image))
-    m.flags.set(s.flags)
+    for (let p = 0; p < s.flags.length; p++) if (s.flags[p] !== PRESENT) m.image.setAbsent(p, true)
+    m.stack = new Int32Array(Math.max(16, s.stack.length))
     m.stack.set(s.stack)
     const c = s.counts
     m.balloon = c[0]!
@@ -539,7 +688,10 @@ export class GuestMemory {
     m.balloonAuto = s.balloonAuto
     m.cursor.set(s.cursor)
     m.killed = s.killed
-    m.remap.set(s.remap)
+    if (s.remap.some((f) => f >= 0)) {
+      m.remap = new Int32Array(m.pages)
+      m.remap.set(s.remap)
+    }
     m.countHot()
     return m
   }

@@ -15,7 +15,7 @@
 //   3. table.stall[slot] = memory.stall[k]; CpuScheduler.schedule(...) → granted, steal, shortfall.
 import { ZERO_TOKEN } from '../memory/image'
 import { applyMomBalloon, BALLOON_DEFAULTS, emptyBalloonStep, stepBalloon, type BalloonConfig } from './balloon'
-import { Ksm, momKsmPolicy, type KsmState, type KsmStats } from './ksm'
+import { Ksm, momKsmPolicy, type KsmDaemon, type KsmState, type KsmStats } from './ksm'
 import {
   clampSwapped,
   HOST_SWAP_DEFAULTS,
@@ -234,7 +234,7 @@ export class HostMemory {
    */
   private readonly k: number[] = new Array<number>(12).fill(0.5)
   private readonly swapK: SwapConstants = { faultsPerPage: 1, latencySec: 0, bandwidthBytesPerSec: 1, pageSize: 1 }
-  readonly ksm: Ksm
+  readonly ksm: KsmDaemon
   /** the host's VMs; per-VM outputs below are indexed by position in this list */
   readonly vms: GuestMemory[] = []
   /** CPU seconds lost to memory stalls in the last step */
@@ -277,7 +277,7 @@ export class HostMemory {
   /** seconds into the current step (decisions' time stamps) */
   private clock = 0
 
-  constructor(cfg: Partial<HostMemoryConfig> & Pick<HostMemoryConfig, 'ramBytes' | 'pageSize'>, ksm?: Ksm) {
+  constructor(cfg: Partial<HostMemoryConfig> & Pick<HostMemoryConfig, 'ramBytes' | 'pageSize'>, ksm?: KsmDaemon) {
     this.config = { ...HOST_MEMORY_DEFAULTS, ...cfg }
     this.derive()
     this.ksm = ksm ?? new Ksm(cfg.pageSize)

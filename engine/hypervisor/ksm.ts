@@ -25,11 +25,21 @@
 // pages with the same fate. Counts are in simulated pages; the scan budget and general_profit are kept
 // in kernel terms (pages_to_scan kernel pages per wake-up; 64 B per kernel rmap_item).
 //
-// Performance: work is proportional to the pages scanned at the configured rate. Once a whole pass has
-// changed nothing and nothing changed since (no write, balloon move, registration), further passes are
-// identical, so the scanner skips ahead arithmetically (counting full_scans and pages_scanned) instead
-// of revisiting pages.
-import { ZERO_TOKEN } from '../memory/image'
+// Representation (the page-by-page reference the tests compare with is tests/reference/ksm-reference.ts):
+// a VM's rmap_items are bit planes, 32 pages a word — has an item, checksum taken, in the unstable tree,
+// merged — and the KSM page of each merged page. A checksum still holds while the image's `changed` bit of
+// the page is clear (MemoryImage sets it on every change of content, even one that bypassed the guest), so
+// "changed since the last visit" is a bit test. A page of the VM's own content (a unique token) never
+// equals another page: its visits only move it along item → volatile → unstable, which the scanner does
+// for 32 pages at once; such pages are not put in the unstable tree, where nothing could ever match them.
+// Pages still mapped to a KSM page of their content are skipped a word at a time; the rest (image pages
+// on their way to a merge, pages written behind KSM's back) go through cmp_and_merge_page one by one.
+//
+// Performance: work is proportional to the words of the pages scanned at the configured rate, and to the
+// image pages that change state. Once a whole pass has changed nothing and nothing changed since (no
+// write, balloon move, registration), further passes are identical, so the scanner skips ahead
+// arithmetically (counting full_scans and pages_scanned) instead of revisiting pages.
+import { ZERO_TOKEN, isImageToken, popcount } from '../memory/image'
 import { TokenTable, type TokenTableState } from './token-table'
 import type { GuestMemory, KsmWatch } from './guest-memory'
 
@@ -73,26 +83,48 @@ export interface KsmStats {
   cow_ksm: number
 }
 
-// Per-page place of a scanned page (KsmSlot.where).
-const NO_ITEM = -1 // never scanned, or not present: no rmap_item
-const ITEM = -2 // rmap_item in no tree (volatile, or waiting)
-const UNSTABLE = -3 // node of the unstable tree
-// ≥ 0: the KSM page (dup id) the page is mapped to
+/** What a host's memory needs of its ksmd: `Ksm`, or the tests' page-by-page reference. */
+export interface KsmDaemon {
+  readonly pageSize: number
+  readonly tunables: Readonly<KsmTunables>
+  /** the registered VMs, in scan order */
+  readonly slots: readonly { readonly vm: GuestMemory }[]
+  /** pages_sharing */
+  readonly savedPages: number
+  /** pages_shared */
+  readonly pagesShared: number
+  set(t: Partial<KsmTunables>): void
+  register(vm: GuestMemory): KsmWatch
+  unregister(vm: GuestMemory): void
+  advance(ms: number): void
+  stats(into?: KsmStats): KsmStats
+  state(): KsmState
+}
 
 const SLOT_SCALE = 2 ** 31
 
-/** A registered VM (an mm_slot) with its rmap_items, one per page. */
 /** The KSM slot a guest is registered with (its watch is a KsmSlot when a Ksm registered it). */
 function slotOf(vm: GuestMemory): KsmSlot | null {
   const watch = vm.ksmSlot
   return watch instanceof KsmSlot ? watch : null
 }
 
+/**
+ * A registered VM (an mm_slot) with its rmap_items: bit planes of 32 pages a word, allocated at its first
+ * scan. A page's place: no item; an item (its checksum taken or not); a node of the unstable tree (Linux's
+ * UNSTABLE_FLAG, kept until the page is visited again); or mapped to a KSM page (`dup`).
+ */
 export class KsmSlot implements KsmWatch {
-  /** per page: NO_ITEM, ITEM, UNSTABLE or the KSM page it maps (allocated at the first scan) */
-  where: Int32Array | null = null
-  /** per page: content seen at the last visit (rmap_item.oldchecksum); NaN = none */
-  oldsum: Float64Array | null = null
+  /** the page has an rmap_item */
+  item: Uint32Array | null = null
+  /** its checksum (rmap_item.oldchecksum) was taken: it still holds while the image's `changed` bit is clear */
+  checked: Uint32Array | null = null
+  /** node of the unstable tree */
+  unstable: Uint32Array | null = null
+  /** mapped to a KSM page */
+  merged: Uint32Array | null = null
+  /** per merged page: its KSM page (a dup id) */
+  dup: Int32Array | null = null
   /** /proc/PID/ksm_stat ksm_rmap_items */
   rmapItems = 0
   /** /proc/PID/ksm_stat ksm_merging_pages: pages of this VM mapped to KSM pages */
@@ -108,6 +140,10 @@ export class KsmSlot implements KsmWatch {
     this.owner.pageChanged(this, page)
   }
 
+  wordChanged(w: number, mask: number): void {
+    this.owner.wordChanged(this, w, mask)
+  }
+
   pageRemoved(page: number): void {
     this.owner.pageRemoved(this, page)
   }
@@ -116,25 +152,47 @@ export class KsmSlot implements KsmWatch {
     this.owner.pageAdded(this, page)
   }
 
+  wordRemoved(w: number, mask: number): void {
+    this.owner.wordRemoved(this, w, mask)
+  }
+
   resync(): void {
     this.owner.resync(this.vm)
   }
 
   ensure(): void {
-    if (this.where) return
-    const n = this.vm.pages
-    this.where = new Int32Array(n).fill(NO_ITEM)
-    this.oldsum = new Float64Array(n).fill(Number.NaN)
+    if (this.item) return
+    const words = this.vm.image.absent.length
+    this.item = new Uint32Array(words)
+    this.checked = new Uint32Array(words)
+    this.unstable = new Uint32Array(words)
+    this.merged = new Uint32Array(words)
+    this.dup = new Int32Array(this.vm.pages)
+  }
+
+  /** Drops the planes (the VM's items are gone). */
+  clear(): void {
+    this.item = null
+    this.checked = null
+    this.unstable = null
+    this.merged = null
+    this.dup = null
   }
 }
 
 export interface KsmSlotState {
   id: number
   vm: number
-  where: Int32Array | null
-  oldsum: Float64Array | null
+  item: Uint32Array | null
+  checked: Uint32Array | null
+  unstable: Uint32Array | null
+  merged: Uint32Array | null
+  dup: Int32Array | null
   rmapItems: number
   merging: number
+  /** older states: per page NO_ITEM (−1), ITEM (−2), UNSTABLE (−3) or the KSM page, and the checksums */
+  where?: Int32Array | null
+  oldsum?: Float64Array | null
 }
 
 export interface KsmState {
@@ -159,11 +217,11 @@ export interface KsmState {
   unstable: TokenTableState
 }
 
-export class Ksm {
+export class Ksm implements KsmDaemon {
   readonly tunables: KsmTunables
   /**
-   * Scan wake-ups in batches and skip identical passes arithmetically; off: ksmd literally, one wake-up
-   * at a time (the reference the tests compare with).
+   * Scan wake-ups in batches and skip identical passes arithmetically; off: one wake-up at a time (the
+   * tests check both give the same results).
    */
   fastForward = true
   /** kernel pages per simulated page */
@@ -216,7 +274,8 @@ export class Ksm {
   private dupFree: number[] = []
   private dupUsed = 0
 
-  // unstable tree: content token → slotId × 2^31 + page
+  // unstable tree: image content token → slotId × 2^31 + page. Removals are left to the lookup, which
+  // checks the node still is what it was (Linux's own check: the unstable tree is not write-protected).
   private unstable = new TokenTable(8)
 
   constructor(
@@ -308,10 +367,20 @@ export class Ksm {
   /** The guest wrote the page (or it changed otherwise): a merged page is copied (COW) and unshared. */
   pageChanged(slot: KsmSlot, page: number): void {
     this.epoch++
-    const where = slot.where
-    if (!where) return
-    if (where[page]! >= 0) {
+    const merged = slot.merged
+    if (merged !== null && ((merged[page >>> 5]! >>> (page & 31)) & 1) !== 0) {
       this.unmap(slot, page)
+      this.cow++
+    }
+  }
+
+  /** The guest wrote the pages of `mask` in word `w`: pageChanged for each. */
+  wordChanged(slot: KsmSlot, w: number, mask: number): void {
+    this.epoch++
+    const merged = slot.merged
+    if (merged === null) return
+    for (let m = mask & merged[w]!; m !== 0; m &= m - 1) {
+      this.unmap(slot, (w << 5) + 31 - Math.clz32(m & -m))
       this.cow++
     }
   }
@@ -319,16 +388,37 @@ export class Ksm {
   /** The page is no longer mapped (given to the balloon, or freed and reported): its rmap_item goes. */
   pageRemoved(slot: KsmSlot, page: number): void {
     this.epoch++
-    const where = slot.where
-    if (!where) return
-    const w = where[page]!
-    if (w === NO_ITEM) return
-    if (w >= 0) this.unmap(slot, page)
-    else if (w === UNSTABLE) this.unstableRemove(slot, page)
-    where[page] = NO_ITEM
-    slot.oldsum![page] = Number.NaN
+    const item = slot.item
+    if (item === null) return
+    const w = page >>> 5
+    const bit = 1 << (page & 31)
+    if ((item[w]! & bit) === 0) return
+    if ((slot.merged![w]! & bit) !== 0) this.unmap(slot, page)
+    else if ((slot.unstable![w]! & bit) !== 0) this.unstableRemove(slot, page)
+    item[w] = item[w]! & ~bit
+    slot.checked![w] = slot.checked![w]! & ~bit
     slot.rmapItems--
     this.rmapItems--
+  }
+
+  /** The pages of `mask` in word `w` are no longer mapped: pageRemoved for each. */
+  wordRemoved(slot: KsmSlot, w: number, mask: number): void {
+    this.epoch++
+    const item = slot.item
+    if (item === null) return
+    const items = mask & item[w]!
+    if (items === 0) return
+    for (let m = items & slot.merged![w]!; m !== 0; m &= m - 1) this.unmap(slot, (w << 5) + 31 - Math.clz32(m & -m))
+    const nodes = items & slot.unstable![w]!
+    if (nodes !== 0) {
+      slot.unstable![w] = slot.unstable![w]! & ~nodes
+      this.unshared -= popcount(nodes)
+    }
+    item[w] = item[w]! & ~items
+    slot.checked![w] = slot.checked![w]! & ~items
+    const n = popcount(items)
+    slot.rmapItems -= n
+    this.rmapItems -= n
   }
 
   /** A page became present again (balloon deflation). */
@@ -337,23 +427,32 @@ export class Ksm {
   }
 
   /**
-   * After a VM's memory was replaced wholesale (snapshot revert, restore), breaks the sharing of every
-   * page whose content no longer matches its KSM page (O(pages of that VM)).
+   * After a VM's memory was replaced wholesale (snapshot revert, restore, a migration's writes), breaks the
+   * sharing of every page whose content no longer matches its KSM page, and drops the items of pages now
+   * free (O(pages of that VM) / 32, and the pages concerned).
    */
   resync(vm: GuestMemory): void {
     const slot = slotOf(vm)
     this.epoch++
-    if (!slot || slot.owner !== this || !slot.where) return
-    const where = slot.where
-    const tokens = vm.image.tokens
-    for (let p = 0; p < where.length; p++) {
-      const w = where[p]!
-      if (w === NO_ITEM) continue
-      // a page now free is no longer mapped (free page reporting): its rmap_item goes
-      if (tokens[p] === ZERO_TOKEN) this.pageRemoved(slot, p)
-      else if (w >= 0 && this.chainToken[this.dupChain[w]!] !== tokens[p]) {
-        this.unmap(slot, p)
-        this.cow++
+    if (!slot || slot.owner !== this || !slot.item) return
+    const item = slot.item
+    const merged = slot.merged!
+    const image = vm.image
+    const nonzero = image.nonzero
+    const changed = image.changed
+    const tokens = image.tokens
+    for (let w = 0; w < item.length; w++) {
+      let look = (item[w]! & ~nonzero[w]!) | (merged[w]! & changed[w]!)
+      while (look !== 0) {
+        const bit = look & -look
+        look ^= bit
+        const p = (w << 5) + 31 - Math.clz32(bit)
+        // a page now free is no longer mapped (free page reporting): its rmap_item goes
+        if ((nonzero[w]! & bit) === 0) this.pageRemoved(slot, p)
+        else if (this.chainToken[this.dupChain[slot.dup![p]!]!] !== tokens[p]) {
+          this.unmap(slot, p)
+          this.cow++
+        } else changed[w] = changed[w]! & ~bit
       }
     }
   }
@@ -385,7 +484,7 @@ export class Ksm {
   private runWakeups(k: number): void {
     const kpp = this.kpp
     const p = this.tunables.pages_to_scan
-    const S = this.presentTotal()
+    const S = this.mappedTotal()
     while (k > 0) {
       if (this.steadyEpoch === this.epoch) {
         this.skipWakeups(k, S)
@@ -403,59 +502,135 @@ export class Ksm {
       }
       this.scanPages(R)
       if (this.cur === -1) this.startPass()
-      if (this.nextPresent()) throw new Error('KSM: pages left at the end of a pass')
+      if (this.remainingInPass(S) !== 0) throw new Error('KSM: pages left at the end of a pass')
       this.endPass()
       k -= w
     }
   }
 
-  /** Scans the next j present pages (they exist: j ≤ remainingInPass). */
-  private scanPages(j: number): void {
-    for (let i = 0; i < j; i++) {
-      if (this.cur === -1) this.startPass()
-      if (!this.nextPresent()) throw new Error('KSM: a pass ended early')
-      if (this.rebuildUnstable) this.rebuildUnstableTree()
-      this.cmpAndMerge(this.order[this.cur]!, this.curPage)
-      this.curPage++
-      this.passScanned++
-      this.scanned++
-    }
-  }
-
-  /** One ksmd batch (ksm_do_scan(pages_to_scan)), page by page: the reference for runWakeups. */
+  /** One ksmd batch (ksm_do_scan(pages_to_scan)): the wake-up by wake-up form of runWakeups. */
   private wake(): void {
     const kpp = this.kpp
     this.credit += this.tunables.pages_to_scan
-    while (this.credit >= kpp) {
-      if (this.cur === -1) this.startPass()
-      if (!this.nextPresent()) {
-        this.endPass()
-        return
-      }
-      if (this.rebuildUnstable) this.rebuildUnstableTree()
-      const slot = this.order[this.cur]!
-      this.cmpAndMerge(slot, this.curPage)
-      this.curPage++
-      this.passScanned++
-      this.scanned++
-      this.credit -= kpp
+    const j = Math.floor(this.credit / kpp)
+    if (j === 0) return
+    const R = this.remainingInPass(this.mappedTotal())
+    if (j <= R) {
+      this.credit -= j * kpp
+      this.scanPages(j)
+      return
     }
+    this.scanPages(R)
+    if (this.cur === -1) this.startPass()
+    this.endPass()
   }
 
-  /** Present pages from the cursor to the end of the pass (S at the head). */
+  /** Scans the next j mapped pages (they exist: j ≤ remainingInPass). */
+  private scanPages(j: number): void {
+    if (j <= 0) return
+    if (this.cur === -1) this.startPass()
+    if (this.rebuildUnstable) this.rebuildUnstableTree()
+    let left = j
+    for (;;) {
+      const slot = this.order[this.cur]
+      if (slot === undefined) throw new Error('KSM: a pass ended early')
+      left -= this.visit(slot, left)
+      if (left === 0) break
+      this.cur++
+      this.curPage = 0
+    }
+    this.passScanned += j
+    this.scanned += j
+  }
+
+  /**
+   * Scans up to `max` mapped pages of a slot from the cursor on, in order, and leaves the cursor just after
+   * the last one scanned; returns how many. Pages of the VM's own content move along item → volatile →
+   * unstable a word at a time; pages still mapped to a KSM page of their content are skipped; the rest go
+   * through cmpAndMerge.
+   */
+  private visit(slot: KsmSlot, max: number): number {
+    const image = slot.vm.image
+    const nonzero = image.nonzero
+    const absent = image.absent
+    const unique = image.unique
+    const changed = image.changed
+    const words = absent.length
+    let w = this.curPage >>> 5
+    let from = ~0 << (this.curPage & 31)
+    let left = max
+    let last = -1
+    let newItems = 0
+    let unsharedDelta = 0
+    let volatile = 0
+    while (left > 0 && w < words) {
+      let m = nonzero[w]! & ~absent[w]! & from
+      from = ~0
+      if (m !== 0) {
+        let c = popcount(m)
+        if (c > left) {
+          // the lowest `left` pages of the word
+          let keep = 0
+          for (let i = 0; i < left; i++) {
+            const r = m ^ keep
+            keep |= r & -r
+          }
+          m = keep
+          c = left
+        }
+        left -= c
+        last = (w << 5) + 31 - Math.clz32(m)
+        if (slot.item === null) slot.ensure()
+        const item = slot.item!
+        const checked = slot.checked!
+        const unstable = slot.unstable!
+        const merged = slot.merged![w]!
+        const own = m & unique[w]! & ~merged
+        if (own !== 0) {
+          const ch = changed[w]!
+          const fresh = checked[w]! & ~ch
+          const it = item[w]!
+          const un = unstable[w]!
+          // checksum changed (or never taken): volatile, the checksum taken now (an item made first if none)
+          const vol = own & ~fresh
+          // checksum unchanged: into the unstable tree (an own page there stays there)
+          const settle = own & fresh & ~un
+          if (vol !== 0) {
+            newItems += popcount(vol & ~it)
+            unsharedDelta -= popcount(vol & un)
+            volatile += popcount(vol)
+            item[w] = it | vol
+            checked[w] = checked[w]! | vol
+            changed[w] = ch & ~vol
+          }
+          unstable[w] = (un & ~vol) | settle
+          if (settle !== 0) unsharedDelta += popcount(settle)
+        }
+        let rest = m & ~own & ~(merged & ~changed[w]!)
+        while (rest !== 0) {
+          const bit = rest & -rest
+          rest ^= bit
+          this.cmpAndMerge(slot, (w << 5) + 31 - Math.clz32(bit))
+        }
+      }
+      w++
+    }
+    slot.rmapItems += newItems
+    this.rmapItems += newItems
+    this.unshared += unsharedDelta
+    this.passEvents += newItems + volatile
+    if (last >= 0) this.curPage = last + 1
+    return max - left
+  }
+
+  /** Mapped pages from the cursor to the end of the pass (S at the head). */
   private remainingInPass(S: number): number {
     if (this.cur === -1) return S
     const order = this.order
     let r = 0
     for (let i = this.cur; i < order.length; i++) {
-      const vm = order[i]!.vm
-      if (i > this.cur) r += vm.backed
-      else if (vm.balloon === 0 && vm.free === 0) r += Math.max(0, vm.pages - this.curPage)
-      else {
-        const flags = vm.flags
-        const tokens = vm.image.tokens
-        for (let p = this.curPage; p < vm.pages; p++) if (flags[p] === 0 && tokens[p] !== ZERO_TOKEN) r++
-      }
+      const image = order[i]!.vm.image
+      r += i > this.cur ? image.mapped : image.mappedIn(this.curPage, image.pageCount)
     }
     return r
   }
@@ -479,32 +654,10 @@ export class Ksm {
     this.credit = 0
   }
 
-  /** Moves the cursor to the next present page; false at the end of the last VM. */
-  private nextPresent(): boolean {
-    const order = this.order
-    while (this.cur < order.length) {
-      const vm = order[this.cur]!.vm
-      const flags = vm.flags
-      const n = vm.pages
-      let p = this.curPage
-      if (vm.balloon > 0 || vm.free > 0) {
-        // ballooned and free pages are not mapped: skipped free of budget
-        const tokens = vm.image.tokens
-        while (p < n && (flags[p] !== 0 || tokens[p] === ZERO_TOKEN)) p++
-      }
-      if (p < n) {
-        this.curPage = p
-        return true
-      }
-      this.cur++
-      this.curPage = 0
-    }
-    return false
-  }
-
-  private presentTotal(): number {
+  /** Mapped pages of every registered VM: a whole pass. */
+  private mappedTotal(): number {
     let s = 0
-    for (const slot of this.order) s += slot.vm.backed
+    for (const slot of this.order) s += slot.vm.image.mapped
     return s
   }
 
@@ -554,123 +707,132 @@ export class Ksm {
     this.rebuildUnstable = this.cur !== -1
   }
 
-  /**
-   * Puts the cursor just after the s-th mapped page of the pass (s ≥ 1), where scanning s pages one by one
-   * leaves it (the pages between it and the next mapped page are skipped only when scanning resumes).
-   */
+  /** Puts the cursor just after the s-th mapped page of the pass (s ≥ 1), where scanning s pages leaves it. */
   private locate(s: number): void {
     this.passScanned = s
     const order = this.order
     for (let i = 0; i < order.length; i++) {
-      const vm = order[i]!.vm
-      const present = vm.backed
-      if (s <= present || i === order.length - 1) {
+      const image = order[i]!.vm.image
+      const mapped = image.mapped
+      if (s <= mapped || i === order.length - 1) {
         this.cur = i
-        if (s >= present && s > vm.pages) {
-          this.curPage = vm.pages
-        } else if (s === 0 || (vm.balloon === 0 && vm.free === 0)) {
-          this.curPage = s
-        } else {
-          const tokens = vm.image.tokens
-          let seen = 0
-          let p = 0
-          for (; p < vm.pages; p++) {
-            if (vm.flags[p] === 0 && tokens[p] !== ZERO_TOKEN && ++seen === s) break
-          }
-          this.curPage = p + 1
-        }
+        this.curPage = s > mapped ? image.pageCount : nthMapped(image.nonzero, image.absent, s) + 1
         return
       }
-      s -= present
+      s -= mapped
     }
   }
 
+  /** The unstable tree as scanning the pass up to the cursor would have left it (after skipped passes). */
   private rebuildUnstableTree(): void {
     this.rebuildUnstable = false
     this.unstable.clear()
     for (let i = 0; i <= this.cur && i < this.order.length; i++) {
       const slot = this.order[i]!
-      const where = slot.where
-      if (!where) continue
-      const end = i === this.cur ? this.curPage : where.length
-      const sums = slot.oldsum!
-      for (let p = 0; p < end; p++) if (where[p] === UNSTABLE) this.unstable.set(sums[p]!, slot.id * SLOT_SCALE + p)
+      const unstable = slot.unstable
+      if (unstable === null) continue
+      const image = slot.vm.image
+      const end = i === this.cur ? this.curPage : image.pageCount
+      const checked = slot.checked!
+      const tokens = image.tokens
+      const last = Math.min(unstable.length, (end + 31) >>> 5)
+      for (let w = 0; w < last; w++) {
+        // image pages whose node still holds their content (the others could never match)
+        let m = unstable[w]! & checked[w]! & ~image.changed[w]! & ~image.unique[w]! & ~image.absent[w]!
+        if (w === last - 1 && (end & 31) !== 0) m &= (1 << (end & 31)) - 1
+        while (m !== 0) {
+          const bit = m & -m
+          m ^= bit
+          const p = (w << 5) + 31 - Math.clz32(bit)
+          this.unstable.set(tokens[p]!, slot.id * SLOT_SCALE + p)
+        }
+      }
     }
   }
 
   // ---- the algorithm -------------------------------------------------------------------------------
 
-  /** cmp_and_merge_page for one present page. */
+  /** cmp_and_merge_page for one mapped page. */
   private cmpAndMerge(slot: KsmSlot, page: number): void {
-    slot.ensure()
-    const where = slot.where!
-    const sums = slot.oldsum!
-    const token = slot.vm.image.tokens[page]!
-    let w = where[page]!
-    if (w === NO_ITEM) {
-      where[page] = ITEM
-      w = ITEM
+    const image = slot.vm.image
+    const token = image.tokens[page]!
+    const w = page >>> 5
+    const bit = 1 << (page & 31)
+    const item = slot.item!
+    const checked = slot.checked!
+    const unstable = slot.unstable!
+    const merged = slot.merged!
+    const changed = image.changed
+    if ((item[w]! & bit) === 0) {
+      item[w] = item[w]! | bit
       slot.rmapItems++
       this.rmapItems++
       this.passEvents++
     }
-    if (w >= 0) {
-      if (this.chainToken[this.dupChain[w]!] === token) return // still mapped to its KSM page
+    if ((merged[w]! & bit) !== 0) {
+      if (this.chainToken[this.dupChain[slot.dup![page]!]!] === token) {
+        changed[w] = changed[w]! & ~bit // still mapped to its KSM page
+        return
+      }
       // written since it was merged and not reported: the COW happened, ksmd finds it now
       this.unmap(slot, page)
       this.cow++
       this.passEvents++
-      w = ITEM
     }
-    // stable tree first
-    const chain = this.stable.get(token)
-    if (chain >= 0) {
-      const dup = this.chainHead[chain]!
-      if (dup >= 0) {
-        if (w === UNSTABLE) this.unstableRemove(slot, page)
-        this.append(dup, slot, page)
-        this.passEvents++
-        return
+    // stable tree first (only image content can be there: nothing else is ever equal)
+    const shared = isImageToken(token)
+    if (shared) {
+      const chain = this.stable.get(token)
+      if (chain >= 0) {
+        const dup = this.chainHead[chain]!
+        if (dup >= 0) {
+          if ((unstable[w]! & bit) !== 0) this.unstableRemove(slot, page)
+          this.append(dup, slot, page)
+          this.passEvents++
+          return
+        }
+        // every KSM page of this content is full: wait for an unstable match to start another
       }
-      // every KSM page of this content is full: wait for an unstable match to start another
     }
-    if (w === UNSTABLE) this.unstableRemove(slot, page)
-    if (sums[page] !== token) {
+    if ((unstable[w]! & bit) !== 0) this.unstableRemove(slot, page)
+    if ((checked[w]! & ~changed[w]! & bit) === 0) {
       // changed since the last visit (or first visit): volatile
-      sums[page] = token
+      checked[w] = checked[w]! | bit
+      changed[w] = changed[w]! & ~bit
       this.passEvents++
       return
     }
-    const ref = this.unstable.get(token)
-    if (ref >= 0) {
-      const other = this.byId.get(Math.floor(ref / SLOT_SCALE))
-      const otherPage = ref % SLOT_SCALE
-      if (
-        other !== undefined &&
-        other.where !== null &&
-        other.where[otherPage] === UNSTABLE &&
-        other.vm.flags[otherPage] === 0 &&
-        other.vm.image.tokens[otherPage] === token
-      ) {
-        this.unstableRemove(other, otherPage)
-        const dup = this.newDup(token)
-        this.append(dup, other, otherPage)
-        this.append(dup, slot, page)
-        this.passEvents++
-        return
+    if (shared) {
+      const ref = this.unstable.get(token)
+      if (ref >= 0) {
+        const other = this.byId.get(Math.floor(ref / SLOT_SCALE))
+        const otherPage = ref % SLOT_SCALE
+        if (
+          other !== undefined &&
+          other.unstable !== null &&
+          ((other.unstable[otherPage >>> 5]! >>> (otherPage & 31)) & 1) !== 0 &&
+          !other.vm.image.isAbsent(otherPage) &&
+          other.vm.image.tokens[otherPage] === token
+        ) {
+          this.unstableRemove(other, otherPage)
+          const dup = this.newDup(token)
+          this.append(dup, other, otherPage)
+          this.append(dup, slot, page)
+          this.passEvents++
+          return
+        }
+        // the tree page changed or left since it was inserted (the unstable tree is not write-protected)
       }
-      // the tree page changed since it was inserted (the unstable tree is not write-protected)
+      this.unstable.set(token, slot.id * SLOT_SCALE + page)
     }
-    this.unstable.set(token, slot.id * SLOT_SCALE + page)
-    where[page] = UNSTABLE
+    unstable[w] = unstable[w]! | bit
     this.unshared++
   }
 
+  /** Takes a page out of the unstable tree (its node, if still there, fails the lookup's check). */
   private unstableRemove(slot: KsmSlot, page: number): void {
-    const ref = slot.id * SLOT_SCALE + page
-    const key = slot.oldsum![page]!
-    if (this.unstable.get(key) === ref) this.unstable.delete(key)
-    slot.where![page] = ITEM
+    const unstable = slot.unstable!
+    unstable[page >>> 5] = unstable[page >>> 5]! & ~(1 << (page & 31))
     this.unshared--
   }
 
@@ -681,18 +843,24 @@ export class Ksm {
     else this.shared++
     this.dupCount[dup] = count + 1
     if (count + 1 >= this.tunables.max_page_sharing) this.closeDup(dup)
-    slot.where![page] = dup
+    const w = page >>> 5
+    const bit = 1 << (page & 31)
+    slot.merged![w] = slot.merged![w]! | bit
+    slot.dup![page] = dup
+    // from now on `changed` says whether the page still holds its KSM page's content
+    const changed = slot.vm.image.changed
+    changed[w] = changed[w]! & ~bit
     slot.merging++
   }
 
   /** Removes a page's mapping of its KSM page (COW, balloon, unregister); the page keeps its rmap_item. */
   private unmap(slot: KsmSlot, page: number): void {
-    const dup = slot.where![page]!
+    const dup = slot.dup![page]!
     const count = this.dupCount[dup]! - 1
     this.dupCount[dup] = count
     if (count > 0) this.sharing--
     else this.shared--
-    slot.where![page] = ITEM
+    slot.merged![page >>> 5] = slot.merged![page >>> 5]! & ~(1 << (page & 31))
     slot.merging--
     if (count === 0) this.freeDup(dup)
     else if (this.dupOpen[dup] === 0 && count < this.tunables.max_page_sharing) this.openDup(dup, false)
@@ -806,19 +974,26 @@ export class Ksm {
 
   /** Removes every mapping, unstable node and rmap_item of a slot. */
   private dropSlotItems(slot: KsmSlot): void {
-    const where = slot.where
-    if (!where) return
-    for (let p = 0; p < where.length; p++) {
-      const w = where[p]!
-      if (w >= 0) this.unmap(slot, p)
-      else if (w === UNSTABLE) this.unstableRemove(slot, p)
-      if (where[p] !== NO_ITEM) {
-        this.rmapItems--
-        slot.rmapItems--
+    const item = slot.item
+    if (item === null) return
+    const merged = slot.merged!
+    const unstable = slot.unstable!
+    let items = 0
+    let nodes = 0
+    for (let w = 0; w < item.length; w++) {
+      let m = merged[w]!
+      while (m !== 0) {
+        const bit = m & -m
+        m ^= bit
+        this.unmap(slot, (w << 5) + 31 - Math.clz32(bit))
       }
+      items += popcount(item[w]!)
+      nodes += popcount(unstable[w]!)
     }
-    slot.where = null
-    slot.oldsum = null
+    this.unshared -= nodes
+    this.rmapItems -= items
+    slot.rmapItems -= items
+    slot.clear()
   }
 
   /** run = 2: unmerge every KSM page and drop all rmap_items, keeping the VMs registered. */
@@ -865,15 +1040,17 @@ export class Ksm {
   /** Whether a page of a VM is mapped to a KSM page. */
   isMerged(vm: GuestMemory, page: number): boolean {
     const slot = slotOf(vm)
-    return slot !== null && slot.owner === this && slot.where !== null && slot.where[page]! >= 0
+    return (
+      slot !== null &&
+      slot.owner === this &&
+      slot.merged !== null &&
+      ((slot.merged[page >>> 5]! >>> (page & 31)) & 1) !== 0
+    )
   }
 
   /** Mappings of the KSM page holding a VM's page (0 if not merged). */
   mappingsOf(vm: GuestMemory, page: number): number {
-    const slot = slotOf(vm)
-    if (!slot || slot.owner !== this || !slot.where) return 0
-    const w = slot.where[page]!
-    return w >= 0 ? this.dupCount[w]! : 0
+    return this.isMerged(vm, page) ? this.dupCount[slotOf(vm)!.dup![page]!]! : 0
   }
 
   /** Distinct KSM pages holding the zero page's content (diagnostics). */
@@ -909,8 +1086,11 @@ export class Ksm {
       slots: this.order.map((s) => ({
         id: s.id,
         vm: s.vm.vm,
-        where: s.where ? s.where.slice() : null,
-        oldsum: s.oldsum ? s.oldsum.slice() : null,
+        item: s.item ? s.item.slice() : null,
+        checked: s.checked ? s.checked.slice() : null,
+        unstable: s.unstable ? s.unstable.slice() : null,
+        merged: s.merged ? s.merged.slice() : null,
+        dup: s.dup ? s.dup.slice() : null,
         rmapItems: s.rmapItems,
         merging: s.merging,
       })),
@@ -962,19 +1142,6 @@ export class Ksm {
     k.credit = cur[2]!
     k.passScanned = cur[3]!
     k.nextWakeMs = cur[4]!
-    for (const ss of s.slots) {
-      const vm = vmOf(ss.vm)
-      if (vm.ksmSlot) throw new Error(`VM ${vm.vm} is already registered with a KSM instance`)
-      const slot = new KsmSlot(k, ss.id, vm)
-      slot.where = ss.where ? ss.where.slice() : null
-      slot.oldsum = ss.oldsum ? ss.oldsum.slice() : null
-      slot.rmapItems = ss.rmapItems
-      slot.merging = ss.merging
-      vm.ksmSlot = slot
-      k.order.push(slot)
-      k.byId.set(slot.id, slot)
-    }
-    k.nextSlotId = s.nextSlotId
     const ch = s.chains
     const nc = Math.max(16, ch.used)
     k.chainToken = growF64(ch.token, nc)
@@ -995,8 +1162,71 @@ export class Ksm {
     k.dupUsed = d.used
     k.stable = TokenTable.fromState(s.stable)
     k.unstable = TokenTable.fromState(s.unstable)
+    for (const ss of s.slots) {
+      const vm = vmOf(ss.vm)
+      if (vm.ksmSlot) throw new Error(`VM ${vm.vm} is already registered with a KSM instance`)
+      const slot = new KsmSlot(k, ss.id, vm)
+      if (ss.item) {
+        slot.item = ss.item.slice()
+        slot.checked = ss.checked!.slice()
+        slot.unstable = ss.unstable!.slice()
+        slot.merged = ss.merged!.slice()
+        slot.dup = ss.dup!.slice()
+      } else if (ss.where) k.fromPages(slot, ss.where, ss.oldsum!)
+      slot.rmapItems = ss.rmapItems
+      slot.merging = ss.merging
+      vm.ksmSlot = slot
+      k.order.push(slot)
+      k.byId.set(slot.id, slot)
+    }
+    k.nextSlotId = s.nextSlotId
     return k
   }
+
+  /**
+   * A slot of an older state, one place and checksum per page: an item is checked when its checksum is
+   * the page's content; a merged page whose content moved on is marked changed for its next visit.
+   */
+  private fromPages(slot: KsmSlot, where: Int32Array, oldsum: Float64Array): void {
+    slot.ensure()
+    const image = slot.vm.image
+    const tokens = image.tokens
+    for (let p = 0; p < where.length; p++) {
+      const place = where[p]!
+      if (place === NO_ITEM) continue
+      const w = p >>> 5
+      const bit = 1 << (p & 31)
+      slot.item![w]! |= bit
+      if (oldsum[p] === tokens[p]) slot.checked![w]! |= bit
+      else image.changed[w]! |= bit
+      if (place === UNSTABLE) slot.unstable![w]! |= bit
+      else if (place >= 0) {
+        slot.merged![w]! |= bit
+        slot.dup![p] = place
+        if (this.chainToken[this.dupChain[place]!] === tokens[p]) image.changed[w]! &= ~bit
+        else image.changed[w]! |= bit
+      }
+    }
+  }
+}
+
+// places of an older state's pages
+const NO_ITEM = -1
+const UNSTABLE = -3
+
+/** Position of the s-th (from 1) page set in `set & ~clear`. */
+function nthMapped(set: Uint32Array, clear: Uint32Array, s: number): number {
+  for (let w = 0; w < set.length; w++) {
+    let m = set[w]! & ~clear[w]!
+    const c = popcount(m)
+    if (s > c) {
+      s -= c
+      continue
+    }
+    for (; s > 1; s--) m &= m - 1
+    return (w << 5) + 31 - Math.clz32(m & -m)
+  }
+  throw new Error('KSM: fewer mapped pages than counted')
 }
 
 function growF64(a: Float64Array, n: number): Float64Array {
@@ -1043,7 +1273,7 @@ export interface MomKsmInput {
  * lowered by 50, within [64, 1250]. NUMA (merge_across_nodes) handling is left out. Writes the result into
  * `ksm` and returns the tunables it set.
  */
-export function momKsmPolicy(ksm: Ksm, input: MomKsmInput): Partial<KsmTunables> {
+export function momKsmPolicy(ksm: KsmDaemon, input: MomKsmInput): Partial<KsmTunables> {
   const enabled = input.ksmEnabled ?? true
   const threshold = input.memAvailableKiB * MOM_KSM.freePercent
   // apply_NUMA_policy without the NUMA part: unmerge when KSM is disabled and pages are shared

@@ -7,7 +7,7 @@
 //   zero   — free memory (never used, or freed and zeroed: free page reporting, init_on_free),
 //   image  — clean page cache of the OS image (the guest can drop it),
 //   unique — the guest's own data (anonymous or dirty memory: reclaimable only by swapping).
-import { MemoryImage, ZERO_TOKEN, imageToken, isImageToken } from './image'
+import { MemoryImage, ZERO_TOKEN, isImageToken } from './image'
 import type { RandomStream } from '../random'
 
 export const PAGE_ZERO = 0
@@ -55,28 +55,29 @@ export function contentCounts(pages: number, spec: ContentSpec): ContentCounts {
 /**
  * Fills `image` with the spec's content, placing kinds at random (selection sampling: exact counts, one
  * draw per page, in address order). The k-th image page in address order holds page k of the OS image,
- * so VMs of the same image share image pages 0..min(count)−1. Unique pages are written with
- * MemoryImage.write (tokens no other page or VM holds). Returns the counts.
+ * so VMs of the same image share image pages 0..min(count)−1. Unique pages get the tokens MemoryImage.write
+ * gives (no other page or VM holds them). Returns the counts.
  */
 export function initialiseContent(image: MemoryImage, spec: ContentSpec, stream: RandomStream): ContentCounts {
   const counts = contentCounts(image.pageCount, spec)
   let zeroLeft = counts.zero
   let imageLeft = counts.image
-  let imagePage = 0
   const n = image.pageCount
+  const kinds = new Uint8Array(n)
+  const draws = new Float64Array(Math.min(n, 4096))
   for (let page = 0; page < n; page++) {
-    const left = n - page
-    const r = stream.float() * left
+    const d = page % draws.length
+    if (d === 0) stream.floats(draws.length <= n - page ? draws : draws.subarray(0, n - page))
+    const r = draws[d]! * (n - page)
     if (r < zeroLeft) {
-      image.setToken(page, ZERO_TOKEN)
+      kinds[page] = PAGE_ZERO
       zeroLeft--
     } else if (r < zeroLeft + imageLeft) {
-      image.setToken(page, imageToken(spec.imageId, imagePage++))
+      kinds[page] = PAGE_IMAGE
       imageLeft--
-    } else {
-      image.write(page)
-    }
+    } else kinds[page] = PAGE_UNIQUE
   }
+  image.setContent(kinds, spec.imageId)
   return counts
 }
 

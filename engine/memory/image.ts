@@ -2,6 +2,13 @@
 // skipped by migration, snapshots stored incrementally) and a dirty bitmap kept while dirty logging is on,
 // with KVM's semantics: a write sets the page's bit; a sync returns the bits set since the last sync and
 // clears them. Plain typed arrays, transferable between workers.
+//
+// Beside the tokens the image keeps bitmaps (32 pages a word) of what its tokens are — content at all,
+// the VM's own content — and of which pages changed since KSM last took their checksum, and which pages
+// the guest does not hold (its balloon's), with the count of pages present with content (`mapped`: what
+// the host backs and ksmd scans). Every change goes through write() and setToken(), so they stay exact
+// even for writes that bypass the guest (a migration's), and KSM and the guest's allocator work on 32
+// pages at a time.
 
 /** Token of a page that holds only zeros. */
 export const ZERO_TOKEN = 0
@@ -36,6 +43,8 @@ export interface MemoryImageState {
   /** unique tokens issued so far (the next write's counter) */
   writes: number
   vm: number
+  /** pages changed since KSM's last checksum (absent in older states: none) */
+  changed?: Uint32Array
 }
 
 export class MemoryImage {
@@ -45,8 +54,20 @@ export class MemoryImage {
   readonly tokens: Float64Array
   /** dirty bitmap, 32 pages per word */
   readonly dirty: Uint32Array
+  /** pages whose token is not zero */
+  readonly nonzero: Uint32Array
+  /** pages holding the VM's own content (unique tokens) */
+  readonly unique: Uint32Array
+  /** pages whose content changed since KSM last took its checksum (ksm.ts clears them) */
+  readonly changed: Uint32Array
+  /** pages the guest does not hold (handed to its balloon); the bits past the last page are set */
+  readonly absent: Uint32Array
+  /** pages present and not zero: what the host backs and ksmd scans */
+  mapped = 0
   logging = false
   private writes = 0
+  /** (vm + 1) × 2^32: the high part of this VM's unique tokens */
+  private readonly uniqueBase: number
 
   constructor(
     readonly vm: number,
@@ -59,7 +80,15 @@ export class MemoryImage {
     this.pageSize = pageSize
     this.pageCount = Math.ceil(bytes / pageSize)
     this.tokens = new Float64Array(this.pageCount)
-    this.dirty = new Uint32Array(Math.ceil(this.pageCount / 32))
+    const words = Math.ceil(this.pageCount / 32)
+    this.dirty = new Uint32Array(words)
+    this.nonzero = new Uint32Array(words)
+    this.unique = new Uint32Array(words)
+    this.changed = new Uint32Array(words)
+    this.absent = new Uint32Array(words)
+    const tail = this.pageCount & 31
+    if (tail !== 0) this.absent[words - 1] = ~((1 << tail) - 1) >>> 0
+    this.uniqueBase = (vm + 1) * UNIQUE_BASE
   }
 
   get bytes(): number {
@@ -68,14 +97,131 @@ export class MemoryImage {
 
   /** The guest writes new content to a page: a fresh unique token, and the dirty bit while logging. */
   write(page: number): void {
-    this.tokens[page] = uniqueToken(this.vm, this.writes++)
-    if (this.logging) this.dirty[page >>> 5]! |= 1 << (page & 31)
+    const n = this.writes++
+    this.tokens[page] = this.uniqueBase + (n < UNIQUE_BASE ? n : n % UNIQUE_BASE)
+    const w = page >>> 5
+    const bit = 1 << (page & 31)
+    const nz = this.nonzero[w]!
+    if ((nz & bit) === 0) {
+      this.nonzero[w] = nz | bit
+      if ((this.absent[w]! & bit) === 0) this.mapped++
+    }
+    this.unique[w]! |= bit
+    this.changed[w]! |= bit
+    if (this.logging) this.dirty[w]! |= bit
+  }
+
+  /**
+   * The guest writes the pages of `mask` in word `w` (pages 32w…32w + 31), in ascending order: each one
+   * write() (the same tokens), the bitmaps a word at a time.
+   */
+  writeWord(w: number, mask: number): void {
+    const tokens = this.tokens
+    const base = this.uniqueBase
+    const first = w << 5
+    let n = this.writes
+    for (let m = mask; m !== 0; m &= m - 1) {
+      tokens[first + 31 - Math.clz32(m & -m)] = base + (n < UNIQUE_BASE ? n : n % UNIQUE_BASE)
+      n++
+    }
+    this.writes = n
+    const nz = this.nonzero[w]!
+    this.mapped += popcount(mask & ~nz & ~this.absent[w]!)
+    this.nonzero[w] = nz | mask
+    this.unique[w]! |= mask
+    this.changed[w]! |= mask
+    if (this.logging) this.dirty[w]! |= mask
   }
 
   /** Sets a page's content to a given token (boot from an image, zeroing, restore). */
   setToken(page: number, token: number): void {
     this.tokens[page] = token
-    if (this.logging) this.dirty[page >>> 5]! |= 1 << (page & 31)
+    const w = page >>> 5
+    const bit = 1 << (page & 31)
+    const nz = this.nonzero[w]!
+    if (token === ZERO_TOKEN) {
+      if ((nz & bit) !== 0) {
+        this.nonzero[w] = nz & ~bit
+        if ((this.absent[w]! & bit) === 0) this.mapped--
+      }
+      this.unique[w]! &= ~bit
+    } else {
+      if ((nz & bit) === 0) {
+        this.nonzero[w] = nz | bit
+        if ((this.absent[w]! & bit) === 0) this.mapped++
+      }
+      if (token >= UNIQUE_BASE) this.unique[w]! |= bit
+      else this.unique[w]! &= ~bit
+    }
+    this.changed[w]! |= bit
+    if (this.logging) this.dirty[w]! |= bit
+  }
+
+  /**
+   * Sets every page's content from its kind — 0 zero, 1 the next page of OS image `imageId` (in address
+   * order), 2 new content of the VM's own — as setToken() or write() page after page would.
+   */
+  setContent(kinds: Uint8Array, imageId: number): void {
+    const tokens = this.tokens
+    const n = this.pageCount
+    const base = this.uniqueBase
+    let writes = this.writes
+    let imagePage = 0
+    for (let w = 0; w < this.nonzero.length; w++) {
+      const first = w << 5
+      const last = Math.min(n, first + 32)
+      let nz = 0
+      let un = 0
+      for (let p = first; p < last; p++) {
+        const kind = kinds[p]!
+        if (kind === 0) tokens[p] = ZERO_TOKEN
+        else {
+          nz |= 1 << (p & 31)
+          if (kind === 1) tokens[p] = imageToken(imageId, imagePage++)
+          else {
+            tokens[p] = base + (writes < UNIQUE_BASE ? writes : writes % UNIQUE_BASE)
+            writes++
+            un |= 1 << (p & 31)
+          }
+        }
+      }
+      const pages = last - first === 32 ? ~0 : (1 << (last - first)) - 1
+      const absent = this.absent[w]!
+      this.mapped += popcount(nz & ~absent) - popcount(this.nonzero[w]! & ~absent)
+      this.nonzero[w] = nz
+      this.unique[w] = un
+      this.changed[w]! |= pages
+      if (this.logging) this.dirty[w]! |= pages
+    }
+    this.writes = writes
+  }
+
+  /** The pages of `mask` in word `w` go to the balloon: absent, zero content (setAbsent and setToken each). */
+  discardWord(w: number, mask: number): void {
+    const absent = this.absent[w]!
+    const nz = this.nonzero[w]!
+    this.mapped -= popcount(mask & nz & ~absent)
+    this.absent[w] = absent | mask
+    this.nonzero[w] = nz & ~mask
+    this.unique[w]! &= ~mask
+    this.changed[w]! |= mask
+    if (this.logging) this.dirty[w]! |= mask
+    const first = w << 5
+    for (let m = mask; m !== 0; m &= m - 1) this.tokens[first + 31 - Math.clz32(m & -m)] = ZERO_TOKEN
+  }
+
+  /** Marks a page as held by the guest's balloon (absent) or back in the guest. */
+  setAbsent(page: number, absent: boolean): void {
+    const w = page >>> 5
+    const bit = 1 << (page & 31)
+    const a = this.absent[w]!
+    if (((a & bit) !== 0) === absent) return
+    this.absent[w] = absent ? a | bit : a & ~bit
+    if ((this.nonzero[w]! & bit) !== 0) this.mapped += absent ? -1 : 1
+  }
+
+  isAbsent(page: number): boolean {
+    return ((this.absent[page >>> 5]! >>> (page & 31)) & 1) === 1
   }
 
   isDirty(page: number): boolean {
@@ -112,9 +258,15 @@ export class MemoryImage {
   }
 
   countZeroPages(): number {
+    const nz = this.nonzero
     let n = 0
-    for (let i = 0; i < this.pageCount; i++) if (this.tokens[i] === ZERO_TOKEN) n++
-    return n
+    for (let i = 0; i < nz.length; i++) n += popcount(nz[i]!)
+    return this.pageCount - n
+  }
+
+  /** Pages present with content in [from, to). */
+  mappedIn(from: number, to: number): number {
+    return countBits(this.nonzero, this.absent, from, to)
   }
 
   state(): MemoryImageState {
@@ -125,18 +277,54 @@ export class MemoryImage {
       logging: this.logging,
       writes: this.writes,
       vm: this.vm,
+      changed: this.changed,
     }
   }
 
-  /** Rebuilds an image from its state (copies, so the state can be reused). */
+  /** Rebuilds an image from its state (copies, so the state can be reused); every page present. */
   static fromState(s: MemoryImageState): MemoryImage {
     const image = new MemoryImage(s.vm, s.tokens.length * s.pageSize, s.pageSize)
     image.tokens.set(s.tokens)
     image.dirty.set(s.dirty)
+    if (s.changed) image.changed.set(s.changed)
     image.logging = s.logging
     image.writes = s.writes
+    image.reindex()
     return image
   }
+
+  /** Rebuilds the content bitmaps and `mapped` from the tokens (after the tokens were set wholesale). */
+  private reindex(): void {
+    const t = this.tokens
+    const nz = this.nonzero
+    const un = this.unique
+    nz.fill(0)
+    un.fill(0)
+    for (let p = 0; p < t.length; p++) {
+      const token = t[p]!
+      if (token === ZERO_TOKEN) continue
+      nz[p >>> 5]! |= 1 << (p & 31)
+      if (token >= UNIQUE_BASE) un[p >>> 5]! |= 1 << (p & 31)
+    }
+    let mapped = 0
+    for (let i = 0; i < nz.length; i++) mapped += popcount(nz[i]! & ~this.absent[i]!)
+    this.mapped = mapped
+  }
+}
+
+/** Set bits of `set & ~clear` at positions [from, to). */
+export function countBits(set: Uint32Array, clear: Uint32Array, from: number, to: number): number {
+  if (from >= to) return 0
+  const first = from >>> 5
+  const last = (to - 1) >>> 5
+  let n = 0
+  for (let w = first; w <= last; w++) {
+    let m = set[w]! & ~clear[w]!
+    if (w === first) m &= ~0 << (from & 31)
+    if (w === last && (to & 31) !== 0) m &= (1 << (to & 31)) - 1
+    n += popcount(m)
+  }
+  return n
 }
 
 export function popcount(x: number): number {

@@ -45,6 +45,8 @@ export const PAGE_WRITE_STREAM = 'vm-page-writes'
 /** Where writes land: a MemoryImage, or a GuestMemory (which keeps its use counts and KSM informed). */
 export interface PageSink {
   write(page: number): unknown
+  /** the pages of `mask` in word `w` (pages 32w…32w + 31), as write() of each in ascending order */
+  writeWord?(w: number, mask: number): unknown
 }
 
 export class PageWriter {
@@ -193,7 +195,19 @@ export class PageWriter {
         return
       }
       const p = 1 - Math.pow(1 - 1 / pages, writes)
-      for (let i = 0; i < pages; i++) if (stream.float() < p) image.write(first + i)
+      if (!image.writeWord) {
+        for (let i = 0; i < pages; i++) if (stream.float() < p) image.write(first + i)
+        return
+      }
+      // a draw per page as above, 32 pages at a time
+      const end = first + pages
+      for (let page = first; page < end;) {
+        const bit = page & 31
+        const n = Math.min(32 - bit, end - page)
+        const mask = stream.bitsBelow(p, n) << bit
+        if (mask !== 0) image.writeWord(page >>> 5, mask)
+        page += n
+      }
     }
     switch (this.pattern) {
       case 'uniform':

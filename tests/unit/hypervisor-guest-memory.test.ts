@@ -15,7 +15,7 @@ function vmOf(id = 0) {
 }
 
 function pageOf(vm: GuestMemory, kind: number): number {
-  for (let p = 0; p < vm.pages; p++) if (vm.flags[p] === 0 && kindOf(vm.image.tokens[p]!) === kind) return p
+  for (let p = 0; p < vm.pages; p++) if (vm.isPresent(p) && kindOf(vm.image.tokens[p]!) === kind) return p
   return -1
 }
 
@@ -44,9 +44,9 @@ describe('GuestMemory', () => {
     const vm = vmOf()
     for (let i = 0; i < 60; i++) vm.inflateOne()
     expect([vm.free, vm.cache, vm.used, vm.balloon]).toEqual([0, 0, 40, 60])
-    const ballooned = Array.from(vm.flags).indexOf(1)
+    const ballooned = Array.from({ length: vm.pages }, (_, q) => vm.isPresent(q)).indexOf(false)
     const written = vm.write(ballooned)
-    expect(vm.flags[written]).toBe(0)
+    expect(vm.isPresent(written)).toBe(true)
     expect([vm.used, vm.guestSwapped, vm.guestSwapOuts]).toEqual([40, 1, 1])
   })
 

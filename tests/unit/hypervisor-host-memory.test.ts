@@ -13,6 +13,7 @@ import {
 } from '../../engine/hypervisor/host-memory'
 import { swapReadSeconds } from '../../engine/hypervisor/host-swap'
 import { GuestMemory } from '../../engine/hypervisor/guest-memory'
+import type { Ksm } from '../../engine/hypervisor/ksm'
 import type { ContentSpec } from '../../engine/memory/content'
 import { streamFor } from '../../engine/random'
 
@@ -168,8 +169,8 @@ describe('HostMemory: host swap', () => {
     expect(vm.guestSwapped).toBe(256)
     // the workload writes 10 pages it had: present, no fault; then 10 that the balloon took (their data
     // is in the guest's swap): each needs a frame, which pushes another page of its data out
-    const present = [...vm.flags.keys()].filter((q) => vm.flags[q] === 0).slice(0, 10)
-    const ballooned = [...vm.flags.keys()].filter((q) => vm.flags[q] === 1).slice(0, 10)
+    const present = Array.from({ length: vm.pages }, (_, q) => q).filter((q) => vm.isPresent(q)).slice(0, 10)
+    const ballooned = Array.from({ length: vm.pages }, (_, q) => q).filter((q) => !vm.isPresent(q)).slice(0, 10)
     for (const q of present) vm.write(q)
     expect(vm.guestMajorFaults).toBe(0)
     for (const q of ballooned) vm.write(q)
@@ -265,7 +266,7 @@ describe('HostMemory: host swap', () => {
     // A loses the VM's 512 image shares
     expect(a.ksm.stats().pages_sharing).toBe(sharingA - 512)
     expect(arrived.balloon).toBe(128)
-    expect(b.ksm.isMerged(arrived, 0)).toBe(false)
+    expect((b.ksm as Ksm).isMerged(arrived, 0)).toBe(false)
     const before = b.ksm.stats().pages_sharing
     b.step(2, [1, 1])
     // B's ksmd merges it again: 512 image pages with VM 2's

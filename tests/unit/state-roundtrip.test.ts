@@ -38,6 +38,9 @@ const uniform = (min: number, max: number) =>
 const stream = (plan: { seed: number; id: number }) => streamFor(plan.seed, 'round-trip', plan.id)
 const draw = (s: RandomStream, op: number) => (op === 0 ? s.float() : op === 1 ? s.normal() : s.int(-5, 1000))
 
+/** An image alone has no balloon: the guest marks its pages (GuestMemory, whose case moves it). */
+const ABSENT = 'pages held by the balloon, marked by GuestMemory (its state carries them as flags)'
+
 describe('state round trips', () => {
   it('RandomStream', async () => {
     await checkRoundTrip({
@@ -87,6 +90,8 @@ describe('state round trips', () => {
         'MemoryImage.pageSize': CONSTRUCTED,
         'MemoryImage.pageCount': CONSTRUCTED,
         'MemoryImage.vm': CONSTRUCTED,
+        'MemoryImage.uniqueBase': CONSTRUCTED,
+        'MemoryImage.absent': ABSENT,
       },
     })
   })
@@ -289,8 +294,10 @@ describe('state round trips', () => {
       // the balloon's page stack above its size holds pages already given back: never read
       unmoved: {
         ...constructed('GuestMemory', ['pages', 'pageSize']),
-        ...constructed('MemoryImage', ['pageCount', 'pageSize', 'vm']),
+        ...constructed('MemoryImage', ['pageCount', 'pageSize', 'vm', 'uniqueBase']),
         'GuestMemory.ksmSlot': 'set by Ksm.register; the host memory case checks that KSM re-attaches it',
+        'MemoryImage.changed':
+          'every page of a booted guest changed since KSM last looked, and only KSM clears it: the host memory case moves it',
       },
     })
   })
@@ -431,7 +438,7 @@ describe('state round trips', () => {
       unmoved: {
         ...constructed('Ksm', ['pageSize', 'kernelPageSize', 'kpp']),
         ...constructed('GuestMemory', ['pages', 'pageSize']),
-        ...constructed('MemoryImage', ['pageCount', 'pageSize', 'vm']),
+        ...constructed('MemoryImage', ['pageCount', 'pageSize', 'vm', 'uniqueBase']),
         'Ksm.fastForward':
           'how ksmd is stepped, not what it did: results are the same either way (hypervisor-ksm tests), the engine never turns it off',
         'GuestMemory.ksmSlot': REFERENCE,
@@ -560,9 +567,10 @@ describe('state round trips', () => {
       classes: ['LiveMigration', 'MemoryImage', 'PageWriter', 'RandomStream'],
       unmoved: {
         ...constructed('LiveMigration', ['pageCount', 'pageSize']),
-        ...constructed('MemoryImage', ['pageCount', 'pageSize', 'vm']),
+        ...constructed('MemoryImage', ['pageCount', 'pageSize', 'vm', 'uniqueBase']),
         ...constructed('PageWriter', PAGE_WRITER_CONSTRUCTED),
         'RandomStream.spare': 'a page writer draws uniforms only (the RandomStream case moves it)',
+        'MemoryImage.absent': ABSENT,
       },
     })
   })
@@ -633,7 +641,8 @@ describe('state round trips', () => {
       restore: (s) => ({ tree: SnapshotTree.fromState(s.tree), image: MemoryImage.fromState(s.image) }),
       unmoved: {
         ...constructed('SnapshotTree', ['costs', 'vm', 'pageCount', 'pageSize']),
-        ...constructed('MemoryImage', ['pageCount', 'pageSize', 'vm']),
+        ...constructed('MemoryImage', ['pageCount', 'pageSize', 'vm', 'uniqueBase']),
+        'MemoryImage.absent': ABSENT,
       },
     })
   })
