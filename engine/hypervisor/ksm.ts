@@ -1184,8 +1184,8 @@ export class Ksm implements KsmDaemon {
   }
 
   /**
-   * A slot of an older state, one place and checksum per page: an item is checked when its checksum is
-   * the page's content; a merged page whose content moved on is marked changed for its next visit.
+   * A slot of an older state, one place and checksum per page: an item is checked (and its page unchanged)
+   * when its checksum is the page's content; a merged page whose content moved on is marked changed.
    */
   private fromPages(slot: KsmSlot, where: Int32Array, oldsum: Float64Array): void {
     slot.ensure()
@@ -1197,8 +1197,10 @@ export class Ksm implements KsmDaemon {
       const w = p >>> 5
       const bit = 1 << (p & 31)
       slot.item![w]! |= bit
-      if (oldsum[p] === tokens[p]) slot.checked![w]! |= bit
-      else image.changed[w]! |= bit
+      if (oldsum[p] === tokens[p]) {
+        slot.checked![w]! |= bit
+        image.changed[w]! &= ~bit
+      } else image.changed[w]! |= bit
       if (place === UNSTABLE) slot.unstable![w]! |= bit
       else if (place >= 0) {
         slot.merged![w]! |= bit

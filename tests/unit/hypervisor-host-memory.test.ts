@@ -169,8 +169,12 @@ describe('HostMemory: host swap', () => {
     expect(vm.guestSwapped).toBe(256)
     // the workload writes 10 pages it had: present, no fault; then 10 that the balloon took (their data
     // is in the guest's swap): each needs a frame, which pushes another page of its data out
-    const present = Array.from({ length: vm.pages }, (_, q) => q).filter((q) => vm.isPresent(q)).slice(0, 10)
-    const ballooned = Array.from({ length: vm.pages }, (_, q) => q).filter((q) => !vm.isPresent(q)).slice(0, 10)
+    const present = Array.from({ length: vm.pages }, (_, q) => q)
+      .filter((q) => vm.isPresent(q))
+      .slice(0, 10)
+    const ballooned = Array.from({ length: vm.pages }, (_, q) => q)
+      .filter((q) => !vm.isPresent(q))
+      .slice(0, 10)
     for (const q of present) vm.write(q)
     expect(vm.guestMajorFaults).toBe(0)
     for (const q of ballooned) vm.write(q)
