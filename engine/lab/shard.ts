@@ -18,7 +18,7 @@ import { CpuScheduler, VcpuTable, emptyCpuSummary, type CpuHostSpec } from '../h
 import { HostMemory, HOST_MEMORY_FIELDS, type HostMemoryState } from '../hypervisor/host-memory'
 import { setBalloonAuto, setBalloonTarget } from '../hypervisor/balloon'
 import type { GuestMemory } from '../hypervisor/guest-memory'
-import { KSM_DEFAULTS, type KsmStats } from '../hypervisor/ksm'
+import { KSM_DEFAULTS, type KsmDaemon, type KsmStats } from '../hypervisor/ksm'
 import { ShardMigrations } from './shard-migrations'
 import { memoryEvents } from './shard-memory-events'
 import { CAUSE_CPU, CAUSE_MEMORY, CAUSE_MIGRATION, CAUSE_PAUSE, CAUSE_THROTTLING, HostShortfall } from './shard-sla'
@@ -115,7 +115,14 @@ export class HostShard {
   private readonly sla = new HostShortfall()
   private readonly buffers = new OutputBuffers()
 
-  constructor(init: ShardInit) {
+  /**
+   * `newKsm`: each host's ksmd (default the engine's Ksm); in-thread only — the tests run the lab with the
+   * page-by-page reference through it.
+   */
+  constructor(
+    init: ShardInit,
+    private readonly newKsm?: (pageSize: number) => KsmDaemon,
+  ) {
     const { model, hostIds } = init
     this.model = model
     this.hostIds = hostIds
@@ -134,7 +141,7 @@ export class HostShard {
       this.spec.push({ cores: t.cores, mipsPerCore: t.totalMips / t.cores })
       this.power.push(t.power)
     }
-    this.hostMemory = model.memoryManaged ? Array.from(hostIds, (h) => newHostMemory(model, h)) : undefined
+    this.hostMemory = model.memoryManaged ? Array.from(hostIds, (h) => newHostMemory(model, h, newKsm)) : undefined
     for (const h of init.hostsOn) {
       const i = this.local.get(h)
       if (i !== undefined) this.hostState[i] = HOST_STATE.on
@@ -616,7 +623,7 @@ export class HostShard {
     }
     this.hostState[i] = HOST_STATE.failed
     this.bootLeft[i] = 0
-    if (this.hostMemory) this.hostMemory[i] = newHostMemory(this.model, h)
+    if (this.hostMemory) this.hostMemory[i] = newHostMemory(this.model, h, this.newKsm)
   }
 
   /** A snapshot order for one of this shard's VMs. */
@@ -800,25 +807,28 @@ const HM_INDEX = Object.fromEntries(HOST_MEMORY_FIELDS.map((k, i) => [k, i])) as
 >
 
 /** A host's memory manager from the scenario's settings. */
-function newHostMemory(model: ClusterModel, h: number): HostMemory {
+function newHostMemory(model: ClusterModel, h: number, newKsm?: (pageSize: number) => KsmDaemon): HostMemory {
   const t = model.hostTypes[model.hostType[h]!]!
   const mem = model.memory
-  const hm = new HostMemory({
-    ramBytes: t.ramMB * 2 ** 20,
-    pageSize: model.pageSize,
-    reservedBytes: model.admission.reservedHostMemory,
-    ballooning: mem.ballooning === 'auto',
-    momKsm: mem.ksm.mode === 'mom',
-    ksmEnabled: mem.ksm.mode !== 'off',
-    guaranteedFraction: mem.guaranteed,
-    swap: {
-      swapBytes: mem.hostSwap,
-      latencySec: mem.swapLatency,
-      bandwidthBytesPerSec: mem.swapBandwidth,
-      faultBytes: 4096,
+  const hm = new HostMemory(
+    {
+      ramBytes: t.ramMB * 2 ** 20,
+      pageSize: model.pageSize,
+      reservedBytes: model.admission.reservedHostMemory,
+      ballooning: mem.ballooning === 'auto',
+      momKsm: mem.ksm.mode === 'mom',
+      ksmEnabled: mem.ksm.mode !== 'off',
+      guaranteedFraction: mem.guaranteed,
+      swap: {
+        swapBytes: mem.hostSwap,
+        latencySec: mem.swapLatency,
+        bandwidthBytesPerSec: mem.swapBandwidth,
+        faultBytes: 4096,
+      },
+      ksmCpuPerPageSec: mem.ksm.cpuPerPage,
     },
-    ksmCpuPerPageSec: mem.ksm.cpuPerPage,
-  })
+    newKsm?.(model.pageSize),
+  )
   hm.ksm.set({
     ...KSM_DEFAULTS,
     run: mem.ksm.mode === 'off' ? 0 : 1,
