@@ -111,7 +111,7 @@ export const FLAGS = {
   only: {
     type: 'string',
     value: 'NAME,…',
-    help: 'Run only these benchmarks: planetlab, lab, checkpoint, osic, ui-frames.',
+    help: 'Run only these benchmarks: planetlab, lab, memory, checkpoint, osic, ui-frames.',
   },
 } as const satisfies FlagTable
 

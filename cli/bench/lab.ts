@@ -8,12 +8,12 @@ import { measureConlab, median, table, type ProcessMeasurement } from './measure
 import { parallelCapacity, steppedCeiling } from './parallel-capacity'
 import type { LabTiming } from '../../engine/lab/simulation'
 
-interface Case {
+export interface Case {
   label: string
   args: string[]
 }
 
-interface Sample {
+export interface Sample {
   wall: number
   rss: number
   first: ProcessMeasurement
@@ -25,7 +25,7 @@ interface Sample {
  * `runs` runs of each case, taken in turns (a, b, c, a, b, c, …): this machine's speed drifts by tens of
  * per cent over minutes, and cases run one after the other would compare its phases, not the cases.
  */
-async function sampleInTurns<T extends Case[]>(
+export async function sampleInTurns<T extends Case[]>(
   ctx: BenchContext,
   cases: [...T],
   runs: number,
@@ -63,7 +63,7 @@ function summarize(samples: ProcessMeasurement[]): Sample {
  * waking up). With C the coordinator and W the shards' work on one worker, two workers can at best take
  * C + W/2: the speed-up's ceiling is (C + W) / (C + W/2), and 1.7× needs C ≤ 0.21 W.
  */
-function timeSplit(runs: [string, Sample][]): string[] {
+export function timeSplit(runs: [string, Sample][]): string[] {
   const s = (ms: number) => (ms / 1000).toFixed(2)
   const rows = runs.flatMap(([label, x]) => {
     const t = x.timing
@@ -123,7 +123,7 @@ function hash(m: ProcessMeasurement): string {
   return (JSON.parse(m.stdout) as { stateHash: string }).stateHash
 }
 
-function sameHash(a: Sample, b: Sample): string {
+export function sameHash(a: Sample, b: Sample): string {
   return hash(a.first) === hash(b.first) ? '' : '; HASH DIFFERS'
 }
 

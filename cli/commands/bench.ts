@@ -8,6 +8,7 @@ import { command } from '../command'
 import { benchPlanetLab, type BenchContext } from '../bench/planetlab'
 import { benchOsic } from '../bench/osic'
 import { benchLab } from '../bench/lab'
+import { benchMemory } from '../bench/memory'
 import { benchCheckpoint } from '../bench/checkpoint'
 import { repositoryRoot } from '../repository'
 import { benchUiFrames } from '../bench/ui-frames'
@@ -16,6 +17,7 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<string>> = {
   planetlab: benchPlanetLab,
   osic: benchOsic,
   lab: benchLab,
+  memory: benchMemory,
   checkpoint: benchCheckpoint,
   'ui-frames': benchUiFrames,
 }
