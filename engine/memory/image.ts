@@ -120,10 +120,16 @@ export class MemoryImage {
     const base = this.uniqueBase
     const first = w << 5
     let n = this.writes
-    for (let m = mask; m !== 0; m &= m - 1) {
-      tokens[first + 31 - Math.clz32(m & -m)] = base + (n < UNIQUE_BASE ? n : n % UNIQUE_BASE)
-      n++
-    }
+    if (mask === -1 && n + 32 <= UNIQUE_BASE) {
+      // the whole word (a hot set written over and over): the next 32 tokens in a row
+      const t = base + n
+      for (let i = 0; i < 32; i++) tokens[first + i] = t + i
+      n += 32
+    } else
+      for (let m = mask; m !== 0; m &= m - 1) {
+        tokens[first + 31 - Math.clz32(m & -m)] = base + (n < UNIQUE_BASE ? n : n % UNIQUE_BASE)
+        n++
+      }
     this.writes = n
     const nz = this.nonzero[w]!
     this.mapped += popcount(mask & ~nz & ~this.absent[w]!)
