@@ -445,6 +445,7 @@ describe('whole-lab state round trip', () => {
         'ShardMigrations.memory': "a reference to the shard's VM memory bank, compared as HostShard.memory",
         'LabSimulation.consolidation': 'its fields are compared under LabConsolidation (its state lives in the plan)',
         'HostShard.scheduler': 'holds scratch only',
+        'HostShard.newKsm': "how hosts' ksmd is made, set only by tests (the page-by-page reference): not state",
         ...Object.fromEntries(
           [
             ['HaCoordinator.plan', 'LabSimulation.plan'],
