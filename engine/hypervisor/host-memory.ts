@@ -30,20 +30,8 @@ import { GuestMemory, type GuestMemoryState } from './guest-memory'
 
 const MiB = 1024 * 1024
 
-/** OpenStack Nova: `reserved_host_memory_mb` = 512, `ram_allocation_ratio` 1.0 since Antelope (2023.1). */
+/** OpenStack Nova: `reserved_host_memory_mb` defaults to 512. */
 export const RAM_RESERVED_DEFAULT_BYTES = 512 * MiB
-export const RAM_ALLOCATION_RATIO_DEFAULT = 1.0
-
-/** Nova/placement admission: fits when allocated + request ≤ (RAM − reserved) × ratio. */
-export function admitsRam(
-  ramBytes: number,
-  allocatedBytes: number,
-  requestBytes: number,
-  ratio: number = RAM_ALLOCATION_RATIO_DEFAULT,
-  reservedBytes: number = RAM_RESERVED_DEFAULT_BYTES,
-): boolean {
-  return allocatedBytes + requestBytes <= (ramBytes - reservedBytes) * ratio
-}
 
 export interface HostMemoryConfig {
   ramBytes: number
@@ -746,59 +734,4 @@ export class HostMemory {
     h.row.set(s.row.subarray(0, h.row.length))
     return h
   }
-}
-
-// ---- coupling with live migration -------------------------------------------------------------------
-
-/** What a live migration of a VM moves, in pages of the VM's image. */
-export interface MigrationPayload {
-  pages: number
-  /** present pages with content: sent in full by the first round */
-  send: number
-  /** present zero pages: a flag each (QEMU zero-page detection) */
-  zero: number
-  /** ballooned pages: not sent */
-  ballooned: number
-  /** pages merged by KSM on the source: sent like the rest (each VM its own copy) */
-  merged: number
-  /** pages the source host swapped out: read back from swap before they are sent */
-  hostSwapped: number
-}
-
-/** The first round's payload of a VM (O(1)); per-page decisions: GuestMemory.needsSending(page). */
-export function migrationPayload(vm: GuestMemory): MigrationPayload {
-  return {
-    pages: vm.pages,
-    send: vm.pagesToSend,
-    zero: vm.free,
-    ballooned: vm.balloon,
-    merged: vm.ksmSlot ? vm.ksmSlot.merging : 0,
-    hostSwapped: vm.hostSwapped,
-  }
-}
-
-/**
- * Switch-over: the VM's memory leaves `from` (its KSM sharing there ends, its swap is freed) and arrives
- * at `to` as a copy of its state (balloon kept, nothing swapped, not merged yet: the destination's ksmd
- * merges it again as it scans). Returns the GuestMemory now on `to`. Across workers, send `vm.state()` and
- * call `arriveByMigration` on the destination shard instead.
- */
-export function moveByMigration(vm: GuestMemory, from: HostMemory, to: HostMemory): GuestMemory {
-  const s = vm.state()
-  from.remove(vm)
-  return arriveByMigration(s, to)
-}
-
-/** The destination side of a migration: rebuilds the VM's memory from its state and places it on `to`. */
-export function arriveByMigration(s: GuestMemoryState, to: HostMemory): GuestMemory {
-  const vm = GuestMemory.fromState(s)
-  vm.clearHostSwap()
-  vm.balloonCarry = 0
-  to.add(vm)
-  return vm
-}
-
-/** A page's content is zero (QEMU's zero-page check) — re-exported for migration code. */
-export function isZeroPage(vm: GuestMemory, page: number): boolean {
-  return vm.image.tokens[page] === ZERO_TOKEN
 }

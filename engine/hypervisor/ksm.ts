@@ -1,4 +1,4 @@
-// Kernel Samepage Merging on one host, following mm/ksm.c (MECHANISMS.md §4):
+// Kernel Samepage Merging on one host, following mm/ksm.c and the kernel's Documentation/admin-guide/mm/ksm.rst:
 //
 // - ksmd wakes every `sleep_millisecs`, scans `pages_to_scan` pages of the registered VMs in order (a
 //   cursor that persists across wake-ups and steps), then sleeps. Reaching the end of the last VM ends
