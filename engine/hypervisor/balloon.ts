@@ -1,4 +1,5 @@
-// virtio-balloon (the virtio specification §5.5, QEMU's virtio-balloon and oVirt MoM's balloon policy): the host asks for a balloon size, the guest's driver inflates
+// virtio-balloon (the virtio specification §5.5, QEMU's virtio-balloon and oVirt MoM's balloon policy):
+// the host asks for a balloon size, the guest's driver inflates
 // by handing pages over (free pages first, then its page cache, then — out of free memory — its own data,
 // which it must first write to its swap: a performance cost, see HostMemory) or deflates by taking pages
 // back, at the pace the guest can manage. The target comes either from a manual command (QMP `balloon`:

@@ -13,7 +13,6 @@
 //   1. workloads: CPU demand, page writes through GuestMemory.write (KSM copy-on-write is immediate);
 //   2. host.memory.step(dt, busyVcpus) → per-VM stall[] and lostCpuSeconds[], row (summary);
 //   3. table.stall[slot] = memory.stall[k]; CpuScheduler.schedule(...) → granted, steal, shortfall.
-import { ZERO_TOKEN } from '../memory/image'
 import { applyMomBalloon, BALLOON_DEFAULTS, emptyBalloonStep, stepBalloon, type BalloonConfig } from './balloon'
 import { Ksm, momKsmPolicy, type KsmDaemon, type KsmState, type KsmStats } from './ksm'
 import {
@@ -26,7 +25,7 @@ import {
   type SwapConstants,
   type SwapSegment,
 } from './host-swap'
-import { GuestMemory, type GuestMemoryState } from './guest-memory'
+import { GuestMemory } from './guest-memory'
 
 const MiB = 1024 * 1024
 
