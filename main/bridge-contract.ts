@@ -59,6 +59,8 @@ export const DESKTOP_API_METHODS = [
   'saveOrders',
   'saveCheckpoint',
   'loadCheckpoint',
+  'saveSubmission',
+  'chooseLabPack',
 ] as const satisfies readonly (keyof DesktopApi)[]
 
 // Compile-time: the method lists name every method of their interfaces.

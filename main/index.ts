@@ -45,6 +45,8 @@ import { mainPortEndpoint } from './port-endpoint'
 import { defaultReportFileName, saveReportFile } from './report-file'
 import { ordersFileName } from '../engine/api/report-format'
 import { saveOrdersFile } from './orders-file'
+import { readLabPackFolder } from './lab-pack-folder'
+import { saveSubmissionFile } from './submission-file'
 import { SCENARIO_FILE_FILTERS, readScenarioFile } from './scenario-file'
 import { APP_SCHEME, APP_URL, isTrustedPageUrl } from './trusted-origin'
 import { mainWindowOptions } from './window-options'
@@ -155,6 +157,24 @@ async function loadCheckpoint(win: BrowserWindow, options: RestoreOptions = {}):
   return lab.restoreCheckpoint(readCheckpointBytes(path), { policy, set, workers, fileName: path })
 }
 
+async function saveSubmission(win: BrowserWindow, trainee: unknown): Promise<string | undefined> {
+  if (!lab) throw new Error('the lab is not running')
+  const file = await lab.exportSubmission(typeof trainee === 'string' ? { trainee } : {})
+  const result = await dialog.showSaveDialog(win, {
+    title: 'Save the submission (conlab lab grade)',
+    defaultPath: join(app.getPath('documents'), file.fileName),
+    filters: [{ name: 'YAML', extensions: ['yaml', 'yml'] }],
+  })
+  if (result.canceled || !result.filePath) return undefined
+  return saveSubmissionFile(result.filePath, file)
+}
+
+async function chooseLabPack(win: BrowserWindow) {
+  const result = await dialog.showOpenDialog(win, { title: 'Open a lab pack folder', properties: ['openDirectory'] })
+  const dir = result.canceled ? undefined : result.filePaths[0]
+  return dir === undefined ? undefined : readLabPackFolder(dir)
+}
+
 function desktopApi(win: BrowserWindow): DesktopApi {
   return {
     chooseScenarioFile: () => chooseScenarioFile(win),
@@ -162,6 +182,8 @@ function desktopApi(win: BrowserWindow): DesktopApi {
     saveOrders: (what) => saveOrders(win, what === 'scenario' ? 'scenario' : 'events'),
     saveCheckpoint: (id) => saveCheckpoint(win, id),
     loadCheckpoint: (options) => loadCheckpoint(win, options),
+    saveSubmission: (trainee) => saveSubmission(win, trainee),
+    chooseLabPack: () => chooseLabPack(win),
   }
 }
 

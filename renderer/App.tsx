@@ -1,5 +1,5 @@
-// The lab's window: top bar, current figures, placement map with details, charts, events, checkpoints and
-// branches, report.
+// The lab's window: top bar, the guided lab (objectives, hints, debrief) when one is open, current figures, placement map with details, charts, events, checkpoints and
+// branches, report. The Labs view (the guided labs and a lab's briefing) takes the place of the run.
 import { useRun, useStore } from './state/use-run'
 import { TopBar } from './components/TopBar'
 import { Kpis } from './components/Kpis'
@@ -10,6 +10,8 @@ import { ReportPanel } from './components/ReportPanel'
 import { CheckpointsPanel } from './components/CheckpointsPanel'
 import { RulesPanel } from './components/RulesPanel'
 import { RunCharts } from './charts/RunCharts'
+import { LabsView } from './components/LabsView'
+import { GuidedPanel } from './components/GuidedPanel'
 
 function Banners() {
   const store = useStore()
@@ -63,10 +65,20 @@ function Description() {
 }
 
 export function App() {
+  const view = useRun((s) => s.view)
+  if (view === 'labs')
+    return (
+      <div className="app">
+        <TopBar />
+        <Banners />
+        <LabsView />
+      </div>
+    )
   return (
     <div className="app">
       <TopBar />
       <Banners />
+      <GuidedPanel />
       <Kpis />
       <Description />
       <main className="layout">

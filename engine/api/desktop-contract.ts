@@ -1,7 +1,7 @@
 // The contract between the desktop app's processes, beyond the lab itself (LabApi): what the preload bridge
 // exposes, and what main and the page serve each other over MessagePorts speaking comlink. Main
 // (main/bridge-contract.ts adds the channel names and checks) and the renderer both import it from here.
-import type { RestoreOptions, RestoreResult } from './lab-api'
+import type { LabPack, RestoreOptions, RestoreResult } from './lab-api'
 
 /** lab: LabApi served by main; desktop: DesktopApi served by main; menu: MenuTarget served by the page */
 export type PortKind = 'lab' | 'desktop' | 'menu'
@@ -34,6 +34,10 @@ export interface DesktopApi {
   saveCheckpoint(id: number): Promise<string | undefined>
   /** Shows an open dialog and continues the lab from the chosen checkpoint file; undefined when cancelled. */
   loadCheckpoint(options?: RestoreOptions): Promise<RestoreResult | undefined>
+  /** Saves the open guided lab's submission (LabApi.exportSubmission) via a save dialog; the path, or undefined. */
+  saveSubmission(trainee?: string): Promise<string | undefined>
+  /** Shows a folder dialog and reads the lab pack in the chosen folder (for LabApi.loadLabPack); undefined when cancelled. */
+  chooseLabPack(): Promise<LabPack | undefined>
 }
 
 /** What the menu asks of the page (the page drives the lab, so it opens what the menu chose). */

@@ -1,6 +1,6 @@
 // The event log: the lab's events, newest first, filterable by kind and by the selected host or VM.
 // Virtualized: only the rows in view exist in the DOM, so a day's 30,000+ events stay instant.
-import { useRef, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import type { LabEventKind } from '../../engine/api/lab-api'
 import { useRun, useStore } from '../state/use-run'
 import type { Selection } from '../state/run-store'
@@ -45,22 +45,44 @@ export function EventLog() {
   const scrollRef = useRef<HTMLDivElement>(null)
   const { height } = useElementSize(scrollRef)
 
+  // a debrief link: its event is shown (its kind, whatever the selection) until a filter is changed again
+  const focus = useRun((s) => s.focusEvent)
+  const focusKind = focus !== undefined ? events[focus]?.kind : undefined
+  const shownHidden = useMemo(
+    () => (focusKind && hidden.has(focusKind) ? new Set([...hidden].filter((k) => k !== focusKind)) : hidden),
+    [hidden, focusKind],
+  )
   const [filtered] = useState(() => new FilteredEvents())
-  const visible = filtered.update(events, count, hidden, onlySelected ? selection : undefined)
+  const visible = filtered.update(
+    events,
+    count,
+    shownHidden,
+    onlySelected && focus === undefined ? selection : undefined,
+  )
   const perKind = visible.perKind
+  const focusRow = focus !== undefined ? visible.rowOf(focus) : -1
+  useEffect(() => {
+    const el = scrollRef.current
+    if (focusRow < 0 || !el) return
+    el.scrollTop = Math.max(0, focusRow * ROW_HEIGHT - el.clientHeight / 2)
+    setScrollTop(el.scrollTop)
+    el.closest('section')?.scrollIntoView({ block: 'nearest' })
+  }, [focus, focusRow])
 
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - 2)
   const last = Math.min(visible.length, first + Math.ceil(height / ROW_HEIGHT) + 5)
   const rows: number[] = []
   for (let r = first; r < last; r++) rows.push(r)
 
-  const toggle = (kind: LabEventKind) =>
+  const toggle = (kind: LabEventKind) => {
+    store.clearFocusEvent()
     setHidden((h) => {
       const next = new Set(h)
       if (next.has(kind)) next.delete(kind)
       else next.add(kind)
       return next
     })
+  }
 
   return (
     <section className="panel log-panel" aria-labelledby="log-title">
@@ -74,7 +96,7 @@ export function EventLog() {
         {EVENT_KINDS.filter(({ kind }) => (perKind.get(kind) ?? 0) > 0 || kind === 'migration-start').map(
           ({ kind, label }) => (
             <label key={kind} className={`chip kind-${kind}`}>
-              <input type="checkbox" checked={!hidden.has(kind)} onChange={() => toggle(kind)} />
+              <input type="checkbox" checked={!shownHidden.has(kind)} onChange={() => toggle(kind)} />
               {label} <span className="muted">{formatNumber(perKind.get(kind) ?? 0)}</span>
             </label>
           ),
@@ -82,9 +104,12 @@ export function EventLog() {
         <label className="chip">
           <input
             type="checkbox"
-            checked={onlySelected}
+            checked={onlySelected && focus === undefined}
             disabled={!selection}
-            onChange={(e) => setOnlySelected(e.target.checked)}
+            onChange={(e) => {
+              store.clearFocusEvent()
+              setOnlySelected(e.target.checked)
+            }}
           />
           only the selected {selection?.kind === 'vm' ? 'VM' : 'host'}
         </label>
@@ -109,7 +134,9 @@ export function EventLog() {
               <button
                 type="button"
                 key={r}
-                className={`log-row kind-${e.kind}`}
+                className={`log-row kind-${e.kind}${index === focus ? ' focused' : ''}`}
+                data-testid={index === focus ? 'focused-event' : undefined}
+                data-index={index}
                 style={{ top: r * ROW_HEIGHT }}
                 title={e.message}
                 disabled={!target}

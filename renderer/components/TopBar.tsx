@@ -25,6 +25,7 @@ export function TopBar() {
   const busy = useRun((s) => s.busy)
   const speed = useRun((s) => s.speed)
   const pauseAt = useRun((s) => s.pauseAt)
+  const view = useRun((s) => s.view)
   const fileInput = useRef<HTMLInputElement>(null)
   const scenarioInvalid = useFieldInvalid('scenario')
   const pauseAtInvalid = useFieldInvalid('pauseAt')
@@ -50,6 +51,17 @@ export function TopBar() {
     <header className="topbar">
       <div className="brand">Consolidation Lab</div>
       <div className="group">
+        <button
+          type="button"
+          data-testid="labs-button"
+          aria-pressed={view === 'labs'}
+          onClick={() => (view === 'labs' ? store.showRun() : void store.showLabs())}
+          title={view === 'labs' ? 'Back to the run' : 'Guided labs: a task, objectives, hints and a grade'}
+        >
+          {view === 'labs' ? '← Run' : 'Labs'}
+        </button>
+      </div>
+      <div className="group">
         <label>
           <span>Scenario</span>
           <select
@@ -66,6 +78,7 @@ export function TopBar() {
             {choice?.kind === 'file' && (
               <option value={FILE_CHOICE}>{`file: ${baseName(choice.file.fileName)}`}</option>
             )}
+            {choice?.kind === 'lab' && <option value={FILE_CHOICE}>{`lab: ${choice.id}`}</option>}
           </select>
         </label>
         <span className="field-anchor">

@@ -54,6 +54,20 @@ export class FilteredEvents {
     return this.matches[this.length - 1 - r]!
   }
 
+  /** The row (newest first) of the event at `index` in the event list, or −1 when it does not pass. */
+  rowOf(index: number): number {
+    let lo = 0
+    let hi = this.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1
+      const at = this.matches[mid]!
+      if (at === index) return this.length - 1 - mid
+      if (at < index) lo = mid + 1
+      else hi = mid - 1
+    }
+    return -1
+  }
+
   private rescan(events: readonly LabEvent[], count: number, hidden: ReadonlySet<LabEventKind>, selection: Selection) {
     this.length = 0
     for (let i = 0; i < count; i++) {

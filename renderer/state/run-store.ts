@@ -11,7 +11,16 @@ import type {
   Frame,
   HostDetails,
   HostEligibility,
+  IndexedEvent,
+  LabBriefing,
+  LabGrade,
+  LabOpened,
   LabOrder,
+  LabPack,
+  LabSolution,
+  LabStatus,
+  LabSummary,
+  ObjectiveState,
   OrdersExport,
   RuleState,
   LabEvent,
@@ -27,6 +36,8 @@ import type {
 import type { LabConnection } from '../lab/connect'
 import type { OrdersFileKind, ReportFormat, ScenarioFile } from '../../engine/api/desktop-contract'
 import { summarizeError, type FieldError } from './inputs'
+import { pageStorage, readProgress, recordGrade, type Progress } from '../labs/progress'
+import { eventInLog } from '../labs/lab-words'
 
 /** Intervals per second of wall time, or as fast as the lab and the display allow. */
 export type Speed = 1 | 2 | 5 | 10 | 30 | 'max'
@@ -59,13 +70,37 @@ export interface OpenOptions {
   set?: string[]
 }
 
-export type ScenarioChoice = { kind: 'builtin'; id: string } | { kind: 'file'; file: ScenarioFile }
+export type ScenarioChoice =
+  | { kind: 'builtin'; id: string }
+  | { kind: 'file'; file: ScenarioFile }
+  /** a guided lab, opened from t = 0 with the trainee's settings */
+  | { kind: 'lab'; id: string; settings: string[] }
+
+/** The guided lab open now: its briefing (revealed hints' text included), status, solution once shown, grade. */
+export interface GuidedRun {
+  lab: LabBriefing
+  settings: string[]
+  /** hints used, their cost, the solution seen (LabApi.labStatus) */
+  status: LabStatus
+  solution?: LabSolution
+  /** the last submission's grade (the debrief) */
+  grade?: LabGrade
+}
 
 /**
  * The control an action came from, where its error is shown: the scenario picker and file, the policy, the
  * seed, "pause at", a checkpoint's branch settings (`branch-<id>`), the checkpoint file.
  */
-export type FieldKey = 'scenario' | 'policy' | 'seed' | 'pauseAt' | 'checkpointFile' | `branch-${number}`
+export type FieldKey =
+  | 'scenario'
+  | 'policy'
+  | 'seed'
+  | 'pauseAt'
+  | 'checkpointFile'
+  | `branch-${number}`
+  | 'labSettings'
+  | 'labPack'
+  | 'labSubmit'
 
 /** One hostDetails answer kept for the selected host's stacked chart. */
 export interface HostSample {
@@ -116,6 +151,20 @@ export interface RunState {
   pickTarget?: { vm: number; host: number }
   /** host shards in workers, as the page was asked to open runs (?workers=) */
   workers?: number
+  /** the Labs view (the list and a lab's briefing) or the run */
+  view: 'run' | 'labs'
+  /** the guided labs: built-in and from lab packs loaded */
+  labs: LabSummary[]
+  /** the lab whose briefing the Labs view shows */
+  briefing?: LabBriefing
+  /** the guided lab the run plays (undefined: a scenario) */
+  guided?: GuidedRun
+  /** the guided lab's objectives as of the last step (met / not yet / failed, with the values) */
+  objectives?: ObjectiveState[]
+  /** the best grade per lab, kept between uses of the app */
+  progress: Progress
+  /** an event of the log a debrief link points at (its index in `events`) */
+  focusEvent?: number
 }
 
 /**
@@ -162,6 +211,9 @@ export class RunStore {
       branches: [],
       pendingOrders: [],
       rules: [],
+      view: 'run',
+      labs: [],
+      progress: readProgress(pageStorage()),
     }
   }
 
@@ -252,14 +304,29 @@ export class RunStore {
       ...(options.set ? { set: options.set } : {}),
       ...(workers !== undefined ? { workers } : {}),
     }
-    const request: OpenRequest =
-      choice.kind === 'builtin'
-        ? { builtin: choice.id, ...extra }
-        : { fileName: choice.file.fileName, text: choice.file.text, ...extra }
     try {
       const lab = this.connection.lab
-      const info = await lab.open(request)
-      const [placement, report] = await Promise.all([lab.placement(), lab.report()])
+      let info: LabInfo
+      let opened: LabOpened | undefined
+      if (choice.kind === 'lab') {
+        opened = await lab.openLab({
+          lab: choice.id,
+          settings: choice.settings,
+          ...(workers !== undefined ? { workers } : {}),
+        })
+        info = opened.info
+      } else {
+        const request: OpenRequest =
+          choice.kind === 'builtin'
+            ? { builtin: choice.id, ...extra }
+            : { fileName: choice.file.fileName, text: choice.file.text, ...extra }
+        info = await lab.open(request)
+      }
+      const [placement, report, status] = await Promise.all([
+        lab.placement(),
+        lab.report(),
+        opened ? lab.labStatus() : undefined,
+      ])
       if (gen !== this.generation) return
       this.set({
         choice,
@@ -282,6 +349,10 @@ export class RunStore {
         // what was said about the run before no longer holds
         notice: undefined,
         fieldErrors: {},
+        guided: opened && status ? { lab: opened.lab, settings: opened.settings, status } : undefined,
+        objectives: status?.objectives,
+        focusEvent: undefined,
+        ...(opened ? { view: 'run' as const } : {}),
       })
       await this.refreshCheckpoints()
     } catch (e) {
@@ -293,6 +364,17 @@ export class RunStore {
   async restart(options: { policy?: string; seed?: number }, field?: FieldKey): Promise<void> {
     const { choice, info } = this.state
     if (!choice) return
+    if (choice.kind === 'lab') {
+      // a guided lab takes its policy and seed as settings, which the lab allows or refuses by name
+      const replaced = [
+        ...(options.policy !== undefined ? [`policy=${options.policy}`] : []),
+        ...(options.seed !== undefined ? [`seed=${options.seed}`] : []),
+      ]
+      const keys = new Set(replaced.map((s) => s.split('=')[0]))
+      const settings = [...choice.settings.filter((s) => !keys.has(s.split('=')[0])), ...replaced]
+      await this.open({ ...choice, settings }, {}, field)
+      return
+    }
     await this.open(
       choice,
       {
@@ -417,6 +499,7 @@ export class RunStore {
       views: {
         placement: true,
         ...(sel?.kind === 'host' ? { host: sel.host } : sel?.kind === 'vm' ? { vm: sel.vm } : {}),
+        ...(this.state.guided ? { objectives: true } : {}),
       },
     })
     const { placement, host, vm } = result
@@ -427,6 +510,7 @@ export class RunStore {
       frames: result.frames.length ? [...s.frames, ...result.frames] : s.frames,
       placement,
       done: result.done,
+      ...(result.objectives ? { objectives: result.objectives } : {}),
     }
     // the orders given before this advance were carried out at the start of its first step
     if (result.frames.length && s.pendingOrders.length) patch.pendingOrders = []
@@ -623,18 +707,24 @@ export class RunStore {
     const before = this.state.info
     const sameCluster = before?.hosts === result.info.hosts && before.vms === result.info.vms
     const selection = sameCluster ? this.state.selection : undefined
-    const [placement, report, list, host, vm] = await Promise.all([
+    // a guided lab continues from its own checkpoints only: it is still open, with its objectives as they were
+    const guided = this.state.guided
+    const [placement, report, list, host, vm, status] = await Promise.all([
       lab.placement(),
       lab.report(),
       lab.checkpoints(),
       selection?.kind === 'host' ? lab.hostDetails(selection.host) : undefined,
       selection?.kind === 'vm' ? lab.vmDetails(selection.vm) : undefined,
+      guided ? lab.labStatus() : undefined,
     ])
     if (gen !== this.generation) return
+    const previous = this.state.choice
     const choice: ScenarioChoice =
-      'builtin' in result.scenario
-        ? { kind: 'builtin', id: result.scenario.builtin }
-        : { kind: 'file', file: { fileName: result.scenario.fileName, text: result.scenario.text } }
+      guided && previous?.kind === 'lab'
+        ? previous
+        : 'builtin' in result.scenario
+          ? { kind: 'builtin', id: result.scenario.builtin }
+          : { kind: 'file', file: { fileName: result.scenario.fileName, text: result.scenario.text } }
     const events = [...result.events]
     this.lastChartRefresh = this.lastLogRefresh = performance.now()
     this.set({
@@ -659,7 +749,160 @@ export class RunStore {
       busy: false,
       notice: events.at(-1)?.message,
       fieldErrors: {},
+      guided: guided && status ? { ...guided, status, grade: undefined } : undefined,
+      objectives: status?.objectives,
+      focusEvent: undefined,
     })
+  }
+
+  /** Shows the Labs view: the labs (built-in and from packs) with the best grade each has had. */
+  async showLabs(): Promise<void> {
+    this.pause()
+    this.set({ view: 'labs', progress: readProgress(pageStorage()) })
+    try {
+      this.set({ labs: await this.connection.lab.listLabs() })
+    } catch (e) {
+      this.fail(e)
+    }
+  }
+
+  /** Back to the run (the Labs view keeps the briefing it showed). */
+  showRun(): void {
+    this.set({ view: 'run' })
+  }
+
+  /** A lab's briefing, objectives, limits and hints, in the Labs view (undefined: back to the list). */
+  async showBriefing(id: string | undefined): Promise<void> {
+    this.setFieldError('labSettings', undefined)
+    if (id === undefined) return this.set({ briefing: undefined })
+    try {
+      this.set({ briefing: await this.connection.lab.labBriefing(id) })
+    } catch (e) {
+      this.fail(e)
+    }
+  }
+
+  /** Opens a guided lab from t = 0 with the trainee's settings; a setting the lab refuses is named under them. */
+  async startLab(id: string, settings: string[]): Promise<void> {
+    await this.open({ kind: 'lab', id, settings }, {}, 'labSettings')
+  }
+
+  /** The open lab's briefing and status again (after a hint or the solution was revealed). */
+  private async refreshGuided(patch: Partial<GuidedRun> = {}): Promise<void> {
+    const guided = this.state.guided
+    if (!guided) return
+    const lab = this.connection.lab
+    const [briefing, status] = await Promise.all([lab.labBriefing(guided.lab.id), lab.labStatus()])
+    const now = this.state.guided
+    if (now?.lab.id === guided.lab.id) this.set({ guided: { ...now, ...patch, lab: briefing, status } })
+  }
+
+  /** Reveals a hint of the open lab (its cost comes off the score; the page asks first). */
+  async revealHint(id: string): Promise<void> {
+    try {
+      await this.connection.lab.revealHint(id)
+      await this.refreshGuided()
+    } catch (e) {
+      this.fail(e)
+    }
+  }
+
+  /** Shows the open lab's solution (a submission then scores 0; the page asks first). */
+  async revealSolution(): Promise<void> {
+    try {
+      const solution = await this.connection.lab.revealSolution()
+      await this.refreshGuided({ solution })
+    } catch (e) {
+      this.fail(e)
+    }
+  }
+
+  /**
+   * Submits the open run: the lab grades its settings and order log by replay from t = 0 (the grade of the
+   * exported submission); the grade is kept as the lab's best when it beats it.
+   */
+  async submitLab(): Promise<void> {
+    const guided = this.state.guided
+    if (!guided) return
+    this.pause()
+    await this.loop
+    this.setFieldError('labSubmit', undefined)
+    this.set({ busy: true })
+    try {
+      const grade = await this.connection.lab.submitLab()
+      const progress = recordGrade(pageStorage(), grade.lab, grade, guided.lab.hash, new Date())
+      const now = this.state.guided
+      this.set({
+        busy: false,
+        progress,
+        ...(now?.lab.id === grade.lab ? { guided: { ...now, grade } } : {}),
+      })
+    } catch (e) {
+      this.failAt('labSubmit', e)
+    }
+  }
+
+  /** The open run as a submission file (what `conlab lab grade` reads): saved through the dialog or downloaded. */
+  async exportSubmission(
+    trainee: string | undefined,
+    download: (fileName: string, text: string) => void,
+  ): Promise<void> {
+    try {
+      const desktop = this.connection.desktop
+      const name = trainee?.trim() ? trainee.trim() : undefined
+      if (desktop) {
+        const path = await desktop.saveSubmission(name)
+        if (path) this.set({ notice: `Submission saved to ${path}` })
+        return
+      }
+      const file = await this.connection.lab.exportSubmission(name ? { trainee: name } : {})
+      download(file.fileName, file.text)
+    } catch (e) {
+      this.fail(e)
+    }
+  }
+
+  /** Loads a lab pack beside the built-in labs; a pack the lab refuses is explained next to the control. */
+  async loadLabPack(pack: LabPack): Promise<void> {
+    this.setFieldError('labPack', undefined)
+    try {
+      const labs = await this.connection.lab.loadLabPack(pack)
+      this.set({
+        labs,
+        notice: `Lab pack "${pack.name}" loaded: ${labs.filter((l) => l.source === pack.name).length} labs`,
+      })
+    } catch (e) {
+      this.failAt('labPack', e)
+    }
+  }
+
+  /** Desktop: a lab pack folder chosen in the native dialog (main reads its files). */
+  async loadLabPackFromDisk(): Promise<void> {
+    const desktop = this.connection.desktop
+    if (!desktop) return
+    try {
+      const pack = await desktop.chooseLabPack()
+      if (pack) await this.loadLabPack(pack)
+    } catch (e) {
+      this.failAt('labPack', e)
+    }
+  }
+
+  clearFocusEvent(): void {
+    if (this.state.focusEvent !== undefined) this.set({ focusEvent: undefined })
+  }
+
+  /**
+   * A debrief link: shows the event in the log (the page's own event for it, see eventInLog) and selects the VM
+   * or host it is about.
+   */
+  async focusEvent(e: IndexedEvent): Promise<void> {
+    const index = eventInLog(this.state.events, e)
+    if (index < 0) return this.set({ notice: `The event at ${e.time} s is not in this run's log (it was rewound).` })
+    this.set({ view: 'run', focusEvent: index, eventCount: this.state.events.length })
+    const target: Selection =
+      e.vm !== undefined ? { kind: 'vm', vm: e.vm } : e.host !== undefined ? { kind: 'host', host: e.host } : undefined
+    if (target) await this.select(target)
   }
 
   /**

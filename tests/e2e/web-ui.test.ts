@@ -3,70 +3,43 @@
 // 6 h in CloudSim's model and in the lab's, and a live migration with auto-converge, and checks the UI
 // against CLI runs of the same scenarios and seeds. Chromium or the web build missing is a failure
 // (CONLAB_SKIP_E2E=1 turns it into a skip); screenshots go to tests/e2e/artifacts/.
-import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { crc32 } from 'node:zlib'
 import { join } from 'node:path'
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
-import { preview, type PreviewServer } from 'vite'
+import type { Locator, Page } from 'playwright-core'
+import type { PreviewServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunReport } from '../../engine/api/lab-api'
 import { LabSession } from '../../engine/api/lab-session'
 import { reportsToCsv } from '../../engine/api/report-format'
 import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
 import { ROOT } from '../helpers'
+import {
+  ARTIFACTS,
+  clickHost,
+  conlab,
+  notReadyReason,
+  openWebUi,
+  playToEnd,
+  ready,
+  skipAllowed,
+  type WebUi,
+} from './web-page'
 
-const CHROMIUM = '/usr/bin/chromium'
-const WEB_BUILD = join(ROOT, 'out', 'web')
-const ARTIFACTS = join(ROOT, 'tests', 'e2e', 'artifacts')
-const ready = existsSync(CHROMIUM) && existsSync(join(WEB_BUILD, 'index.html'))
-/** `npm test` builds the web version and CI installs Chromium: a missing one fails unless skipping is asked for. */
-const skipAllowed = process.env.CONLAB_SKIP_E2E === '1'
 const SIX_HOURS = 6 * 3600
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-]
-
 /** `conlab run … --json` as a child process: the reference the UI must match. */
-function cliRun(args: string[]): Promise<RunReport> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'cli', 'bin', 'conlab.mjs'), 'run', ...args, '--json'], {
-      cwd: ROOT,
-    })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) =>
-      code === 0 ? resolve(JSON.parse(out) as RunReport) : reject(new Error(`conlab exited ${code}: ${err}`)),
-    )
-  })
+async function cliRun(args: string[]): Promise<RunReport> {
+  const { code, out, err } = await conlab(['run', ...args, '--json'])
+  if (code !== 0) throw new Error(`conlab exited ${code}: ${err}`)
+  return JSON.parse(out) as RunReport
 }
 
 /** `conlab branch <file> --policy P --json`: the checkpointed policy and P, each run to the end. */
-function cliBranch(file: string, policy: string): Promise<RunReport[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'cli', 'bin', 'conlab.mjs'), 'branch', file, '--policy', policy, '--json'],
-      { cwd: ROOT },
-    )
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) =>
-      code === 0 ? resolve(JSON.parse(out) as RunReport[]) : reject(new Error(`conlab exited ${code}: ${err}`)),
-    )
-  })
+async function cliBranch(file: string, policy: string): Promise<RunReport[]> {
+  const { code, out, err } = await conlab(['branch', file, '--policy', policy, '--json'])
+  if (code !== 0) throw new Error(`conlab exited ${code}: ${err}`)
+  return JSON.parse(out) as RunReport[]
 }
 
 /** Plays at full speed until the clock pauses at `hours`. */
@@ -82,27 +55,6 @@ async function playUntil(page: Page, hours: number): Promise<void> {
     })
     .toBe(`paused ${Math.round(hours * 3600)}`)
   await page.getByTestId('notice').getByRole('button', { name: 'OK' }).click()
-}
-
-/** Plays at full speed to the end of the run. */
-async function playToEnd(page: Page): Promise<void> {
-  await page.getByTestId('pause-at').fill('')
-  await page.getByTestId('pause-at').press('Enter')
-  await page.getByTestId('speed').selectOption('max')
-  await page.getByTestId('play').click()
-  await expect.poll(() => page.getByTestId('clock').getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
-  await page.getByTestId('notice').getByRole('button', { name: 'OK' }).click()
-}
-
-/** Clicks host `h` on the placement map (its utilization bar: the host, not one of its VMs). */
-async function clickHost(page: Page, h: number): Promise<void> {
-  const canvas = page.getByTestId('placement-canvas')
-  const [cols, , tileW, tileH, gap, pad] = ((await canvas.getAttribute('data-grid')) ?? '').split(' ').map(Number)
-  const box = (await canvas.boundingBox())!
-  await page.mouse.click(
-    box.x + pad! + (h % cols!) * (tileW! + gap!) + tileW! / 2,
-    box.y + pad! + Math.floor(h / cols!) * (tileH! + gap!) + tileH! - 1.5,
-  )
 }
 
 /** The text of a PNG's uncompressed iTXt chunks (PNG specification §11.3.4.5), each chunk's CRC checked. */
@@ -143,41 +95,24 @@ async function kpi(page: Page, id: string): Promise<{ value: number; text: strin
 
 describe('the web UI in Chromium', () => {
   it.skipIf(ready || skipAllowed)('has Chromium and the web build', () => {
-    expect.fail(
-      `${existsSync(CHROMIUM) ? '' : `no ${CHROMIUM} (apt-get install -y chromium); `}${existsSync(join(WEB_BUILD, 'index.html')) ? '' : 'no out/web (npm run build:web); '}set CONLAB_SKIP_E2E=1 to skip the browser tests`,
-    )
+    expect.fail(notReadyReason())
   })
 
+  let ui: WebUi | undefined
   let server: PreviewServer | undefined
-  let browser: Browser | undefined
   let page: Page
-  const problems: string[] = []
+  let problems: string[] = []
   /** the lab model's PlanetLab day at 6 h, as `conlab run --until 6h` reports it */
   let sixHours = { energy: 0, stateHash: '' }
 
   beforeAll(async () => {
     if (!ready) return
-    mkdirSync(ARTIFACTS, { recursive: true })
-    server = await preview({
-      configFile: false,
-      root: ROOT,
-      logLevel: 'silent',
-      build: { outDir: WEB_BUILD },
-      preview: { host: '127.0.0.1', port: 0, strictPort: false },
-    })
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-    page = await browser.newPage({ viewport: { width: 1440, height: 960 }, acceptDownloads: true })
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`)
-    })
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`))
-    await page.goto(server.resolvedUrls!.local[0]!)
+    ui = await openWebUi()
+    ;({ server, page, problems } = ui)
   })
 
   afterAll(async () => {
-    await browser?.close()
-    await server?.close()
+    await ui?.close()
   })
 
   it.skipIf(!ready)('opens the PlanetLab scenario in the page and draws all 800 hosts', async () => {

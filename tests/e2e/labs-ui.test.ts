@@ -1,0 +1,267 @@
+// Guided labs in the web build, in Chromium: the Labs view lists the labs, a lab's briefing starts it, and
+// power-curve is taken from the briefing to a passing grade through the app's controls — a hint revealed
+// (asked first), the solution's order given from the VM's panel, the live checklist turning to met — then
+// the debrief, its links into the event log, the exported submission graded by `conlab lab grade` to the same
+// score and stateHash, and the best grade kept across a reload. Doing nothing fails what the lab's tests say
+// it fails. Every figure comes from the lab file (scenarios/labs/power-curve.yaml) or the engine under Node.
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { parse } from 'yaml'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { LabGrade } from '../../engine/api/lab-api'
+import { LabSession } from '../../engine/api/lab-session'
+import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
+import { ROOT } from '../helpers'
+import { ARTIFACTS, clickHost, conlab, notReadyReason, openWebUi, ready, skipAllowed, type WebUi } from './web-page'
+
+const LAB = 'power-curve'
+const LABS_DIR = join(ROOT, 'scenarios', 'labs')
+interface LabYaml {
+  title: string
+  level: string
+  topics: string[]
+  objectives: { id: string; points?: number }[]
+  allowed: { orders: string[] }
+  hints: { id: string; cost: number }[]
+  solution: { orders: { at: number; migrate?: { vm: number; to: number } }[] }
+  scenario: { duration: string }
+}
+const spec = parse(readFileSync(join(LABS_DIR, `${LAB}.yaml`), 'utf8')) as LabYaml
+const points = (id: string) => spec.objectives.find((o) => o.id === id)!.points ?? 10
+const maxScore = spec.objectives.reduce((sum, o) => sum + (o.points ?? 10), 0)
+/** what tests/lab/guided-labs.test.ts has doing nothing fail in this lab */
+const FAILED_BY_DOING_NOTHING = ['energy']
+const HINT = spec.hints[0]!
+/** the lab's scenario runs an hour (`duration: 1h`) */
+const END = 3600
+
+describe('guided labs in the web UI', () => {
+  it.skipIf(ready || skipAllowed)('has Chromium and the web build', () => {
+    expect.fail(notReadyReason())
+  })
+
+  let ui: WebUi | undefined
+  let page: Page
+  let passed: { score: number; stateHash: string } | undefined
+
+  beforeAll(async () => {
+    if (!ready) return
+    ui = await openWebUi()
+    page = ui.page
+    // whatever the page opens first, drawn (the Labs view is asked for once the page is up)
+    await page.waitForSelector('[data-testid=placement-canvas][data-hosts-drawn]', { timeout: 20_000 })
+  })
+
+  afterAll(async () => {
+    await ui?.close()
+  })
+
+  const objective = (id: string) => page.locator(`[data-testid=objective][data-id="${id}"]`)
+
+  it.skipIf(!ready)('lists the labs with level, topics and best grade, and shows a lab’s briefing', async () => {
+    expect(spec.scenario.duration).toBe('1h')
+    await page.getByTestId('labs-button').click()
+    const ids = readdirSync(LABS_DIR)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.slice(0, -5))
+      .sort()
+    await expect.poll(() => page.getByTestId('lab-list').getAttribute('data-count')).toBe(String(ids.length))
+    expect(await page.getByTestId('lab-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')))).toEqual(
+      ids,
+    )
+    const row = page.locator(`[data-testid=lab-row][data-id="${LAB}"]`)
+    expect(await row.locator('td').nth(1).textContent()).toBe(spec.level)
+    expect(await row.locator('td').nth(2).textContent()).toBe(spec.topics.join(', '))
+    expect(await row.getByTestId('lab-best').textContent()).toBe('not yet graded')
+
+    await row.getByRole('button', { name: spec.title }).click()
+    const briefing = page.getByTestId('briefing')
+    await expect.poll(() => briefing.getAttribute('data-lab')).toBe(LAB)
+    expect(await page.getByTestId('briefing-text').textContent()).toContain('Your task:')
+    expect(
+      await page.getByTestId('briefing-objective').evaluateAll((li) => li.map((l) => l.getAttribute('data-id'))),
+    ).toEqual(spec.objectives.map((o) => o.id))
+    const limits = (await page.getByTestId('briefing-limits').textContent()) ?? ''
+    expect(limits).toContain(`Orders: ${spec.allowed.orders.join(', ')}`)
+    for (const h of spec.hints) expect(limits).toContain(`${h.id} (−${h.cost} points)`)
+    await page.screenshot({ path: join(ARTIFACTS, 'lab-briefing.png'), fullPage: true })
+  })
+
+  it.skipIf(!ready)(
+    'takes power-curve to a passing grade: a hint, the solution’s order from the VM’s panel, the live checklist, the debrief, and `conlab lab grade` agrees',
+    async () => {
+      await page.getByTestId('start-lab').click()
+      await expect.poll(() => page.getByTestId('guided').getAttribute('data-lab')).toBe(LAB)
+      await expect.poll(() => page.getByTestId('placement-canvas').getAttribute('data-hosts-drawn')).toBe('2')
+      for (const o of spec.objectives) expect(await objective(o.id).getAttribute('data-state')).toBe('not-yet')
+
+      // a hint: asked first, with its cost; then revealed and counted
+      const hint = page.locator(`[data-testid=hint][data-id="${HINT.id}"]`)
+      await hint.getByTestId('ask-hint').click()
+      expect(await hint.textContent()).toContain(`It takes ${HINT.cost} points off your score.`)
+      expect(await hint.getAttribute('data-revealed')).toBe('false')
+      await hint.getByTestId('confirm-hint').click()
+      await expect.poll(() => hint.getAttribute('data-revealed')).toBe('true')
+      expect(await hint.getByTestId('hint-text').textContent()).toMatch(/power table/)
+      expect(await page.getByTestId('guided-cost').textContent()).toBe(`${maxScore} points · hints −${HINT.cost}`)
+
+      // the solution's order, through the VM's panel: where the VM runs, as the engine under Node has it
+      const order = spec.solution.orders[0]!
+      expect(order.at).toBe(0)
+      const { vm, to } = order.migrate!
+      const node = new LabSession(nodeScenarioCatalog(join(ROOT, 'scenarios')))
+      await node.openLab({ lab: LAB })
+      const from = (await node.placement()).vmHost[vm]!
+      expect(from).not.toBe(to)
+      await clickHost(page, from)
+      await expect.poll(() => page.locator('#details-title').textContent()).toBe(`Host ${from}`)
+      await page
+        .locator('.details-panel .vm-table tbody tr.clickable')
+        .filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${vm}(\\s|$)`) }) })
+        .click()
+      await expect.poll(() => page.locator('#details-title').textContent()).toBe(`VM ${vm}`)
+      await page.getByTestId('migrate-vm').click()
+      const target = page.getByTestId('target-picker').locator(`[data-testid=target][data-host="${to}"]`)
+      await expect.poll(() => target.getAttribute('data-eligible')).toBe('true')
+      await target.getByTestId('move-here').click()
+      await expect
+        .poll(() => page.getByTestId('vm-pending-order').textContent())
+        .toBe(`migrate VM ${vm} to host ${to} at the next step`)
+
+      // the checklist follows the run: energy and shortfall are checked at the end, and met there
+      await page.getByTestId('speed').selectOption('max')
+      await page.getByTestId('play').click()
+      await expect.poll(() => page.getByTestId('clock').getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+      await page.getByTestId('notice').getByRole('button', { name: 'OK' }).click()
+      for (const o of spec.objectives) await expect.poll(() => objective(o.id).getAttribute('data-state')).toBe('met')
+      await page.getByTestId('guided').screenshot({ path: join(ARTIFACTS, 'lab-checklist.png') })
+
+      // submit: the lab replays the run and grades it
+      await page.getByTestId('submit-lab').click()
+      const debrief = page.getByTestId('debrief')
+      await expect.poll(() => debrief.getAttribute('data-passed'), { timeout: 30_000 }).toBe('true')
+      const score = maxScore - HINT.cost
+      expect(await page.getByTestId('grade-score').textContent()).toBe(`${score}/${maxScore}`)
+      for (const o of spec.objectives) {
+        const row = page.locator(`[data-testid=grade-objective][data-id="${o.id}"]`)
+        expect(await row.getAttribute('data-passed')).toBe('true')
+        // end-of-run checks are decided at the end
+        expect(await row.getByTestId('grade-decided').getAttribute('data-time')).toBe(String(END))
+      }
+      // the figures the checklist ended on are the grade's
+      for (const o of spec.objectives)
+        expect(
+          await page
+            .locator(`[data-testid=grade-objective][data-id="${o.id}"]`)
+            .getByTestId('grade-value')
+            .getAttribute('data-value'),
+        ).toBe(await objective(o.id).getAttribute('data-value'))
+      expect(
+        await page.locator('[data-testid=grade-objective][data-id=energy]').getByTestId('grade-target').textContent(),
+      ).toBe('< 0.160 kWh')
+      expect(await page.getByTestId('debrief-approach').textContent()).toContain(`Move VM ${vm} onto host ${to}`)
+      const stateHash = (await page.getByTestId('grade-state-hash').textContent()) ?? ''
+      expect(stateHash).toMatch(/^[0-9a-f]+$/)
+      await page.getByTestId('guided').screenshot({ path: join(ARTIFACTS, 'lab-debrief.png') })
+
+      // a debrief event links into the event log: the same event, shown and marked there
+      const link = page.getByTestId('debrief-event').first()
+      const message = (await link.locator('xpath=following-sibling::span').textContent()) ?? ''
+      await link.click()
+      const focused = page.getByTestId('focused-event')
+      await expect.poll(() => focused.count()).toBe(1)
+      expect(await focused.locator('.log-message').textContent()).toBe(message)
+
+      // the submission file, graded by the CLI: the same score and final state
+      await page.getByTestId('trainee').fill('Ada')
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId('export-submission').click(),
+      ])
+      expect(download.suggestedFilename()).toBe(`${LAB}-submission.yaml`)
+      const file = join(ARTIFACTS, `${LAB}-submission.yaml`)
+      await download.saveAs(file)
+      const text = readFileSync(file, 'utf8')
+      expect(text).toMatch(/^trainee: "Ada"$/m)
+      expect(text).toMatch(new RegExp(`^hintsUsed: \\["${HINT.id}"\\]$`, 'm'))
+      const cli = await conlab(['lab', 'grade', LAB, file, '--json'])
+      expect(cli.code).toBe(0)
+      const [graded] = JSON.parse(cli.out) as LabGrade[]
+      expect(graded!.passed).toBe(true)
+      expect(graded!.score).toBe(score)
+      expect(graded!.hintsUsed).toEqual([HINT.id])
+      expect(graded!.stateHash).toBe(stateHash)
+      passed = { score, stateHash }
+
+      // the best grade, in the list, also after a reload (the page's storage)
+      await page.reload()
+      await page.getByTestId('labs-button').click()
+      const best = page.locator(`[data-testid=lab-row][data-id="${LAB}"]`).getByTestId('lab-best')
+      await expect.poll(() => best.textContent()).toBe(`${score}/${maxScore} passed`)
+    },
+  )
+
+  it.skipIf(!ready)('doing nothing fails what the lab’s tests say it fails, live and in the grade', async () => {
+    expect(passed).toBeDefined()
+    await page.locator(`[data-testid=lab-row][data-id="${LAB}"]`).getByRole('button', { name: spec.title }).click()
+    await page.getByTestId('start-lab').click()
+    await expect.poll(() => page.getByTestId('guided').getAttribute('data-lab')).toBe(LAB)
+    await expect.poll(() => page.getByTestId('clock').getAttribute('data-time')).toBe('0')
+    // energy only grows: a "below" target missed stays missed, and the checklist says so before the end
+    await page.getByTestId('pause-at').fill(String(55 / 60))
+    await page.getByTestId('pause-at').press('Enter')
+    await page.getByTestId('speed').selectOption('max')
+    await page.getByTestId('play').click()
+    await expect.poll(() => page.getByTestId('clock').getAttribute('data-state'), { timeout: 60_000 }).toBe('paused')
+    await page.getByTestId('notice').getByRole('button', { name: 'OK' }).click()
+    expect(Number(await page.getByTestId('clock').getAttribute('data-time'))).toBeLessThan(END)
+    await expect.poll(() => objective('energy').getAttribute('data-state')).toBe('failed')
+    expect(await objective('no-shortfall').getAttribute('data-state')).toBe('not-yet')
+    await page.getByTestId('play').click()
+    await expect.poll(() => page.getByTestId('clock').getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    await page.getByTestId('notice').getByRole('button', { name: 'OK' }).click()
+
+    await page.getByTestId('submit-lab').click()
+    const debrief = page.getByTestId('debrief')
+    await expect.poll(() => debrief.getAttribute('data-passed'), { timeout: 30_000 }).toBe('false')
+    const failed = await page
+      .locator('[data-testid=grade-objective][data-passed=false]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')))
+    expect(failed).toEqual(FAILED_BY_DOING_NOTHING)
+    for (const id of failed) expect(await objective(id!).getAttribute('data-state')).toBe('failed')
+    // the reload started a new lab session in the page: no hint revealed in it, none paid for
+    expect(await page.locator(`[data-testid=hint][data-id="${HINT.id}"]`).getAttribute('data-revealed')).toBe('false')
+    const kept = spec.objectives.filter((o) => !FAILED_BY_DOING_NOTHING.includes(o.id))
+    const score = kept.reduce((sum, o) => sum + points(o.id), 0)
+    expect(await page.getByTestId('grade-score').textContent()).toBe(`${score}/${maxScore}`)
+    // a worse grade does not replace the best
+    await page.getByTestId('labs-button').click()
+    await page.getByRole('button', { name: '← All labs' }).click()
+    const best = page.locator(`[data-testid=lab-row][data-id="${LAB}"]`).getByTestId('lab-best')
+    expect(await best.textContent()).toBe(`${passed!.score}/${maxScore} passed`)
+  })
+
+  it.skipIf(!ready)('loads a lab pack of files chosen in the page beside the built-in labs', async () => {
+    if ((await page.getByTestId('labs-view').count()) === 0) await page.getByTestId('labs-button').click()
+    if ((await page.getByTestId('briefing').count()) > 0) await page.getByRole('button', { name: '← All labs' }).click()
+    const dir = mkdtempSync(join(tmpdir(), 'conlab-pack-'))
+    const file = join(dir, 'my-power.yaml')
+    writeFileSync(file, readFileSync(join(LABS_DIR, `${LAB}.yaml`), 'utf8').replace(spec.title, 'My power lab'))
+    await page.getByTestId('lab-pack-files').setInputFiles(file)
+    const row = page.locator('[data-testid=lab-row][data-id=my-power]')
+    await expect.poll(() => row.count()).toBe(1)
+    expect(await row.textContent()).toContain('My power lab')
+    expect(await row.textContent()).toContain('pack my-power')
+    // a pack with a broken lab is refused whole, the reason under the control
+    writeFileSync(file, 'title: [')
+    await page.getByTestId('lab-pack-files').setInputFiles(file)
+    await expect.poll(() => page.getByTestId('lab-pack-error').count()).toBe(1)
+    expect(await page.getByTestId('lab-pack-error').textContent()).toMatch(/my-power\.yaml/)
+  })
+
+  it.skipIf(!ready)('logs no console errors or warnings and no page errors', () => {
+    expect(ui!.problems).toEqual([])
+  })
+})
