@@ -1,0 +1,177 @@
+// The Labs view's own logic: the best grade per lab kept in the page's storage (what counts as better, what a
+// damaged or unavailable storage gives), values in an objective's unit written as the CLI's grade table writes
+// them, a lab pack made of the files a folder input gives (loaded by a real LabSession), the page's event a
+// debrief event stands for, the briefing's Markdown, and the event log's row for an event.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { LabEvent } from '../../engine/api/lab-api'
+import { LabSession } from '../../engine/api/lab-session'
+import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
+import { METRICS } from '../../engine/guided-labs/metrics'
+import { formatValue } from '../../engine/guided-labs/words'
+import { PROGRESS_KEY, isBetter, readProgress, recordGrade, type KeyValueStore } from '../../renderer/labs/progress'
+import {
+  eventInLog,
+  formatLabValue,
+  formatTarget,
+  packFromFiles,
+  parseBlocks,
+  parseInline,
+} from '../../renderer/labs/lab-words'
+import { FilteredEvents } from '../../renderer/state/event-filter'
+import { ROOT } from '../helpers'
+
+class MapStore implements KeyValueStore {
+  readonly map = new Map<string, string>()
+  getItem(key: string): string | null {
+    return this.map.get(key) ?? null
+  }
+  setItem(key: string, value: string): void {
+    this.map.set(key, value)
+  }
+}
+
+const T0 = new Date('2026-12-07T08:00:00Z')
+const T1 = new Date('2026-12-07T09:00:00Z')
+
+describe('progress: the best grade per lab', () => {
+  it('keeps a grade that beats the best, and only such a grade', () => {
+    const store = new MapStore()
+    expect(readProgress(store)).toEqual({})
+    let p = recordGrade(store, 'power-curve', { score: 40, maxScore: 100, passed: false }, 'aaaa', T0)
+    expect(p['power-curve']).toEqual({ score: 40, maxScore: 100, passed: false, labHash: 'aaaa', at: T0.toISOString() })
+    // a higher score replaces it
+    p = recordGrade(store, 'power-curve', { score: 90, maxScore: 100, passed: true }, 'aaaa', T1)
+    expect(p['power-curve']!.score).toBe(90)
+    // a lower one, or the same one again, does not (the date stays the first time it was reached)
+    p = recordGrade(store, 'power-curve', { score: 30, maxScore: 100, passed: false }, 'aaaa', T1)
+    p = recordGrade(store, 'power-curve', { score: 90, maxScore: 100, passed: true }, 'aaaa', new Date())
+    expect(p['power-curve']).toEqual({ score: 90, maxScore: 100, passed: true, labHash: 'aaaa', at: T1.toISOString() })
+    // other labs are kept beside it; what is stored is what is read back
+    p = recordGrade(store, 'pin-latency', { score: 100, maxScore: 100, passed: true }, 'bbbb', T0)
+    expect(Object.keys(p).sort()).toEqual(['pin-latency', 'power-curve'])
+    expect(readProgress(store)).toEqual(p)
+  })
+
+  it('counts the same score passed as better than not passed (a lab whose objectives are worth 0 points)', () => {
+    const best = { score: 0, maxScore: 0, passed: false, labHash: 'x', at: T0.toISOString() }
+    expect(isBetter({ score: 0, maxScore: 0, passed: true }, best)).toBe(true)
+    expect(isBetter({ score: 0, maxScore: 0, passed: false }, best)).toBe(false)
+    expect(isBetter({ score: 0, maxScore: 0, passed: false }, undefined)).toBe(true)
+  })
+
+  it('reads a damaged store as no progress, leaving out entries that are not grades', () => {
+    const store = new MapStore()
+    store.setItem(PROGRESS_KEY, '{not json')
+    expect(readProgress(store)).toEqual({})
+    store.setItem(PROGRESS_KEY, '[1,2]')
+    expect(readProgress(store)).toEqual({})
+    const good = { score: 5, maxScore: 10, passed: false, labHash: 'h', at: T0.toISOString() }
+    store.setItem(PROGRESS_KEY, JSON.stringify({ a: good, b: { score: 'ten' }, c: null }))
+    expect(readProgress(store)).toEqual({ a: good })
+  })
+
+  it('still answers when the storage is missing, refuses reads or is full', () => {
+    expect(readProgress(undefined)).toEqual({})
+    const refusing: KeyValueStore = {
+      getItem: () => {
+        throw new Error('SecurityError')
+      },
+      setItem: () => {
+        throw new Error('QuotaExceededError')
+      },
+    }
+    expect(readProgress(refusing)).toEqual({})
+    const p = recordGrade(refusing, 'x', { score: 1, maxScore: 2, passed: false }, 'h', T0)
+    expect(p.x!.score).toBe(1)
+  })
+})
+
+describe('values in an objective’s unit', () => {
+  it('are written as `conlab lab grade` writes them, for every metric', () => {
+    const samples = [0, 1, 3, 0.0042712, 0.131974, 231.4, 12.345, 1.5]
+    for (const [metric, spec] of Object.entries(METRICS))
+      for (const v of samples) expect(formatLabValue(v, spec.unit)).toBe(formatValue(metric, v))
+    expect(formatLabValue(null, 'kWh')).toBe('—')
+  })
+
+  it('put the comparator before the target', () => {
+    expect(formatTarget('below', 0.16, 'kWh')).toBe('< 0.160 kWh')
+    expect(formatTarget('atMost', 100, 'ms')).toBe('≤ 100 ms')
+    expect(formatTarget('equals', 0, 'count')).toBe('= 0')
+    expect(formatTarget('below', 0.01, 'fraction')).toBe('< 1.00 %')
+  })
+})
+
+describe('a lab pack from the files a folder input gives', () => {
+  it('names the pack after the folder, keeps paths inside it, leaves out other files, and loads', async () => {
+    const lab = readFileSync(join(ROOT, 'scenarios', 'labs', 'power-curve.yaml'), 'utf8')
+    const pack = packFromFiles([
+      { name: 'my-power.yaml', relativePath: 'Course 2026/my-power.yaml', text: lab },
+      { name: 'README.md', relativePath: 'Course 2026/README.md', text: '# notes' },
+      { name: 'extra.yml', relativePath: 'Course 2026/scenarios/extra.yml', text: 'name: x' },
+    ])
+    expect(pack).toEqual({
+      name: 'Course 2026',
+      files: [
+        { path: 'my-power.yaml', text: lab },
+        { path: 'scenarios/extra.yml', text: 'name: x' },
+      ],
+    })
+    // the engine takes it: the lab listed beside the built-in ones, from the pack
+    const session = new LabSession(nodeScenarioCatalog(join(ROOT, 'scenarios')))
+    const labs = await session.loadLabPack({ name: pack.name, files: pack.files.slice(0, 1) })
+    expect(labs.find((l) => l.id === 'my-power')).toMatchObject({ source: 'Course 2026', level: 'beginner' })
+  })
+
+  it('names files chosen one by one after the first, in the characters a pack name may have', () => {
+    expect(packFromFiles([{ name: 'lab one.yaml', relativePath: '', text: 't' }])).toEqual({
+      name: 'lab one',
+      files: [{ path: 'lab one.yaml', text: 't' }],
+    })
+    expect(packFromFiles([{ name: 'a.yaml', relativePath: '__Kurs/ü/a.yaml', text: '' }]).name).toBe('Kurs')
+  })
+})
+
+describe('a debrief event in the page’s log', () => {
+  const log: LabEvent[] = [
+    { time: 0, kind: 'info', message: 'start' },
+    { time: 300, kind: 'host-off', message: 'host 1 idle: switched off', host: 1 },
+    { time: 600, kind: 'info', message: 'rewound to "a" (0d 00:10)' },
+    { time: 900, kind: 'host-on', message: 'host 1 on', host: 1 },
+  ]
+  it('is at its own index when the page played the run from t = 0, as the replay did', () => {
+    expect(eventInLog(log, { ...log[1]!, index: 1 })).toBe(1)
+  })
+  it('is found by time, kind and message when a rewind added a notice before it; else −1', () => {
+    expect(eventInLog(log, { ...log[3]!, index: 2 })).toBe(3)
+    expect(eventInLog(log, { time: 5, kind: 'info', message: 'never', index: 0 })).toBe(-1)
+  })
+  it('is the row the log shows it in (newest first), or −1 when filtered out', () => {
+    const f = new FilteredEvents().update(log, log.length, new Set(['info']), undefined)
+    expect([0, 1].map((r) => f.at(r))).toEqual([3, 1])
+    expect(f.rowOf(3)).toBe(0)
+    expect(f.rowOf(1)).toBe(1)
+    expect(f.rowOf(0)).toBe(-1)
+    expect(f.rowOf(2)).toBe(-1)
+  })
+})
+
+describe('the briefing’s Markdown', () => {
+  it('has paragraphs and lists, with bold, code and emphasis inside', () => {
+    expect(parseBlocks('Two servers\neach run one VM.\n\n**Your task:** run it.\n\n- one\n- two\n  more\n')).toEqual([
+      { kind: 'p', text: 'Two servers each run one VM.' },
+      { kind: 'p', text: '**Your task:** run it.' },
+      { kind: 'ul', items: ['one', 'two more'] },
+    ])
+    expect(parseInline('**Your task:** set `pin: { vm: 0 }` *now*, 2 * 3')).toEqual([
+      { kind: 'strong', text: 'Your task:' },
+      { kind: 'text', text: ' set ' },
+      { kind: 'code', text: 'pin: { vm: 0 }' },
+      { kind: 'text', text: ' ' },
+      { kind: 'em', text: 'now' },
+      { kind: 'text', text: ', 2 * 3' },
+    ])
+  })
+})
