@@ -12,7 +12,7 @@ import {
   type VmDetails,
   type VmMigration,
 } from '../../engine/api/lab-api'
-import { useRun, useStore } from '../state/use-run'
+import { useOrderAllowed, useRun, useStore } from '../state/use-run'
 import type { HostSample } from '../state/run-store'
 import { ChartCard } from '../charts/ChartCard'
 import { VmSnapshots } from './VmSnapshots'
@@ -115,6 +115,7 @@ function HostActions({ host }: { host: HostDetails }) {
   const labActions = useRun((s) => s.info?.labActions ?? false)
   const pending = useRun((s) => s.pendingOrders)
   const seconds = useRun((s) => (s.info?.intervalSeconds ?? 60) < 60)
+  const allows = useOrderAllowed()
   if (!labActions) return null
   const failed = host.state === HOST_STATE.failed
   const mine = pending.filter((o) => o.host === host.host)
@@ -131,6 +132,7 @@ function HostActions({ host }: { host: HostDetails }) {
             type="button"
             className="small"
             data-testid="exit-maintenance"
+            hidden={!allows('maintenance')}
             disabled={busy}
             onClick={() => void store.order({ maintenance: { host: h, enter: false } })}
             title="The host takes VMs again"
@@ -142,6 +144,7 @@ function HostActions({ host }: { host: HostDetails }) {
             type="button"
             className="small"
             data-testid="enter-maintenance"
+            hidden={!allows('maintenance')}
             disabled={busy || inStandby}
             onClick={() => void store.order({ maintenance: { host: h, enter: true } })}
             title="The host takes no more VMs; its VMs are evacuated within the rules, and it stays on, empty"
@@ -154,6 +157,7 @@ function HostActions({ host }: { host: HostDetails }) {
             type="button"
             className="small"
             data-testid="power-on"
+            hidden={!allows('standby')}
             disabled={busy}
             onClick={() => void store.order({ standby: { host: h, on: false } })}
             title="Power the host on (its boot time and energy); it takes VMs again"
@@ -165,6 +169,7 @@ function HostActions({ host }: { host: HostDetails }) {
             type="button"
             className="small"
             data-testid="standby-host"
+            hidden={!allows('standby')}
             disabled={busy || inMaintenance || failed}
             onClick={() => void store.order({ standby: { host: h, on: true } })}
             title="Evacuate the host, then power it off: nothing places VMs on it until it is powered on"
@@ -176,6 +181,7 @@ function HostActions({ host }: { host: HostDetails }) {
           type="button"
           className="small danger"
           data-testid="fail-host"
+          hidden={!allows('failHost')}
           disabled={failed || busy}
           onClick={() => void store.order({ failHost: { host: h } })}
           title="The host fails at the end of the next step: its VMs stop, and HA restarts them on other hosts by priority"
@@ -186,6 +192,7 @@ function HostActions({ host }: { host: HostDetails }) {
           type="button"
           className="small"
           data-testid="repair-host"
+          hidden={!allows('repairHost')}
           disabled={!failed || busy}
           onClick={() => void store.order({ repairHost: { host: h } })}
           title="The failed host comes back (switched off, ready to use)"

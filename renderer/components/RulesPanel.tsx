@@ -9,7 +9,7 @@ import type { OrdersExport, RuleState } from '../../engine/api/lab-api'
 import type { OrdersFileKind } from '../../engine/api/desktop-contract'
 import { ordersFileName } from '../../engine/api/report-format'
 import { formatClock, formatSeconds } from '../../engine/api/units'
-import { useRun, useStore } from '../state/use-run'
+import { useOrderAllowed, useRun, useStore } from '../state/use-run'
 import { useStaggered } from '../charts/stagger'
 import { downloadBlob } from '../export/download'
 import { parseSelector } from '../state/inputs'
@@ -35,6 +35,7 @@ function describeRule(r: RuleState): string {
 
 export function RulesPanel() {
   const store = useStore()
+  const allows = useOrderAllowed()
   const info = useRun((s) => s.info)
   const time = useRun((s) => s.placement?.time ?? 0)
   const pendingCount = useRun((s) => s.pendingOrders.length)
@@ -116,6 +117,7 @@ export function RulesPanel() {
                     type="button"
                     className="small"
                     data-testid="remove-rule"
+                    hidden={!allows('removeRule')}
                     disabled={pendingCount > 0}
                     onClick={() => void store.order({ removeRule: { name: r.name } })}
                   >
@@ -142,6 +144,7 @@ export function RulesPanel() {
 /** The form for a new rule: checked here for what the page can see, by the lab for the rest. */
 function AddRule({ inForce }: { inForce: string[] }) {
   const store = useStore()
+  const allows = useOrderAllowed()
   const [name, setName] = useState('')
   const [kind, setKind] = useState<RuleKind>('anti-affinity')
   const [vms, setVms] = useState('')
@@ -226,7 +229,7 @@ function AddRule({ inForce }: { inForce: string[] }) {
         <option value="must">must (never broken)</option>
         <option value="should">should (broken only when nothing else fits)</option>
       </select>
-      <button type="submit" className="small" data-testid="add-rule">
+      <button type="submit" className="small" data-testid="add-rule" hidden={!allows('addRule')}>
         Add rule
       </button>
       {error && (

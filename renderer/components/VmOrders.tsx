@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'react'
 import type { HostEligibility, VmDetails } from '../../engine/api/lab-api'
 import { formatDuration } from '../../engine/api/units'
-import { useRun, useStore } from '../state/use-run'
+import { useOrderAllowed, useRun, useStore } from '../state/use-run'
 import { useStaggered } from '../charts/stagger'
 
 /** hosts listed before "Show all" (a 10,000-host cluster's picker stays quick to open) */
@@ -19,6 +19,7 @@ export function VmOrders({ vm }: { vm: VmDetails }) {
   const labActions = useRun((s) => s.info?.labActions ?? false)
   const pending = useRun((s) => s.pendingOrders)
   const [picking, setPicking] = useState(false)
+  const allows = useOrderAllowed()
   // a VM dropped on a host of the map: the picker opens with that host first
   const dropped = useRun((s) => (s.pickTarget?.vm === vm.vm ? s.pickTarget.host : undefined))
   if (!labActions) return null
@@ -37,6 +38,7 @@ export function VmOrders({ vm }: { vm: VmDetails }) {
           type="button"
           className="small"
           data-testid="migrate-vm"
+          hidden={!allows('migrate')}
           aria-expanded={open}
           disabled={!running || moving}
           onClick={() => (open ? close() : setPicking(true))}
@@ -49,6 +51,7 @@ export function VmOrders({ vm }: { vm: VmDetails }) {
             type="button"
             className="small"
             data-testid="cancel-migration"
+            hidden={!allows('cancelMigration')}
             disabled={mine.length > 0}
             onClick={() => void store.order({ cancelMigration: { vm: vm.vm } })}
             title="Call the migration off: the VM stays on its source"
@@ -60,6 +63,7 @@ export function VmOrders({ vm }: { vm: VmDetails }) {
           type="button"
           className="small"
           data-testid="pin-vm"
+          hidden={!allows('pin')}
           aria-pressed={vm.pinned ?? false}
           disabled={!running || mine.length > 0}
           onClick={() => void store.order({ pin: { vm: vm.vm, pinned: !vm.pinned } })}

@@ -5,7 +5,7 @@
 // the latest of which are shown here.
 import { useMemo, useState, type ReactNode } from 'react'
 import type { LabEvent, SnapshotInfo, VmDetails } from '../../engine/api/lab-api'
-import { useRun, useStore } from '../state/use-run'
+import { useOrderAllowed, useRun, useStore } from '../state/use-run'
 import { formatBytes, formatClock } from '../../engine/api/units'
 
 /** snapshot-related events shown in the panel (the newest) */
@@ -32,6 +32,7 @@ export function VmSnapshots({ vm }: { vm: VmDetails }) {
   const [name, setName] = useState('')
   const [description, setDescription] = useState('')
   const [memory, setMemory] = useState(true)
+  const allows = useOrderAllowed()
   const recent = useMemo(() => snapshotEvents(events, count, vm.vm), [events, count, vm.vm])
   const list = useMemo(() => vm.snapshots ?? [], [vm.snapshots])
   const children = useMemo(() => {
@@ -75,6 +76,7 @@ export function VmSnapshots({ vm }: { vm: VmDetails }) {
             type="button"
             className="small"
             data-testid="snapshot-revert"
+            hidden={!allows('revert')}
             disabled={!running}
             onClick={() => void store.order({ revert: { vm: vm.vm, snapshot: s.name } })}
           >
@@ -84,6 +86,7 @@ export function VmSnapshots({ vm }: { vm: VmDetails }) {
             type="button"
             className="small"
             data-testid="snapshot-delete"
+            hidden={!allows('deleteSnapshot')}
             onClick={() => void store.order({ deleteSnapshot: { vm: vm.vm, snapshot: s.name, children: false } })}
             title="Delete it; the snapshots based on it take over its pages"
           >
@@ -93,6 +96,7 @@ export function VmSnapshots({ vm }: { vm: VmDetails }) {
             <button
               type="button"
               className="small"
+              hidden={!allows('deleteSnapshot')}
               onClick={() => void store.order({ deleteSnapshot: { vm: vm.vm, snapshot: s.name, children: true } })}
               title="Delete it and every snapshot below it"
             >
@@ -156,6 +160,7 @@ export function VmSnapshots({ vm }: { vm: VmDetails }) {
           type="button"
           className="small primary"
           data-testid="snapshot-take"
+          hidden={!allows('snapshot')}
           disabled={!n || taken || !running}
           onClick={take}
           title={

@@ -15,3 +15,12 @@ export function useRun<T>(selector: (s: RunState) => T): T {
   const store = useStore()
   return useSyncExternalStore(store.subscribe, () => selector(store.getState()))
 }
+
+/**
+ * Whether the trainee may give orders of a kind: always, unless a guided lab is open that does not allow it (the
+ * lab screen then shows the allowed controls only; the lab refuses the others anyway).
+ */
+export function useOrderAllowed(): (kind: string) => boolean {
+  const allowed = useRun((s) => s.guided?.lab.allowed.orders)
+  return (kind) => !allowed || allowed.includes(kind)
+}

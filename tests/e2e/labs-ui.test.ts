@@ -122,6 +122,9 @@ describe('guided labs in the web UI', () => {
         .filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${vm}(\\s|$)`) }) })
         .click()
       await expect.poll(() => page.locator('#details-title').textContent()).toBe(`VM ${vm}`)
+      // the allowed controls only: this lab takes migrate and standby orders, not pin
+      expect(spec.allowed.orders).not.toContain('pin')
+      expect(await page.getByTestId('pin-vm').isHidden()).toBe(true)
       await page.getByTestId('migrate-vm').click()
       const target = page.getByTestId('target-picker').locator(`[data-testid=target][data-host="${to}"]`)
       await expect.poll(() => target.getAttribute('data-eligible')).toBe('true')
