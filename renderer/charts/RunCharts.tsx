@@ -2,12 +2,12 @@
 // engine Frame. They redraw a few times a second (the store's chartFrames), one chart per animation frame; each
 // series is drawn from the frames its chart's pixel columns can show, each column keeping its lowest and highest
 // frame, so a short spike in a week still shows.
-import { memo } from 'react'
+import { memo, useMemo } from 'react'
 import type { Frame } from '../../engine/api/lab-api'
 import { formatNumber } from '../../engine/api/units'
 import { useRun } from '../state/use-run'
 import { ChartCard } from './ChartCard'
-import { LabChart, type ChartSeries, type TimeAxis, type ValueAxis } from './LabChart'
+import { LabChart, type ChartSeries, type Marker, type TimeAxis, type ValueAxis } from './LabChart'
 import { timeLabel, timeTick, timeTicks } from './axes'
 import { useStaggered } from './stagger'
 
@@ -80,10 +80,12 @@ interface ChartProps {
   height: number
   /** out of view while the run plays: keep what is drawn */
   hold: boolean
+  /** a time marked on every chart (the event a debrief link points at) */
+  markers?: Marker[]
 }
 
 function chart(series: ChartSeries<Frame>[], left: ValueAxis, right?: ValueAxis) {
-  return memo(function RunChart({ data: latest, duration, width, height, hold }: ChartProps) {
+  return memo(function RunChart({ data: latest, duration, width, height, hold, markers }: ChartProps) {
     // the five charts take turns, one per animation frame, rather than all redrawing in one task
     const data = useStaggered(latest, 0, hold)
     return (
@@ -96,6 +98,7 @@ function chart(series: ChartSeries<Frame>[], left: ValueAxis, right?: ValueAxis)
         left={left}
         right={right}
         series={series}
+        markers={markers}
         timeLabel={timeLabel}
         valueLabel={valueText}
       />
@@ -109,25 +112,33 @@ const PowerChart = chart(POWER, WATTS, KWH)
 const SlaChart = chart(SLA_SERIES, SLA)
 const MigrationsChart = chart(MIGRATIONS, COUNT)
 
+/** The colour of the time a debrief link marks (the page's accent). */
+const FOCUS_COLOR = '#2563eb'
+
 export function RunCharts() {
   const data = useRun((s) => s.chartFrames)
   const duration = useRun((s) => s.info?.durationSeconds ?? 86400)
+  const focusTime = useRun((s) => (s.focusEvent !== undefined ? s.events[s.focusEvent]?.time : undefined))
+  const markers = useMemo<Marker[] | undefined>(
+    () => (focusTime !== undefined ? [{ x: focusTime, color: FOCUS_COLOR }] : undefined),
+    [focusTime],
+  )
   return (
-    <div className="charts" data-testid="charts" data-points={data.length}>
+    <div className="charts" data-testid="charts" data-points={data.length} data-marked-time={focusTime ?? ''}>
       <ChartCard title="Cluster CPU utilization" legend={CPU} testId="chart-cpu">
-        {(s) => <CpuChart data={data} duration={duration} {...s} />}
+        {(s) => <CpuChart data={data} duration={duration} markers={markers} {...s} />}
       </ChartCard>
       <ChartCard title="Active hosts" legend={HOSTS} testId="chart-hosts">
-        {(s) => <HostsChart data={data} duration={duration} {...s} />}
+        {(s) => <HostsChart data={data} duration={duration} markers={markers} {...s} />}
       </ChartCard>
       <ChartCard title="Power and energy" legend={POWER} testId="chart-power">
-        {(s) => <PowerChart data={data} duration={duration} {...s} />}
+        {(s) => <PowerChart data={data} duration={duration} markers={markers} {...s} />}
       </ChartCard>
       <ChartCard title="SLA violations" legend={[SERIES.slatah, SERIES.slaShare]} testId="chart-sla">
-        {(s) => <SlaChart data={data} duration={duration} {...s} />}
+        {(s) => <SlaChart data={data} duration={duration} markers={markers} {...s} />}
       </ChartCard>
       <ChartCard title="Migrations per interval" legend={MIGRATIONS} testId="chart-migrations" className="wide">
-        {(s) => <MigrationsChart data={data} duration={duration} {...s} />}
+        {(s) => <MigrationsChart data={data} duration={duration} markers={markers} {...s} />}
       </ChartCard>
     </div>
   )

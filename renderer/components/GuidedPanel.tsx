@@ -286,6 +286,7 @@ function Debrief({ lab, grade }: { lab: LabBriefing; grade: LabGrade }) {
                             className="link"
                             data-testid="debrief-event"
                             data-index={e.index}
+                            data-time={e.time}
                             onClick={() => void store.focusEvent(e)}
                             title="Show it in the event log"
                           >

@@ -176,6 +176,15 @@ describe('guided labs in the web UI', () => {
       const focused = page.getByTestId('focused-event')
       await expect.poll(() => focused.count()).toBe(1)
       expect(await focused.locator('.log-message').textContent()).toBe(message)
+      // and the charts mark its time
+      const time = Number(await link.getAttribute('data-time'))
+      expect(Number(await page.getByTestId('charts').getAttribute('data-marked-time'))).toBe(time)
+      expect(await focused.locator('.log-time').textContent()).toBe(
+        (await link.textContent())!.split(' ').slice(0, 2).join(' '),
+      )
+      await expect
+        .poll(() => page.locator('[data-testid=chart-power] .recharts-reference-line').count())
+        .toBeGreaterThan(0)
 
       // the submission file, graded by the CLI: the same score and final state
       await page.getByTestId('trainee').fill('Ada')
