@@ -99,3 +99,57 @@ export function pageStorage(): KeyValueStore | undefined {
     return undefined
   }
 }
+
+/** What the trainee has been shown of a lab (its hints, its solution): it costs points in every later run too. */
+export interface Revealed {
+  labHash: string
+  hints: string[]
+  solution: boolean
+}
+
+export const REVEALED_KEY = 'conlab.labs.revealed.v1'
+
+function isRevealed(v: unknown): v is Revealed {
+  if (typeof v !== 'object' || v === null) return false
+  const r = v as Record<string, unknown>
+  return (
+    typeof r.labHash === 'string' &&
+    Array.isArray(r.hints) &&
+    r.hints.every((h) => typeof h === 'string') &&
+    typeof r.solution === 'boolean'
+  )
+}
+
+function readRevealedAll(store: KeyValueStore | undefined): Record<string, Revealed> {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(store?.getItem(REVEALED_KEY) ?? '{}')
+  } catch {
+    return {}
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {}
+  const out: Record<string, Revealed> = {}
+  for (const [lab, r] of Object.entries(parsed)) if (isRevealed(r)) out[lab] = r
+  return out
+}
+
+/** What was revealed of this version of a lab in earlier uses (a changed lab starts afresh). */
+export function readRevealed(store: KeyValueStore | undefined, lab: string, labHash: string): Revealed {
+  const r = readRevealedAll(store)[lab]
+  return r && r.labHash === labHash ? r : { labHash, hints: [], solution: false }
+}
+
+/** Records what the lab session says was revealed (its hints used and whether the solution was seen). */
+export function recordRevealed(store: KeyValueStore | undefined, lab: string, revealed: Revealed): void {
+  const before = readRevealed(store, lab, revealed.labHash)
+  const next: Revealed = {
+    labHash: revealed.labHash,
+    hints: [...new Set([...before.hints, ...revealed.hints])].sort(),
+    solution: before.solution || revealed.solution,
+  }
+  try {
+    store?.setItem(REVEALED_KEY, JSON.stringify({ ...readRevealedAll(store), [lab]: next }))
+  } catch {
+    // storage full or disabled: the lab session still remembers them while it runs
+  }
+}

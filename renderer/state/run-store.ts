@@ -36,7 +36,7 @@ import type {
 import type { LabConnection } from '../lab/connect'
 import type { OrdersFileKind, ReportFormat, ScenarioFile } from '../../engine/api/desktop-contract'
 import { summarizeError, type FieldError } from './inputs'
-import { pageStorage, readProgress, recordGrade, type Progress } from '../labs/progress'
+import { pageStorage, readProgress, readRevealed, recordGrade, recordRevealed, type Progress } from '../labs/progress'
 import { eventInLog } from '../labs/lab-words'
 
 /** Intervals per second of wall time, or as fast as the lab and the display allow. */
@@ -308,6 +308,7 @@ export class RunStore {
       const lab = this.connection.lab
       let info: LabInfo
       let opened: LabOpened | undefined
+      let solution: LabSolution | undefined
       if (choice.kind === 'lab') {
         opened = await lab.openLab({
           lab: choice.id,
@@ -315,6 +316,12 @@ export class RunStore {
           ...(workers !== undefined ? { workers } : {}),
         })
         info = opened.info
+        // what an earlier use of the app revealed of this lab costs its points in this run too
+        const revealed = readRevealed(pageStorage(), choice.id, opened.lab.hash)
+        const missing = revealed.hints.filter((h) => opened!.lab.hints.some((x) => x.id === h && !x.revealed))
+        for (const h of missing) await lab.revealHint(h)
+        if (revealed.solution && !opened.lab.solutionSeen) solution = await lab.revealSolution()
+        if (missing.length || solution) opened = { ...opened, lab: await lab.labBriefing(choice.id) }
       } else {
         const request: OpenRequest =
           choice.kind === 'builtin'
@@ -349,7 +356,10 @@ export class RunStore {
         // what was said about the run before no longer holds
         notice: undefined,
         fieldErrors: {},
-        guided: opened && status ? { lab: opened.lab, settings: opened.settings, status } : undefined,
+        guided:
+          opened && status
+            ? { lab: opened.lab, settings: opened.settings, status, ...(solution ? { solution } : {}) }
+            : undefined,
         objectives: status?.objectives,
         focusEvent: undefined,
         ...(opened ? { view: 'run' as const } : {}),
@@ -793,6 +803,11 @@ export class RunStore {
     if (!guided) return
     const lab = this.connection.lab
     const [briefing, status] = await Promise.all([lab.labBriefing(guided.lab.id), lab.labStatus()])
+    recordRevealed(pageStorage(), briefing.id, {
+      labHash: briefing.hash,
+      hints: status.hintsUsed,
+      solution: status.solutionSeen,
+    })
     const now = this.state.guided
     if (now?.lab.id === guided.lab.id) this.set({ guided: { ...now, ...patch, lab: briefing, status } })
   }

@@ -1,9 +1,10 @@
 // Guided labs in the web build, in Chromium: the Labs view lists the labs, a lab's briefing starts it, and
 // power-curve is taken from the briefing to a passing grade through the app's controls — a hint revealed
 // (asked first), the solution's order given from the VM's panel, the live checklist turning to met — then
-// the debrief, its links into the event log, the exported submission graded by `conlab lab grade` to the same
-// score and stateHash, and the best grade kept across a reload. Doing nothing fails what the lab's tests say
-// it fails. Every figure comes from the lab file (scenarios/labs/power-curve.yaml) or the engine under Node.
+// the debrief, its links into the event log and the charts, the exported submission graded by `conlab lab
+// grade` to the same score and stateHash, and the best grade and the hint revealed kept across a reload. Doing
+// nothing fails what the lab's tests say it fails. Every figure comes from the lab file
+// (scenarios/labs/power-curve.yaml) or the engine under Node. Also: a lab pack of files chosen in the page.
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -243,10 +244,10 @@ describe('guided labs in the web UI', () => {
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')))
     expect(failed).toEqual(FAILED_BY_DOING_NOTHING)
     for (const id of failed) expect(await objective(id!).getAttribute('data-state')).toBe('failed')
-    // the reload started a new lab session in the page: no hint revealed in it, none paid for
-    expect(await page.locator(`[data-testid=hint][data-id="${HINT.id}"]`).getAttribute('data-revealed')).toBe('false')
+    // the hint revealed before the reload is revealed again from the page's storage, and paid for again
+    expect(await page.locator(`[data-testid=hint][data-id="${HINT.id}"]`).getAttribute('data-revealed')).toBe('true')
     const kept = spec.objectives.filter((o) => !FAILED_BY_DOING_NOTHING.includes(o.id))
-    const score = kept.reduce((sum, o) => sum + points(o.id), 0)
+    const score = kept.reduce((sum, o) => sum + points(o.id), 0) - HINT.cost
     expect(await page.getByTestId('grade-score').textContent()).toBe(`${score}/${maxScore}`)
     // a worse grade does not replace the best
     await page.getByTestId('labs-button').click()

@@ -10,7 +10,16 @@ import { LabSession } from '../../engine/api/lab-session'
 import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
 import { METRICS } from '../../engine/guided-labs/metrics'
 import { formatValue } from '../../engine/guided-labs/words'
-import { PROGRESS_KEY, isBetter, readProgress, recordGrade, type KeyValueStore } from '../../renderer/labs/progress'
+import {
+  PROGRESS_KEY,
+  REVEALED_KEY,
+  isBetter,
+  readProgress,
+  readRevealed,
+  recordGrade,
+  recordRevealed,
+  type KeyValueStore,
+} from '../../renderer/labs/progress'
 import {
   eventInLog,
   formatLabValue,
@@ -85,6 +94,35 @@ describe('progress: the best grade per lab', () => {
     expect(readProgress(refusing)).toEqual({})
     const p = recordGrade(refusing, 'x', { score: 1, maxScore: 2, passed: false }, 'h', T0)
     expect(p.x!.score).toBe(1)
+  })
+})
+
+describe('what was revealed of a lab', () => {
+  it('adds up over uses of the app, per version of the lab', () => {
+    const store = new MapStore()
+    expect(readRevealed(store, 'power-curve', 'h1')).toEqual({ labHash: 'h1', hints: [], solution: false })
+    recordRevealed(store, 'power-curve', { labHash: 'h1', hints: ['how'], solution: false })
+    recordRevealed(store, 'power-curve', { labHash: 'h1', hints: ['curve'], solution: false })
+    recordRevealed(store, 'pin-latency', { labHash: 'p', hints: [], solution: true })
+    expect(readRevealed(store, 'power-curve', 'h1')).toEqual({
+      labHash: 'h1',
+      hints: ['curve', 'how'],
+      solution: false,
+    })
+    expect(readRevealed(store, 'pin-latency', 'p').solution).toBe(true)
+    // a changed lab (another content hash) starts afresh; recording for it replaces the old version's entry
+    expect(readRevealed(store, 'power-curve', 'h2').hints).toEqual([])
+    recordRevealed(store, 'power-curve', { labHash: 'h2', hints: ['x'], solution: false })
+    expect(readRevealed(store, 'power-curve', 'h1').hints).toEqual([])
+    expect(readRevealed(store, 'power-curve', 'h2').hints).toEqual(['x'])
+  })
+
+  it('reads a damaged entry as nothing revealed', () => {
+    const store = new MapStore()
+    store.setItem(REVEALED_KEY, JSON.stringify({ a: { labHash: 'h', hints: [1], solution: false } }))
+    expect(readRevealed(store, 'a', 'h')).toEqual({ labHash: 'h', hints: [], solution: false })
+    store.setItem(REVEALED_KEY, 'nope')
+    expect(readRevealed(store, 'a', 'h').hints).toEqual([])
   })
 })
 
