@@ -15,7 +15,17 @@ import type { LabGrade } from '../../engine/api/lab-api'
 import { LabSession } from '../../engine/api/lab-session'
 import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
 import { ROOT } from '../helpers'
-import { ARTIFACTS, clickHost, conlab, notReadyReason, openWebUi, ready, skipAllowed, type WebUi } from './web-page'
+import {
+  ARTIFACTS,
+  clickHost,
+  conlab,
+  notReadyReason,
+  openWebUi,
+  playToEnd,
+  ready,
+  skipAllowed,
+  type WebUi,
+} from './web-page'
 
 const LAB = 'power-curve'
 const LABS_DIR = join(ROOT, 'scenarios', 'labs')
@@ -232,9 +242,19 @@ describe('guided labs in the web UI', () => {
     expect(Number(await page.getByTestId('clock').getAttribute('data-time'))).toBeLessThan(END)
     await expect.poll(() => objective('energy').getAttribute('data-state')).toBe('failed')
     expect(await objective('no-shortfall').getAttribute('data-state')).toBe('not-yet')
-    await page.getByTestId('play').click()
-    await expect.poll(() => page.getByTestId('clock').getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    // retry from a checkpoint: taken here, the run played on to the end, then rewound to it — the checklist is
+    // as it was at the checkpoint (energy decided, the rest open)
+    const paused = await page.getByTestId('clock').getAttribute('data-time')
+    await page.getByTestId('take-checkpoint').click()
+    await expect.poll(() => page.getByTestId('checkpoint-list').getAttribute('data-count')).toBe('1')
+    await playToEnd(page)
+    expect(await objective('no-shortfall').getAttribute('data-state')).not.toBe('not-yet')
+    await page.getByTestId('checkpoint-row').first().getByTestId('rewind').click()
+    await expect.poll(() => page.getByTestId('clock').getAttribute('data-time')).toBe(paused)
     await page.getByTestId('notice').getByRole('button', { name: 'OK' }).click()
+    expect(await objective('energy').getAttribute('data-state')).toBe('failed')
+    expect(await objective('no-shortfall').getAttribute('data-state')).toBe('not-yet')
+    await playToEnd(page)
 
     await page.getByTestId('submit-lab').click()
     const debrief = page.getByTestId('debrief')
