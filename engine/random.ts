@@ -48,7 +48,7 @@ class Xoroshiro128Plus implements RandomGenerator {
 export class RandomStream {
   private spare: number | undefined
 
-  private constructor(private readonly rng: Xoroshiro128Plus) {}
+  private constructor(private rng: Xoroshiro128Plus) {}
 
   /** Uniform in [0, 1): 53 random bits from two 32-bit outputs (27 + 26), the classic construction. */
   float(): number {
@@ -159,6 +159,13 @@ export class RandomStream {
   /** The generator state (and a pending normal), enough to resume the stream exactly. */
   state(): number[] {
     return [...this.rng.getState(), this.spare ?? Number.NaN]
+  }
+
+  /** Back to a state `state()` gave (a tentative pass undone, then replayed: engine/lab/pass-state.ts). */
+  restore(state: readonly number[]): void {
+    this.rng = Xoroshiro128Plus.fromState(state.slice(0, -1))
+    const spare = state[state.length - 1]
+    this.spare = spare === undefined || Number.isNaN(spare) ? undefined : spare
   }
 
   static fromState(state: readonly number[]): RandomStream {

@@ -35,6 +35,12 @@ export interface Frame {
   ksmSavedBytes?: number
   balloonBytes?: number
   swappedBytes?: number
+  /** lab mode: the DRS standard deviation of CPU load — Σ planned demand ÷ capacity per host in service, over those hosts — after the step's decisions */
+  loadStdDev?: number
+  /** lab mode: the policy's own measure of the cluster (docs/policies.md; LabInfo.balanceMetric names it) */
+  balance?: number
+  /** lab mode: recommendations waiting for the operator's approval at the end of the interval */
+  recommendationsWaiting?: number
 }
 
 export type LabEventKind =
@@ -54,6 +60,8 @@ export type LabEventKind =
   | 'rule'
   /** lab mode: a host entering or leaving maintenance or standby, and its evacuation */
   | 'host-mode'
+  /** lab mode: a recommendation made that waits for the operator's approval */
+  | 'recommendation'
   | 'info'
   | 'warning'
 

@@ -5,6 +5,7 @@ import type { RunReport } from '../report'
 import type { MigrationInfo } from '../migration'
 import type { LabAction, LabOrder, LoggedOrder, OperatorAction } from '../lab/lab-state'
 import type { SnapshotInfo } from '../checkpoint/snapshot-tree'
+import type { MigrationPrediction } from '../lab/migration-estimate'
 import type { Frame, HostState, LabEvent, LabMode, MigrationModel } from '../vocabulary'
 import type { LabSummary } from '../guided-labs/library'
 import type { IndexedEvent, ObjectiveGrade, ObjectiveState } from '../guided-labs/objectives'
@@ -243,20 +244,6 @@ export interface HostEligibility {
   breaksShould?: string
   /** eligible hosts: the analytic pre-copy model's prediction for this VM over the link between the hosts */
   migration?: MigrationPrediction
-}
-
-export interface MigrationPrediction {
-  /** which model predicted it: the pre-copy model (live migration), or CloudSim's RAM ÷ half the NIC */
-  model: 'precopy' | 'cloudsim'
-  /** whether pre-copy converges under the downtime limit */
-  converges: boolean
-  /** seconds the migration takes, and the guest's pause at the switch-over (null: it does not converge) */
-  seconds: number | null
-  downtimeMs: number | null
-  /** the bandwidth it would get (the lower NIC of the two hosts, capped by max-bandwidth), bytes/s */
-  bandwidthBytesPerSecond: number
-  /** the page-write rate it assumes: the VM's rate at its current CPU utilization, bytes/s */
-  dirtyBytesPerSecond: number
 }
 
 /** The run's orders, as given and as scenario events that replay it (`conlab run … --orders`). */
@@ -575,4 +562,13 @@ export interface LabApi {
 }
 
 export type { LabSummary, ObjectiveState, ObjectiveGrade, IndexedEvent, LabGrade, Comparator }
-export type { RunReport, MigrationInfo, LabAction, LabOrder, LoggedOrder, OperatorAction, SnapshotInfo }
+export type {
+  RunReport,
+  MigrationInfo,
+  MigrationPrediction,
+  LabAction,
+  LabOrder,
+  LoggedOrder,
+  OperatorAction,
+  SnapshotInfo,
+}

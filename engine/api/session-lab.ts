@@ -38,8 +38,7 @@ import { checkAction } from './session-orders'
 import type { ShardPlan } from './shard-plan'
 import { HOST_MODE, HOST_STATE } from '../vocabulary'
 import { REJECTION } from '../policies/filters'
-import { cloudSimMigrationSeconds } from '../policies/migration-cost'
-import { precopyQemuModel } from '../migration/analytic'
+import { predictMigration } from '../lab/migration-estimate'
 import { hostVerdict, verdictSentence } from '../lab/placement-choice'
 import type { LoggedOrder } from '../lab/lab-state'
 
@@ -266,45 +265,7 @@ export class LabRun implements SessionRun {
 
   /** The analytic pre-copy model (QEMU's switch-over rule, expected values) for VM v from host a to host b. */
   private predictMigration(v: number, a: number, b: number): MigrationPrediction {
-    const { model, sim } = this
-    const P = sim.plan
-    const linkBytes = (Math.min(P.bwKbps[a]!, P.bwKbps[b]!) * 1000) / 8
-    const group = model.groups[model.vmGroup[v]!]!
-    const utilization = P.vmCap[v]! > 0 ? Math.min(1, P.vmDemand[v]! / P.vmCap[v]!) : 0
-    const dirty = group.pageWrites.rate * utilization
-    if (model.migrationModel === 'cloudsim') {
-      const seconds = cloudSimMigrationSeconds(P.vmRam[v]!, P.bwKbps[a]!)
-      return {
-        model: 'cloudsim',
-        converges: true,
-        seconds,
-        downtimeMs: 0,
-        bandwidthBytesPerSecond: linkBytes / 2,
-        dirtyBytesPerSecond: 0,
-      }
-    }
-    const m = model.migration
-    const bandwidth = Math.min(m.maxBandwidth, linkBytes)
-    const bytes = P.vmRam[v]! * 2 ** 20
-    const r = precopyQemuModel({
-      pageCount: Math.max(1, Math.round(bytes / model.pageSize)),
-      pageSize: model.pageSize,
-      bandwidth,
-      writeBytesPerSecond: dirty,
-      downtimeLimit: m.downtimeLimit,
-      zeroFraction: group.content.zero,
-      setupTime: m.setupTime,
-      deviceTime: m.deviceState / bandwidth + m.resumeTime,
-      maxRounds: 200,
-    })
-    return {
-      model: 'precopy',
-      converges: r.converges,
-      seconds: r.converges ? r.totalTime : null,
-      downtimeMs: r.converges ? r.downtime * 1000 : null,
-      bandwidthBytesPerSecond: bandwidth,
-      dirtyBytesPerSecond: dirty,
-    }
+    return predictMigration(this.model, this.sim.plan, v, a, b)
   }
 
   /** Host h's operator mode and evacuation. */

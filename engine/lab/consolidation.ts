@@ -24,7 +24,14 @@ export interface LabDecision {
   vm: number
   from: number
   to: number
-  reason: 'overload' | 'underload'
+  /** over-load relief and under-load consolidation (the research policies), a preset's move, a rule repaired */
+  reason: 'overload' | 'underload' | 'preset' | 'rule'
+  /** 1 (mandatory) … 5; the research policies' moves: over-load relief 2, under-load consolidation 3 */
+  priority?: number
+  /** the sentence that explains a preset's move or a repair (the research policies' is explain.ts's) */
+  sentence?: string
+  /** a move that empties this host for standby (DPM): part of that recommendation */
+  standby?: number
   verdict?: DetectorVerdict
   sourceUtilization: number
   /** power after − power before on the target, W (a switched-off target counts its whole power) */

@@ -9,10 +9,12 @@ import type { LabPlan } from './plan'
 import type { ShardOrders } from './shard-orders'
 import type { RuleBook } from './rule-book'
 import type { PlacementLog } from './placement-log'
-import type { Waiting } from './ha'
+import type { HaReserveReport, Waiting } from './ha'
 import { acceptsVms } from '../policies/filters'
 import { brokenRule, breaksRule, type ActiveRule } from '../policies/rules'
 import { admitsAll } from './initial-placement'
+import type { Proposal } from './recommendations'
+import { moveEffect } from './expected'
 
 export type FailureCause = 'scheduled' | 'ordered' | 'random'
 
@@ -35,8 +37,13 @@ export class HaCoordinator {
     this.ha = new HaManager(model)
   }
 
-  /** Random failures due in this step, repairs due, and the restarts HA can make now. */
-  step(time: number, dt: number, events: LabEvent[], placements?: PlacementLog): void {
+  /**
+   * Random failures due in this step, repairs due, and the restarts HA can make now. With `waits` (manual
+   * automation) a restart is not made: it is returned as a priority-1 recommendation, and the VM waits.
+   */
+  step(time: number, dt: number, events: LabEvent[], placements?: PlacementLog, waits = false): Proposal[] {
+    const proposals: Proposal[] = []
+    const tentative: number[] = []
     for (const h of this.ha.randomFailures(time + dt)) this.failHost(h, time + dt, events, 'random')
     for (const h of this.ha.repairsDue(time)) this.repairHost(h, time, events)
     const P = this.plan
@@ -64,6 +71,24 @@ export class HaCoordinator {
         }
         continue
       }
+      if (waits) {
+        for (const m of mates) {
+          restarted.add(m.vm)
+          proposals.push({
+            kind: 'restart',
+            vm: m.vm,
+            from: m.host,
+            to: h,
+            priority: 1,
+            reason: `HA: VM ${m.vm} of failed host ${m.host} ${m.protected ? 'resumes from its last checkpoint' : 'cold-boots'} on host ${h}, the powered-on host with the most free RAM that admits ${mates.length > 1 ? 'its must-affinity group' : 'it'}${P.rules.of(m.vm).length ? ' within its rules' : ''} (mandatory)`,
+            expected: moveEffect(P, this.model, m.vm, -1, h),
+          })
+          // planned for the next VMs' choice only: undone below
+          P.place(m.vm, h)
+          tentative.push(m.vm)
+        }
+        continue
+      }
       for (const m of mates) {
         restarted.add(m.vm)
         this.restart(m, h, time, events, placements)
@@ -79,6 +104,29 @@ export class HaCoordinator {
         })
       }
     }
+    for (const v of tentative.reverse()) P.drop(v)
+    return proposals
+  }
+
+  /**
+   * An approved restart: VM v (with the waiting members of its must-affinity group) on host h now, or why not
+   * (it no longer waits, the host no longer admits it).
+   */
+  approveRestart(v: number, h: number, time: number, dt: number, events: LabEvent[], placements?: PlacementLog): string | undefined {
+    const P = this.plan
+    const ready = this.ha.ready(time + dt)
+    const w = ready.find((x) => x.vm === v)
+    if (!w) return `VM ${v} no longer waits for a restart`
+    const mates = P.rules.any && P.rules.inMustAffinity(v) ? this.groupWaiting(w, ready) : [w]
+    const vms = mates.map((m) => m.vm)
+    if (!acceptsVms(P.hostState[h]!, P.hostMode[h]) || !(vms.length === 1 ? P.admits(h, v) : admitsAll(P, h, vms)))
+      return `host ${h} no longer admits ${vms.length > 1 ? `VMs ${vms.join(', ')}` : `VM ${v}`}`
+    for (const u of vms) {
+      const broken = P.rules.any ? brokenRule(P.rules, P, u, h, { companions: vms, antiAffinity: this.model.ha.respectAntiAffinity }) : undefined
+      if (broken?.must) return `it would break must rule "${broken.name}"`
+    }
+    for (const m of mates) this.restart(m, h, time, events, placements)
+    return undefined
   }
 
   /** The waiting, detected members of w's must-affinity group (w first). */
@@ -281,6 +329,16 @@ export class HaCoordinator {
   failoverReserve(): FailoverReserve | undefined {
     const n = this.model.ha.reserveHosts
     return n === 0 ? undefined : failoverReserve(this.plan, n)
+  }
+
+  /** The reserve's account and warning state (undone with a tentative pass). */
+  reserveState(): { report: HaReserveReport; short: boolean } {
+    return { report: { ...this.ha.reserve }, short: this.reserveShort }
+  }
+
+  restoreReserveState(s: { report: HaReserveReport; short: boolean }): void {
+    Object.assign(this.ha.reserve, s.report)
+    this.reserveShort = s.short
   }
 
   /** The reserve as it stands at the end of a step, into the report. */

@@ -14,6 +14,9 @@ import type { MigrationQueue } from './migration-queue'
 import type { ShardOrders } from './shard-orders'
 import type { RuleBook } from './rule-book'
 import { evacuationTarget, refusalSentence } from './placement-choice'
+import { VM_AUTOMATION } from '../model/cluster-model'
+import type { Proposal } from './recommendations'
+import { moveEffect } from './expected'
 
 /** One request to enter maintenance or standby, as the report lists it. */
 export interface ModeRequest {
@@ -26,6 +29,8 @@ export interface ModeRequest {
   exitedAt: number | null
   /** what keeps it from entering (empty once entered) */
   blockedBy: string[]
+  /** who asked: the operator (absent), or the policy (DPM's standby: the policy may wake it again) */
+  by?: 'policy'
 }
 
 export interface HostModesState {
@@ -79,15 +84,18 @@ export class HostModes {
     say('host-mode', `host ${h} leaves maintenance: it takes VMs again`, { host: h })
   }
 
-  /** `standby: { host, on }`: on = evacuate and power off; off = power on (boot time and boot energy). */
-  standby(h: number, on: boolean, time: number, say: Say): void {
+  /**
+   * `standby: { host, on }`: on = evacuate and power off; off = power on (boot time and boot energy). `by`: the
+   * policy (DPM) rather than the operator: it may wake the host again by itself.
+   */
+  standby(h: number, on: boolean, time: number, say: Say, by?: 'policy'): void {
     const P = this.plan
     const mode = P.hostMode[h]!
     if (on) {
       if (mode === HOST_MODE.standby || mode === HOST_MODE.enteringStandby)
         return say('warning', `standby: host ${h} is already ${modeWords(mode)}`, { host: h })
       this.close(h, time)
-      this.enter(h, 'standby', time, say)
+      this.enter(h, 'standby', time, say, by)
       return
     }
     if (mode !== HOST_MODE.standby && mode !== HOST_MODE.enteringStandby)
@@ -107,6 +115,32 @@ export class HostModes {
     } else say('host-mode', `host ${h} leaves standby`, { host: h })
   }
 
+  /**
+   * The policy (or an approved recommendation) powers a host on: out of its standby if it is in one, switched
+   * on. `planned`: its pass already set it booting in the plan. `hold`: keep it on until it receives a VM (an
+   * approved power-on waits for the moves the operator approves next).
+   */
+  wake(h: number, time: number, say: Say, planned: boolean, hold: boolean): void {
+    const P = this.plan
+    const mode = P.hostMode[h]!
+    if (mode === HOST_MODE.standby || mode === HOST_MODE.enteringStandby) this.close(h, time)
+    P.hostMode[h] = HOST_MODE.normal
+    if (!planned) {
+      if (P.hostState[h] !== HOST_STATE.off) return
+      P.hostState[h] = this.model.hostTypes[P.hostType[h]!]!.bootSeconds > 0 ? HOST_STATE.booting : HOST_STATE.on
+    }
+    this.orders.power.push({ host: h, on: true })
+    if (hold) this.heldOn[h] = 1
+    say('host-on', `host ${h} powered on by the policy (boots in ${this.model.hostTypes[P.hostType[h]!]!.bootSeconds} s)`, {
+      host: h,
+    })
+  }
+
+  /** Whether host h is in (or entering) a standby the policy ordered. */
+  policyStandby(h: number): boolean {
+    return this.current(h)?.by === 'policy'
+  }
+
   private describe(h: number): string {
     const P = this.plan
     if (P.hostMode[h] !== HOST_MODE.normal) return modeWords(P.hostMode[h])
@@ -119,12 +153,20 @@ export class HostModes {
     if (r) r.exitedAt = time
   }
 
-  private enter(h: number, mode: 'maintenance' | 'standby', time: number, say: Say): void {
+  private enter(h: number, mode: 'maintenance' | 'standby', time: number, say: Say, by?: 'policy'): void {
     const P = this.plan
     const M = this.migrations
     P.hostMode[h] = mode === 'maintenance' ? HOST_MODE.enteringMaintenance : HOST_MODE.enteringStandby
     this.heldOn[h] = 0
-    this.requests.push({ host: h, mode, requestedAt: time, enteredAt: null, exitedAt: null, blockedBy: [] })
+    this.requests.push({
+      host: h,
+      mode,
+      requestedAt: time,
+      enteredAt: null,
+      exitedAt: null,
+      blockedBy: [],
+      ...(by ? { by } : {}),
+    })
     // moves into the host are called off: queued ones at once, those in flight by their source
     let calledOff = 0
     for (const q of M.queue) if (q.target === h) P.unmove(q.vm, h)
@@ -145,11 +187,14 @@ export class HostModes {
   /**
    * At the start of a step: hosts entering a mode and now empty enter it (a standby host is powered off);
    * the others' VMs are planned out, as many as the host has free migration slots; VMs that cannot leave
-   * are named with the reason (an event when the reasons change).
+   * are named with the reason (an event when the reasons change). A move that `waits` (the automation level,
+   * the VM's own) is not made: it is returned as a priority-1 recommendation.
    */
-  progress(time: number, events: LabEvent[]): void {
+  progress(time: number, events: LabEvent[], waits: (v: number) => boolean = () => false): Proposal[] {
     const P = this.plan
     for (let h = 0; h < P.hostCount; h++) if (this.heldOn[h] && P.members[h]!.length > 0) this.heldOn[h] = 0
+    const proposals: Proposal[] = []
+    const tentative: { vm: number; to: number; powerOn: boolean }[] = []
     for (const r of this.requests) {
       if (r.exitedAt !== null || r.enteredAt !== null) continue
       const h = r.host
@@ -162,8 +207,14 @@ export class HostModes {
         this.entered(r, time, say)
         continue
       }
-      this.evacuate(r, time, events, say)
+      this.evacuate(r, time, events, say, waits, proposals, tentative)
     }
+    // the waiting moves were planned only so that the next VMs' targets saw them
+    for (const t of tentative.reverse()) {
+      P.unmove(t.vm, t.to)
+      if (t.powerOn && P.members[t.to]!.length === 0) P.hostState[t.to] = HOST_STATE.off
+    }
+    return proposals
   }
 
   private entered(r: ModeRequest, time: number, say: Say): void {
@@ -193,7 +244,15 @@ export class HostModes {
     return this.model.hostTypes[P.hostType[h]!]!.maxMigrations - busy
   }
 
-  private evacuate(r: ModeRequest, time: number, events: LabEvent[], say: Say): void {
+  private evacuate(
+    r: ModeRequest,
+    time: number,
+    events: LabEvent[],
+    say: Say,
+    waits: (v: number) => boolean,
+    proposals: Proposal[],
+    tentative: { vm: number; to: number; powerOn: boolean }[],
+  ): void {
     const P = this.plan
     const h = r.host
     const rules = P.rules
@@ -205,6 +264,10 @@ export class HostModes {
     for (const v of leaving) {
       if (P.vmPinned[v]) {
         staying.set(v, `VM ${v} is pinned (unpin it to let it leave)`)
+        continue
+      }
+      if (this.model.vmAutomation[v] === VM_AUTOMATION.disabled) {
+        staying.set(v, `VM ${v} has automation disabled (move it by hand)`)
         continue
       }
       const group = rules.any ? rules.inMustAffinity(v) : undefined
@@ -220,6 +283,23 @@ export class HostModes {
       }
       free--
       const to = choice.host
+      const why = `evacuates host ${h} (${r.mode === 'maintenance' ? 'entering maintenance' : 'going to standby'}); power-aware best fit among eligible hosts (+${choice.powerIncreaseW.toFixed(2)} W)`
+      if (waits(v)) {
+        proposals.push({
+          kind: 'migrate',
+          vm: v,
+          from: h,
+          to,
+          priority: 1,
+          reason: `VM ${v} → host ${to}: ${why}${choice.soft ? `, breaking should rule "${choice.soft.name}": no eligible host keeps it` : ''} (mandatory)`,
+          expected: moveEffect(P, this.model, v, h, to),
+        })
+        staying.set(v, `VM ${v}: its move to host ${to} waits for approval`)
+        if (choice.powerOn) P.hostState[to] = HOST_STATE.booting
+        P.move(v, to)
+        tentative.push({ vm: v, to, powerOn: choice.powerOn })
+        continue
+      }
       P.move(v, to)
       if (choice.powerOn) {
         this.orders.power.push({ host: to, on: true })
@@ -238,7 +318,7 @@ export class HostModes {
         vm: v,
         host: h,
         targetHost: to,
-        message: `VM ${v} → host ${to}: evacuates host ${h} (${r.mode === 'maintenance' ? 'entering maintenance' : 'going to standby'}); power-aware best fit among eligible hosts (+${choice.powerIncreaseW.toFixed(2)} W)`,
+        message: `VM ${v} → host ${to}: ${why}`,
       })
       if (choice.soft) {
         this.rules.brokenOnPurpose(choice.soft)

@@ -15,10 +15,24 @@ import type { SnapshotInfo } from '../checkpoint/snapshot-tree'
 /** An order to the lab: a scheduled event's action, given now (applied at the start of the next step). */
 export type LabOrder = ScenarioEvent extends infer E ? (E extends { at: number } ? Omit<E, 'at'> : never) : never
 
-/** The operator's actions on hosts, VMs and rules: maintenance, standby, pin, add or remove a rule. */
+/**
+ * The operator's actions on hosts, VMs, rules and recommendations: maintenance, standby, pin, add or remove a
+ * rule, approve or dismiss recommendations, change the automation level.
+ */
 export type OperatorAction = Extract<
   LabOrder,
-  { maintenance: unknown } | { standby: unknown } | { pin: unknown } | { addRule: unknown } | { removeRule: unknown }
+  | { maintenance: unknown }
+  | { standby: unknown }
+  | { pin: unknown }
+  | { addRule: unknown }
+  | { removeRule: unknown }
+  | RecommendationAction
+>
+
+/** The orders about recommendations and automation (applied first in a step: docs/policies.md). */
+export type RecommendationAction = Extract<
+  LabOrder,
+  { approve: unknown } | { approveAll: unknown } | { dismiss: unknown } | { automation: unknown }
 >
 
 /** The orders that are not operator actions: migrations, balloons, snapshots, failures and repairs. */

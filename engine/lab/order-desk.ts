@@ -4,7 +4,7 @@
 import type { ClusterModel } from '../model/cluster-model'
 import { HOST_STATE, type LabEvent } from '../vocabulary'
 import type { HaCoordinator } from './ha-coordinator'
-import type { LabOrder, LoggedOrder } from './lab-state'
+import type { LabOrder, LoggedOrder, RecommendationAction } from './lab-state'
 import type { MigrationQueue } from './migration-queue'
 import type { LabPlan } from './plan'
 import type { ShardOrders } from './shard-orders'
@@ -15,6 +15,16 @@ import { resolveRule, ruleSentence, ruleViolation, listIds } from '../policies/r
 import { hostVerdict, verdictSentence } from './placement-choice'
 
 export type OrderSource = 'scheduled' | 'ordered'
+
+/** The coordinator's side of the orders about recommendations (approve, approve all, dismiss, automation). */
+export interface RecommendationDesk {
+  recommendationOrder(action: RecommendationAction, time: number, events: LabEvent[], by: OrderSource): void
+}
+
+/** Whether an action is about recommendations: applied before the step's other events and orders. */
+export function isRecommendationAction(a: LabOrder): a is RecommendationAction {
+  return 'approve' in a || 'approveAll' in a || 'dismiss' in a || 'automation' in a
+}
 
 export class OrderDesk {
   /** orders given since the last step: applied at the start of the next one */
@@ -33,29 +43,43 @@ export class OrderDesk {
     private readonly ha: HaCoordinator,
     private readonly modes: HostModes,
     private readonly rules: RuleBook,
+    private readonly recommendations?: RecommendationDesk,
   ) {}
 
   give(action: LabOrder): void {
     this.given.push(action)
   }
 
-  /** The scenario's scheduled actions due at the start of this step, then the orders given meanwhile. */
+  /**
+   * The scenario's scheduled actions due at the start of this step, then the orders given meanwhile. Approvals,
+   * dismissals and automation changes (scheduled, then ordered) come first: they complete the pass the last
+   * step ended with, where full automation applied its decisions (docs/policies.md).
+   */
   applyDue(time: number, events: LabEvent[]): void {
     const list = this.model.events
+    const due: LabOrder[] = []
     while (this.nextEvent < list.length && list[this.nextEvent]!.at <= time) {
       const { at: _at, ...action } = list[this.nextEvent++]!
       // host failures are applied one step ahead (below)
-      if (!('failHost' in action)) this.apply(action, time, events, 'scheduled')
+      if (!('failHost' in action)) due.push(action)
     }
+    const given = this.given
+    this.given = []
+    for (const action of due) if (isRecommendationAction(action)) this.apply(action, time, events, 'scheduled')
+    for (const action of given)
+      if (isRecommendationAction(action)) {
+        this.log.push({ time, action })
+        this.apply(action, time, events, 'ordered')
+      }
+    for (const action of due) if (!isRecommendationAction(action)) this.apply(action, time, events, 'scheduled')
     // a host failing at t fails at the end of the step that ends at t: its VMs ran until then
     const end = time + this.model.interval
     while (this.nextFailureEvent < list.length && list[this.nextFailureEvent]!.at <= end) {
       const e = list[this.nextFailureEvent++]!
       if ('failHost' in e) this.ha.failHost(e.failHost.host, end, events, 'scheduled')
     }
-    const given = this.given
-    this.given = []
     for (const action of given) {
+      if (isRecommendationAction(action)) continue
       this.log.push({ time, action })
       this.apply(action, time, events, 'ordered')
     }
@@ -65,7 +89,10 @@ export class OrderDesk {
     const P = this.plan
     const say = (kind: LabEvent['kind'], message: string, extra: Partial<LabEvent> = {}) =>
       events.push({ time, kind, message: `${by}: ${message}`, ...extra })
-    if ('migrate' in action) {
+    if (isRecommendationAction(action)) {
+      if (this.recommendations) this.recommendations.recommendationOrder(action, time, events, by)
+      else say('warning', 'recommendation orders need the lab coordinator')
+    } else if ('migrate' in action) {
       const { vm, to, force } = action.migrate
       const refuse = (why: string) =>
         say('warning', `migration of VM ${vm} to host ${to} refused: ${why}`, { vm, targetHost: to })

@@ -20,6 +20,23 @@ import { LrScreen, SCREEN_OVER, SCREEN_UNSURE, W, windowFromHistory } from './in
 /** one bit per history value (HISTORY_LENGTH ≤ 31) */
 const HISTORY_BITS = 2 ** HISTORY_LENGTH - 1
 
+/**
+ * Where every VM is and is going and what each host holds (members in order, their sums), the hosts' power
+ * states and modes: what a policy pass changes. A tentative pass (manual automation) is undone by restoring
+ * it, exactly (member order and sums as they were: a replay then decides as the pass did).
+ */
+export interface PlacementSnapshot {
+  hostState: Uint8Array
+  hostMode: Uint8Array
+  vmHost: Int32Array
+  vmTarget: Int32Array
+  memberOffsets: Int32Array
+  members: Int32Array
+  hostDemand: Float64Array
+  hostRamUse: Float64Array
+  hostVcpus: Float64Array
+}
+
 /** LabPlan.state(): what a checkpoint keeps of the plan. */
 export interface LabPlanState {
   hostState: Uint8Array
@@ -386,6 +403,59 @@ export class LabPlan {
       hostMode: this.hostMode.slice(),
       vmPinned: this.vmPinned.slice(),
     }
+  }
+
+  placement(): PlacementSnapshot {
+    const offsets = new Int32Array(this.hostCount + 1)
+    for (let h = 0; h < this.hostCount; h++) offsets[h + 1] = offsets[h]! + this.members[h]!.length
+    const members = new Int32Array(offsets[this.hostCount]!)
+    for (let h = 0; h < this.hostCount; h++) members.set(this.members[h]!, offsets[h])
+    return {
+      hostState: this.hostState.slice(),
+      hostMode: this.hostMode.slice(),
+      vmHost: this.vmHost.slice(),
+      vmTarget: this.vmTarget.slice(),
+      memberOffsets: offsets,
+      members,
+      hostDemand: this.hostDemand.slice(),
+      hostRamUse: this.hostRamUse.slice(),
+      hostVcpus: this.hostVcpus.slice(),
+    }
+  }
+
+  /** Back to a placement snapshot (the histories and demands are the plan's own: a pass does not change them). */
+  restorePlacement(s: PlacementSnapshot): void {
+    this.hostState.set(s.hostState)
+    this.hostMode.set(s.hostMode)
+    this.vmHost.set(s.vmHost)
+    this.vmTarget.set(s.vmTarget)
+    this.runningAt.fill(0)
+    this.incoming.fill(0)
+    this.running = 0
+    for (let v = 0; v < this.vmCount; v++) {
+      if (s.vmHost[v]! >= 0) {
+        this.runningAt[s.vmHost[v]!]!++
+        this.running++
+      }
+      if (s.vmTarget[v]! >= 0) this.incoming[s.vmTarget[v]!]!++
+    }
+    for (let h = 0; h < this.hostCount; h++) {
+      const from = s.memberOffsets[h]!
+      const to = s.memberOffsets[h + 1]!
+      const list = this.members[h]!
+      if (list.length !== to - from || list.some((v, i) => v !== s.members[from + i])) {
+        this.members[h] = Array.from(s.members.subarray(from, to))
+        this.invalidateHost(h)
+      } else if (
+        this.hostDemand[h] !== s.hostDemand[h] ||
+        this.hostRamUse[h] !== s.hostRamUse[h] ||
+        this.hostVcpus[h] !== s.hostVcpus[h]
+      )
+        this.invalidateHost(h)
+    }
+    this.hostDemand.set(s.hostDemand)
+    this.hostRamUse.set(s.hostRamUse)
+    this.hostVcpus.set(s.hostVcpus)
   }
 
   restore(s: LabPlanState): void {

@@ -8,10 +8,10 @@
 import type { ClusterModel } from '../model/cluster-model'
 import { HOST_STATE, type Frame, type LabEvent } from '../vocabulary'
 import { RandomStream, streamFor } from '../random'
-import { moveSentence, overloadSentence } from '../policies/explain'
+import { overloadSentence } from '../policies/explain'
 import { formatClock } from '../api/units'
 import { LabPlan } from './plan'
-import { LabConsolidation, type LabDecision } from './consolidation'
+import type { LabDecision } from './consolidation'
 import {
   ShardFailure,
   failedShard,
@@ -41,7 +41,17 @@ import { labStateHash, type LabSummary } from './lab-summary'
 import { RuleBook, accountRule } from './rule-book'
 import { HostModes } from './host-modes'
 import { PlacementLog, type PlacementRow } from './placement-log'
-import type { LoggedOrder } from './lab-state'
+import type { LoggedOrder, RecommendationAction } from './lab-state'
+import { PolicyRunner, type PassResult } from './policy-runner'
+import { RecommendationBook, proposalKey, type Proposal, type Recommendation } from './recommendations'
+import { moveEffect, powerOnEffect } from './expected'
+import { PassState, type PassBatch } from './pass-state'
+import { hostVerdict, verdictSentence } from './placement-choice'
+import { REJECTION } from '../policies/filters'
+import { listIds } from '../policies/rules'
+import { VM_AUTOMATION } from '../model/cluster-model'
+import type { AutomationLevel } from '../scenario/schema'
+import type { OrderSource } from './order-desk'
 
 export type { LabSummary } from './lab-summary'
 
@@ -100,7 +110,16 @@ export interface LabTiming {
 
 export class LabSimulation {
   readonly plan: LabPlan
-  private readonly consolidation: LabConsolidation | undefined
+  /** the policy's pass at the end of each step: rule repairs, then the research policy's round or a preset's */
+  private readonly runner: PolicyRunner
+  /** every recommendation: waiting for approval, or what became of it */
+  readonly recommendations = new RecommendationBook()
+  /** what waits for the operator: the scenario's level, then as orders change it */
+  automation: AutomationLevel
+  /** the last step's pass, undone because it waited: approving all of it at the next step's start replays it */
+  private batch: PassBatch | undefined
+  /** undoing and replaying a pass */
+  private readonly passState: PassState
   private readonly shardOfHost: Int32Array
   private readonly steps: number
   private stepIndex = 0
@@ -162,10 +181,8 @@ export class LabSimulation {
     this.plan = plan
     this.shardOfHost = shardOfHost
     this.steps = Math.floor(model.duration / model.interval)
-    this.consolidation =
-      model.policy.kind === 'migration'
-        ? new LabConsolidation(plan, model.policy, selection, model.interval)
-        : undefined
+    this.runner = new PolicyRunner(plan, model, selection, (h) => this.hostModes.policyStandby(h))
+    this.automation = model.automation
     this.accounts = new LabAccounts(plan, columns, model.interval)
     this.hostSla = this.accounts.hostSla
     this.hostActive = this.accounts.hostActive
@@ -194,7 +211,9 @@ export class LabSimulation {
       this.haSide,
       this.hostModes,
       this.ruleBook,
+      this,
     )
+    this.passState = new PassState(plan, selection, this.shardOrders, this.accounts, this.haSide)
   }
 
   /** Places the VMs at t = 0 and starts `shardCount` shards over contiguous host ranges. */
@@ -458,8 +477,11 @@ export class LabSimulation {
     const time = this.stepIndex * dt
     const events: LabEvent[] = []
     this.desk.applyDue(time, events)
-    this.haSide.step(time, dt, events, this.placements)
-    this.hostModes.progress(time, events)
+    const book = this.recommendations
+    const restarts = this.haSide.step(time, dt, events, this.placements, this.automation === 'manual')
+    if (restarts.length || book.waiting.length) this.propose('ha', restarts, time, events)
+    const evacuations = this.hostModes.progress(time, events, (v) => this.waits(v))
+    if (evacuations.length || book.waiting.length) this.propose('evacuation', evacuations, time, events)
     const inputs: StepInput[] = this.shards.map((_, i) => ({
       time,
       dt,
@@ -496,18 +518,10 @@ export class LabSimulation {
     const frameTime = this.stepIndex * dt
     this.ruleBook.measure(frameTime, events)
     this.placements.flush()
-    let overloaded = 0
-    if (this.consolidation) {
-      const consolidate = this.stepIndex % Math.max(1, Math.round(this.model.underloadEvery / dt)) === 0
-      const { decisions, overloaded: over } = this.consolidation.round(this.explain, consolidate)
-      overloaded = over.length
-      for (const d of this.haSide.holdReserve(decisions, frameTime, events)) this.decide(d, frameTime, events)
-    } else this.haSide.holdReserve([], frameTime, events)
-    this.switchOffIdleHosts(frameTime, events)
-    this.haSide.noteReserve()
+    const overloaded = this.closeStep(frameTime, events)
     if (this.onEvent) for (const e of events.sort((a, b) => a.time - b.time)) this.onEvent(e)
     this.timing.stepsMs += performance.now() - stepStarted
-    return this.accounts.frame(
+    const frame = this.accounts.frame(
       frameTime,
       this.stepIndex,
       this.migrations.started,
@@ -515,6 +529,321 @@ export class LabSimulation {
       overloaded,
       this.migrations.inFlight.size,
     )
+    const deviation = this.loadDeviation()
+    frame.loadStdDev = deviation
+    frame.balance = this.runner.hasPreset ? this.runner.measure() : deviation
+    frame.recommendationsWaiting = book.waiting.length
+    return frame
+  }
+
+  /** The DRS standard deviation of CPU load over the hosts in service, from the planned demands. */
+  loadDeviation(): number {
+    const P = this.plan
+    let n = 0
+    let sum = 0
+    let sumSq = 0
+    for (let h = 0; h < P.hostCount; h++) {
+      const s = P.hostState[h]
+      if ((s !== HOST_STATE.on && s !== HOST_STATE.booting) || P.hostMode[h] !== 0) continue
+      const u = P.hostDemand[h]! / P.capacity[h]!
+      n++
+      sum += u
+      sumSq += u * u
+    }
+    if (n === 0) return 0
+    const variance = sumSq / n - (sum / n) ** 2
+    return variance > 0 ? Math.sqrt(variance) : 0
+  }
+
+  /** The policy's measure of the cluster (docs/policies.md): its name, and whether lower or higher is better. */
+  get balanceMetric(): { name: string; better: 'lower' | 'higher' } {
+    return this.runner.metric
+  }
+
+  /** Whether VM v's moves wait for approval: the automation level, or its own (a VM group's `automation`). */
+  private waits(v: number): boolean {
+    return this.automation !== 'full' || this.model.vmAutomation[v] === VM_AUTOMATION.manual
+  }
+
+  /** A pass's waiting recommendations into the book (one event per new one, when someone listens). */
+  private propose(
+    source: Recommendation['source'],
+    proposals: readonly Proposal[],
+    time: number,
+    events: LabEvent[],
+  ): Recommendation[] {
+    const before = this.recommendations.nextId
+    const recs = this.recommendations.propose(source, proposals, time)
+    if (this.onEvent)
+      for (const r of recs)
+        if (r.id >= before)
+          events.push({
+            time,
+            kind: 'recommendation',
+            ...(r.vm !== undefined ? { vm: r.vm } : {}),
+            ...(r.from !== undefined || r.host !== undefined ? { host: r.from ?? r.host } : {}),
+            ...(r.to !== undefined ? { targetHost: r.to } : {}),
+            message: `recommendation #${r.id} (priority ${r.priority}) waits for approval: ${r.reason}`,
+          })
+    return recs
+  }
+
+  /**
+   * The end of a step: the policy's pass, then idle hosts switched off and HA's reserve noted. In full
+   * automation the pass's decisions are applied; otherwise the pass is made on the plan as full automation
+   * would make it (the same decisions in the same order, the same random draws), turned into waiting
+   * recommendations with their expected effect, and undone; the undo is kept, so that approving all of them
+   * at the next step's start replays the pass exactly where full automation applied it.
+   */
+  private closeStep(time: number, events: LabEvent[]): number {
+    if (this.automation === 'full') {
+      this.batch = undefined
+      const overloaded = this.applyPass(time, events)
+      this.switchOffIdleHosts(time, events)
+      this.haSide.noteReserve()
+      return overloaded
+    }
+    const before = this.passState.take()
+    const pass = this.runner.run(this.explain, this.stepIndex)
+    // the tentative pass's own events (HA admission control refusing a move) are not the run's
+    const kept = this.haSide.holdReserve(pass.decisions, time, [])
+    const proposals = this.proposalsOf(pass, kept, before)
+    this.passState.restore(before, false)
+    const ids = this.propose('rules', proposals.rules, time, events).map((r) => r.id)
+    if (pass.policyRan) ids.push(...this.propose('policy', proposals.policy, time, events).map((r) => r.id))
+    this.haSide.holdReserve([], time, events)
+    this.switchOffIdleHosts(time, events)
+    this.haSide.noteReserve()
+    this.batch = { state: before, time, stepIndex: this.stepIndex, ids, policyRan: pass.policyRan }
+    return pass.overloaded.length
+  }
+
+  /** Full automation's pass: decisions applied as made (a VM of its own manual level waits). */
+  private applyPass(time: number, events: LabEvent[]): number {
+    const P = this.plan
+    const pass = this.runner.run(this.explain, this.stepIndex)
+    const kept = this.haSide.holdReserve(pass.decisions, time, events)
+    const held = kept.filter((d) => this.model.vmAutomation[d.vm] === VM_AUTOMATION.manual)
+    const auto = held.length ? kept.filter((d) => !held.includes(d)) : kept
+    for (const d of [...held].reverse()) {
+      P.unmove(d.vm, d.to)
+      if (d.powerOn && P.members[d.to]!.length === 0) P.hostState[d.to] = HOST_STATE.off
+    }
+    const say = (kind: LabEvent['kind'], message: string, extra: Partial<LabEvent> = {}): void => {
+      events.push({ time, kind, message, ...extra })
+    }
+    for (const p of pass.power) if (p.kind === 'power-on') this.hostModes.wake(p.host, time, say, true, false)
+    for (const d of auto) this.decide(d, time, events)
+    for (const p of pass.power)
+      if (p.kind === 'standby') {
+        this.hostModes.standby(p.host, true, time, say, 'policy')
+        if (this.onEvent) events.push({ time, kind: 'host-mode', host: p.host, message: p.sentence })
+      }
+    const book = this.recommendations
+    const keys = (list: readonly LabDecision[], power: PassResult['power']) => () => [
+      ...power.map((p) => proposalKey({ kind: p.kind, host: p.host })),
+      ...list.filter((d) => d.standby === undefined).map((d) => proposalKey({ kind: 'migrate', vm: d.vm, from: d.from, to: d.to })),
+    ]
+    const repairs = auto.filter((d) => d.reason === 'rule')
+    const moves = auto.filter((d) => d.reason !== 'rule')
+    book.applied('rules', repairs.length, time, keys(repairs, []))
+    book.applied('policy', moves.filter((d) => d.standby === undefined).length + pass.power.length, time, keys(moves, pass.power))
+    const heldProposals = held.map((d) => this.proposalOf(d, moveEffect(P, this.model, d.vm, d.from, d.to)))
+    if (book.waiting.length || heldProposals.length) {
+      this.propose('rules', heldProposals.filter((p) => p.priority === 1), time, events)
+      if (pass.policyRan) this.propose('policy', heldProposals.filter((p) => p.priority !== 1), time, events)
+    }
+    return pass.overloaded.length
+  }
+
+  /** A decision as a recommendation. */
+  private proposalOf(d: LabDecision, expected: Proposal['expected']): Proposal {
+    return {
+      kind: 'migrate',
+      vm: d.vm,
+      from: d.from,
+      to: d.to,
+      priority: d.priority ?? 2,
+      reason: PolicyRunner.sentence(d),
+      expected,
+    }
+  }
+
+  /**
+   * The recommendations of a tentative pass, with their expected effect: replayed from the placement before
+   * the pass, one decision at a time (power-ons first, as applied), each with the loads, power and the
+   * policy's measure before and after it. A standby is one recommendation with the moves that empty its host.
+   */
+  private proposalsOf(pass: PassResult, kept: LabDecision[], before: ReturnType<PassState['take']>) {
+    const P = this.plan
+    P.restorePlacement(before.placement)
+    const metric = this.runner.metric.name
+    let level = this.runner.measure()
+    const rules: Proposal[] = []
+    const policy: Proposal[] = []
+    for (const p of pass.power) {
+      if (p.kind !== 'power-on') continue
+      policy.push({ kind: 'power-on', host: p.host, priority: p.priority, reason: p.sentence, expected: powerOnEffect(P, this.model, p.host) })
+      P.hostMode[p.host] = 0
+      P.hostState[p.host] = this.model.hostTypes[P.hostType[p.host]!]!.bootSeconds > 0 ? HOST_STATE.booting : HOST_STATE.on
+    }
+    const standby = new Map<number, { vm: number; to: number }[]>()
+    const standbyPower = new Map<number, number>()
+    for (const d of kept) {
+      const e = moveEffect(P, this.model, d.vm, d.from, d.to)
+      if (P.hostState[d.to] === HOST_STATE.off) P.hostState[d.to] = HOST_STATE.booting
+      P.move(d.vm, d.to)
+      const after = this.runner.measure()
+      e.balance = { metric, before: level, after }
+      level = after
+      if (d.standby !== undefined) {
+        standby.set(d.standby, [...(standby.get(d.standby) ?? []), { vm: d.vm, to: d.to }])
+        standbyPower.set(d.standby, (standbyPower.get(d.standby) ?? 0) + (e.powerW ?? 0))
+        continue
+      }
+      ;(d.reason === 'rule' ? rules : policy).push(this.proposalOf(d, e))
+    }
+    for (const p of pass.power)
+      if (p.kind === 'standby')
+        policy.push({
+          kind: 'standby',
+          host: p.host,
+          priority: p.priority,
+          reason: p.sentence,
+          expected: { moves: standby.get(p.host) ?? [], powerW: standbyPower.get(p.host) ?? 0 },
+        })
+    return { rules, policy }
+  }
+
+  /** The orders about recommendations: approve, approve all, dismiss, the automation level. */
+  recommendationOrder(action: RecommendationAction, time: number, events: LabEvent[], by: OrderSource): void {
+    const book = this.recommendations
+    const say = (kind: LabEvent['kind'], message: string, extra: Partial<LabEvent> = {}): void => {
+      events.push({ time, kind, message: `${by}: ${message}`, ...extra })
+    }
+    if ('automation' in action) {
+      const level = action.automation.level
+      if (level === this.automation) return say('warning', `automation: already ${level}`)
+      this.automation = level
+      say('info', `automation ${level}: ${level === 'full' ? 'recommendations are applied as they are made' : level === 'partial' ? 'VMs are placed automatically; migrations and power changes wait for approval' : 'every recommendation waits for approval'}`)
+      return
+    }
+    if ('approveAll' in action) {
+      const replayed = this.replayBatch(time, events)
+      const rest = [...book.waiting]
+      if (replayed === undefined && rest.length === 0) return say('info', 'approve all: no recommendation waits')
+      if (replayed !== undefined) say('info', `approve all: the pass of ${formatClock(this.time)} applied as full automation would have (${replayed} recommendation${replayed === 1 ? '' : 's'})`)
+      this.applyRecommendations(rest, time, events, say)
+      return
+    }
+    const id = 'approve' in action ? action.approve.id : action.dismiss.id
+    const verb = 'approve' in action ? 'approve' : 'dismiss'
+    const r = book.find(id)
+    if (!r) return say('warning', `${verb} #${id} refused: no recommendation has that id (${book.nextId > 1 ? `ids so far: 1–${book.nextId - 1}` : 'none made yet'})`)
+    if (r.state !== 'waiting')
+      return say(
+        'warning',
+        `${verb} #${id} refused: it ${r.state === 'expired' ? 'expired' : `was ${r.state}`} at ${formatClock(r.resolvedAt ?? 0)}${r.state === 'expired' ? ' (the next pass no longer proposed it: the state it was made on is gone)' : ''}`,
+      )
+    if ('dismiss' in action) {
+      book.resolve(r, 'dismissed', time)
+      return say('info', `recommendation #${id} dismissed: ${r.reason}`)
+    }
+    this.applyRecommendations([r], time, events, say)
+  }
+
+  /**
+   * Approve all, exactly: when every recommendation of the last step's pass still waits, undo what the end of
+   * that step did after the pass (HA's reserve, idle hosts switched off) and replay the pass as full
+   * automation made it there — the same decisions, random draws and queue order. The number of
+   * recommendations applied, or undefined when the pass cannot be replayed (then they are approved one by one).
+   */
+  private replayBatch(time: number, events: LabEvent[]): number | undefined {
+    const b = this.batch
+    if (!b || b.stepIndex !== this.stepIndex) return undefined
+    const waiting = new Set(
+      this.recommendations.waiting
+        .filter((r) => r.source === 'rules' || (b.policyRan && r.source === 'policy'))
+        .map((r) => r.id),
+    )
+    if (waiting.size !== b.ids.length || !b.ids.every((id) => waiting.has(id))) return undefined
+    this.batch = undefined
+    this.passState.restore(b.state, true)
+    this.applyPass(b.time, events)
+    this.switchOffIdleHosts(b.time, events)
+    this.haSide.noteReserve()
+    return b.ids.length
+  }
+
+  /** Approved recommendations, applied in their order; a move still has to pass the filters and must rules. */
+  private applyRecommendations(
+    list: readonly Recommendation[],
+    time: number,
+    events: LabEvent[],
+    say: (kind: LabEvent['kind'], message: string, extra?: Partial<LabEvent>) => void,
+  ): void {
+    const P = this.plan
+    const book = this.recommendations
+    const moved: { vm: number; to: number; powerOn: boolean; rec?: Recommendation; soft?: LabDecision['soft'] }[] = []
+    const refuse = (r: Recommendation, why: string) => say('warning', `approve #${r.id} refused: ${why}`, { ...(r.vm !== undefined ? { vm: r.vm } : {}) })
+    const move = (v: number, from: number, to: number, rec?: Recommendation): string | undefined => {
+      if (P.vmHost[v] !== from) return P.vmHost[v]! < 0 ? `VM ${v} is not running` : `VM ${v} runs on host ${P.vmHost[v]} now`
+      if (P.vmTarget[v]! >= 0) return `VM ${v} is already moving to host ${P.vmTarget[v]}`
+      const verdict = hostVerdict(P, v, to, Number.NaN)
+      if (verdict.rejection !== REJECTION.none) return verdictSentence(P, v, to, Number.NaN, verdict)
+      const group = P.rules.any ? P.rules.inMustAffinity(v) : undefined
+      if (group) return `must rule "${group.name}" (affinity): VM ${v} would leave VMs ${listIds(group.vms.filter((u) => u !== v))} of its group`
+      P.move(v, to)
+      const powerOn = P.hostState[to] === HOST_STATE.off
+      if (powerOn) P.hostState[to] = this.model.hostTypes[P.hostType[to]!]!.bootSeconds > 0 ? HOST_STATE.booting : HOST_STATE.on
+      moved.push({ vm: v, to, powerOn, rec, soft: verdict.rule })
+      return undefined
+    }
+    for (const r of list) {
+      if (r.state !== 'waiting') continue
+      if (r.kind === 'migrate') {
+        const why = move(r.vm!, r.from!, r.to!, r)
+        if (why) refuse(r, why)
+      } else if (r.kind === 'restart') {
+        const why = this.haSide.approveRestart(r.vm!, r.to!, time, this.model.interval, events, this.placements)
+        if (why) refuse(r, why)
+        else {
+          book.resolve(r, 'applied', time)
+          say('info', `recommendation #${r.id} applied: ${r.reason}`, { vm: r.vm!, host: r.to! })
+        }
+      } else if (r.kind === 'power-on') {
+        const h = r.host!
+        if (P.hostState[h] !== HOST_STATE.off) refuse(r, `host ${h} is not switched off`)
+        else if (P.hostMode[h] !== 0 && !this.hostModes.policyStandby(h)) refuse(r, `host ${h} is in the operator's standby`)
+        else {
+          this.hostModes.wake(h, time, say, false, true)
+          book.resolve(r, 'applied', time)
+        }
+      } else {
+        const h = r.host!
+        if (P.hostMode[h] !== 0) refuse(r, `host ${h} is not in service`)
+        else {
+          for (const m of r.expected.moves ?? []) move(m.vm, h, m.to)
+          this.hostModes.standby(h, true, time, say, 'policy')
+          book.resolve(r, 'applied', time)
+        }
+      }
+    }
+    // HA admission control holds its reserve over the approved moves as over full automation's
+    const kept = new Set(this.haSide.holdReserve(moved, time, events))
+    for (const m of moved) {
+      if (!kept.has(m)) {
+        if (m.rec) refuse(m.rec, 'HA admission control: it would eat the failover reserve')
+        continue
+      }
+      if (m.powerOn) this.shardOrders.power.push({ host: m.to, on: true })
+      this.migrations.enqueue(m.vm, m.to, time)
+      if (m.soft) this.ruleBook.brokenOnPurpose(m.soft)
+      if (m.rec) {
+        book.resolve(m.rec, 'applied', time)
+        say('migration-start', `recommendation #${m.rec.id} applied: ${m.rec.reason}`, { vm: m.vm, host: m.rec.from!, targetHost: m.to })
+      }
+    }
   }
 
   /**
@@ -676,7 +1005,7 @@ export class LabSimulation {
       vm: d.vm,
       host: d.from,
       targetHost: d.to,
-      message: moveSentence(d, true),
+      message: PolicyRunner.sentence(d),
     })
   }
 
@@ -686,9 +1015,15 @@ export class LabSimulation {
     const running = P.runningAt
     this.accounts.vmsRunning = P.vmsRunning
     const holdsReserve = this.model.ha.reserveHosts > 0
+    // oVirt power saving keeps HostsInReserve idle hosts on for new load (the lowest ids)
+    let spare = this.runner.idleReserve
     for (let h = 0; h < P.hostCount; h++) {
       if (P.hostState[h] !== HOST_STATE.on || running[h]! > 0 || P.members[h]!.length > 0) continue
       if (this.hostModes.keepsOn(h)) continue
+      if (spare > 0 && P.hostMode[h] === 0) {
+        spare--
+        continue
+      }
       P.hostState[h] = HOST_STATE.off
       // kept on as failover capacity when HA's admission control needs it (ha.ts failoverReserve)
       if (holdsReserve && !this.haSide.failoverReserve()!.held) {

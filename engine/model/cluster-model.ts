@@ -3,6 +3,7 @@
 // from and what worker shards receive; no object graph, nothing that cannot be copied or transferred.
 import type {
   AdmissionSettings,
+  AutomationLevel,
   MemorySettings,
   SnapshotCostSettings,
   HaSettings,
@@ -14,7 +15,7 @@ import type {
   Workload,
 } from '../scenario/schema'
 import { isTraceWorkload } from '../scenario/schema'
-import { parsePolicyName, type PolicySpec } from '../policies/policy-name'
+import { PolicyNameError, parsePolicy, type PolicySpec } from '../policies/policy-name'
 import { PLANETLAB_INTERVAL, loadPlanetLabFolder, type TracePool } from '../workload/planetlab'
 import { poolTrace, readTrace, type TraceSourceReport } from '../workload/trace-import'
 import type { TraceData, TraceVmSize } from '../workload/trace-source'
@@ -84,6 +85,10 @@ export interface ClusterModel {
   rules: ResolvedRule[]
   /** the named VM and host groups, to resolve the selectors of rules added during a run */
   ruleNames: RuleNames
+  /** lab mode: what waits for the operator's approval (docs/policies.md); full when the scenario says nothing */
+  automation: AutomationLevel
+  /** lab mode: each VM's override of it (VM_AUTOMATION: none, manual, disabled) */
+  vmAutomation: Uint8Array
   /** lab mode: seconds between under-load consolidations (the interval: every step) */
   underloadEvery: number
   onWorkerFailure: 'stop' | 'continue'
@@ -119,16 +124,23 @@ export function buildClusterModel(
   files: FileSource,
   overrides: ModelOverrides = {},
 ): ClusterModel {
-  const policyName = overrides.policy ?? scenario.policy
+  // --policy replaces the scenario's policy, its parameters included
+  const policyInput = overrides.policy ?? scenario.policy
   let policy: PolicySpec
   try {
-    policy = parsePolicyName(policyName)
+    const parsed = parsePolicy(policyInput)
+    if (!parsed.spec)
+      throw new LabInputError(
+        parsed.problems.map((p) => ({ file, path: jsonPath(['policy', ...p.path]), message: p.message })),
+      )
+    policy = parsed.spec
   } catch (e) {
+    if (!(e instanceof PolicyNameError)) throw e
     throw new LabInputError([
       {
         file: overrides.policy ? '--policy' : file,
-        path: overrides.policy ? undefined : 'policy',
-        message: (e as Error).message,
+        path: overrides.policy ? undefined : typeof policyInput === 'string' ? 'policy' : 'policy.name',
+        message: e.message,
       },
     ])
   }
@@ -208,6 +220,7 @@ export function buildClusterModel(
   })
 
   const vmCount = groupCounts.reduce((a, b) => a + b, 0)
+  const vmAutomation = new Uint8Array(vmCount)
   const vmType = new Int32Array(vmCount)
   const vmGroup = new Int32Array(vmCount)
   const vmTrace = new Int32Array(vmCount).fill(-1)
@@ -218,6 +231,7 @@ export function buildClusterModel(
     for (let i = 0; i < n; i++, v++) {
       vmType[v] = assign(types, i, n, g.typeAssignment)
       vmGroup[v] = gi
+      vmAutomation[v] = VM_AUTOMATION[g.automation ?? 'cluster']
       if (groupTraceBase[gi]! >= 0) vmTrace[v] = groupTraceBase[gi]! + i
     }
   })
@@ -278,6 +292,8 @@ export function buildClusterModel(
     events: [...scenario.events].sort((a, b) => a.at - b.at),
     rules,
     ruleNames,
+    automation: scenario.automation ?? 'full',
+    vmAutomation,
     underloadEvery: scenario.consolidation.underloadEvery ?? scenario.interval,
     onWorkerFailure: scenario.onWorkerFailure,
     hostTypes,
@@ -293,11 +309,24 @@ export function buildClusterModel(
   }
 }
 
+/** A VM's own automation level (a VM group's `automation`): the cluster's, manual, or disabled. */
+export const VM_AUTOMATION = { cluster: 0, manual: 1, disabled: 2 } as const
+
 /** Operator actions: the lab's own (a CloudSim-mode scenario cannot take them). */
-const OPERATOR_ACTIONS = ['maintenance', 'standby', 'pin', 'addRule', 'removeRule'] as const
+const OPERATOR_ACTIONS = [
+  'maintenance',
+  'standby',
+  'pin',
+  'addRule',
+  'removeRule',
+  'approve',
+  'approveAll',
+  'dismiss',
+  'automation',
+] as const
 
 const CLOUDSIM_REFUSES =
-  'the CloudSim-compatible mode replays CloudSim 3.0.3, which has no placement rules, maintenance, standby or pinned VMs: use mode: lab'
+  'the CloudSim-compatible mode replays CloudSim 3.0.3, which has no placement rules, maintenance, standby, pinned VMs or recommendations: use mode: lab'
 
 /** Scheduled actions name existing VMs and hosts and fall on step boundaries within the run. */
 function checkEvents(scenario: Scenario, file: string, hostCount: number, vmCount: number): void {

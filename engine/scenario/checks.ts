@@ -7,11 +7,21 @@ import { formatBytes } from './diagnostics'
 import { formatDuration } from './duration'
 import { LIMITS, WHY } from './limits'
 import { ramCapacityMB, vcpuCapacity } from '../policies/admission'
+import { policyInputName } from '../policies/policy-name'
+import { looksLikePreset } from '../policies/presets'
 
 export interface Problem {
   path: (string | number)[]
   message: string
 }
+
+/** A preset in cloudsim mode: CloudSim 3.0.3 has only its research policies. */
+export function presetInCloudSim(name: string): string {
+  return `expected a CloudSim policy in cloudsim mode (npa, dvfs or <detector>-<selection>-<safety>), found "${name}": the vendors' presets (DRS, oVirt, Watcher, CloudStack) run in mode: lab only`
+}
+
+const AUTOMATION_IN_CLOUDSIM =
+  'expected no automation setting in cloudsim mode, which replays CloudSim 3.0.3 (its policies act by themselves): recommendations and automation levels exist in mode: lab only'
 
 export const NONE_IN_CLOUDSIM =
   'expected a CloudSim policy in cloudsim mode (npa, dvfs or <detector>-<selection>-<safety>), found "none": running without consolidation exists in mode: lab only'
@@ -84,7 +94,14 @@ export function checkScenario(s: Scenario): Problem[] {
           message: `expected "planetlab" in cloudsim mode (it replays CloudSim's PlanetLab experiments), found "${g.workload.kind}": other workloads run in mode: lab`,
         })
     })
-    if (s.policy.trim().toLowerCase() === 'none') problems.push({ path: ['policy'], message: NONE_IN_CLOUDSIM })
+    const name = policyInputName(s.policy).trim().toLowerCase()
+    const at = typeof s.policy === 'string' ? ['policy'] : ['policy', 'name']
+    if (name === 'none') problems.push({ path: at, message: NONE_IN_CLOUDSIM })
+    else if (looksLikePreset(name)) problems.push({ path: at, message: presetInCloudSim(name) })
+    if (s.automation !== undefined) problems.push({ path: ['automation'], message: AUTOMATION_IN_CLOUDSIM })
+    s.vms.forEach((g, i) => {
+      if (g.automation !== undefined) problems.push({ path: ['vms', i, 'automation'], message: AUTOMATION_IN_CLOUDSIM })
+    })
   }
   const hostTypes = [...new Set(s.hosts.flatMap((g) => (Array.isArray(g.type) ? g.type : [g.type])))]
   s.vms.forEach((g, i) => {

@@ -6,7 +6,7 @@ import { buildClusterModel, type ClusterModel, type ModelOverrides } from '../mo
 import { PolicyNameError, parsePolicyName } from '../policies/policy-name'
 import { LabInputError, type Diagnostic } from './diagnostics'
 import { parseScenario, type ParsedScenario, type Setting } from './load'
-import { NONE_IN_CLOUDSIM } from './checks'
+import { NONE_IN_CLOUDSIM, presetInCloudSim } from './checks'
 import { modelProblems, placementProblems } from './feasibility'
 import { LIMITS } from './limits'
 
@@ -42,6 +42,8 @@ export function modelOf(parsed: ParsedScenario, files: FileSource, options: Mode
       const kind = parsePolicyName(overrides.policy).kind
       if (kind === 'none' && scenario.mode === 'cloudsim')
         flagProblems.push({ file: `--policy ${overrides.policy}`, message: NONE_IN_CLOUDSIM })
+      if (kind === 'preset' && scenario.mode === 'cloudsim')
+        flagProblems.push({ file: `--policy ${overrides.policy}`, message: presetInCloudSim(overrides.policy) })
     } catch (e) {
       if (!(e instanceof PolicyNameError)) throw e
       flagProblems.push({ file: `--policy ${overrides.policy}`, message: e.message.replace(/^policy ".*?": /, '') })

@@ -386,6 +386,10 @@ export const vmGroupSchema = z.strictObject({
   guaranteedMemory: fraction
     .optional()
     .meta({ description: "lab mode: share of the VM's RAM the auto-balloon never takes (default memory.guaranteed)" }),
+  automation: z.enum(['manual', 'disabled']).optional().meta({
+    description:
+      "lab mode: the group's VMs override the cluster's automation — manual: every move of theirs waits for approval; disabled: automation never moves them (as vSphere's per-VM DRS automation level)",
+  }),
   pageWrites: pageWritesSchema.default({ pattern: 'hot-cold', rate: 8 * 1024 ** 2, hotFraction: 0.9 }),
   content: contentSchema.default({ zero: 0.3, image: 0.2, imageId: 0 }),
 })
@@ -449,6 +453,54 @@ export const ruleSchema = z.union([
     enforcement: enforcementSchema,
   }),
 ])
+
+/** vSphere DRS's automation levels: what waits for the operator's approval (docs/policies.md). */
+export const automationLevel = z.enum(['manual', 'partial', 'full'])
+
+const unitFraction = z.number().min(0).max(1)
+
+/** A policy with parameters: a name (a preset's, usually) and the parameters that differ from its defaults. */
+export const policyObjectSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    threshold: z.number().optional().meta({
+      description:
+        'drs: the migration threshold 1..5 (overrides the name\'s); watcher-balance: the CPU utilization a host sheds load above (fraction, 0.25)',
+    }),
+    every: positiveDuration.optional().meta({ description: 'time between passes (audits, DRS runs)' }),
+    resource: z.enum(['cpu', 'memory']).optional().meta({ description: 'drs: the resource balanced (default cpu)' }),
+    minImprovement: unitFraction
+      .optional()
+      .meta({ description: 'drs: a move must lower the load standard deviation by this share of it (0.01)' }),
+    dpm: z
+      .strictObject({
+        threshold: z.number().int().min(1).max(5).optional(),
+        target: unitFraction.optional(),
+        tolerance: unitFraction.optional(),
+        powerOnWindow: positiveDuration.optional(),
+        powerOffWindow: positiveDuration.optional(),
+      })
+      .optional()
+      .meta({ description: 'drs+dpm: DPM threshold 1..5 (3), demand target (0.63) ± tolerance (0.18), windows (5m, 40m)' }),
+    highUtilization: unitFraction.optional().meta({ description: 'ovirt: HighUtilization, a fraction (0.8)' }),
+    lowUtilization: unitFraction.optional().meta({ description: 'ovirt: LowUtilization, a fraction (0.2)' }),
+    overCommitDuration: duration
+      .optional()
+      .meta({ description: 'ovirt: CpuOverCommitDurationMinutes, as a duration (2m)' }),
+    hostsInReserve: z.number().int().min(0).optional().meta({ description: 'ovirt power saving: HostsInReserve (0)' }),
+    highVmCount: z.number().int().min(0).optional().meta({ description: 'ovirt VM-evenly: HighVmCount (10)' }),
+    migrationThreshold: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: 'ovirt VM-evenly: MigrationThreshold (5)' }),
+    capacity: z.number().positive().optional().meta({ description: 'watcher consolidation: capacity coefficient (1.0)' }),
+    maxMigrations: z.number().int().min(1).optional().meta({ description: 'cloudstack: drs.max.migrations (50)' }),
+    imbalance: unitFraction.optional().meta({ description: 'cloudstack: drs.imbalance (0.4)' }),
+    metric: z.enum(['memory', 'cpu']).optional().meta({ description: 'cloudstack: drs.metric (memory)' }),
+  })
+  .meta({ description: 'a policy name with parameters (docs/policies.md lists each preset\'s)' })
 
 export const eventSchema = z.union([
   z.strictObject({
@@ -517,6 +569,28 @@ export const eventSchema = z.union([
       .meta({ description: 'a pinned VM is never moved by consolidation or evacuation' }),
   }),
   z.strictObject({ at: duration, addRule: ruleSchema }),
+  z.strictObject({
+    at: duration,
+    approve: z
+      .strictObject({ id: z.number().int().min(1) })
+      .meta({ description: 'apply a waiting recommendation, by its id' }),
+  }),
+  z.strictObject({
+    at: duration,
+    approveAll: z.literal(true).meta({ description: 'apply every waiting recommendation' }),
+  }),
+  z.strictObject({
+    at: duration,
+    dismiss: z
+      .strictObject({ id: z.number().int().min(1) })
+      .meta({ description: 'drop a waiting recommendation (not proposed again while the state it was made on lasts)' }),
+  }),
+  z.strictObject({
+    at: duration,
+    automation: z
+      .strictObject({ level: automationLevel })
+      .meta({ description: 'change the automation level from this step on' }),
+  }),
   z.strictObject({ at: duration, removeRule: z.strictObject({ name: z.string().min(1) }) }),
 ])
 
@@ -630,9 +704,16 @@ export const scenarioSchema = z.strictObject({
   vmTypes: z.record(id, vmTypeSchema),
   vms: z.array(vmGroupSchema).min(1),
   policy: z
-    .string()
+    .union([z.string(), policyObjectSchema])
     .default('lr-mmt-1.2')
-    .meta({ description: 'npa, dvfs, or <detector>-<selection>-<safety> such as lr-mmt-1.2' }),
+    .meta({
+      description:
+        'npa, dvfs, none, <detector>-<selection>-<safety> such as lr-mmt-1.2, or a preset (drs-3, drs-3+dpm, ovirt-evenly, watcher-balance, cloudstack-balanced, …), alone or as { name, …parameters }',
+    }),
+  automation: automationLevel.optional().meta({
+    description:
+      'lab mode: what waits for approval — full (default): the policy acts; partial: VMs are placed (t = 0, HA restarts) automatically, migrations and power changes wait; manual: everything waits',
+  }),
   migration: migrationSchema.default({
     maxBandwidth: 128 * 1024 ** 2,
     downtimeLimit: 0.3,
@@ -691,6 +772,8 @@ export type MemorySettings = z.output<typeof memorySchema>
 export type AdmissionSettings = z.output<typeof admissionSchema>
 export type SnapshotCostSettings = z.output<typeof snapshotCostSchema>
 export type HaSettings = z.output<typeof haSchema>
+export type AutomationLevel = z.output<typeof automationLevel>
+export type PolicyObject = z.output<typeof policyObjectSchema>
 
 /** The JSON Schema (draft 2020-12) for editors, generated from the zod schema. */
 export function scenarioJsonSchema(): Record<string, unknown> {
