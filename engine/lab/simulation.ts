@@ -596,6 +596,15 @@ export class LabSimulation {
    * at the next step's start replays the pass exactly where full automation applied it.
    */
   private closeStep(time: number, events: LabEvent[]): number {
+    if (this.stepIndex >= this.steps) {
+      // the scenario's last step: no pass — what it decided would start after the run ends (and a waiting
+      // pass could not be approved), so every automation level ends on the same state
+      this.batch = undefined
+      this.haSide.holdReserve([], time, events)
+      this.switchOffIdleHosts(time, events)
+      this.haSide.noteReserve()
+      return 0
+    }
     if (this.automation === 'full') {
       this.batch = undefined
       const overloaded = this.applyPass(time, events)
@@ -642,16 +651,34 @@ export class LabSimulation {
     const book = this.recommendations
     const keys = (list: readonly LabDecision[], power: PassResult['power']) => () => [
       ...power.map((p) => proposalKey({ kind: p.kind, host: p.host })),
-      ...list.filter((d) => d.standby === undefined).map((d) => proposalKey({ kind: 'migrate', vm: d.vm, from: d.from, to: d.to })),
+      ...list
+        .filter((d) => d.standby === undefined)
+        .map((d) => proposalKey({ kind: 'migrate', vm: d.vm, from: d.from, to: d.to })),
     ]
     const repairs = auto.filter((d) => d.reason === 'rule')
     const moves = auto.filter((d) => d.reason !== 'rule')
     book.applied('rules', repairs.length, time, keys(repairs, []))
-    book.applied('policy', moves.filter((d) => d.standby === undefined).length + pass.power.length, time, keys(moves, pass.power))
+    book.applied(
+      'policy',
+      moves.filter((d) => d.standby === undefined).length + pass.power.length,
+      time,
+      keys(moves, pass.power),
+    )
     const heldProposals = held.map((d) => this.proposalOf(d, moveEffect(P, this.model, d.vm, d.from, d.to)))
     if (book.waiting.length || heldProposals.length) {
-      this.propose('rules', heldProposals.filter((p) => p.priority === 1), time, events)
-      if (pass.policyRan) this.propose('policy', heldProposals.filter((p) => p.priority !== 1), time, events)
+      this.propose(
+        'rules',
+        heldProposals.filter((p) => p.priority === 1),
+        time,
+        events,
+      )
+      if (pass.policyRan)
+        this.propose(
+          'policy',
+          heldProposals.filter((p) => p.priority !== 1),
+          time,
+          events,
+        )
     }
     return pass.overloaded.length
   }
@@ -683,9 +710,16 @@ export class LabSimulation {
     const policy: Proposal[] = []
     for (const p of pass.power) {
       if (p.kind !== 'power-on') continue
-      policy.push({ kind: 'power-on', host: p.host, priority: p.priority, reason: p.sentence, expected: powerOnEffect(P, this.model, p.host) })
+      policy.push({
+        kind: 'power-on',
+        host: p.host,
+        priority: p.priority,
+        reason: p.sentence,
+        expected: powerOnEffect(P, this.model, p.host),
+      })
       P.hostMode[p.host] = 0
-      P.hostState[p.host] = this.model.hostTypes[P.hostType[p.host]!]!.bootSeconds > 0 ? HOST_STATE.booting : HOST_STATE.on
+      P.hostState[p.host] =
+        this.model.hostTypes[P.hostType[p.host]!]!.bootSeconds > 0 ? HOST_STATE.booting : HOST_STATE.on
     }
     const standby = new Map<number, { vm: number; to: number }[]>()
     const standbyPower = new Map<number, number>()
@@ -725,21 +759,32 @@ export class LabSimulation {
       const level = action.automation.level
       if (level === this.automation) return say('warning', `automation: already ${level}`)
       this.automation = level
-      say('info', `automation ${level}: ${level === 'full' ? 'recommendations are applied as they are made' : level === 'partial' ? 'VMs are placed automatically; migrations and power changes wait for approval' : 'every recommendation waits for approval'}`)
+      say(
+        'info',
+        `automation ${level}: ${level === 'full' ? 'recommendations are applied as they are made' : level === 'partial' ? 'VMs are placed automatically; migrations and power changes wait for approval' : 'every recommendation waits for approval'}`,
+      )
       return
     }
     if ('approveAll' in action) {
       const replayed = this.replayBatch(time, events)
       const rest = [...book.waiting]
       if (replayed === undefined && rest.length === 0) return say('info', 'approve all: no recommendation waits')
-      if (replayed !== undefined) say('info', `approve all: the pass of ${formatClock(this.time)} applied as full automation would have (${replayed} recommendation${replayed === 1 ? '' : 's'})`)
+      if (replayed !== undefined)
+        say(
+          'info',
+          `approve all: the pass of ${formatClock(this.time)} applied as full automation would have (${replayed} recommendation${replayed === 1 ? '' : 's'})`,
+        )
       this.applyRecommendations(rest, time, events, say)
       return
     }
     const id = 'approve' in action ? action.approve.id : action.dismiss.id
     const verb = 'approve' in action ? 'approve' : 'dismiss'
     const r = book.find(id)
-    if (!r) return say('warning', `${verb} #${id} refused: no recommendation has that id (${book.nextId > 1 ? `ids so far: 1–${book.nextId - 1}` : 'none made yet'})`)
+    if (!r)
+      return say(
+        'warning',
+        `${verb} #${id} refused: no recommendation has that id (${book.nextId > 1 ? `ids so far: 1–${book.nextId - 1}` : 'none made yet'})`,
+      )
     if (r.state !== 'waiting')
       return say(
         'warning',
@@ -785,17 +830,21 @@ export class LabSimulation {
     const P = this.plan
     const book = this.recommendations
     const moved: { vm: number; to: number; powerOn: boolean; rec?: Recommendation; soft?: LabDecision['soft'] }[] = []
-    const refuse = (r: Recommendation, why: string) => say('warning', `approve #${r.id} refused: ${why}`, { ...(r.vm !== undefined ? { vm: r.vm } : {}) })
+    const refuse = (r: Recommendation, why: string) =>
+      say('warning', `approve #${r.id} refused: ${why}`, { ...(r.vm !== undefined ? { vm: r.vm } : {}) })
     const move = (v: number, from: number, to: number, rec?: Recommendation): string | undefined => {
-      if (P.vmHost[v] !== from) return P.vmHost[v]! < 0 ? `VM ${v} is not running` : `VM ${v} runs on host ${P.vmHost[v]} now`
+      if (P.vmHost[v] !== from)
+        return P.vmHost[v]! < 0 ? `VM ${v} is not running` : `VM ${v} runs on host ${P.vmHost[v]} now`
       if (P.vmTarget[v]! >= 0) return `VM ${v} is already moving to host ${P.vmTarget[v]}`
       const verdict = hostVerdict(P, v, to, Number.NaN)
       if (verdict.rejection !== REJECTION.none) return verdictSentence(P, v, to, Number.NaN, verdict)
       const group = P.rules.any ? P.rules.inMustAffinity(v) : undefined
-      if (group) return `must rule "${group.name}" (affinity): VM ${v} would leave VMs ${listIds(group.vms.filter((u) => u !== v))} of its group`
+      if (group)
+        return `must rule "${group.name}" (affinity): VM ${v} would leave VMs ${listIds(group.vms.filter((u) => u !== v))} of its group`
       P.move(v, to)
       const powerOn = P.hostState[to] === HOST_STATE.off
-      if (powerOn) P.hostState[to] = this.model.hostTypes[P.hostType[to]!]!.bootSeconds > 0 ? HOST_STATE.booting : HOST_STATE.on
+      if (powerOn)
+        P.hostState[to] = this.model.hostTypes[P.hostType[to]!]!.bootSeconds > 0 ? HOST_STATE.booting : HOST_STATE.on
       moved.push({ vm: v, to, powerOn, rec, soft: verdict.rule })
       return undefined
     }
@@ -814,7 +863,8 @@ export class LabSimulation {
       } else if (r.kind === 'power-on') {
         const h = r.host!
         if (P.hostState[h] !== HOST_STATE.off) refuse(r, `host ${h} is not switched off`)
-        else if (P.hostMode[h] !== 0 && !this.hostModes.policyStandby(h)) refuse(r, `host ${h} is in the operator's standby`)
+        else if (P.hostMode[h] !== 0 && !this.hostModes.policyStandby(h))
+          refuse(r, `host ${h} is in the operator's standby`)
         else {
           this.hostModes.wake(h, time, say, false, true)
           book.resolve(r, 'applied', time)
@@ -841,7 +891,11 @@ export class LabSimulation {
       if (m.soft) this.ruleBook.brokenOnPurpose(m.soft)
       if (m.rec) {
         book.resolve(m.rec, 'applied', time)
-        say('migration-start', `recommendation #${m.rec.id} applied: ${m.rec.reason}`, { vm: m.vm, host: m.rec.from!, targetHost: m.to })
+        say('migration-start', `recommendation #${m.rec.id} applied: ${m.rec.reason}`, {
+          vm: m.vm,
+          host: m.rec.from!,
+          targetHost: m.to,
+        })
       }
     }
   }

@@ -52,7 +52,7 @@ export const CLOUDSIM_POLICIES: string[] = [
 export class PolicyNameError extends Error {
   constructor(name: string, why: string) {
     super(
-      `policy "${name}": ${why}; expected npa, dvfs, none, <thr|iqr|mad|lr|lrr>-<mmt|mc|mu|rs>-<safety> such as lr-mmt-1.2, or a preset: ${PRESET_HELP}`,
+      `policy "${name}": ${why}; expected npa, dvfs, none (lab mode: no consolidation), <thr|iqr|mad|lr|lrr>-<mmt|mc|mu|rs>-<safety> such as lr-mmt-1.2, or a preset: ${PRESET_HELP}`,
     )
     this.name = 'PolicyNameError'
   }
