@@ -11,6 +11,7 @@ import { formatPercent } from './api/units'
 import type { RulesReport } from './lab/rule-book'
 import type { ModeRequest } from './lab/host-modes'
 import type { LoggedOrder } from './lab/lab-state'
+import type { RecommendationReport } from './lab/recommendations'
 
 export interface RunReport {
   scenario: string
@@ -67,6 +68,11 @@ export interface RunReport {
   maintenance?: ModeRequest[]
   /** lab mode: the orders given during the run, with the simulated time each was applied at */
   orders?: LoggedOrder[]
+  /**
+   * lab mode: the recommendations — proposed (each counted once, however many passes repeat it), applied (by
+   * full automation or approved), dismissed, expired (the state they were made on gone) — and those still waiting
+   */
+  recommendations?: RecommendationReport
   /** lab mode, a run resumed or branched from a checkpoint: where it started */
   resumedFrom?: { checkpoint: string; time: number; policy: string }
 }

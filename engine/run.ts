@@ -123,6 +123,7 @@ export function labReport(
     rules: s.rules,
     maintenance: s.maintenance,
     orders: s.orders,
+    recommendations: s.recommendations,
   }
 }
 

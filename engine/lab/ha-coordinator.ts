@@ -112,7 +112,14 @@ export class HaCoordinator {
    * An approved restart: VM v (with the waiting members of its must-affinity group) on host h now, or why not
    * (it no longer waits, the host no longer admits it).
    */
-  approveRestart(v: number, h: number, time: number, dt: number, events: LabEvent[], placements?: PlacementLog): string | undefined {
+  approveRestart(
+    v: number,
+    h: number,
+    time: number,
+    dt: number,
+    events: LabEvent[],
+    placements?: PlacementLog,
+  ): string | undefined {
     const P = this.plan
     const ready = this.ha.ready(time + dt)
     const w = ready.find((x) => x.vm === v)
@@ -122,7 +129,9 @@ export class HaCoordinator {
     if (!acceptsVms(P.hostState[h]!, P.hostMode[h]) || !(vms.length === 1 ? P.admits(h, v) : admitsAll(P, h, vms)))
       return `host ${h} no longer admits ${vms.length > 1 ? `VMs ${vms.join(', ')}` : `VM ${v}`}`
     for (const u of vms) {
-      const broken = P.rules.any ? brokenRule(P.rules, P, u, h, { companions: vms, antiAffinity: this.model.ha.respectAntiAffinity }) : undefined
+      const broken = P.rules.any
+        ? brokenRule(P.rules, P, u, h, { companions: vms, antiAffinity: this.model.ha.respectAntiAffinity })
+        : undefined
       if (broken?.must) return `it would break must rule "${broken.name}"`
     }
     for (const m of mates) this.restart(m, h, time, events, placements)

@@ -131,9 +131,13 @@ export class HostModes {
     }
     this.orders.power.push({ host: h, on: true })
     if (hold) this.heldOn[h] = 1
-    say('host-on', `host ${h} powered on by the policy (boots in ${this.model.hostTypes[P.hostType[h]!]!.bootSeconds} s)`, {
-      host: h,
-    })
+    say(
+      'host-on',
+      `host ${h} powered on by the policy (boots in ${this.model.hostTypes[P.hostType[h]!]!.bootSeconds} s)`,
+      {
+        host: h,
+      },
+    )
   }
 
   /** Whether host h is in (or entering) a standby the policy ordered. */

@@ -11,6 +11,9 @@ import type { SnapshotOrder } from './vm-snapshots'
 import type { RuleAccount } from './rule-book'
 import type { HostModesState } from './host-modes'
 import type { SnapshotInfo } from '../checkpoint/snapshot-tree'
+import type { AutomationLevel } from '../scenario/schema'
+import type { RecommendationBookState } from './recommendations'
+import type { PassBatch } from './pass-state'
 
 /** An order to the lab: a scheduled event's action, given now (applied at the start of the next step). */
 export type LabOrder = ScenarioEvent extends infer E ? (E extends { at: number } ? Omit<E, 'at'> : never) : never
@@ -124,4 +127,10 @@ export interface LabState {
    * rule accounts.
    */
   operator?: OperatorState
+  /**
+   * Recommendations (absent in checkpoints from before them: full automation, none made): the automation level
+   * as orders left it, every recommendation waiting or recently resolved with the counts, and the last step's
+   * waiting pass with the state it was made on (approving all of it replays it).
+   */
+  recommendations?: { automation: AutomationLevel; book: RecommendationBookState; batch?: PassBatch }
 }

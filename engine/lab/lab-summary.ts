@@ -9,6 +9,7 @@ import type { LabPlan } from './plan'
 import type { RulesReport } from './rule-book'
 import type { ModeRequest } from './host-modes'
 import type { LoggedOrder } from './lab-state'
+import type { RecommendationReport } from './recommendations'
 
 export interface LabSummary {
   mode: 'lab'
@@ -45,6 +46,11 @@ export interface LabSummary {
   maintenance: ModeRequest[]
   /** the orders given during the run, with the simulated time each was applied at */
   orders: LoggedOrder[]
+  /**
+   * lab mode: the recommendations — proposed (each counted once, however many passes repeat it), applied (by
+   * full automation or approved), dismissed, expired (the state they were made on gone) — and those still waiting
+   */
+  recommendations: RecommendationReport
 }
 
 /** What the hash covers: the totals, where every VM is and is going, its demand and history, the accounts. */

@@ -24,7 +24,13 @@ export interface MigrationPrediction {
 }
 
 /** The predicted migration of VM v from host a to host b. */
-export function predictMigration(model: ClusterModel, P: LabPlan, v: number, a: number, b: number): MigrationPrediction {
+export function predictMigration(
+  model: ClusterModel,
+  P: LabPlan,
+  v: number,
+  a: number,
+  b: number,
+): MigrationPrediction {
   const linkBytes = (Math.min(P.bwKbps[a]!, P.bwKbps[b]!) * 1000) / 8
   const group = model.groups[model.vmGroup[v]!]!
   const utilization = P.vmCap[v]! > 0 ? Math.min(1, P.vmDemand[v]! / P.vmCap[v]!) : 0

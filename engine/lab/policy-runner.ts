@@ -105,7 +105,8 @@ export class PolicyRunner {
       const view = this.view()
       const result = presetPass(view, this.preset)
       const decide = (m: (typeof result.moves)[number], standby?: number): LabDecision => {
-        const powerOn = view.poweredOn.includes(m.to) && !result.power.some((x) => x.kind === 'power-on' && x.host === m.to)
+        const powerOn =
+          view.poweredOn.includes(m.to) && !result.power.some((x) => x.kind === 'power-on' && x.host === m.to)
         // a host powered on for a move (a Watcher offload) is switched on with its first move
         if (powerOn) view.poweredOn.splice(view.poweredOn.indexOf(m.to), 1)
         return {

@@ -120,8 +120,9 @@ export class RecommendationBook {
         matched++
       }
     }
+    // resolve() counted the matched ones as applied
     this.counts.proposed += count - matched
-    this.counts.applied += count
+    this.counts.applied += count - matched
   }
 
   /**
@@ -197,4 +198,9 @@ export class RecommendationBook {
       this.dismissed.set(source, set)
     }
   }
+}
+
+/** The run report's account of the recommendations. */
+export interface RecommendationReport extends RecommendationCounts {
+  waiting: number
 }

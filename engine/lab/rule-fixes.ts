@@ -41,7 +41,11 @@ export function ruleFixes(P: LabPlan, model: ClusterModel): LabDecision[] {
         if (h < 0) continue
         const other = first.get(h)
         if (other === undefined) first.set(h, v)
-        else offenders.push({ vm: v, why: `must rule "${r.name}" (anti-affinity): VMs ${other} and ${v} both on host ${h}` })
+        else
+          offenders.push({
+            vm: v,
+            why: `must rule "${r.name}" (anti-affinity): VMs ${other} and ${v} both on host ${h}`,
+          })
       }
     }
     for (const { vm, why } of offenders) {

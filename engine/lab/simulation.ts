@@ -339,6 +339,11 @@ export class LabSimulation {
         modes: this.hostModes.state(),
         orderLog: this.desk.log.map((o) => ({ ...o })),
       },
+      recommendations: {
+        automation: this.automation,
+        book: this.recommendations.state(),
+        ...(this.batch ? { batch: structuredClone(this.batch) } : {}),
+      },
     }
   }
 
@@ -375,6 +380,11 @@ export class LabSimulation {
       sim.hostModes.restore(state.operator.modes)
       sim.desk.log = state.operator.orderLog.map((o) => ({ ...o }))
     } else for (const r of model.rules) sim.ruleBook.add(r, 0)
+    if (state.recommendations) {
+      sim.automation = state.recommendations.automation
+      sim.recommendations.restore(state.recommendations.book)
+      if (state.recommendations.batch) sim.batch = structuredClone(state.recommendations.batch)
+    }
     sim.stepIndex = state.stepIndex
     sim.finished = state.finished
     const t = state.totals
@@ -1155,6 +1165,7 @@ export class LabSimulation {
       rules: this.ruleBook.report(),
       maintenance: this.hostModes.state().requests,
       orders: this.desk.log.map((o) => ({ ...o })),
+      recommendations: { ...this.recommendations.counts, waiting: this.recommendations.waiting.length },
     }
   }
 }

@@ -56,7 +56,10 @@ export function cloudStackPass(view: ClusterView, p: CloudStackParams): PresetRe
           const t = hosts[j]!
           const after = spread.imbalanceAfter(share[i]!, share[i]! - a / cap(s), share[j]!, share[j]! + a / cap(t))
           const gain = balanced ? before - after : after - before
-          if (best && (gain < best.gain || (gain === best.gain && (v > best.v || (v === best.v && t > hosts[best.j]!)))))
+          if (
+            best &&
+            (gain < best.gain || (gain === best.gain && (v > best.v || (v === best.v && t > hosts[best.j]!))))
+          )
             continue
           if (!view.admits(v, t)) continue
           best = { i, j, v, after, gain }

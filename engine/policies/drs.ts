@@ -130,7 +130,11 @@ export function drsBalance(view: ClusterView, p: DrsParams): PresetMove[] {
             if (j === i || used[j]! >= view.migrationSlots(t) || !view.admits(v, t)) continue
             const after = spread.stdAfter(load[i]!, load[i]! - aS, load[j]!, load[j]! + e / cap(t))
             const gain = sigma - after
-            if (!best || gain > best.gain || (gain === best.gain && (v < best.v || (v === best.v && t < hosts[best.j]!))))
+            if (
+              !best ||
+              gain > best.gain ||
+              (gain === best.gain && (v < best.v || (v === best.v && t < hosts[best.j]!)))
+            )
               best = { i, j, v, after, gain }
             break
           }

@@ -36,15 +36,22 @@ export function balanceMetric(spec: PresetSpec | undefined): BalanceMetric {
   if (!spec) return CPU_DEVIATION
   switch (spec.family) {
     case 'drs':
-      return spec.resource === 'memory' ? { name: 'host memory load standard deviation', better: 'lower' } : CPU_DEVIATION
+      return spec.resource === 'memory'
+        ? { name: 'host memory load standard deviation', better: 'lower' }
+        : CPU_DEVIATION
     case 'ovirt':
-      return spec.balancer === 'vm-evenly' ? { name: 'VM count spread (most − fewest)', better: 'lower' } : CPU_DEVIATION
+      return spec.balancer === 'vm-evenly'
+        ? { name: 'VM count spread (most − fewest)', better: 'lower' }
+        : CPU_DEVIATION
     case 'watcher':
       return spec.strategy === 'consolidation'
         ? { name: 'relative cluster utilization', better: 'higher' }
         : CPU_DEVIATION
     case 'cloudstack':
-      return { name: `imbalance of allocated ${spec.metric} (σ ÷ μ)`, better: spec.algorithm === 'balanced' ? 'lower' : 'higher' }
+      return {
+        name: `imbalance of allocated ${spec.metric} (σ ÷ μ)`,
+        better: spec.algorithm === 'balanced' ? 'lower' : 'higher',
+      }
   }
 }
 

@@ -139,7 +139,7 @@ export interface PresetProblem {
 
 /** The preset a name stands for, with its defaults; undefined when the name is not a preset's. */
 export function presetDefaults(name: string): PresetSpec | undefined {
-  const drs = /^drs(?:-(\d))?(\+dpm)?$/.exec(name)
+  const drs = /^drs(?:-([1-5]))?(\+dpm)?$/.exec(name)
   if (drs) {
     const threshold = drs[1] === undefined ? 3 : Number(drs[1])
     return {

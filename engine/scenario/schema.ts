@@ -465,7 +465,7 @@ export const policyObjectSchema = z
     name: z.string().min(1),
     threshold: z.number().optional().meta({
       description:
-        'drs: the migration threshold 1..5 (overrides the name\'s); watcher-balance: the CPU utilization a host sheds load above (fraction, 0.25)',
+        "drs: the migration threshold 1..5 (overrides the name's); watcher-balance: the CPU utilization a host sheds load above (fraction, 0.25)",
     }),
     every: positiveDuration.optional().meta({ description: 'time between passes (audits, DRS runs)' }),
     resource: z.enum(['cpu', 'memory']).optional().meta({ description: 'drs: the resource balanced (default cpu)' }),
@@ -481,7 +481,9 @@ export const policyObjectSchema = z
         powerOffWindow: positiveDuration.optional(),
       })
       .optional()
-      .meta({ description: 'drs+dpm: DPM threshold 1..5 (3), demand target (0.63) ± tolerance (0.18), windows (5m, 40m)' }),
+      .meta({
+        description: 'drs+dpm: DPM threshold 1..5 (3), demand target (0.63) ± tolerance (0.18), windows (5m, 40m)',
+      }),
     highUtilization: unitFraction.optional().meta({ description: 'ovirt: HighUtilization, a fraction (0.8)' }),
     lowUtilization: unitFraction.optional().meta({ description: 'ovirt: LowUtilization, a fraction (0.2)' }),
     overCommitDuration: duration
@@ -495,12 +497,16 @@ export const policyObjectSchema = z
       .min(0)
       .optional()
       .meta({ description: 'ovirt VM-evenly: MigrationThreshold (5)' }),
-    capacity: z.number().positive().optional().meta({ description: 'watcher consolidation: capacity coefficient (1.0)' }),
+    capacity: z
+      .number()
+      .positive()
+      .optional()
+      .meta({ description: 'watcher consolidation: capacity coefficient (1.0)' }),
     maxMigrations: z.number().int().min(1).optional().meta({ description: 'cloudstack: drs.max.migrations (50)' }),
     imbalance: unitFraction.optional().meta({ description: 'cloudstack: drs.imbalance (0.4)' }),
     metric: z.enum(['memory', 'cpu']).optional().meta({ description: 'cloudstack: drs.metric (memory)' }),
   })
-  .meta({ description: 'a policy name with parameters (docs/policies.md lists each preset\'s)' })
+  .meta({ description: "a policy name with parameters (docs/policies.md lists each preset's)" })
 
 export const eventSchema = z.union([
   z.strictObject({
@@ -703,13 +709,10 @@ export const scenarioSchema = z.strictObject({
   hosts: z.array(hostGroupSchema).min(1),
   vmTypes: z.record(id, vmTypeSchema),
   vms: z.array(vmGroupSchema).min(1),
-  policy: z
-    .union([z.string(), policyObjectSchema])
-    .default('lr-mmt-1.2')
-    .meta({
-      description:
-        'npa, dvfs, none, <detector>-<selection>-<safety> such as lr-mmt-1.2, or a preset (drs-3, drs-3+dpm, ovirt-evenly, watcher-balance, cloudstack-balanced, …), alone or as { name, …parameters }',
-    }),
+  policy: z.union([z.string(), policyObjectSchema]).default('lr-mmt-1.2').meta({
+    description:
+      'npa, dvfs, none, <detector>-<selection>-<safety> such as lr-mmt-1.2, or a preset (drs-3, drs-3+dpm, ovirt-evenly, watcher-balance, cloudstack-balanced, …), alone or as { name, …parameters }',
+  }),
   automation: automationLevel.optional().meta({
     description:
       'lab mode: what waits for approval — full (default): the policy acts; partial: VMs are placed (t = 0, HA restarts) automatically, migrations and power changes wait; manual: everything waits',
