@@ -154,7 +154,8 @@ export class RecommendationBook {
       out.push(r)
     }
     for (const r of before.values()) this.resolve(r, 'expired', time)
-    if (dismissed) this.dismissed.set(source, stillDismissed)
+    if (stillDismissed.size > 0) this.dismissed.set(source, stillDismissed)
+    else this.dismissed.delete(source)
     return out
   }
 

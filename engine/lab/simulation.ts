@@ -110,16 +110,6 @@ export interface LabTiming {
 
 export class LabSimulation {
   readonly plan: LabPlan
-  /** the policy's pass at the end of each step: rule repairs, then the research policy's round or a preset's */
-  private readonly runner: PolicyRunner
-  /** every recommendation: waiting for approval, or what became of it */
-  readonly recommendations = new RecommendationBook()
-  /** what waits for the operator: the scenario's level, then as orders change it */
-  automation: AutomationLevel
-  /** the last step's pass, undone because it waited: approving all of it at the next step's start replays it */
-  private batch: PassBatch | undefined
-  /** undoing and replaying a pass */
-  private readonly passState: PassState
   private readonly shardOfHost: Int32Array
   private readonly steps: number
   private stepIndex = 0
@@ -164,6 +154,16 @@ export class LabSimulation {
   readonly snapshotLists = new Map<number, SnapshotInfo[]>()
   /** the report's memory section, when hosts manage memory */
   private readonly memoryAccount: MemoryAccount | undefined
+  /** the policy's pass at the end of each step: rule repairs, then the research policy's round or a preset's */
+  private readonly runner: PolicyRunner
+  /** every recommendation: waiting for approval, or what became of it */
+  readonly recommendations = new RecommendationBook()
+  /** what waits for the operator: the scenario's level, then as orders change it */
+  automation: AutomationLevel
+  /** the last step's pass, undone because it waited: approving all of it at the next step's start replays it */
+  private batch: PassBatch | undefined
+  /** undoing and replaying a pass */
+  private readonly passState: PassState
   readonly timing: LabTiming = { startMs: 0, stepsMs: 0, shardWaitMs: 0, shardWorkMs: 0, slowestShardMs: 0 }
   private finished = false
   explain = false
