@@ -73,7 +73,7 @@ export function cloudStackPass(view: ClusterView, p: CloudStackParams): PresetRe
     const [si, sj] = [share[i]!, share[j]!]
     share[i] = si - vm(v) / cap(s)
     share[j] = sj + vm(v) / cap(t)
-    spread.move(si, share[i]!, sj, share[j]!)
+    spread.move(si, share[i], sj, share[j])
     view.move(v, t)
     moves.push({
       vm: v,

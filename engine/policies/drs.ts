@@ -150,7 +150,7 @@ export function drsBalance(view: ClusterView, p: DrsParams): PresetMove[] {
     view.move(v, t)
     load[i] = ls - e / cap(s)
     load[j] = lt + e / cap(t)
-    spread.move(ls, load[i]!, lt, load[j]!)
+    spread.move(ls, load[i], lt, load[j])
     used[i]!++
     used[j]!++
     moves.push({
@@ -160,7 +160,7 @@ export function drsBalance(view: ClusterView, p: DrsParams): PresetMove[] {
       priority,
       metricBefore: sigma,
       metricAfter: after,
-      why: `balances ${what} load: host load standard deviation ${sigma.toFixed(4)} over ${n} hosts gives priority ${priority} (6 − ⌈${sigma.toFixed(4)} ÷ 0.1 × √${n}⌉${drsPriority(sigma, n) < 2 ? ` = ${drsPriority(sigma, n)}, 2 at best for balancing` : ''}; threshold ${p.threshold} takes ≤ ${p.threshold}); VM ${v} from host ${s} (${pct(ls)}) to host ${t} (${pct(lt)} → ${pct(load[j]!)}) lowers it to ${after.toFixed(4)}`,
+      why: `balances ${what} load: host load standard deviation ${sigma.toFixed(4)} over ${n} hosts gives priority ${priority} (6 − ⌈${sigma.toFixed(4)} ÷ 0.1 × √${n}⌉${drsPriority(sigma, n) < 2 ? ` = ${drsPriority(sigma, n)}, 2 at best for balancing` : ''}; threshold ${p.threshold} takes ≤ ${p.threshold}); VM ${v} from host ${s} (${pct(ls)}) to host ${t} (${pct(lt)} → ${pct(load[j])}) lowers it to ${after.toFixed(4)}`,
     })
   }
   return moves

@@ -270,7 +270,7 @@ export function presetWith(
       break
   }
   if (problems.length) return { problems }
-  return { spec: spec as PresetSpec, name: presetName(spec as PresetSpec), problems }
+  return { spec: spec, name: presetName(spec), problems }
 }
 
 /** The name a preset runs under: its family and variant, the DRS threshold in it. */

@@ -7,6 +7,7 @@ import { nodeFiles } from '../../engine/platform/node/files'
 import { LabSimulation, type LabSummary } from '../../engine/lab/simulation'
 import { encodeState, decodeState } from '../../engine/checkpoint/codec'
 import type { LabState } from '../../engine/lab/lab-state'
+import { RecommendationBook } from '../../engine/lab/recommendations'
 import { ROOT } from '../helpers'
 
 const DAY = join(ROOT, 'scenarios', 'planetlab-lab.yaml')
@@ -159,4 +160,38 @@ describe('the presets on the PlanetLab day', () => {
     expect(dpm!.summary.energyKWh).toBeLessThan(d3!.summary.energyKWh)
     expect(d3!.lastStdDev).toBeLessThan(none!.lastStdDev)
   }, 60_000)
+})
+
+describe('the recommendation book', () => {
+  const move = (vm: number, to: number) => ({
+    kind: 'migrate' as const,
+    vm,
+    from: 0,
+    to,
+    priority: 3,
+    reason: `VM ${vm} to host ${to}`,
+    expected: {},
+  })
+
+  it('keeps an id while passes repeat a proposal, expires what they drop, remembers dismissals through a checkpoint', () => {
+    const book = new RecommendationBook()
+    // pass 1: two moves → ids 1, 2
+    expect(book.propose('policy', [move(1, 2), move(2, 3)], 300).map((r) => r.id)).toEqual([1, 2])
+    // pass 2 repeats VM 1's move (id 1 kept, new numbers) and drops VM 2's (expired), adds VM 3's (id 3)
+    const second = book.propose('policy', [{ ...move(1, 2), priority: 2 }, move(3, 4)], 600)
+    expect(second.map((r) => [r.id, r.priority])).toEqual([
+      [1, 2],
+      [3, 3],
+    ])
+    expect(book.counts).toEqual({ proposed: 3, applied: 0, dismissed: 0, expired: 1 })
+    book.resolve(book.find(3)!, 'dismissed', 700)
+    const restored = new RecommendationBook()
+    restored.restore(structuredClone(book.state()))
+    // pass 3 still finds VM 3's move: not proposed again while it is dismissed
+    expect(restored.propose('policy', [move(1, 2), move(3, 4)], 900).map((r) => r.id)).toEqual([1])
+    // pass 4 no longer finds it: the dismissal is forgotten, and a later pass proposes it anew (id 4)
+    restored.propose('policy', [move(1, 2)], 1200)
+    expect(restored.propose('policy', [move(1, 2), move(3, 4)], 1500).map((r) => r.id)).toEqual([1, 4])
+    expect(restored.counts).toEqual({ proposed: 4, applied: 0, dismissed: 1, expired: 1 })
+  })
 })

@@ -11,7 +11,7 @@ import { buildClusterModel, type ClusterModel } from '../../engine/model/cluster
 import { nodeFiles } from '../../engine/platform/node/files'
 import { LabSimulation } from '../../engine/lab/simulation'
 import type { LabState } from '../../engine/lab/lab-state'
-import type { LabAction } from '../../engine/api/lab-api'
+import type { LabAction, LabOrder } from '../../engine/api/lab-api'
 import { HostShard } from '../../engine/lab/shard'
 import { VmSnapshots } from '../../engine/lab/vm-snapshots'
 import type { VmSlots } from '../../engine/lab/vm-slots'
@@ -77,8 +77,9 @@ events:
   - { at: 45m, repairHost: { host: 3 } }
 `
 
-function model(seed: number, policy: string, swap = '2GiB'): ClusterModel {
-  const { scenario } = parseScenario(SCENARIO, 'round-trip.yaml', [`memory.hostSwap=${swap}`])
+function model(seed: number, policy: string, swap = '2GiB', automation = 'full'): ClusterModel {
+  const set = [`memory.hostSwap=${swap}`, ...(automation === 'full' ? [] : [`automation=${automation}`])]
+  const { scenario } = parseScenario(SCENARIO, 'round-trip.yaml', set)
   return buildClusterModel(scenario, 'round-trip.yaml', nodeFiles, { seed, policy })
 }
 
@@ -119,6 +120,17 @@ const order: fc.Arbitrary<LabAction> = fc.oneof(
       ),
     }),
   }),
+)
+
+/** The orders above and those about recommendations: the automation level, approvals, dismissals. */
+const orderOrApproval: fc.Arbitrary<LabOrder> = fc.oneof(
+  order,
+  fc.record({
+    automation: fc.record({ level: fc.constantFrom('manual' as const, 'partial' as const, 'full' as const) }),
+  }),
+  fc.record({ approveAll: fc.constant(true as const) }),
+  fc.record({ approve: fc.record({ id: fc.integer({ min: 1, max: 6 }) }) }),
+  fc.record({ dismiss: fc.record({ id: fc.integer({ min: 1, max: 3 }) }) }),
 )
 
 /** HostShard's per-VM arrays indexed by slot (a window of values per slot for lrWindow). */
@@ -315,180 +327,220 @@ function fromScenario(keys: string[]): Record<string, string> {
   return Object.fromEntries(keys.map((k) => [k, why]))
 }
 
+/** The whole lab driven by orders, checkpointed, restored and driven on: the same fields, the same future. */
+async function labRoundTrip(o: {
+  policies: string[]
+  automation: string[]
+  orders: fc.Arbitrary<LabOrder>
+  runs: number
+  /** the classes whose every field must be driven away from a fresh lab's (default: the lab's) */
+  classes?: string[]
+}): Promise<void> {
+  await checkRoundTrip<
+    {
+      seed: number
+      policy: string
+      shards: number
+      steps: number
+      orders: { step: number; action: LabOrder }[]
+      after: LabOrder[]
+      swap: string
+      automation: string
+      failures: { back: number; hosts: number[] } | undefined
+    },
+    Lab,
+    LabState
+  >({
+    plan: fc.record({
+      seed: fc.nat(1000),
+      policy: fc.constantFrom(...o.policies),
+      shards: fc.integer({ min: 1, max: 3 }),
+      // up to the end of the hour, and one step past it (then the run is finished)
+      steps: fc.oneof(fc.integer({ min: 1, max: 60 }), fc.constant(61)),
+      // an order at step `steps` is given after the last step: the checkpoint holds it pending
+      orders: fc.array(fc.record({ step: fc.nat(60), action: o.orders }), { maxLength: 12, size: 'max' }),
+      // orders given after the last step: the checkpoint holds them, not yet applied
+      after: fc.array(o.orders, { maxLength: 3 }),
+      // host swap: tight enough in half the cases that the OOM killer ends VMs
+      swap: fc.constantFrom('256MiB', '2GiB'),
+      // hosts failing together a step or a few before the checkpoint: their VMs wait for HA there (failed
+      // in the last step), or find no host that admits them (HA stuck)
+      failures: fc.option(fc.record({ back: fc.nat(3), hosts: fc.subarray([0, 1, 2, 3], { minLength: 1 }) }), {
+        nil: undefined,
+      }),
+      automation: o.automation.length > 1 ? fc.constantFrom(...o.automation) : fc.constant(o.automation[0]!),
+    }),
+    fresh: async (p) => ({
+      sim: await LabSimulation.create(model(p.seed, p.policy, p.swap, p.automation), p.shards, visibleShards),
+    }),
+    drive: async (lab, p) => {
+      const failAt = p.failures ? Math.max(0, p.steps - 1 - p.failures.back) : -1
+      for (let k = 0; k < p.steps; k++) {
+        for (const o of p.orders) if (o.step === k) lab.sim.order(o.action)
+        if (k === failAt) for (const host of p.failures!.hosts) lab.sim.order({ failHost: { host } })
+        if (!(await lab.sim.step())) break
+      }
+      for (const o of p.orders) if (o.step === p.steps) lab.sim.order(o.action)
+      for (const action of p.after) lab.sim.order(action)
+    },
+    more: async (lab) => {
+      for (let k = 0; k < 15; k++) if (!(await lab.sim.step())) break
+    },
+    save: (lab) => lab.sim.checkpoint(),
+    restore: async (s, p) => ({
+      sim: await LabSimulation.restore(model(p.seed, p.policy, p.swap, p.automation), s, p.shards, visibleShards),
+    }),
+    views: LAB_VIEWS,
+    runs: o.runs,
+    // the hypervisor's, memory's and migration's classes are driven in state-roundtrip.test.ts
+    classes: o.classes ?? [
+      'LabSimulation',
+      'LabPlan',
+      'LabConsolidation',
+      'LabAccounts',
+      'MigrationQueue',
+      'HaCoordinator',
+      'HaManager',
+      'ShardOrders',
+      'OrderDesk',
+      'MemoryAccount',
+      'StepColumns',
+      'HostShard',
+      'VmMemoryBank',
+      'VmSnapshots',
+      'ShardMigrations',
+    ],
+    unmoved: {
+      ...fromScenario([
+        'HaManager.model',
+        'HostShard.capacity',
+        'HostShard.hostIds',
+        'HostShard.local',
+        'HostShard.lrScreen',
+        'HostShard.model',
+        'HostShard.power',
+        'HostShard.spec',
+        'HostShard.tracedVms',
+        'HaCoordinator.model',
+        'LabAccounts.capacity',
+        'LabAccounts.interval',
+        'LabAccounts.totalMips',
+        'LabConsolidation.interval',
+        'LabConsolidation.linearLr',
+        'LabConsolidation.policy',
+        'LabConsolidation.detector',
+        'LabPlan.bwKbps',
+        'LabPlan.capacity',
+        'LabPlan.hostCount',
+        'LabPlan.hostRam',
+        'LabPlan.hostType',
+        'LabPlan.hostVcpuLimit',
+        'LabPlan.hostsOfType',
+        'LabPlan.peMips',
+        'LabPlan.power',
+        'LabPlan.vmCap',
+        'LabPlan.vmCount',
+        'LabPlan.vmMipsPerVcpu',
+        'LabPlan.vmRam',
+        'LabPlan.vmVcpus',
+        'LabPlan.wholeSums',
+        'LabSimulation.explain',
+        'LabSimulation.lrScreen',
+        'LabSimulation.model',
+        'LabSimulation.onEvent',
+        'LabSimulation.protectedVms',
+        'LabSimulation.shardOfHost',
+        'LabSimulation.steps',
+        'MigrationQueue.model',
+        'OrderDesk.model',
+        'MemoryAccount.every',
+        'MemoryAccount.model',
+        'ShardMigrations.model',
+        'ShardMigrations.params',
+        'StepColumns.shape',
+        'VmMemoryBank.model',
+        'VmSnapshots.model',
+      ]),
+      'LabConsolidation.plan': 'a reference to the plan, compared as LabSimulation.plan',
+      'LabConsolidation.random': "a reference to the policy's stream, compared as LabSimulation.selection",
+      'ShardMigrations.memory': "a reference to the shard's VM memory bank, compared as HostShard.memory",
+      'LabSimulation.runner':
+        "the policy's pass: a research policy's fields are compared under LabConsolidation (their state lives in the plan), a preset's come from the scenario",
+      'RecommendationBook.dismissed':
+        'a dismissal is kept only while its pass proposes the move again: rare at a random checkpoint (the restore is checked whenever one is held)',
+      'LabSimulation.passState':
+        "references to the plan, the policy's stream, the orders, the accounts and HA's side, compared where they are held",
+      ...Object.fromEntries(
+        ['LabSimulation.automation', 'LabSimulation.batch'].map((k) => [
+          k,
+          'full automation with no orders about recommendations: driven in the case with recommendations below',
+        ]),
+      ),
+      'HostShard.scheduler': 'holds scratch only',
+      ...Object.fromEntries(
+        [
+          ['HaCoordinator.plan', 'LabSimulation.plan'],
+          ['HaCoordinator.orders', 'LabSimulation.shardOrders'],
+          ['HaCoordinator.migrations', 'LabSimulation.migrations'],
+          ['HaCoordinator.rules', 'LabSimulation.ruleBook'],
+          ['LabAccounts.columns', 'LabSimulation.columns'],
+          ['OrderDesk.plan', 'LabSimulation.plan'],
+          ['OrderDesk.orders', 'LabSimulation.shardOrders'],
+          ['OrderDesk.migrations', 'LabSimulation.migrations'],
+          ['OrderDesk.ha', 'LabSimulation.haSide'],
+          ['OrderDesk.rules', 'LabSimulation.ruleBook'],
+          ['OrderDesk.modes', 'LabSimulation.hostModes'],
+          ['OrderDesk.recommendations', 'LabSimulation itself (it takes the orders about recommendations)'],
+        ].map(([k, where]): [string, string] => [k!, `a reference, compared as ${where}`]),
+      ),
+      'LabConsolidation.selectionView': "the selection policies' view of the plan: functions over it",
+      ...Object.fromEntries(
+        ['balloons', 'cancel', 'failHosts', 'power', 'repairs', 'snapshots']
+          .map((k) => `ShardOrders.${k}`)
+          .concat('HaCoordinator.failing')
+          .map((k): [string, string] => [
+            k,
+            'filled and sent within a step (orders wait in OrderDesk.given): empty between steps, where checkpoints are taken',
+          ]),
+      ),
+      // the scenario keeps no failover reserve (ha.reserveHosts 0): tests/lab/ha-reserve.test.ts has one
+      'HaManager.reserve': 'no failover reserve in this scenario (ha.reserveHosts 0)',
+      'HaCoordinator.reserveShort': 'no failover reserve in this scenario (ha.reserveHosts 0)',
+      // the operator's actions (maintenance, standby, pins, rules) are not among the generated orders
+      ...Object.fromEntries(
+        [
+          'LabPlan.hostMode',
+          'LabPlan.rules',
+          'LabPlan.vmPinned',
+          'LabSimulation.hostModes',
+          'LabSimulation.ruleBook',
+        ].map((k) => [k, "the operator's actions and rules: not among the orders generated here"]),
+      ),
+      'LabSimulation.placements': 'the placement log: rows for a listener, handed over within each step; none here',
+      'LabConsolidation.idleAllowed': 'true between rounds (false only inside the under-load phase)',
+      'MemoryAccount.lostSinceLast':
+        'summed between timeline points; with a point per step (60 steps) it is zero between steps',
+    },
+  })
+}
+
 describe('whole-lab state round trip', () => {
   it('LabSimulation with its plan, HA, memory account and host shards', async () => {
-    await checkRoundTrip<
-      {
-        seed: number
-        policy: string
-        shards: number
-        steps: number
-        orders: { step: number; action: LabAction }[]
-        after: LabAction[]
-        swap: string
-        failures: { back: number; hosts: number[] } | undefined
-      },
-      Lab,
-      LabState
-    >({
-      plan: fc.record({
-        seed: fc.nat(1000),
-        policy: fc.constantFrom('thr-mmt-0.8', 'lr-rs-1.2', 'mad-mc-2.5', 'none'),
-        shards: fc.integer({ min: 1, max: 3 }),
-        // up to the end of the hour, and one step past it (then the run is finished)
-        steps: fc.oneof(fc.integer({ min: 1, max: 60 }), fc.constant(61)),
-        // an order at step `steps` is given after the last step: the checkpoint holds it pending
-        orders: fc.array(fc.record({ step: fc.nat(60), action: order }), { maxLength: 12, size: 'max' }),
-        // orders given after the last step: the checkpoint holds them, not yet applied
-        after: fc.array(order, { maxLength: 3 }),
-        // host swap: tight enough in half the cases that the OOM killer ends VMs
-        swap: fc.constantFrom('256MiB', '2GiB'),
-        // hosts failing together a step or a few before the checkpoint: their VMs wait for HA there (failed
-        // in the last step), or find no host that admits them (HA stuck)
-        failures: fc.option(fc.record({ back: fc.nat(3), hosts: fc.subarray([0, 1, 2, 3], { minLength: 1 }) }), {
-          nil: undefined,
-        }),
-      }),
-      fresh: async (p) => ({
-        sim: await LabSimulation.create(model(p.seed, p.policy, p.swap), p.shards, visibleShards),
-      }),
-      drive: async (lab, p) => {
-        const failAt = p.failures ? Math.max(0, p.steps - 1 - p.failures.back) : -1
-        for (let k = 0; k < p.steps; k++) {
-          for (const o of p.orders) if (o.step === k) lab.sim.order(o.action)
-          if (k === failAt) for (const host of p.failures!.hosts) lab.sim.order({ failHost: { host } })
-          if (!(await lab.sim.step())) break
-        }
-        for (const o of p.orders) if (o.step === p.steps) lab.sim.order(o.action)
-        for (const action of p.after) lab.sim.order(action)
-      },
-      more: async (lab) => {
-        for (let k = 0; k < 15; k++) if (!(await lab.sim.step())) break
-      },
-      save: (lab) => lab.sim.checkpoint(),
-      restore: async (s, p) => ({
-        sim: await LabSimulation.restore(model(p.seed, p.policy, p.swap), s, p.shards, visibleShards),
-      }),
-      views: LAB_VIEWS,
+    await labRoundTrip({
+      policies: ['thr-mmt-0.8', 'lr-rs-1.2', 'mad-mc-2.5', 'none'],
+      automation: ['full'],
+      orders: order,
       runs: 16,
-      // the hypervisor's, memory's and migration's classes are driven in state-roundtrip.test.ts
-      classes: [
-        'LabSimulation',
-        'LabPlan',
-        'LabConsolidation',
-        'LabAccounts',
-        'MigrationQueue',
-        'HaCoordinator',
-        'HaManager',
-        'ShardOrders',
-        'OrderDesk',
-        'MemoryAccount',
-        'StepColumns',
-        'HostShard',
-        'VmMemoryBank',
-        'VmSnapshots',
-        'ShardMigrations',
-      ],
-      unmoved: {
-        ...fromScenario([
-          'HaManager.model',
-          'HostShard.capacity',
-          'HostShard.hostIds',
-          'HostShard.local',
-          'HostShard.lrScreen',
-          'HostShard.model',
-          'HostShard.power',
-          'HostShard.spec',
-          'HostShard.tracedVms',
-          'HaCoordinator.model',
-          'LabAccounts.capacity',
-          'LabAccounts.interval',
-          'LabAccounts.totalMips',
-          'LabConsolidation.interval',
-          'LabConsolidation.linearLr',
-          'LabConsolidation.policy',
-          'LabConsolidation.detector',
-          'LabPlan.bwKbps',
-          'LabPlan.capacity',
-          'LabPlan.hostCount',
-          'LabPlan.hostRam',
-          'LabPlan.hostType',
-          'LabPlan.hostVcpuLimit',
-          'LabPlan.hostsOfType',
-          'LabPlan.peMips',
-          'LabPlan.power',
-          'LabPlan.vmCap',
-          'LabPlan.vmCount',
-          'LabPlan.vmMipsPerVcpu',
-          'LabPlan.vmRam',
-          'LabPlan.vmVcpus',
-          'LabPlan.wholeSums',
-          'LabSimulation.explain',
-          'LabSimulation.lrScreen',
-          'LabSimulation.model',
-          'LabSimulation.onEvent',
-          'LabSimulation.protectedVms',
-          'LabSimulation.shardOfHost',
-          'LabSimulation.steps',
-          'MigrationQueue.model',
-          'OrderDesk.model',
-          'MemoryAccount.every',
-          'MemoryAccount.model',
-          'ShardMigrations.model',
-          'ShardMigrations.params',
-          'StepColumns.shape',
-          'VmMemoryBank.model',
-          'VmSnapshots.model',
-        ]),
-        'LabConsolidation.plan': 'a reference to the plan, compared as LabSimulation.plan',
-        'LabConsolidation.random': "a reference to the policy's stream, compared as LabSimulation.selection",
-        'ShardMigrations.memory': "a reference to the shard's VM memory bank, compared as HostShard.memory",
-        'LabSimulation.consolidation': 'its fields are compared under LabConsolidation (its state lives in the plan)',
-        'HostShard.scheduler': 'holds scratch only',
-        'HostShard.newKsm': "how hosts' ksmd is made, set only by tests (the page-by-page reference): not state",
-        ...Object.fromEntries(
-          [
-            ['HaCoordinator.plan', 'LabSimulation.plan'],
-            ['HaCoordinator.orders', 'LabSimulation.shardOrders'],
-            ['HaCoordinator.migrations', 'LabSimulation.migrations'],
-            ['HaCoordinator.rules', 'LabSimulation.ruleBook'],
-            ['LabAccounts.columns', 'LabSimulation.columns'],
-            ['OrderDesk.plan', 'LabSimulation.plan'],
-            ['OrderDesk.orders', 'LabSimulation.shardOrders'],
-            ['OrderDesk.migrations', 'LabSimulation.migrations'],
-            ['OrderDesk.ha', 'LabSimulation.haSide'],
-            ['OrderDesk.rules', 'LabSimulation.ruleBook'],
-            ['OrderDesk.modes', 'LabSimulation.hostModes'],
-          ].map(([k, where]): [string, string] => [k!, `a reference, compared as ${where}`]),
-        ),
-        'LabConsolidation.selectionView': "the selection policies' view of the plan: functions over it",
-        ...Object.fromEntries(
-          ['balloons', 'cancel', 'failHosts', 'power', 'repairs', 'snapshots']
-            .map((k) => `ShardOrders.${k}`)
-            .concat('HaCoordinator.failing')
-            .map((k): [string, string] => [
-              k,
-              'filled and sent within a step (orders wait in OrderDesk.given): empty between steps, where checkpoints are taken',
-            ]),
-        ),
-        // the scenario keeps no failover reserve (ha.reserveHosts 0): tests/lab/ha-reserve.test.ts has one
-        'HaManager.reserve': 'no failover reserve in this scenario (ha.reserveHosts 0)',
-        'HaCoordinator.reserveShort': 'no failover reserve in this scenario (ha.reserveHosts 0)',
-        // the operator's actions (maintenance, standby, pins, rules) are not among the generated orders
-        ...Object.fromEntries(
-          [
-            'LabPlan.hostMode',
-            'LabPlan.rules',
-            'LabPlan.vmPinned',
-            'LabSimulation.hostModes',
-            'LabSimulation.ruleBook',
-          ].map((k) => [k, "the operator's actions and rules: not among the orders generated here"]),
-        ),
-        'LabSimulation.placements': 'the placement log: rows for a listener, handed over within each step; none here',
-        'LabConsolidation.idleAllowed': 'true between rounds (false only inside the under-load phase)',
-        'MemoryAccount.lostSinceLast':
-          'summed between timeline points; with a point per step (60 steps) it is zero between steps',
-      },
+    })
+  })
+  it('with recommendations waiting (manual and partial automation, a preset), approved and dismissed', async () => {
+    // the other classes' fields are driven above; here the book, the automation level and the pass kept
+    await labRoundTrip({
+      policies: ['drs-5+dpm', 'lr-mmt-1.2'],
+      automation: ['partial', 'manual'],
+      orders: orderOrApproval,
+      runs: 8,
+      classes: ['RecommendationBook'],
     })
   })
 })
