@@ -1,4 +1,8 @@
+<<<<<<< HEAD
 // `conlab`: the headless lab. Commands: run, compare, resume, branch, snapshots, validate, schema, import, lab, bench.
+=======
+// `conlab`: the headless lab. Commands: run, compare, resume, branch, snapshots, recommend, validate, schema, import, bench.
+>>>>>>> 7d61ccd (conlab recommend <checkpoint> [--json]: the recommendations waiting at a checkpoint and the pass the policy would make there (a dry run, undone with its random draws), with priority, reason and expected effect; test in a real process)
 // Exit codes: 0 ok, 1 failure while running, 2 bad input (scenario, flags, traces, checkpoints). No stack
 // traces unless --debug. Help is made from the commands' flag tables (./flags.ts), the same the parser uses.
 import packageJson from '../package.json'
@@ -11,6 +15,7 @@ import { validateCommand } from './commands/validate'
 import { schemaCommand } from './commands/schema'
 import { benchCommand } from './commands/bench'
 import { snapshotsCommand } from './commands/snapshots'
+import { recommendCommand } from './commands/recommend'
 import { resumeCommand } from './commands/resume'
 import { branchCommand } from './commands/branch'
 import { importCommand } from './commands/import'
@@ -28,6 +33,7 @@ export const COMMANDS: Command[] = [
   resumeCommand,
   branchCommand,
   snapshotsCommand,
+  recommendCommand,
   validateCommand,
   schemaCommand,
   importCommand,

@@ -759,6 +759,23 @@ export class LabSimulation {
     return { rules, policy }
   }
 
+  /**
+   * The recommendations at this state (`conlab recommend`): those waiting, and what the policy's pass — every
+   * part of it, whatever its cadence — would propose now, made on the plan and undone (the random stream too:
+   * the lab goes on as if it had not been asked).
+   */
+  recommendNow(): { waiting: Recommendation[]; pass: Proposal[] } {
+    const before = this.passState.take()
+    const pass = this.runner.run(true, this.stepIndex, true)
+    const kept = this.haSide.holdReserve(pass.decisions, this.time, [])
+    const proposals = this.proposalsOf(pass, kept, before)
+    this.passState.restore(before, true)
+    return {
+      waiting: this.recommendations.waiting.map((r) => structuredClone(r)),
+      pass: [...proposals.rules, ...proposals.policy],
+    }
+  }
+
   /** The orders about recommendations: approve, approve all, dismiss, the automation level. */
   recommendationOrder(action: RecommendationAction, time: number, events: LabEvent[], by: OrderSource): void {
     const book = this.recommendations
