@@ -41,6 +41,7 @@ export const LAB_API_METHODS = [
   'checkpoints',
   'restoreCheckpoint',
   'rules',
+  'recommendations',
   'eligibility',
   'exportOrders',
   'listLabs',

@@ -38,6 +38,7 @@ import type {
   RestoreResult,
   ScenarioSummary,
   VmDetails,
+  RecommendationsView,
 } from './lab-api'
 import { parseScenario } from '../scenario/load'
 import { modelOf, startFailure } from '../scenario/open'
@@ -253,6 +254,11 @@ export class LabSession implements LabApi {
       this.guided.checkOrder(action)
       run.order(action)
     })
+  }
+
+  /** The recommendations waiting and the latest resolved (none in cloudsim mode). */
+  recommendations(limit = 50): Promise<RecommendationsView | undefined> {
+    return this.onRun((run) => (run instanceof LabRun ? run.recommendations(limit) : undefined))
   }
 
   /** The placement rules and their state (none in cloudsim mode). */

@@ -22,6 +22,8 @@ import type {
   SeriesPoint,
   VmDetails,
   VmMigration,
+  RecommendationsView,
+  Recommendation,
 } from './lab-api'
 import type { ClusterModel } from '../model/cluster-model'
 import { LabSimulation } from '../lab/simulation'
@@ -186,6 +188,20 @@ export class LabRun implements SessionRun {
     return this.sim.orderLog.map((o) => ({ ...o }))
   }
 
+  /** The recommendations waiting, the latest `limit` resolved, the counts and the automation level. */
+  recommendations(limit: number): RecommendationsView {
+    const { sim } = this
+    const book = sim.recommendations
+    const copy = (r: Recommendation) => structuredClone(r)
+    return {
+      automation: sim.automation,
+      waiting: book.waiting.map(copy),
+      recent: book.recent.slice(Math.max(0, book.recent.length - Math.max(0, limit))).map(copy),
+      counts: { ...book.counts },
+      balanceMetric: sim.balanceMetric,
+    }
+  }
+
   /** The rules in force or removed during the run, and their state now. */
   rules(): RuleState[] {
     return this.sim.ruleBook.report().byRule.map((a) => ({
@@ -324,6 +340,9 @@ export class LabRun implements SessionRun {
         ksmSavedBytes: f.ksmSavedBytes,
         balloonBytes: f.balloonBytes,
         swappedBytes: f.swappedBytes,
+        loadStdDev: f.loadStdDev,
+        balance: f.balance,
+        recommendationsWaiting: f.recommendationsWaiting,
       })
       this.lastSla = sla
     }

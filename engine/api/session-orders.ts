@@ -18,6 +18,10 @@ export const ACTION_KINDS = [
   'pin',
   'addRule',
   'removeRule',
+  'approve',
+  'approveAll',
+  'dismiss',
+  'automation',
 ] as const
 
 export class OrderError extends Error {
@@ -73,6 +77,10 @@ export function checkAction(action: unknown, hosts: number, vms: number): LabOrd
   const kind = kinds[0] as (typeof ACTION_KINDS)[number] | undefined
   if (kinds.length !== 1 || !kind || !(ACTION_KINDS as readonly string[]).includes(kind))
     throw new OrderError(`expected one of ${ACTION_KINDS.join(', ')}, found ${kinds.join(', ') || 'nothing'}`)
+  if (kind === 'approveAll') {
+    if (a[kind] !== true) throw new OrderError(`approveAll: expected true, found ${JSON.stringify(a[kind])}`)
+    return { approveAll: true }
+  }
   const f = record(a[kind], kind)
   const vm = () => index(f, 'vm', kind, vms, 'VM')
   const host = (key: string) => index(f, key, kind, hosts, 'host')
@@ -136,5 +144,20 @@ export function checkAction(action: unknown, hosts: number, vms: number): LabOrd
     case 'removeRule':
       only(f, kind, ['name'])
       return { removeRule: { name: text(f, 'name', kind) } }
+    case 'approve':
+    case 'dismiss': {
+      only(f, kind, ['id'])
+      const id = f['id']
+      if (typeof id !== 'number' || !Number.isInteger(id) || id < 1)
+        throw new OrderError(`${kind}.id: expected a recommendation id (1, 2, …), found ${JSON.stringify(id)}`)
+      return kind === 'approve' ? { approve: { id } } : { dismiss: { id } }
+    }
+    case 'automation': {
+      only(f, kind, ['level'])
+      const level = f['level']
+      if (level !== 'manual' && level !== 'partial' && level !== 'full')
+        throw new OrderError(`automation.level: expected manual, partial or full, found ${JSON.stringify(level)}`)
+      return { automation: { level } }
+    }
   }
 }

@@ -55,7 +55,7 @@ describe('conlab recommend', () => {
     expect(r.code).toBe(0)
     const out = JSON.parse(r.stdout) as { time: number; automation: string; waiting: Rec[]; pass: Rec[] }
     expect(out).toMatchObject({ time: 7200, automation: 'manual' })
-    expect(out.waiting).toHaveLength(report.recommendations.waiting)
+    expect(out.waiting).toHaveLength(report.recommendations.waiting!)
     for (const w of out.waiting) {
       expect(w.kind).toBe('migrate')
       expect(w.priority).toBeGreaterThanOrEqual(2)

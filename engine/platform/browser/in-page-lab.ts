@@ -24,6 +24,7 @@ import type {
   OrdersExport,
   SubmissionExport,
   RuleState,
+  RecommendationsView,
   LabInfo,
   OpenRequest,
   PlacementView,
@@ -73,6 +74,9 @@ export class InPageLab implements LabApi {
   }
   async order(action: LabOrder): Promise<void> {
     return (await this.session).order(action)
+  }
+  async recommendations(limit?: number): Promise<RecommendationsView | undefined> {
+    return (await this.session).recommendations(limit)
   }
   async rules(): Promise<RuleState[]> {
     return (await this.session).rules()
