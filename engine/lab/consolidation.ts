@@ -7,6 +7,7 @@
 // lowest id stands for all of them; the LR test is screened in O(1) per host (index-lr.ts, in the plan);
 // the under-load phase gives up after a run of hosts it could not empty, since emptier hosts were tried
 // first. Every shortcut gives exactly the decision of the full computation.
+import { VM_AUTOMATION } from '../model/cluster-model'
 import { createDetector, type Detector, type DetectorVerdict } from '../policies/detectors'
 import type { PolicySpec } from '../policies/policy-name'
 import { specPower } from '../power'
@@ -74,6 +75,8 @@ export class LabConsolidation {
     private readonly policy: Extract<PolicySpec, { kind: 'migration' }>,
     private readonly random: RandomStream,
     private readonly interval: number,
+    /** each VM's own automation level (cluster-model.ts VM_AUTOMATION): a disabled VM never moves by itself */
+    private readonly vmAutomation: Uint8Array = new Uint8Array(0),
   ) {
     this.linearLr = policy.detector === 'lr' || policy.detector === 'lrr'
     this.detector = createDetector(policy.detector, policy.safety)
@@ -201,10 +204,12 @@ export class LabConsolidation {
     return this.plan.without(h, taken, () => this.overloaded(h))
   }
 
-  /** Whether automation may move VM v: not pinned by the operator, not in a must-affinity group. */
+  /** Whether automation may move VM v: not pinned by the operator, not disabled, not in a must-affinity group. */
   private movable(v: number): boolean {
     const P = this.plan
-    return !P.vmPinned[v] && !(P.rules.any && P.rules.inMustAffinity(v))
+    return (
+      !P.vmPinned[v] && this.vmAutomation[v] !== VM_AUTOMATION.disabled && !(P.rules.any && P.rules.inMustAffinity(v))
+    )
   }
 
   /** The VM to move next from host h (its VMs that are not moving and may move, minus those already taken). */

@@ -51,7 +51,8 @@ export class PolicyRunner {
     private readonly policyStandby: (h: number) => boolean,
   ) {
     const p = model.policy
-    this.consolidation = p.kind === 'migration' ? new LabConsolidation(plan, p, random, model.interval) : undefined
+    this.consolidation =
+      p.kind === 'migration' ? new LabConsolidation(plan, p, random, model.interval, model.vmAutomation) : undefined
     this.preset = p.kind === 'preset' ? p.preset : undefined
     this.metric = balanceMetric(this.preset)
   }

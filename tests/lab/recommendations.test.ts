@@ -73,6 +73,28 @@ describe('manual automation without approvals', () => {
   }, 60_000)
 })
 
+describe("a VM group's own automation level", () => {
+  const of = async (level: string) => {
+    const sim = await LabSimulation.create(
+      openScenario(DAY, nodeFiles, { set: [`vms.0.automation=${level}`, 'duration=6h'] }),
+      1,
+    )
+    while (await sim.step());
+    const s = sim.summary()
+    await sim.close()
+    return s
+  }
+  it('disabled: LR-MMT-1.2 moves none of its VMs and proposes nothing; manual: its moves wait in full automation', async () => {
+    const disabled = await of('disabled')
+    expect(disabled.migrations).toBe(0)
+    expect(disabled.recommendations.proposed).toBe(0)
+    const manual = await of('manual')
+    expect(manual.migrations).toBe(0)
+    expect(manual.recommendations.proposed).toBeGreaterThan(0)
+    expect(manual.recommendations.applied).toBe(0)
+  }, 60_000)
+})
+
 describe('approve and dismiss one recommendation', () => {
   it('applies the one approved (its migration starts) and never proposes the dismissed one again', async () => {
     const sim = await LabSimulation.create(model('drs-5', 'manual', '2h'), 1)

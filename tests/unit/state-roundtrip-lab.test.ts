@@ -426,6 +426,7 @@ async function labRoundTrip(o: {
         'LabAccounts.interval',
         'LabAccounts.totalMips',
         'LabConsolidation.interval',
+        'LabConsolidation.vmAutomation',
         'LabConsolidation.linearLr',
         'LabConsolidation.policy',
         'LabConsolidation.detector',
