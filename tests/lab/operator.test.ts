@@ -182,7 +182,7 @@ events:
     const problems = validate(text, file)
     expect(problems).toEqual([
       expect.stringMatching(
-        /events\[0\]: maintenance events need mode: lab — the CloudSim-compatible mode replays CloudSim 3.0.3, which has no placement rules, maintenance, standby or pinned VMs: use mode: lab$/,
+        /events\[0\]: maintenance events need mode: lab — the CloudSim-compatible mode replays CloudSim 3.0.3, which has no placement rules, maintenance, standby, pinned VMs or recommendations: use mode: lab$/,
       ),
     ])
     expect(validate(text.replace(/events:\n.*\n$/, ''), file)).toEqual([
