@@ -1,8 +1,5 @@
-<<<<<<< HEAD
-// `conlab`: the headless lab. Commands: run, compare, resume, branch, snapshots, validate, schema, import, lab, bench.
-=======
-// `conlab`: the headless lab. Commands: run, compare, resume, branch, snapshots, recommend, validate, schema, import, bench.
->>>>>>> 7d61ccd (conlab recommend <checkpoint> [--json]: the recommendations waiting at a checkpoint and the pass the policy would make there (a dry run, undone with its random draws), with priority, reason and expected effect; test in a real process)
+// `conlab`: the headless lab. Commands: run, compare, resume, branch, snapshots, recommend, validate, schema, import, lab,
+// bench.
 // Exit codes: 0 ok, 1 failure while running, 2 bad input (scenario, flags, traces, checkpoints). No stack
 // traces unless --debug. Help is made from the commands' flag tables (./flags.ts), the same the parser uses.
 import packageJson from '../package.json'

@@ -413,6 +413,91 @@ export interface RestoreResult {
   scenario: { builtin: string } | { fileName: string; text: string }
 }
 
+/** Opens a guided lab from t = 0, with the trainee's settings (within what the lab allows). */
+export interface OpenLabRequest {
+  lab: string
+  /** `path=value` settings, as `conlab run --set` takes them (`policy=lr-mmt-1.2`, `migration.autoConverge=true`) */
+  settings?: string[]
+  /** host shards in workers, as OpenRequest.workers */
+  workers?: number
+}
+
+/** An objective as the briefing shows it: the sentence, and the check the engine makes. */
+export interface LabObjectiveInfo {
+  id: string
+  text: string
+  metric: string
+  comparator: Comparator
+  target: number
+  /** simulated seconds it is checked at (absent: at the end of the run) */
+  at?: number
+  points: number
+  /** the metric's unit (kWh, fraction, count, ms, s, GiB, number) */
+  unit: string
+  /** the check in words: `energyKWh < 0.160 kWh at the end` */
+  check: string
+}
+
+/** What the trainee sees on opening a lab: the briefing, the objectives, the controls allowed, the hints. */
+export interface LabBriefing extends LabSummary {
+  /** Markdown */
+  briefing: string
+  /** the lab's content hash (a submission carries it) */
+  hash: string
+  objectives: LabObjectiveInfo[]
+  /** the settings (a scenario path, and everything below it; with `values`, only those) and order kinds allowed */
+  allowed: { settings: { path: string; values?: unknown[] }[]; orders: string[] }
+  /** the hints, with their cost; the text of those revealed */
+  hints: { id: string; cost: number; revealed: boolean; text?: string }[]
+  /** the trainee was shown the solution (a submission then scores 0) */
+  solutionSeen: boolean
+}
+
+export interface LabOpened {
+  lab: LabBriefing
+  info: LabInfo
+  /** the trainee's settings the run has */
+  settings: string[]
+}
+
+/** The open lab's objectives while the run plays. */
+export interface LabStatus {
+  lab: string
+  time: number
+  done: boolean
+  objectives: ObjectiveState[]
+  hintsUsed: string[]
+  hintCost: number
+  solutionSeen: boolean
+}
+
+export interface LabHint {
+  id: string
+  /** Markdown */
+  text: string
+  cost: number
+}
+
+export interface LabSolution {
+  /** Markdown: the approach */
+  approach: string
+  settings: string[]
+  /** the solution's orders, as a submission writes them (`at`: the simulated time given) */
+  orders: Record<string, unknown>[]
+}
+
+/** A submission as a file (what `conlab lab grade` reads). */
+export interface SubmissionExport {
+  fileName: string
+  text: string
+}
+
+/** An instructor's folder of lab files (and the scenario files they name), given as texts. */
+export interface LabPack {
+  name: string
+  files: { path: string; text: string }[]
+}
+
 /**
  * Lab mode: the recommendations (issue 18) — those waiting for the operator, the latest resolved, the counts,
  * the automation level and the policy's measure of the cluster. Act on them with the orders `approve: { id }`,

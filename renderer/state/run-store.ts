@@ -995,6 +995,10 @@ export function describeOrder(action: LabOrder): Omit<PendingOrder, 'action'> {
   if ('pin' in action) return { vm: action.pin.vm, label: `${action.pin.pinned ? 'pin' : 'unpin'} VM ${action.pin.vm}` }
   if ('addRule' in action) return { label: `add rule "${action.addRule.name}"` }
   if ('removeRule' in action) return { label: `remove rule "${action.removeRule.name}"` }
+  if ('approve' in action) return { label: `approve recommendation #${action.approve.id}` }
+  if ('approveAll' in action) return { label: 'approve all recommendations' }
+  if ('dismiss' in action) return { label: `dismiss recommendation #${action.dismiss.id}` }
+  if ('automation' in action) return { label: `automation ${action.automation.level}` }
   return {
     vm: action.balloon.vm,
     label: `balloon VM ${action.balloon.vm} to ${action.balloon.target === 'auto' ? 'auto' : `${action.balloon.target} bytes`}`,
