@@ -61,6 +61,7 @@ import {
   branchLabel,
   packFrames,
   packFrameSeries,
+  FRAME_BALANCE_KEYS,
   unpackFrames,
   type AppCheckpoint,
   type Origin,
@@ -306,7 +307,11 @@ export class LabSession implements LabApi {
       const fileName = checkpointFileName(envelope.scenario.file, envelope.time)
       const value: AppCheckpoint = {
         ...envelope,
-        app: { frames: packFrames(run.history.frames), series: packFrameSeries(run.history.frames) },
+        app: {
+          frames: packFrames(run.history.frames),
+          series: packFrameSeries(run.history.frames),
+          balance: packFrameSeries(run.history.frames, FRAME_BALANCE_KEYS),
+        },
       }
       const bytes = encodeState(value, fileName)
       const summary = this.history.addCheckpoint(
@@ -376,7 +381,7 @@ export class LabSession implements LabApi {
             frames: known.mark.frames.slice(0, known.mark.frameCount),
             events: known.mark.events.slice(0, known.mark.eventCount),
           }
-        : { frames: unpackFrames(c.app?.frames, c.app?.series), events: [] }
+        : { frames: unpackFrames(c.app?.frames, c.app?.series, c.app?.balance), events: [] }
       const name = known?.summary.name ?? options.fileName ?? 'checkpoint file'
       const workers = options.workers ?? this.openRequest?.workers
       const run = await LabRun.restore(

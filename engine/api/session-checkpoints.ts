@@ -38,17 +38,39 @@ export const FRAME_SERIES_KEYS = [
 /**
  * A LabCheckpoint as the app writes it: the file `conlab resume`, `branch` and `snapshots` read, plus the run's
  * frames up to the checkpoint, so a loaded file shows its charts from t = 0 (other readers ignore `app`);
- * `series` holds FRAME_SERIES_KEYS per frame (NaN where a frame has none).
+ * `series` holds FRAME_SERIES_KEYS per frame, `balance` FRAME_BALANCE_KEYS (NaN where a frame has none).
  */
 export interface AppCheckpoint extends LabCheckpoint {
-  app?: { frames: Float64Array; series?: Float64Array }
+  app?: { frames: Float64Array; series?: Float64Array; balance?: Float64Array }
 }
 
-export function packFrameSeries(frames: readonly Frame[]): Float64Array {
-  const n = FRAME_SERIES_KEYS.length
+/** The recommendations' frame fields (issue 18), packed apart so files written before them keep their series. */
+export const FRAME_BALANCE_KEYS = [
+  'loadStdDev',
+  'balance',
+  'recommendationsWaiting',
+] as const satisfies readonly (keyof Frame)[]
+
+export function packFrameSeries(
+  frames: readonly Frame[],
+  keys: readonly (keyof Frame)[] = FRAME_SERIES_KEYS,
+): Float64Array {
+  const n = keys.length
   const out = new Float64Array(frames.length * n)
-  frames.forEach((f, i) => FRAME_SERIES_KEYS.forEach((k, j) => (out[i * n + j] = f[k] ?? Number.NaN)))
+  frames.forEach((f, i) => keys.forEach((k, j) => (out[i * n + j] = f[k] ?? Number.NaN)))
   return out
+}
+
+/** Optional per-frame fields from `packed` (keys.length numbers per frame; NaN: absent) into `frames`. */
+function addSeries(frames: Frame[], packed: unknown, keys: readonly (keyof Frame)[]): void {
+  const m = keys.length
+  if (!(packed instanceof Float64Array) || packed.length !== frames.length * m) return
+  frames.forEach((f, i) =>
+    keys.forEach((k, j) => {
+      const x = packed[i * m + j]!
+      if (!Number.isNaN(x)) (f as unknown as Record<string, number>)[k] = x
+    }),
+  )
 }
 
 /** Frames as one Float64Array, FRAME_KEYS.length numbers per frame. */
@@ -59,7 +81,7 @@ export function packFrames(frames: readonly Frame[]): Float64Array {
   return out
 }
 
-export function unpackFrames(packed: unknown, series?: unknown): Frame[] {
+export function unpackFrames(packed: unknown, series?: unknown, balance?: unknown): Frame[] {
   const n = FRAME_KEYS.length
   if (!(packed instanceof Float64Array) || packed.length % n !== 0) return []
   const m = FRAME_SERIES_KEYS.length
@@ -76,6 +98,7 @@ export function unpackFrames(packed: unknown, series?: unknown): Frame[] {
       })
     frames.push(f)
   }
+  addSeries(frames, balance, FRAME_BALANCE_KEYS)
   return frames
 }
 
