@@ -478,6 +478,7 @@ async function labRoundTrip(o: {
         ]),
       ),
       'HostShard.scheduler': 'holds scratch only',
+      'HostShard.newKsm': "how hosts' ksmd is made, set only by tests (the page-by-page reference): not state",
       ...Object.fromEntries(
         [
           ['HaCoordinator.plan', 'LabSimulation.plan'],
