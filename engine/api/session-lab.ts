@@ -28,7 +28,7 @@ import type {
 import type { ClusterModel } from '../model/cluster-model'
 import { LabSimulation } from '../lab/simulation'
 import type { LabOrder, LabState } from '../lab/lab-state'
-import { M, MEMORY_FIELDS } from '../lab/protocol'
+import { MEMORY_COL, MEMORY_FIELDS } from '../lab/protocol'
 import { CLOUDSIM_POLICIES } from '../policies/policy-name'
 import { workloadBinding, type RunReport, type WorkloadBinding } from '../report'
 import { traceDemand } from '../workload/trace-demand'
@@ -82,13 +82,13 @@ const FILTER_NAMES: Record<number, HostEligibility['filter']> = {
 function hostMemory(table: Float64Array, host: number): HostMemory {
   const o = host * MEMORY_FIELDS
   return {
-    configuredMB: table[o + M.configuredMB]!,
-    residentMB: table[o + M.residentMB]!,
-    ksmSavedMB: table[o + M.ksmSavedMB]!,
-    balloonMB: table[o + M.balloonMB]!,
-    hostSwappedMB: table[o + M.hostSwappedMB]!,
-    guestSwappedMB: table[o + M.guestSwappedMB]!,
-    pressure: PRESSURE[table[o + M.pressure]!] ?? 'none',
+    configuredMB: table[o + MEMORY_COL.configuredMB]!,
+    residentMB: table[o + MEMORY_COL.residentMB]!,
+    ksmSavedMB: table[o + MEMORY_COL.ksmSavedMB]!,
+    balloonMB: table[o + MEMORY_COL.balloonMB]!,
+    hostSwappedMB: table[o + MEMORY_COL.hostSwappedMB]!,
+    guestSwappedMB: table[o + MEMORY_COL.guestSwappedMB]!,
+    pressure: PRESSURE[table[o + MEMORY_COL.pressure]!] ?? 'none',
   }
 }
 
@@ -455,7 +455,7 @@ export class LabRun implements SessionRun {
   /** Resident memory where hosts manage memory, else the RAM of the VMs that ran in the last step. */
   private ramUsedMB(host: number): number {
     const memory = this.sim.hostMemory
-    return memory ? memory[host * MEMORY_FIELDS + M.residentMB]! : this.sim.hostRamMB[host]!
+    return memory ? memory[host * MEMORY_FIELDS + MEMORY_COL.residentMB]! : this.sim.hostRamMB[host]!
   }
 
   vmDetails(vm: number): VmDetails {

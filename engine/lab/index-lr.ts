@@ -28,24 +28,24 @@ export interface LrScreenSource {
   readonly histHead: Int32Array
 }
 /** the window: LR_POINTS float32 values per VM, the i-th newest at (histHead + i) mod LR_POINTS */
-export const W = 10
-if (LR_POINTS !== W || HISTORY_LENGTH % W !== 0)
+export const LR_WINDOW = 10
+if (LR_POINTS !== LR_WINDOW || HISTORY_LENGTH % LR_WINDOW !== 0)
   throw new Error('index-lr: the screen is written for LR over 10 points')
 /**
  * T's coefficients (4.5 − i) by window slot, for each position of the newest value: ROTATED[n · W + slot]
  * multiplies the value in `slot` when the newest is in slot n. Slots past a short history hold zeros.
  */
-const ROTATED = Float64Array.from({ length: W * W }, (_, k) => {
-  const newest = Math.floor(k / W)
-  const i = (k - newest * W - newest + W) % W
-  return (W - 1) / 2 - i
+const ROTATED = Float64Array.from({ length: LR_WINDOW * LR_WINDOW }, (_, k) => {
+  const newest = Math.floor(k / LR_WINDOW)
+  const i = (k - newest * LR_WINDOW - newest + LR_WINDOW) % LR_WINDOW
+  return (LR_WINDOW - 1) / 2 - i
 })
 /**
  * S, T and Σ |y_i| of a window (`recent[at .. at + W)`, the newest value in slot `newest`) into out[0..2],
  * in pairs: a screen need not sum in the detector's order, only always in the same one.
  */
 export function windowSums(recent: Float32Array, at: number, newest: number, out: Float64Array): void {
-  const c = newest * W
+  const c = newest * LR_WINDOW
   const b = at
   const r = recent
   const R = ROTATED
@@ -84,7 +84,7 @@ export function windowFromHistory(
   into: Float32Array,
   at: number,
 ): void {
-  for (let i = 0; i < W; i++) into[at + ((head + i) % W)] = hist[base + ((head + i) % HISTORY_LENGTH)]!
+  for (let i = 0; i < LR_WINDOW; i++) into[at + ((head + i) % LR_WINDOW)] = hist[base + ((head + i) % HISTORY_LENGTH)]!
 }
 
 /** per host, gathered: Σ over members of MIPS × S, × T, × Σ|y_i|; largest member RAM; trimmed history length */
@@ -139,10 +139,10 @@ export class LrScreen {
   invalidateAll(): void {
     this.valid.fill(0)
     const { hist, histHead } = this.plan
-    const window = new Float32Array(W)
+    const window = new Float32Array(LR_WINDOW)
     for (let v = 0; v < this.vmSum.length / 3; v++) {
       windowFromHistory(hist, v * HISTORY_LENGTH, histHead[v]!, window, 0)
-      windowSums(window, 0, histHead[v]! % W, this.vm)
+      windowSums(window, 0, histHead[v]! % LR_WINDOW, this.vm)
       this.vmSum.set(this.vm, v * 3)
     }
   }
@@ -267,9 +267,9 @@ export class LrScreen {
     }
     const k = (horizon - 5.5) / 82.5
     const hostMips = this.plan.capacity[h]!
-    const predicted = (s / W + k * t) / hostMips
+    const predicted = (s / LR_WINDOW + k * t) / hostMips
     // Σ |w_i| |y_i| ≤ (1/10 + 4.5 |k|) Σ |y_i|
-    const magnitude = ((1 / W + ((W - 1) / 2) * (k < 0 ? -k : k)) * abs) / hostMips
+    const magnitude = ((1 / LR_WINDOW + ((LR_WINDOW - 1) / 2) * (k < 0 ? -k : k)) * abs) / hostMips
     const margin = (magnitude * RELATIVE_MARGIN + ABSOLUTE_MARGIN) * safety
     const x = predicted * safety
     if (x >= 1 + margin) return SCREEN_OVER

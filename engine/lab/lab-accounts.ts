@@ -5,7 +5,7 @@ import type { Frame } from '../vocabulary'
 import type { LabPlan } from './plan'
 import type { StepColumns } from './step-columns'
 import { SLA_CAUSES, SLA_TOLERANCE, type SlaCause } from './shard-sla'
-import { M, MEMORY_FIELDS } from './protocol'
+import { MEMORY_COL, MEMORY_FIELDS } from './protocol'
 
 /** The report's account of the SLA shortfall: its tolerance, and its causes. */
 export interface SlaCauses {
@@ -171,10 +171,10 @@ export class LabAccounts {
     let swapped = 0
     if (hostMemory)
       for (let o = 0; o < hostMemory.length; o += MEMORY_FIELDS) {
-        used += hostMemory[o + M.residentMB]!
-        ksm += hostMemory[o + M.ksmSavedMB]!
-        balloon += hostMemory[o + M.balloonMB]!
-        swapped += hostMemory[o + M.hostSwappedMB]!
+        used += hostMemory[o + MEMORY_COL.residentMB]!
+        ksm += hostMemory[o + MEMORY_COL.ksmSavedMB]!
+        balloon += hostMemory[o + MEMORY_COL.balloonMB]!
+        swapped += hostMemory[o + MEMORY_COL.hostSwappedMB]!
       }
     else for (let h = 0; h < hostRamMB.length; h++) used += hostRamMB[h]!
     return {

@@ -1,7 +1,7 @@
 // The report's `memory` section (lab mode, hosts managing memory): what KSM and the balloons saved, what
 // overcommit cost (host swap, CPU lost to swap faults, OOM kills), cluster-wide and over time.
 import type { ClusterModel } from '../model/cluster-model'
-import { M, MEMORY_FIELDS } from './protocol'
+import { MEMORY_COL, MEMORY_FIELDS } from './protocol'
 
 const GiB = 1024
 
@@ -100,23 +100,23 @@ export class MemoryAccount {
     const k = this.ksm
     k.pages_shared = k.pages_sharing = k.pages_unshared = k.pages_volatile = k.full_scans = 0
     for (let o = 0; o < t.length; o += MEMORY_FIELDS) {
-      p.configuredGiB += t[o + M.configuredMB]! / GiB
-      p.residentGiB += t[o + M.residentMB]! / GiB
-      p.ksmSavedGiB += t[o + M.ksmSavedMB]! / GiB
-      p.balloonGiB += t[o + M.balloonMB]! / GiB
-      p.hostSwappedGiB += t[o + M.hostSwappedMB]! / GiB
-      p.guestSwappedGiB += t[o + M.guestSwappedMB]! / GiB
-      p.lostCpuSeconds += t[o + M.lostCpuSeconds]!
-      if (t[o + M.pressure]! >= 1) p.pressuredHosts++
-      if (t[o + M.pressure]! >= 2) p.criticalHosts++
-      this.kills += t[o + M.oomKills]!
-      this.faults += t[o + M.hostFaults]!
-      this.ksmCpu += t[o + M.ksmCpuSeconds]!
-      k.pages_shared += t[o + M.ksmPagesShared]!
-      k.pages_sharing += t[o + M.ksmPagesSharing]!
-      k.pages_unshared += t[o + M.ksmPagesUnshared]!
-      k.pages_volatile += t[o + M.ksmPagesVolatile]!
-      k.full_scans = Math.max(k.full_scans, t[o + M.ksmFullScans]!)
+      p.configuredGiB += t[o + MEMORY_COL.configuredMB]! / GiB
+      p.residentGiB += t[o + MEMORY_COL.residentMB]! / GiB
+      p.ksmSavedGiB += t[o + MEMORY_COL.ksmSavedMB]! / GiB
+      p.balloonGiB += t[o + MEMORY_COL.balloonMB]! / GiB
+      p.hostSwappedGiB += t[o + MEMORY_COL.hostSwappedMB]! / GiB
+      p.guestSwappedGiB += t[o + MEMORY_COL.guestSwappedMB]! / GiB
+      p.lostCpuSeconds += t[o + MEMORY_COL.lostCpuSeconds]!
+      if (t[o + MEMORY_COL.pressure]! >= 1) p.pressuredHosts++
+      if (t[o + MEMORY_COL.pressure]! >= 2) p.criticalHosts++
+      this.kills += t[o + MEMORY_COL.oomKills]!
+      this.faults += t[o + MEMORY_COL.hostFaults]!
+      this.ksmCpu += t[o + MEMORY_COL.ksmCpuSeconds]!
+      k.pages_shared += t[o + MEMORY_COL.ksmPagesShared]!
+      k.pages_sharing += t[o + MEMORY_COL.ksmPagesSharing]!
+      k.pages_unshared += t[o + MEMORY_COL.ksmPagesUnshared]!
+      k.pages_volatile += t[o + MEMORY_COL.ksmPagesVolatile]!
+      k.full_scans = Math.max(k.full_scans, t[o + MEMORY_COL.ksmFullScans]!)
     }
     this.steps++
     this.lostTotal += p.lostCpuSeconds

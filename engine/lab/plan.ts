@@ -15,7 +15,7 @@ import { specPower } from '../power'
 import { ramCapacityMB, vcpuCapacity } from '../policies/admission'
 import { admissionRejection, REJECTION } from '../policies/filters'
 import { RuleSet } from '../policies/rules'
-import { LrScreen, SCREEN_OVER, SCREEN_UNSURE, W, windowFromHistory } from './index-lr'
+import { LrScreen, SCREEN_OVER, SCREEN_UNSURE, LR_WINDOW, windowFromHistory } from './index-lr'
 
 /** one bit per history value (HISTORY_LENGTH ≤ 31) */
 const HISTORY_BITS = 2 ** HISTORY_LENGTH - 1
@@ -552,7 +552,7 @@ export class LabPlan {
   /** VM v's window for its shard (a VM arriving, a restore): its history's newest at `head`, as float32. */
   screenWindow(v: number): { head: number; values: number[] } {
     this.syncHistory(v)
-    const window = new Float32Array(W)
+    const window = new Float32Array(LR_WINDOW)
     windowFromHistory(this.hist, v * HISTORY_LENGTH, this.histHead[v]!, window, 0)
     return { head: this.histHead[v]!, values: Array.from(window) }
   }

@@ -13,7 +13,7 @@ import type { VmMemoryState } from './vm-memory'
  * Per-host columns of a step's output (Float64Array, hosts × HOST_FIELDS). Only what the coordinator reads:
  * every column crosses between threads each step (energy is powerW × dt, computed there).
  */
-export const H = {
+export const HOST_COL = {
   state: 0,
   /** granted MIPS / capacity at the end of the step */
   utilization: 1,
@@ -40,7 +40,7 @@ export const HOST_FIELDS = 12
  * Per-VM columns of a step's output (Float64Array, vms × VM_FIELDS), for the VMs listed in `vmIds`. MIPS-seconds
  * asked for and got are demandMips × dt and grantedMips × dt, computed by the coordinator.
  */
-export const V = {
+export const VM_COL = {
   demandMips: 0,
   grantedMips: 1,
   /** MIPS lost to migration (degradation, throttling, downtime) this step, × seconds */
@@ -66,7 +66,7 @@ export interface LrWindow {
 }
 
 /** Per-host memory columns (Float64Array, hosts × MEMORY_FIELDS), when the scenario manages memory. */
-export const M = {
+export const MEMORY_COL = {
   /** Σ configured RAM of the host's VMs */
   configuredMB: 0,
   /** RAM in use (host reserve, guests' present pages less KSM savings, less what is swapped out) */

@@ -26,13 +26,13 @@ import { OutputBuffers } from './output-buffers'
 import { VmSlots, grown } from './vm-slots'
 import { HostResidents } from './host-residents'
 import { RowPermutation } from '../row-permutation'
-import { W as LR_WINDOW, windowSums } from './index-lr'
+import { LR_WINDOW, windowSums } from './index-lr'
 import {
-  H,
+  HOST_COL,
   HOST_FIELDS,
-  M,
+  MEMORY_COL,
   MEMORY_FIELDS,
-  V,
+  VM_COL,
   VM_FIELDS,
   type MigrationCompletion,
   type ShardSnapshot,
@@ -497,10 +497,10 @@ export class HostShard {
         }
         sla.add(want, stealMips, stallMips, (loss - throttled) / dt, throttled / dt, paused)
         const r = rowOfSlot[slot]! * VM_FIELDS
-        vms[r + V.demandMips] = want
-        vms[r + V.grantedMips] = got
-        vms[r + V.migrationLossMipsSeconds] = loss
-        vms[r + V.stealMips] = this.cpu.steal[slot]!
+        vms[r + VM_COL.demandMips] = want
+        vms[r + VM_COL.grantedMips] = got
+        vms[r + VM_COL.migrationLossMipsSeconds] = loss
+        vms[r + VM_COL.stealMips] = this.cpu.steal[slot]!
         if (this.lrScreen) {
           // the history value the coordinator records for this step, into the VM's screen window
           const head = this.lrHead[slot] === 0 ? HISTORY_LENGTH - 1 : this.lrHead[slot]! - 1
@@ -508,16 +508,16 @@ export class HostShard {
           const at = slot * LR_WINDOW
           this.lrWindow[at + (head % LR_WINDOW)] = want / capMips
           windowSums(this.lrWindow, at, head % LR_WINDOW, this.lrSums)
-          vms[r + V.lrS] = this.lrSums[0]!
-          vms[r + V.lrT] = this.lrSums[1]!
-          vms[r + V.lrAbs] = this.lrSums[2]!
+          vms[r + VM_COL.lrS] = this.lrSums[0]!
+          vms[r + VM_COL.lrT] = this.lrSums[1]!
+          vms[r + VM_COL.lrAbs] = this.lrSums[2]!
         } else {
-          vms[r + V.lrS] = 0
-          vms[r + V.lrT] = 0
-          vms[r + V.lrAbs] = 0
+          vms[r + VM_COL.lrS] = 0
+          vms[r + VM_COL.lrT] = 0
+          vms[r + VM_COL.lrAbs] = 0
         }
-        vms[r + V.protectionCpuSeconds] = protectionCpu
-        vms[r + V.host] = host
+        vms[r + VM_COL.protectionCpuSeconds] = protectionCpu
+        vms[r + VM_COL.host] = host
       }
       const utilization = running && this.capacity[i]! > 0 ? Math.min(1, grantedSum / this.capacity[i]!) : 0
       const type = this.model.hostTypes[this.model.hostType[host]!]!
@@ -530,18 +530,18 @@ export class HostShard {
           : 0
       if (bootFraction > 0) powerW += (type.bootEnergyJ / type.bootSeconds) * bootFraction
       const active = running && count > 0
-      hosts[o + H.state] = state
-      hosts[o + H.utilization] = utilization
-      hosts[o + H.powerW] = powerW
-      hosts[o + H.slaSeconds] = active && sla.violated ? dt : 0
-      hosts[o + H.activeSeconds] = active ? dt : 0
-      hosts[o + H.ramMB] = ram
-      hosts[o + H.slaCause] = active ? sla.cause : -1
-      hosts[o + H.lostCpu] = sla.lost[CAUSE_CPU]! * dt
-      hosts[o + H.lostMemory] = sla.lost[CAUSE_MEMORY]! * dt
-      hosts[o + H.lostMigration] = sla.lost[CAUSE_MIGRATION]! * dt
-      hosts[o + H.lostThrottling] = sla.lost[CAUSE_THROTTLING]! * dt
-      hosts[o + H.lostPause] = sla.lost[CAUSE_PAUSE]! * dt
+      hosts[o + HOST_COL.state] = state
+      hosts[o + HOST_COL.utilization] = utilization
+      hosts[o + HOST_COL.powerW] = powerW
+      hosts[o + HOST_COL.slaSeconds] = active && sla.violated ? dt : 0
+      hosts[o + HOST_COL.activeSeconds] = active ? dt : 0
+      hosts[o + HOST_COL.ramMB] = ram
+      hosts[o + HOST_COL.slaCause] = active ? sla.cause : -1
+      hosts[o + HOST_COL.lostCpu] = sla.lost[CAUSE_CPU]! * dt
+      hosts[o + HOST_COL.lostMemory] = sla.lost[CAUSE_MEMORY]! * dt
+      hosts[o + HOST_COL.lostMigration] = sla.lost[CAUSE_MIGRATION]! * dt
+      hosts[o + HOST_COL.lostThrottling] = sla.lost[CAUSE_THROTTLING]! * dt
+      hosts[o + HOST_COL.lostPause] = sla.lost[CAUSE_PAUSE]! * dt
       if (memory) this.memoryRow(i, memory)
     }
     // VMs the OOM killer ended during the step leave first: they are reported killed (`lost`), once
@@ -708,23 +708,23 @@ export class HostShard {
     const row = hm.row
     const o = i * MEMORY_FIELDS
     const MB = 1 / (1024 * 1024)
-    out[o + M.configuredMB] = row[HM_INDEX.configuredBytes]! * MB
-    out[o + M.residentMB] = row[HM_INDEX.residentBytes]! * MB
-    out[o + M.ksmSavedMB] = row[HM_INDEX.ksmSavedBytes]! * MB
-    out[o + M.balloonMB] = row[HM_INDEX.balloonBytes]! * MB
-    out[o + M.hostSwappedMB] = row[HM_INDEX.hostSwappedBytes]! * MB
-    out[o + M.guestSwappedMB] = row[HM_INDEX.guestSwappedBytes]! * MB
-    out[o + M.lostCpuSeconds] = row[HM_INDEX.lostCpuSeconds]!
-    out[o + M.pressure] = row[HM_INDEX.pressure]!
-    out[o + M.oomKills] = row[HM_INDEX.oomKills]!
-    out[o + M.ksmCpuSeconds] = row[HM_INDEX.ksmCpuSeconds]!
-    out[o + M.hostFaults] = row[HM_INDEX.hostFaults]!
+    out[o + MEMORY_COL.configuredMB] = row[HM_INDEX.configuredBytes]! * MB
+    out[o + MEMORY_COL.residentMB] = row[HM_INDEX.residentBytes]! * MB
+    out[o + MEMORY_COL.ksmSavedMB] = row[HM_INDEX.ksmSavedBytes]! * MB
+    out[o + MEMORY_COL.balloonMB] = row[HM_INDEX.balloonBytes]! * MB
+    out[o + MEMORY_COL.hostSwappedMB] = row[HM_INDEX.hostSwappedBytes]! * MB
+    out[o + MEMORY_COL.guestSwappedMB] = row[HM_INDEX.guestSwappedBytes]! * MB
+    out[o + MEMORY_COL.lostCpuSeconds] = row[HM_INDEX.lostCpuSeconds]!
+    out[o + MEMORY_COL.pressure] = row[HM_INDEX.pressure]!
+    out[o + MEMORY_COL.oomKills] = row[HM_INDEX.oomKills]!
+    out[o + MEMORY_COL.ksmCpuSeconds] = row[HM_INDEX.ksmCpuSeconds]!
+    out[o + MEMORY_COL.hostFaults] = row[HM_INDEX.hostFaults]!
     const k = hm.ksm.stats(this.ksmStats)
-    out[o + M.ksmPagesShared] = k.pages_shared
-    out[o + M.ksmPagesSharing] = k.pages_sharing
-    out[o + M.ksmPagesUnshared] = k.pages_unshared
-    out[o + M.ksmPagesVolatile] = k.pages_volatile
-    out[o + M.ksmFullScans] = k.full_scans
+    out[o + MEMORY_COL.ksmPagesShared] = k.pages_shared
+    out[o + MEMORY_COL.ksmPagesSharing] = k.pages_sharing
+    out[o + MEMORY_COL.ksmPagesUnshared] = k.pages_unshared
+    out[o + MEMORY_COL.ksmPagesVolatile] = k.pages_volatile
+    out[o + MEMORY_COL.ksmFullScans] = k.full_scans
   }
 
   /** A balloon order (scheduled event or the trainee): a logical size in bytes, or back to the policy. */

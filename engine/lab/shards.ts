@@ -7,7 +7,7 @@
 import { HOST_STATE } from '../vocabulary'
 import type { ClusterModel } from '../model/cluster-model'
 import { HostShard, type ShardInit } from './shard'
-import { H, HOST_FIELDS, type ShardSnapshot, type StepInput, type StepOutput } from './protocol'
+import { HOST_COL, HOST_FIELDS, type ShardSnapshot, type StepInput, type StepOutput } from './protocol'
 
 export interface ShardHandle {
   step(input: StepInput): Promise<StepOutput>
@@ -86,7 +86,7 @@ export function failedShard(hostIds: Int32Array): ShardHandle {
       }),
     step: () => {
       const hosts = new Float64Array(hostIds.length * HOST_FIELDS)
-      for (let i = 0; i < hostIds.length; i++) hosts[i * HOST_FIELDS + H.state] = HOST_STATE.failed
+      for (let i = 0; i < hostIds.length; i++) hosts[i * HOST_FIELDS + HOST_COL.state] = HOST_STATE.failed
       return Promise.resolve({
         hostIds: hostIds.slice(),
         hosts,

@@ -2,7 +2,7 @@
 // and V columns, by global id). A host belongs to one shard and a VM runs on one shard in a step, so each
 // shard's rows fill their own entries: they are added in as each shard answers, in any order, and the
 // reductions over them (energy, SLA, the frame's sums, the plan's histories) run in id order afterwards.
-import { H, HOST_FIELDS, MEMORY_FIELDS, V, VM_FIELDS, type StepOutput } from './protocol'
+import { HOST_COL, HOST_FIELDS, MEMORY_FIELDS, VM_COL, VM_FIELDS, type StepOutput } from './protocol'
 import { SLA_CAUSES } from './shard-sla'
 
 /** What sizes the tables. */
@@ -91,14 +91,14 @@ export class StepColumns {
     for (let i = 0; i < hostIds.length; i++) {
       const h = hostIds[i]!
       const r = i * HOST_FIELDS
-      this.hostState[h] = hosts[r + H.state]!
-      this.hostUtil[h] = hosts[r + H.utilization]!
-      this.hostPowerW[h] = hosts[r + H.powerW]!
-      this.hostRamMB[h] = hosts[r + H.ramMB]!
-      this.hostStepSla[h] = hosts[r + H.slaSeconds]!
-      this.hostStepActive[h] = hosts[r + H.activeSeconds]!
-      this.hostStepCause[h] = hosts[r + H.slaCause]!
-      this.hostStepLost.set(hosts.subarray(r + H.lostCpu, r + H.lostPause + 1), h * SLA_CAUSES.length)
+      this.hostState[h] = hosts[r + HOST_COL.state]!
+      this.hostUtil[h] = hosts[r + HOST_COL.utilization]!
+      this.hostPowerW[h] = hosts[r + HOST_COL.powerW]!
+      this.hostRamMB[h] = hosts[r + HOST_COL.ramMB]!
+      this.hostStepSla[h] = hosts[r + HOST_COL.slaSeconds]!
+      this.hostStepActive[h] = hosts[r + HOST_COL.activeSeconds]!
+      this.hostStepCause[h] = hosts[r + HOST_COL.slaCause]!
+      this.hostStepLost.set(hosts.subarray(r + HOST_COL.lostCpu, r + HOST_COL.lostPause + 1), h * SLA_CAUSES.length)
       if (memory && rowsMemory)
         memory.set(rowsMemory.subarray(i * MEMORY_FIELDS, (i + 1) * MEMORY_FIELDS), h * MEMORY_FIELDS)
       else if (memory) memory.fill(0, h * MEMORY_FIELDS, (h + 1) * MEMORY_FIELDS)
@@ -110,21 +110,21 @@ export class StepColumns {
     for (let i = 0; i < vmIds.length; i++) {
       const v = vmIds[i]!
       const r = i * VM_FIELDS
-      const demand = vms[r + V.demandMips]!
-      const granted = vms[r + V.grantedMips]!
+      const demand = vms[r + VM_COL.demandMips]!
+      const granted = vms[r + VM_COL.grantedMips]!
       this.vmDemand[v] = demand
       this.vmReported[v] = 1
       this.vmGrantedNow[v] = granted
-      this.vmRanOn[v] = vms[r + V.host]!
-      this.vmStealMips[v] = vms[r + V.stealMips]!
+      this.vmRanOn[v] = vms[r + VM_COL.host]!
+      this.vmStealMips[v] = vms[r + VM_COL.stealMips]!
       this.vmRequested[v] = this.vmRequested[v]! + demand * dt
       this.vmGranted[v] = this.vmGranted[v]! + granted * dt
-      this.vmMigrationLoss[v] = this.vmMigrationLoss[v]! + vms[r + V.migrationLossMipsSeconds]!
-      this.vmProtection[v] = vms[r + V.protectionCpuSeconds]!
+      this.vmMigrationLoss[v] = this.vmMigrationLoss[v]! + vms[r + VM_COL.migrationLossMipsSeconds]!
+      this.vmProtection[v] = vms[r + VM_COL.protectionCpuSeconds]!
       if (screen) {
-        screen[v * 3] = vms[r + V.lrS]!
-        screen[v * 3 + 1] = vms[r + V.lrT]!
-        screen[v * 3 + 2] = vms[r + V.lrAbs]!
+        screen[v * 3] = vms[r + VM_COL.lrS]!
+        screen[v * 3 + 1] = vms[r + VM_COL.lrT]!
+        screen[v * 3 + 2] = vms[r + VM_COL.lrAbs]!
       }
     }
   }
