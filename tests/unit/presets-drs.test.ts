@@ -70,6 +70,20 @@ describe('DRS priority (6 − ⌈CHLSD ÷ 0.1 × √N⌉) and the threshold', ()
     expect(targetDeviation(1, 16)).toBe(Number.POSITIVE_INFINITY)
   })
 
+  it('gives every balancing move priority 2 on a cluster of hundreds of hosts (the PlanetLab day: N = 414)', () => {
+    // √414 = 20.347. The day's CHLSD stays between 0.0675 and 0.0840 at every pass: 0.0675 ÷ 0.1 × 20.347 =
+    // 13.73 → 6 − 14 = −8; 0.0840 → 17.09 → 6 − 18 = −12: 2 at best for balancing, within thresholds 2..5.
+    expect(drsPriority(0.0675, 414)).toBe(-8)
+    expect(drsPriority(0.084, 414)).toBe(-12)
+    expect(balancingPriority(0.0675, 414)).toBe(2)
+    // priority 3 needs ⌈CHLSD ÷ 0.1 × √N⌉ ≤ 3, CHLSD ≤ 0.3 ÷ 20.347 = 0.01474; drs-3 stops at 0.2 ÷ 20.347 =
+    // 0.00983, drs-5 at 0: both far below what one pass reaches, so the lab's cost-benefit rule (a move must
+    // lower CHLSD by 1 % of it) ends every pass of both, at the same move: drs-3 and drs-5 make the same moves
+    expect(balancingPriority(0.0147, 414)).toBe(3)
+    expect(targetDeviation(3, 414)).toBeCloseTo(0.2 / Math.sqrt(414), 15)
+    expect(targetDeviation(5, 414)).toBe(0)
+  })
+
   it('measures CHLSD over the active hosts', () => {
     expect(currentChlsd(unbalanced(), drs(3))).toBeCloseTo(Math.sqrt(0.065), 12)
   })
