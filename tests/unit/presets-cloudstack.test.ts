@@ -31,6 +31,11 @@ describe('cloudstack-balanced', () => {
     // shares 0.5, 0.25, 0.25: imbalance 0.35355 ≤ 0.6
     const view = tinyCluster({ hosts: [[0, 1], [2], [3]], util: quiet(4) })
     expect(cloudStackPass(view, cs('cloudstack-balanced')).moves).toEqual([])
+    // shares 0.75, 0.25, 0.25: mean 5/12, deviations 4/12, −2/12, −2/12, variance 24/144 ÷ 3 = 1/18,
+    // imbalance √(1/18) ÷ (5/12) = 0.56569: above drs.imbalance 0.4 but not above 1 − 0.4 = 0.6 — no move
+    const between = tinyCluster({ hosts: [[0, 1, 2], [3], [4]], util: quiet(5) })
+    expect(cloudStackImbalance(between, cs('cloudstack-balanced'))).toBeCloseTo((Math.sqrt(1 / 18) * 12) / 5, 12)
+    expect(cloudStackPass(between, cs('cloudstack-balanced')).moves).toEqual([])
   })
 
   it('stops at drs.max.migrations', () => {

@@ -53,17 +53,21 @@ describe('ovirt-evenly (Evenly_Distributed)', () => {
   })
 
   it('makes no move when no host is above 80 %, however uneven (the PlanetLab day peaks at 76 %)', () => {
-    // hosts at 76 %, 5 %, 5 %: a large spread, but Evenly_Distributed acts on over-utilization only
+    // host 0 at 76 % (VMs 0: 70 %, 1: 6 %), hosts 1 and 2 at 5 %: VM 1 could go to host 1 (5 → 11 %), but
+    // Evenly_Distributed acts on over-utilized hosts only — 76 % is not above 80 %
     const view = tinyCluster({
       ...minutes,
-      hosts: [[0], [1], [2]],
+      hosts: [[0, 1], [2], [3]],
       util: [
-        [0.76, 0.76],
+        [0.7, 0.7],
+        [0.06, 0.06],
         [0.05, 0.05],
         [0.05, 0.05],
       ],
     })
     expect(ovirtPass(view, ovirt('ovirt-evenly')).moves).toEqual([])
+    // at HighUtilization 75 % the same host sheds VM 1 to host 1, the least loaded
+    expect(moves(ovirtPass(view, { ...ovirt('ovirt-evenly'), highUtilization: 0.75 }))).toEqual([[1, 0, 1, 2]])
   })
 
   it('makes no move when every target would go above 80 %', () => {

@@ -24,7 +24,9 @@ describe('watcher-balance (workload balance, threshold 25 %)', () => {
     // host 0 = 200 + 150 = 350 (35 %), hosts 1, 2 = 100, 200: average 216.7, excess 133.3 — both VMs exceed it
     const none = tinyCluster({ hosts: [[0, 1], [2], [3]], util: [[0.2], [0.15], [0.1], [0.2]] })
     expect(watcherPass(none, watcher('watcher-balance')).moves).toEqual([])
-    const quiet = tinyCluster({ hosts: [[0], [1]], util: [[0.24], [0.01]] })
+    // host 0 = VMs 0 (140) + 1 (100) = 240 MIPS (24 %), host 1 = 10: average 125, excess 115 — VM 1 would fit
+    // it, but no host is at 25 %
+    const quiet = tinyCluster({ hosts: [[0, 1], [2]], util: [[0.14], [0.1], [0.01]] })
     expect(watcherPass(quiet, watcher('watcher-balance')).moves).toEqual([])
   })
 })
