@@ -164,6 +164,10 @@ export function applySettings(doc: Document, settings: readonly Setting[]): Appl
     }
     const at = keys.map((k) => (/^\d+$/.test(k) ? Number(k) : k))
     try {
+      // `policy: drs-3` with `policy.threshold=4`: the name becomes `{ name: drs-3 }` for its parameters
+      const policy: unknown = doc.get('policy')
+      if (at.length > 1 && at[0] === 'policy' && typeof policy === 'string')
+        doc.set('policy', doc.createNode({ name: policy }))
       doc.setIn(at, doc.createNode(value))
     } catch (e) {
       // e.g. a key below a number: there is no such place in the scenario
