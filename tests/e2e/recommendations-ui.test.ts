@@ -89,6 +89,11 @@ describe('the recommendations panel in Chromium', () => {
           `${view.counts.dismissed} dismissed · ${view.counts.expired} expired`,
       )
       await panel.screenshot({ path: join(ARTIFACTS, 'recommendations-panel.png') })
+      // the cluster's balance over time, named after the policy's metric
+      const chart = page.getByTestId('chart-balance')
+      expect(await chart.locator('.chart-legend').textContent()).toContain(
+        `${view.balanceMetric.name} (${view.balanceMetric.better} is better)`,
+      )
 
       // Apply one, Dismiss another: orders for the next step, shown as waiting
       await rows
@@ -155,6 +160,30 @@ describe('the recommendations panel in Chromium', () => {
       expect(cli.stateHash).toBe(expected.stateHash)
       await expect.poll(() => page.getByTestId('report-state-hash').textContent()).toBe(cli.stateHash)
       expect(cli.recommendations).toMatchObject({ applied: 1, dismissed: 1 })
+
+      // "pause when new ones arrive": played at full speed, the clock stops at the step where more wait
+      let waiting = view.waiting.length
+      let arrival: number | undefined
+      while (arrival === undefined) {
+        const { frames, done } = await node.advance({ steps: 1 })
+        const f = frames[0]!
+        if ((f.recommendationsWaiting ?? 0) > waiting) arrival = f.time
+        waiting = f.recommendationsWaiting ?? 0
+        expect(done).toBe(false)
+      }
+      await page.getByTestId('pause-on-recommendations').check()
+      await page.getByTestId('pause-at').fill('')
+      await page.getByTestId('pause-at').press('Enter')
+      await page.getByTestId('speed').selectOption('max')
+      await page.getByTestId('play').click()
+      await expect
+        .poll(async () => `${await clock.getAttribute('data-state')} ${await clock.getAttribute('data-time')}`, {
+          timeout: 30_000,
+        })
+        .toBe(`paused ${arrival}`)
+      expect(await page.getByTestId('notice').textContent()).toMatch(/^Paused: \d+ new recommendations? waiting\./)
+      await expect.poll(() => panel.getAttribute('data-waiting')).toBe(String(waiting))
+      await chart.screenshot({ path: join(ARTIFACTS, 'balance-chart.png') })
       expect(ui!.problems).toEqual([])
     },
   )
