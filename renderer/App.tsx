@@ -9,6 +9,7 @@ import { EventLog } from './components/EventLog'
 import { ReportPanel } from './components/ReportPanel'
 import { CheckpointsPanel } from './components/CheckpointsPanel'
 import { RulesPanel } from './components/RulesPanel'
+import { RecommendationsPanel } from './components/RecommendationsPanel'
 import { RunCharts } from './charts/RunCharts'
 import { LabsView } from './components/LabsView'
 import { GuidedPanel } from './components/GuidedPanel'
@@ -91,6 +92,7 @@ export function App() {
         </div>
       </main>
       <EventLog />
+      <RecommendationsPanel />
       <RulesPanel />
       <CheckpointsPanel />
       <ReportPanel />

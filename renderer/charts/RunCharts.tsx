@@ -10,6 +10,7 @@ import { ChartCard } from './ChartCard'
 import { LabChart, type ChartSeries, type Marker, type TimeAxis, type ValueAxis } from './LabChart'
 import { timeLabel, timeTick, timeTicks } from './axes'
 import { useStaggered } from './stagger'
+import { metricValue } from '../state/recommendation-words'
 
 const series = (
   id: string,
@@ -112,12 +113,55 @@ const PowerChart = chart(POWER, WATTS, KWH)
 const SlaChart = chart(SLA_SERIES, SLA)
 const MigrationsChart = chart(MIGRATIONS, COUNT)
 
+/** The policy's balance metric (lab mode): small numbers (a standard deviation of loads, a ratio, a count). */
+const BALANCE: ValueAxis = {
+  format: (v) => (Number.isInteger(v) ? String(v) : Number(v.toPrecision(2)).toString()),
+  width: 52,
+}
+const balanceValue = (f: Frame) => f.balance ?? 0
+const balanceCache = new Map<string, ChartSeries<Frame>[]>()
+/** The balance series, named after the active policy's metric (the same array for the same name). */
+function balanceSeries(name: string): ChartSeries<Frame>[] {
+  let s = balanceCache.get(name)
+  if (!s) balanceCache.set(name, (s = [series('balance', name, '#0f766e', balanceValue)]))
+  return s
+}
+
+const BalanceChart = memo(function BalanceChart({
+  data: latest,
+  duration,
+  width,
+  height,
+  hold,
+  markers,
+  series: lines,
+}: ChartProps & { series: ChartSeries<Frame>[] }) {
+  const data = useStaggered(latest, 0, hold)
+  return (
+    <LabChart
+      data={data}
+      time={time}
+      width={width}
+      height={height}
+      x={timeAxis(duration)}
+      left={BALANCE}
+      series={lines}
+      markers={markers}
+      timeLabel={timeLabel}
+      valueLabel={(v) => metricValue(v)}
+    />
+  )
+})
+
 /** The colour of the time a debrief link marks (the page's accent). */
 const FOCUS_COLOR = '#2563eb'
 
 export function RunCharts() {
   const data = useRun((s) => s.chartFrames)
   const duration = useRun((s) => s.info?.durationSeconds ?? 86400)
+  const labMode = useRun((s) => s.info?.labActions ?? false)
+  const metric = useRun((s) => s.recommendations?.balanceMetric)
+  const balance = balanceSeries(metric ? `${metric.name} (${metric.better} is better)` : 'balance')
   const focusTime = useRun((s) => (s.focusEvent !== undefined ? s.events[s.focusEvent]?.time : undefined))
   const markers = useMemo<Marker[] | undefined>(
     () => (focusTime !== undefined ? [{ x: focusTime, color: FOCUS_COLOR }] : undefined),
@@ -137,6 +181,11 @@ export function RunCharts() {
       <ChartCard title="SLA violations" legend={[SERIES.slatah, SERIES.slaShare]} testId="chart-sla">
         {(s) => <SlaChart data={data} duration={duration} markers={markers} {...s} />}
       </ChartCard>
+      {labMode && (
+        <ChartCard title="Cluster balance" legend={balance} testId="chart-balance" className="wide">
+          {(s) => <BalanceChart data={data} duration={duration} markers={markers} series={balance} {...s} />}
+        </ChartCard>
+      )}
       <ChartCard title="Migrations per interval" legend={MIGRATIONS} testId="chart-migrations" className="wide">
         {(s) => <MigrationsChart data={data} duration={duration} markers={markers} {...s} />}
       </ChartCard>

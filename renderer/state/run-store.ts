@@ -22,6 +22,7 @@ import type {
   LabSummary,
   ObjectiveState,
   OrdersExport,
+  RecommendationsView,
   RuleState,
   LabEvent,
   LabInfo,
@@ -147,6 +148,10 @@ export interface RunState {
   pendingOrders: PendingOrder[]
   /** lab mode: the placement rules as last asked for (the rules panel asks while it is shown) */
   rules: RuleState[]
+  /** lab mode: the recommendations as last asked for (the recommendations panel asks while it is shown) */
+  recommendations?: RecommendationsView
+  /** pause the clock at the step where the count of waiting recommendations grows (off by default) */
+  pauseOnRecommendations: boolean
   /** a VM dropped on a host of the map: its target picker opens with that host first */
   pickTarget?: { vm: number; host: number }
   /** host shards in workers, as the page was asked to open runs (?workers=) */
@@ -211,6 +216,7 @@ export class RunStore {
       branches: [],
       pendingOrders: [],
       rules: [],
+      pauseOnRecommendations: false,
       view: 'run',
       labs: [],
       progress: readProgress(pageStorage()),
@@ -352,6 +358,7 @@ export class RunStore {
         busy: false,
         pendingOrders: [],
         rules: [],
+        recommendations: undefined,
         pickTarget: undefined,
         // what was said about the run before no longer holds
         notice: undefined,
@@ -466,16 +473,24 @@ export class RunStore {
       while (this.state.playing && gen === this.generation && play === this.plays && !this.state.done) {
         const started = performance.now()
         const speed = this.state.speed
-        await this.advance(gen, this.advanceRequest(speed === 'max' ? steps : 1))
+        // pausing on new recommendations goes one step at a time, to stop at the step they arrive
+        const watch = this.state.pauseOnRecommendations
+        const waitingBefore = this.state.frames.at(-1)?.recommendationsWaiting ?? 0
+        await this.advance(gen, this.advanceRequest(speed === 'max' && !watch ? steps : 1))
         if (gen !== this.generation || play !== this.plays) return
         const { pauseAt, frames } = this.state
         const now = frames.at(-1)?.time ?? 0
         const reachedPause = pauseAt !== undefined && now >= pauseAt
-        if (this.state.done || reachedPause) {
+        const arrived = newRecommendations(waitingBefore, frames.at(-1)?.recommendationsWaiting)
+        if (this.state.done || reachedPause || (watch && arrived > 0)) {
           this.set({
             playing: false,
             pauseAt: reachedPause ? undefined : pauseAt,
-            notice: reachedPause ? `Paused at the chosen time.` : 'The run is complete.',
+            notice: reachedPause
+              ? `Paused at the chosen time.`
+              : this.state.done
+                ? 'The run is complete.'
+                : `Paused: ${arrived} new recommendation${arrived === 1 ? '' : 's'} waiting.`,
           })
           break
         }
@@ -609,6 +624,22 @@ export class RunStore {
     } catch (e) {
       this.fail(e)
     }
+  }
+
+  /** Lab mode: asks the lab for the recommendations waiting, the latest resolved and the counts. */
+  async refreshRecommendations(): Promise<void> {
+    const gen = this.generation
+    try {
+      const recommendations = await this.connection.lab.recommendations()
+      if (gen === this.generation) this.set({ recommendations })
+    } catch (e) {
+      this.fail(e)
+    }
+  }
+
+  /** Pause the clock when the count of waiting recommendations grows (takes effect at the next step). */
+  setPauseOnRecommendations(on: boolean): void {
+    this.set({ pauseOnRecommendations: on })
   }
 
   /** A VM dropped on a host of the map: selects the VM and opens its target picker with that host first. */
@@ -755,6 +786,7 @@ export class RunStore {
       branches: list.branches,
       pendingOrders: [],
       rules: [],
+      recommendations: undefined,
       pickTarget: undefined,
       busy: false,
       notice: events.at(-1)?.message,
@@ -1003,6 +1035,11 @@ export function describeOrder(action: LabOrder): Omit<PendingOrder, 'action'> {
     vm: action.balloon.vm,
     label: `balloon VM ${action.balloon.vm} to ${action.balloon.target === 'auto' ? 'auto' : `${action.balloon.target} bytes`}`,
   }
+}
+
+/** How many more recommendations wait after a step than before it (0 when none more, or not lab mode). */
+export function newRecommendations(before: number, after: number | undefined): number {
+  return after !== undefined && after > before ? after - before : 0
 }
 
 function appendHostSample(samples: HostSample[], host: HostDetails, time: number): HostSample[] {
