@@ -484,25 +484,24 @@ export class Ksm implements KsmDaemon {
   private runWakeups(k: number): void {
     const kpp = this.kpp
     const p = this.tunables.pages_to_scan
-    const S = this.mappedTotal()
     while (k > 0) {
       if (this.steadyEpoch === this.epoch) {
-        this.skipWakeups(k, S)
+        this.skipWakeups(k, this.mappedTotal())
         return
       }
-      const R = this.remainingInPass(S)
-      // wake-ups until the end of this pass is found (that one included)
-      const w = Math.ceil(((R + 1) * kpp - this.credit) / p)
-      if (k < w) {
-        const total = this.credit + k * p
-        const j = Math.floor(total / kpp)
+      // The j pages k wake-ups scan, unless the pass ends first: j ≤ R (the mapped pages left in the pass)
+      // exactly when the k wake-ups end before the one that finds the end of the pass. Scanning tells which
+      // (the scan changes no page's presence), so R is not counted beforehand.
+      const total = this.credit + k * p
+      const j = Math.floor(total / kpp)
+      const R = this.scanPages(j)
+      if (R === j) {
         this.credit = total - j * kpp
-        this.scanPages(j)
         return
       }
-      this.scanPages(R)
+      // the pass ended after R pages: the wake-ups until its end was found (that one included)
+      const w = Math.ceil(((R + 1) * kpp - this.credit) / p)
       if (this.cur === -1) this.startPass()
-      if (this.remainingInPass(S) !== 0) throw new Error('KSM: pages left at the end of a pass')
       this.endPass()
       k -= w
     }
@@ -525,22 +524,24 @@ export class Ksm implements KsmDaemon {
     this.endPass()
   }
 
-  /** Scans the next j mapped pages (they exist: j ≤ remainingInPass). */
-  private scanPages(j: number): void {
-    if (j <= 0) return
+  /** Scans the next j mapped pages, or up to the end of the pass if fewer are left; returns how many. */
+  private scanPages(j: number): number {
+    if (j <= 0) return 0
     if (this.cur === -1) this.startPass()
-    if (this.rebuildUnstable) this.rebuildUnstableTree()
+    // (a pass already at its end keeps its tree as it is: the next pass starts a new one)
+    if (this.rebuildUnstable && this.remainingInPass(this.mappedTotal()) > 0) this.rebuildUnstableTree()
+    const order = this.order
     let left = j
-    for (;;) {
-      const slot = this.order[this.cur]
-      if (slot === undefined) throw new Error('KSM: a pass ended early')
-      left -= this.visit(slot, left)
+    while (this.cur < order.length) {
+      left -= this.visit(order[this.cur]!, left)
       if (left === 0) break
       this.cur++
       this.curPage = 0
     }
-    this.passScanned += j
-    this.scanned += j
+    const n = j - left
+    this.passScanned += n
+    this.scanned += n
+    return n
   }
 
   /**
@@ -556,6 +557,11 @@ export class Ksm implements KsmDaemon {
     const unique = image.unique
     const changed = image.changed
     const words = absent.length
+    // the slot's planes, made at its first mapped page (cmpAndMerge never replaces them)
+    let item = slot.item
+    let checked = slot.checked
+    let unstable = slot.unstable
+    let merged = slot.merged
     let w = this.curPage >>> 5
     let from = ~0 << (this.curPage & 31)
     let left = max
@@ -580,22 +586,25 @@ export class Ksm implements KsmDaemon {
         }
         left -= c
         last = (w << 5) + 31 - Math.clz32(m)
-        if (slot.item === null) slot.ensure()
-        const item = slot.item!
-        const checked = slot.checked!
-        const unstable = slot.unstable!
-        const merged = slot.merged![w]!
-        const own = m & unique[w]! & ~merged
+        if (item === null || checked === null || unstable === null || merged === null) {
+          slot.ensure()
+          item = slot.item!
+          checked = slot.checked!
+          unstable = slot.unstable!
+          merged = slot.merged!
+        }
+        const mergedW = merged[w]!
+        const ch = changed[w]!
+        const own = m & unique[w]! & ~mergedW
         if (own !== 0) {
-          const ch = changed[w]!
           const fresh = checked[w]! & ~ch
-          const it = item[w]!
           const un = unstable[w]!
           // checksum changed (or never taken): volatile, the checksum taken now (an item made first if none)
           const vol = own & ~fresh
           // checksum unchanged: into the unstable tree (an own page there stays there)
           const settle = own & fresh & ~un
           if (vol !== 0) {
+            const it = item[w]!
             newItems += popcount(vol & ~it)
             unsharedDelta -= popcount(vol & un)
             volatile += popcount(vol)
@@ -603,10 +612,12 @@ export class Ksm implements KsmDaemon {
             checked[w] = checked[w]! | vol
             changed[w] = ch & ~vol
           }
-          unstable[w] = (un & ~vol) | settle
+          if (vol !== 0 || settle !== 0) unstable[w] = (un & ~vol) | settle
           if (settle !== 0) unsharedDelta += popcount(settle)
         }
-        let rest = m & ~own & ~(merged & ~changed[w]!)
+        // the rest, once own pages and pages still merged to their content are set aside (`ch` differs from
+        // the word now only in own pages)
+        let rest = m & ~own & ~(mergedW & ~ch)
         while (rest !== 0) {
           const bit = rest & -rest
           rest ^= bit
