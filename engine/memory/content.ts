@@ -64,18 +64,20 @@ export function initialiseContent(image: MemoryImage, spec: ContentSpec, stream:
   let imageLeft = counts.image
   const n = image.pageCount
   const kinds = new Uint8Array(n)
-  const draws = new Float64Array(Math.min(n, 4096))
-  for (let page = 0; page < n; page++) {
-    const d = page % draws.length
-    if (d === 0) stream.floats(draws.length <= n - page ? draws : draws.subarray(0, n - page))
-    const r = draws[d]! * (n - page)
-    if (r < zeroLeft) {
-      kinds[page] = PAGE_ZERO
-      zeroLeft--
-    } else if (r < zeroLeft + imageLeft) {
-      kinds[page] = PAGE_IMAGE
-      imageLeft--
-    } else kinds[page] = PAGE_UNIQUE
+  const batch = Math.min(n, 4096)
+  const draws = new Float64Array(batch)
+  for (let start = 0; start < n; start += batch) {
+    const end = Math.min(n, start + batch)
+    stream.floats(end - start === batch ? draws : draws.subarray(0, end - start))
+    for (let page = start; page < end; page++) {
+      const r = draws[page - start]! * (n - page)
+      // without branches (the kind is random): zero below zeroLeft, image below zeroLeft + imageLeft
+      const zero = +(r < zeroLeft)
+      const img = +(r < zeroLeft + imageLeft) - zero
+      kinds[page] = PAGE_UNIQUE - PAGE_UNIQUE * zero - img
+      zeroLeft -= zero
+      imageLeft -= img
+    }
   }
   image.setContent(kinds, spec.imageId)
   return counts

@@ -171,6 +171,7 @@ export class MemoryImage {
     const tokens = this.tokens
     const n = this.pageCount
     const base = this.uniqueBase
+    const imageBase = 1 + imageId * IMAGE_PAGES
     let writes = this.writes
     let imagePage = 0
     for (let w = 0; w < this.nonzero.length; w++) {
@@ -178,19 +179,32 @@ export class MemoryImage {
       const last = Math.min(n, first + 32)
       let nz = 0
       let un = 0
-      for (let p = first; p < last; p++) {
-        const kind = kinds[p]!
-        if (kind === 0) tokens[p] = ZERO_TOKEN
-        else {
-          nz |= 1 << (p & 31)
-          if (kind === 1) tokens[p] = imageToken(imageId, imagePage++)
+      if (writes + 32 <= UNIQUE_BASE) {
+        // without branches on the kind (it is random): each token is a sum of 0/1 multiples, exact
+        for (let p = first; p < last; p++) {
+          const kind = kinds[p]!
+          const img = +(kind === 1)
+          const own = +(kind > 1)
+          tokens[p] = img * (imageBase + imagePage) + own * (base + writes)
+          imagePage += img
+          writes += own
+          nz |= (img | own) << (p & 31)
+          un |= own << (p & 31)
+        }
+      } else
+        for (let p = first; p < last; p++) {
+          const kind = kinds[p]!
+          if (kind === 0) tokens[p] = ZERO_TOKEN
           else {
-            tokens[p] = base + (writes < UNIQUE_BASE ? writes : writes % UNIQUE_BASE)
-            writes++
-            un |= 1 << (p & 31)
+            nz |= 1 << (p & 31)
+            if (kind === 1) tokens[p] = imageBase + imagePage++
+            else {
+              tokens[p] = base + (writes < UNIQUE_BASE ? writes : writes % UNIQUE_BASE)
+              writes++
+              un |= 1 << (p & 31)
+            }
           }
         }
-      }
       const pages = last - first === 32 ? ~0 : (1 << (last - first)) - 1
       const absent = this.absent[w]!
       this.mapped += popcount(nz & ~absent) - popcount(this.nonzero[w]! & ~absent)
@@ -200,6 +214,9 @@ export class MemoryImage {
       if (this.logging) this.dirty[w]! |= pages
     }
     this.writes = writes
+    // imageToken's checks, for the first image page out of range
+    if (imagePage > 0) imageToken(imageId, 0)
+    if (imagePage > IMAGE_PAGES) imageToken(imageId, IMAGE_PAGES)
   }
 
   /** The pages of `mask` in word `w` go to the balloon: absent, zero content (setAbsent and setToken each). */
