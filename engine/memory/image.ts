@@ -125,6 +125,16 @@ export class MemoryImage {
       const t = base + n
       for (let i = 0; i < 32; i++) tokens[first + i] = t + i
       n += 32
+    } else if (n + 32 <= UNIQUE_BASE && popcount(mask) >= 8) {
+      // most of the word: one pass over its pages is faster than a search for each set bit
+      const t = base + n
+      let k = 0
+      for (let i = 0; i < 32; i++)
+        if (((mask >>> i) & 1) !== 0) {
+          tokens[first + i] = t + k
+          k++
+        }
+      n += k
     } else
       for (let m = mask; m !== 0; m &= m - 1) {
         tokens[first + 31 - Math.clz32(m & -m)] = base + (n < UNIQUE_BASE ? n : n % UNIQUE_BASE)
