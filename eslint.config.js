@@ -114,6 +114,39 @@ export default tseslint.config(
       ],
     },
   },
+  // A lab run must give the same stateHash in Chromium, Electron and Node: the engine's transcendental functions
+  // are its own (Math.sin, Math.log, … and ** differ in the last bit between V8 versions).
+  {
+    files: ['engine/**/*.ts'],
+    ignores: ['engine/math/fdlibm.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...[
+          ['sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'atan2', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh'],
+          ['log', 'log1p', 'log2', 'log10', 'exp', 'expm1', 'pow', 'cbrt', 'hypot'],
+        ]
+          .flat()
+          .map((property) => ({
+            object: 'Math',
+            property,
+            message:
+              'Math.' +
+              property +
+              ' differs in the last bit between JavaScript engines: use engine/math/fdlibm.ts (add the function there if it is missing).',
+          })),
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          // a literal base (2 ** 20, 1024 ** 3: exact powers) is fine
+          selector: "BinaryExpression[operator='**']:not([left.type='Literal'])",
+          message: 'x ** y is Math.pow, not the same bits everywhere: multiply, or use engine/math/fdlibm.ts.',
+        },
+        { selector: "AssignmentExpression[operator='**=']", message: '**= is Math.pow: multiply instead.' },
+      ],
+    },
+  },
   {
     files: ['cli/**/*.ts'],
     rules: {

@@ -5,6 +5,7 @@
 // restored (checkpoints).
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator'
+import * as fdlibm from './math/fdlibm'
 
 /**
  * pure-rand's xoroshiro128+ (generator/xoroshiro128plus, its state words in its order s01, s00, s11, s10),
@@ -149,7 +150,7 @@ export class RandomStream {
       const v = 2 * this.float() - 1
       const s = u * u + v * v
       if (s > 0 && s < 1) {
-        const m = Math.sqrt((-2 * Math.log(s)) / s)
+        const m = Math.sqrt((-2 * fdlibm.log(s)) / s)
         this.spare = v * m
         return u * m
       }

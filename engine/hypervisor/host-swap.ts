@@ -28,6 +28,7 @@
 // (swapped share of its region) × c, and throughput collapses; an idle VM's pages go out first and cost
 // nothing until touched.
 import type { GuestMemory } from './guest-memory'
+import * as fdlibm from '../math/fdlibm'
 
 export interface HostSwapConfig {
   /** swap space on the host, bytes */
@@ -204,8 +205,8 @@ export function swapSegment(
     const swHot = vm.hostSwappedHot
     const swRest = vm.hostSwapped - swHot
     swappedBefore += vm.hostSwapped
-    const backHot = swHot > 0 ? swHot * -Math.expm1(-rho[h] * seg) : 0
-    const backRest = swRest > 0 ? swRest * -Math.expm1(-rho[h + 1]! * seg) : 0
+    const backHot = swHot > 0 ? swHot * -fdlibm.expm1(-rho[h] * seg) : 0
+    const backRest = swRest > 0 ? swRest * -fdlibm.expm1(-rho[h + 1]! * seg) : 0
     remaining[h] = swHot - backHot
     remaining[h + 1] = swRest - backRest
     stillSwapped += remaining[h] + remaining[h + 1]!

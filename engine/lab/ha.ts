@@ -9,6 +9,7 @@ import { streamFor, RandomStream } from '../random'
 import { HOST_MODE, HOST_STATE } from '../vocabulary'
 import type { LabPlan } from './plan'
 import type { VmTransfer } from './protocol'
+import * as fdlibm from '../math/fdlibm'
 
 /**
  * HA admission control, as vSphere HA's "host failures cluster tolerates" policy: enough capacity stays
@@ -194,7 +195,7 @@ export class HaManager {
     const stream = this.streams[h]
     const mtbf = this.model.ha.mtbf
     if (!stream || !mtbf) return Infinity
-    return from - mtbf * Math.log(1 - stream.float())
+    return from - mtbf * fdlibm.log(1 - stream.float())
   }
 
   /** Hosts whose random failure falls before `until` (the end of the coming step), in id order. */

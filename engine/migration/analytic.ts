@@ -4,11 +4,12 @@
 // expected-value trajectory of QEMU's own switch-over rule (sync when less than threshold_size is left,
 // checked every 100 ms window; QEMU's migration/ram.c) for comparison with the engine.
 import { BUFFER_DELAY } from './params'
+import * as fdlibm from '../math/fdlibm'
 
 /** Distinct pages dirtied by `writes` uniform random page writes into `pages` pages. */
 export function uniquePagesDirtied(pages: number, writes: number): number {
   if (writes <= 0 || pages <= 0) return 0
-  return -pages * Math.expm1(writes * Math.log1p(-1 / pages))
+  return -pages * fdlibm.expm1(writes * fdlibm.log1p(-1 / pages))
 }
 
 /**
@@ -75,7 +76,7 @@ export function geometricPrecopy(input: GeometricInput): GeometricResult {
   if (M <= vthd) n = 0
   else if (lambda <= 0) n = 1
   else if (lambda >= 1) n = maxRounds
-  else n = Math.min(Math.ceil(Math.log(vthd / M) / Math.log(lambda)), maxRounds)
+  else n = Math.min(Math.ceil(fdlibm.log(vthd / M) / fdlibm.log(lambda)), maxRounds)
   const converges = Number.isFinite(n)
   if (!converges)
     return {
@@ -90,12 +91,18 @@ export function geometricPrecopy(input: GeometricInput): GeometricResult {
     }
   const volumes: number[] = []
   const times: number[] = []
-  for (let i = 0; i <= n; i++) volumes.push(M * lambda ** i)
+  // λ^i by repeated multiplication, λ^n at the end: the same bits on every engine, unlike ** (Math.pow)
+  let lambdaN = 1
+  for (let i = 0; i < n; i++) {
+    volumes.push(M * lambdaN)
+    lambdaN *= lambda
+  }
+  volumes.push(M * lambdaN)
   for (let i = 0; i < n; i++) times.push(volumes[i]! / R)
   const Vn = volumes[n]!
   const downtime = Vn / Rsw + (input.deviceTime ?? 0)
-  const transferred = lambda === 1 ? M * (n + 1) : (M * (1 - lambda ** (n + 1))) / (1 - lambda)
-  const live = lambda === 1 ? (M / R) * n : ((M / R) * (1 - lambda ** n)) / (1 - lambda)
+  const transferred = lambda === 1 ? M * (n + 1) : (M * (1 - lambdaN * lambda)) / (1 - lambda)
+  const live = lambda === 1 ? (M / R) * n : ((M / R) * (1 - lambdaN)) / (1 - lambda)
   return { lambda, converges, rounds: n, volumes, times, transferred, downtime, totalTime: live + downtime }
 }
 

@@ -794,7 +794,7 @@ export class LiveMigration {
     this.image.startLogging()
     this.bitmap.fill(0xffffffff)
     const tail = this.pageCount & 31
-    if (tail !== 0) this.bitmap[this.bitmap.length - 1] = (2 ** tail - 1) >>> 0
+    if (tail !== 0) this.bitmap[this.bitmap.length - 1] = 0xffffffff >>> (32 - tail) // the low `tail` bits
     this.remaining = this.pageCount
     this.cursor = 0
     this.syncCount = 1

@@ -9,6 +9,7 @@
 import type { Workload } from '../scenario/schema'
 import { streamFor } from '../random'
 import type { RowPermutation } from '../row-permutation'
+import * as fdlibm from '../math/fdlibm'
 
 // every trace kind is 4: its demand comes from the model's trace pool, not from a generator
 const KIND = {
@@ -205,7 +206,7 @@ export class GeneratorBank {
       const v = 2 * this.drawn[UNIFORM]! - 1
       const s = u * u + v * v
       if (s > 0 && s < 1) {
-        const m = Math.sqrt((-2 * Math.log(s)) / s)
+        const m = Math.sqrt((-2 * fdlibm.log(s)) / s)
         this.spare[slot] = v * m
         this.drawn[NORMAL] = u * m
         return
@@ -242,8 +243,9 @@ export class GeneratorBank {
         out[at] = p[o]!
         return
       case KIND.diurnal: {
-        const angle = (2 * Math.PI * (time - this.phase[slot]!)) / p[o + 2]!
-        let u = p[o]! + p[o + 1]! * Math.sin(angle)
+        // the phase as a fraction of the period, in [0, 1]: fdlibm.sin needs only a small argument
+        const turns = (time - this.phase[slot]!) / p[o + 2]!
+        let u = p[o]! + p[o + 1]! * fdlibm.sin(2 * Math.PI * (turns - Math.floor(turns)))
         const noise = p[o + 3]!
         if (noise > 0) {
           this.normal(slot)

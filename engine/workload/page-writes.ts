@@ -11,6 +11,7 @@
 // numbers plus the stream state, so it moves with the VM between shards and into checkpoints.
 import type { MemoryImage } from '../memory/image'
 import { RandomStream, streamFor } from '../random'
+import * as fdlibm from '../math/fdlibm'
 
 export type WritePattern = 'uniform' | 'hot-cold' | 'sequential'
 
@@ -194,7 +195,7 @@ export class PageWriter {
         for (let i = 0; i < writes; i++) image.write(first + Math.floor(stream.float() * pages))
         return
       }
-      const p = 1 - Math.pow(1 - 1 / pages, writes)
+      const p = -fdlibm.expm1(writes * fdlibm.log1p(-1 / pages)) // 1 − (1 − 1/pages)^writes
       if (!image.writeWord) {
         for (let i = 0; i < pages; i++) if (stream.float() < p) image.write(first + i)
         return
