@@ -264,7 +264,7 @@ const PIO2_3T = 8.47842766036889956997e-32 // 0x397B839A 252049C1
 /** 1.5 · 2^52: adding and subtracting it rounds a double below 2^51 to an integer, ties to even */
 const ROUNDER = 6755399441055744
 
-/** |x| < 2^20 · π/2 (the high word of 2^20·π/2 is 0x413921FB): what the medium-argument reduction covers */
+/** |x| below 1647099 (0x413921FB 00000000: the high word of 2^20·π/2): what the medium-argument reduction covers */
 export const SIN_MAX_ARGUMENT = fromWords(0x413921fb, 0)
 const reduced = new Float64Array(2)
 
@@ -303,7 +303,7 @@ function reducePio2(x: number, ix: number): number {
 }
 
 /**
- * The sine (s_sin.c) for |x| < SIN_MAX_ARGUMENT (about 1.6 million): the engine reduces a periodic phase to
+ * The sine (s_sin.c) for |x| < SIN_MAX_ARGUMENT (1647099, about 2^20·π/2): the engine reduces a periodic phase to
  * one period before it asks, so larger arguments would be a bug upstream and throw a RangeError rather than
  * need fdlibm's multi-precision Payne–Hanek reduction. NaN and ±Infinity give NaN, as Math.sin does.
  */
@@ -311,7 +311,7 @@ export function sin(x: number): number {
   const ix = highWord(x) & 0x7fffffff
   if (ix <= 0x3fe921fb) return ix < 0x3e500000 ? x : kernelSin(x, 0, false) // |x| ≤ π/4; |x| < 2^-26: x
   if (ix >= 0x7ff00000) return NaN
-  if (ix >= 0x413921fb) throw new RangeError(`sin(${x}): the argument must be below 2^20·π/2 in magnitude`)
+  if (ix >= 0x413921fb) throw new RangeError(`sin(${x}): the argument must be below ${SIN_MAX_ARGUMENT} in magnitude`)
   const n = reducePio2(x, ix)
   switch (n & 3) {
     case 0:
