@@ -16,7 +16,7 @@ export const ready = existsSync(CHROMIUM) && existsSync(join(WEB_BUILD, 'index.h
 /** `npm test` builds the web version and CI installs Chromium: a missing one fails unless skipping is asked for. */
 export const skipAllowed = process.env.CONLAB_SKIP_E2E === '1'
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
