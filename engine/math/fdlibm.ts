@@ -34,7 +34,7 @@ function lowWord(x: number): number {
 function withHighWord(x: number, high: number): number {
   words[0] = x
   word[HI] = high
-  return words[0]!
+  return words[0]
 }
 
 function fromWords(high: number, low: number): number {
