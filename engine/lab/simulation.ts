@@ -561,7 +561,8 @@ export class LabSimulation {
       sumSq += u * u
     }
     if (n === 0) return 0
-    const variance = sumSq / n - (sum / n) ** 2
+    const mean = sum / n
+    const variance = sumSq / n - mean * mean
     return variance > 0 ? Math.sqrt(variance) : 0
   }
 

@@ -65,7 +65,10 @@ export function standardDeviation(values: ArrayLike<number>): number {
   for (let i = 0; i < n; i++) sum += values[i]!
   const mean = sum / n
   let sq = 0
-  for (let i = 0; i < n; i++) sq += (values[i]! - mean) ** 2
+  for (let i = 0; i < n; i++) {
+    const d = values[i]! - mean
+    sq += d * d
+  }
   return Math.sqrt(sq / n)
 }
 
