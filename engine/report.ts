@@ -73,6 +73,8 @@ export interface RunReport {
    * full automation or approved), dismissed, expired (the state they were made on gone) — and those still waiting
    */
   recommendations?: RecommendationReport
+  /** lab mode: the DRS standard deviation of CPU load (planned demand ÷ capacity over the hosts in service) at the end */
+  loadStdDev?: number
   /** lab mode, a run resumed or branched from a checkpoint: where it started */
   resumedFrom?: { checkpoint: string; time: number; policy: string }
 }

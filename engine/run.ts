@@ -124,6 +124,7 @@ export function labReport(
     maintenance: s.maintenance,
     orders: s.orders,
     recommendations: s.recommendations,
+    loadStdDev: s.loadStdDev,
   }
 }
 

@@ -1,7 +1,7 @@
 // What a guided lab's objectives can measure: every metric is read from the run's report (engine/report.ts)
 // or from the engine's own events, never estimated by the grader. One table: the lab schema takes its names
-// from it, `conlab lab show` and docs/labs.md describe them from it, and a new metric (the recommendations'
-// counts, say) is one more entry — or, without any entry, `report` with the path of a number in the report.
+// from it, `conlab lab show` and docs/labs.md describe them from it, and a new metric is one more entry — or,
+// without any entry, `report` with the path of a number in the report.
 import type { RunReport } from '../report'
 import type { LabEvent } from '../vocabulary'
 
@@ -251,6 +251,26 @@ export const METRICS = {
     accepts: ['hosts'],
     read: ({ report }, p) => hostsIn(report, 'standby', p.hosts),
     events: onHosts,
+  },
+  loadStdDev: {
+    description:
+      'the DRS standard deviation of CPU load over the hosts in service at the time checked (planned demand ÷ capacity)',
+    unit: 'fraction',
+    trend: 'any',
+    read: ({ report }) => report.loadStdDev,
+    events: kinds('migration-end'),
+  },
+  recommendationsApplied: {
+    description: 'recommendations applied, by full automation or approved (the report’s recommendations.applied)',
+    unit: 'count',
+    trend: 'up',
+    read: ({ report }) => report.recommendations?.applied,
+  },
+  recommendationsDismissed: {
+    description: 'recommendations the trainee dismissed (the report’s recommendations.dismissed)',
+    unit: 'count',
+    trend: 'up',
+    read: ({ report }) => report.recommendations?.dismissed,
   },
   revertsTo: {
     description: 'times VM `vm` was reverted to its snapshot named `snapshot`',

@@ -51,6 +51,8 @@ export interface LabSummary {
    * full automation or approved), dismissed, expired (the state they were made on gone) — and those still waiting
    */
   recommendations: RecommendationReport
+  /** the DRS standard deviation of CPU load over the hosts in service now, as the last frame's loadStdDev */
+  loadStdDev: number
 }
 
 /** What the hash covers: the totals, where every VM is and is going, its demand and history, the accounts. */

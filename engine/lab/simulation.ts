@@ -1184,6 +1184,7 @@ export class LabSimulation {
       maintenance: this.hostModes.state().requests,
       orders: this.desk.log.map((o) => ({ ...o })),
       recommendations: { ...this.recommendations.counts, waiting: this.recommendations.waiting.length },
+      loadStdDev: this.loadDeviation(),
     }
   }
 }

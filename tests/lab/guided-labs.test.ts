@@ -104,6 +104,16 @@ const CASES: {
     wrong: { why: 'switch consolidation off', settings: ['policy=none'], fails: ['energy'] },
   },
   {
+    id: 'drs-manual',
+    nothing: ['balanced', 'dismissed'],
+    // approving everything balances best, but the second move is VM 0's: two migrations, nothing dismissed
+    wrong: {
+      why: 'approve all',
+      orders: [{ at: 300, approveAll: true }],
+      fails: ['never-moved', 'one-move', 'dismissed'],
+    },
+  },
+  {
     id: 'policy-planetlab',
     nothing: ['energy', 'sla'],
     // the tightest static threshold saves the energy, with twice the SLATAH allowed and too many migrations
@@ -209,6 +219,24 @@ describe('figures derived by hand', () => {
     const o = nothing.objectives.find((x) => x.id === 'never-moved')!
     expect(o.events.length).toBeGreaterThan(0)
     expect(o.events.every((e) => e.vm === 0 && (e.kind === 'migration-start' || e.kind === 'migration-end'))).toBe(true)
+  })
+
+  it('drs-manual: loads 77.5 / 50 / 10 % have σ 0.277; VM 1 moved, 55 / 50 / 32.5 % give 0.0965; VM 0 too, 0.0312', async () => {
+    // host loads: the sum of its VMs' constant demand, each VM a quarter of a host (one 2,500-MIPS vCPU of four)
+    const sd = (loads: number[]) => {
+      const mean = loads.reduce((a, b) => a + b, 0) / loads.length
+      return Math.sqrt(loads.reduce((a, l) => a + (l - mean) ** 2, 0) / loads.length)
+    }
+    const start = [(0.4 + 3 * 0.9) / 4, (4 * 0.5) / 4, (4 * 0.1) / 4] // 0.775, 0.5, 0.1
+    const nothing = await grade('drs-manual')
+    expect(valueOf(nothing, 'balanced')).toBeCloseTo(sd(start), 9) // 0.2771
+    const lab = labs.get('drs-manual')
+    const solved = await gradeSubmission(lab, solutionSubmission(lab), nodeFiles)
+    expect(valueOf(solved, 'balanced')).toBeCloseTo(sd([0.775 - 0.225, 0.5, 0.1 + 0.225]), 9) // 0.0965
+    expect([valueOf(solved, 'one-move'), valueOf(solved, 'dismissed')]).toEqual([1, 1])
+    const all = await grade('drs-manual', [], [{ at: 300, approveAll: true }])
+    expect(valueOf(all, 'balanced')).toBeCloseTo(sd([0.55 - 0.1, 0.5, 0.325 + 0.1]), 9) // 0.0312
+    expect([valueOf(all, 'never-moved'), valueOf(all, 'one-move')]).toEqual([1, 2])
   })
 
   it('ha-admission: a restart waits 15 s of detection, 180 s of host boot, 90 s of VM boot — 105 s with a spare on', async () => {
