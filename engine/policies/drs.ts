@@ -72,6 +72,8 @@ export function drsPass(view: ClusterView, p: DrsParams): PresetResult {
   if (p.dpm) {
     const off = dpmPowerOff(view, p.dpm, touched)
     if (off && off.priority <= p.dpm.threshold) power.push(off)
+    // a power-off above DPM's threshold is not made: the moves it planned in the view go back
+    else if (off) for (const m of [...off.moves!].reverse()) view.move(m.vm, m.from)
   }
   return { moves, power }
 }

@@ -9,6 +9,7 @@ import {
   dpmPowerOff,
   dpmPowerOn,
   drsBalance,
+  drsPass,
   drsPriority,
   targetDeviation,
 } from '../../engine/policies/drs'
@@ -146,6 +147,22 @@ describe('DPM (63 % ± 18 %, power-on over 5 minutes, power-off over 40)', () =>
     const other = dpmPowerOff(cluster([[0], [1], [2]], [0.5, 0.2, 0.1]), dpm, new Set([2]))
     expect(other).toMatchObject({ kind: 'standby', host: 1, priority: 3 })
     expect(other!.moves!.map((m) => m.to)).toEqual([2])
+  })
+
+  it('a pass whose power-off is above DPM threshold makes none and leaves the VMs where they are', () => {
+    // three hosts at 30 % (drs-1: no balancing move). Host 0, the least loaded (lowest id), is 15 points below
+    // the band: a power-off of priority 4, its VM to host 1 (30 → 60 % ≤ 63 %). Over DPM's threshold 3 the pass
+    // makes none — and the move it planned is not left in the view, where the next decisions would count
+    // VM 0 on host 1
+    const view = cluster([[0], [1], [2]], [0.3, 0.3, 0.3])
+    expect(drsPass(view, { ...drs(1), dpm })).toEqual({ moves: [], power: [] })
+    expect([0, 1, 2].map((h) => view.vms(h))).toEqual([[0], [1], [2]])
+    // with DPM's threshold at 4 the same power-off is made, with its move
+    const other = cluster([[0], [1], [2]], [0.3, 0.3, 0.3])
+    const made = drsPass(other, { ...drs(1), dpm: { ...dpm, threshold: 4 } })
+    expect(made.power).toMatchObject([{ kind: 'standby', host: 0, priority: 4 }])
+    expect(made.power[0]!.moves!.map((m) => [m.vm, m.from, m.to])).toEqual([[0, 0, 1]])
+    expect([0, 1, 2].map((h) => other.vms(h))).toEqual([[], [1, 0], [2]])
   })
 })
 
