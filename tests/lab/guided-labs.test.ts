@@ -114,6 +114,16 @@ const CASES: {
     },
   },
   {
+    id: 'dpm-night',
+    nothing: ['energy'],
+    // a DPM band at 80 % ± 18 % packs the night fuller and wakes the servers too late for the morning
+    wrong: {
+      why: 'DPM at a higher target',
+      settings: ['automation=full', 'policy.dpm.target=0.8'],
+      fails: ['sla'],
+    },
+  },
+  {
     id: 'policy-planetlab',
     nothing: ['energy', 'sla'],
     // the tightest static threshold saves the energy, with twice the SLATAH allowed and too many migrations
@@ -237,6 +247,35 @@ describe('figures derived by hand', () => {
     const all = await grade('drs-manual', [], [{ at: 300, approveAll: true }])
     expect(valueOf(all, 'balanced')).toBeCloseTo(sd([0.55 - 0.1, 0.5, 0.325 + 0.1]), 9) // 0.0312
     expect([valueOf(all, 'never-moved'), valueOf(all, 'one-move')]).toEqual([1, 2])
+  })
+
+  it('dpm-night: four servers on all night draw Σ 4 × P(u) × 5 min = 5.555 kWh, DPM on or off; DPM in full saves 0.48', async () => {
+    // u = 0.5 + 0.45 sin(2π (t − 6h) / 8h) at each step's start, every host at u (four VMs of a quarter host
+    // each); P interpolates the power table between its 10 % points
+    const table = [100, 118, 132, 146, 160, 174, 188, 202, 216, 230, 240]
+    const power = (u: number) => {
+      const i = Math.min(9, Math.floor(u * 10))
+      return table[i]! + (u * 10 - i) * (table[i + 1]! - table[i]!)
+    }
+    let joules = 0
+    for (let k = 0; k < 96; k++)
+      joules += 4 * power(0.5 + 0.45 * Math.sin((2 * Math.PI * (k * 300 - 6 * 3600)) / (8 * 3600))) * 300
+    const allOn = joules / 3.6e6 // 5.5551
+    const nothing = await grade('dpm-night')
+    expect(valueOf(nothing, 'energy')).toBeCloseTo(allOn, 9)
+    expect(valueOf(nothing, 'sla')).toBe(0)
+    const off = await grade('dpm-night', ['automation=full', 'policy.name=drs-3'])
+    expect(failed(off)).toEqual(['energy'])
+    expect(valueOf(off, 'energy')).toBeCloseTo(allOn, 9)
+    // in full automation hosts 0 and 2 spend the small hours in standby (10 W each instead of 100 W and more)
+    const lab = labs.get('dpm-night')
+    const solved = await gradeSubmission(lab, solutionSubmission(lab), nodeFiles)
+    expect(allOn - valueOf(solved, 'energy')!).toBeGreaterThan(0.4)
+    const standby = solved.objectives.find((o) => o.id === 'energy')!.events.filter((e) => e.kind === 'host-off')
+    expect(standby.map((e) => [e.host, e.time])).toEqual([
+      [0, 11700],
+      [2, 12000],
+    ])
   })
 
   it('ha-admission: a restart waits 15 s of detection, 180 s of host boot, 90 s of VM boot — 105 s with a spare on', async () => {
