@@ -57,7 +57,7 @@ describe('approving every recommendation as it appears is full automation', () =
       expect(full.summary.recommendations.applied).toBe(r.applied)
       // the order log holds the approvals, one per step that had something to approve and every other step
       expect(approved.summary.orders.every((o) => 'approveAll' in o.action)).toBe(true)
-    }, 60_000)
+    }, 240_000)
 })
 
 describe('manual automation without approvals', () => {
@@ -70,7 +70,7 @@ describe('manual automation without approvals', () => {
     expect(r.expired).toBeGreaterThan(0)
     // what was proposed either expired or still waits
     expect(r.expired + r.waiting).toBe(r.proposed)
-  }, 60_000)
+  }, 240_000)
 })
 
 describe("a VM group's own automation level", () => {
@@ -92,7 +92,7 @@ describe("a VM group's own automation level", () => {
     expect(manual.migrations).toBe(0)
     expect(manual.recommendations.proposed).toBeGreaterThan(0)
     expect(manual.recommendations.applied).toBe(0)
-  }, 60_000)
+  }, 240_000)
 })
 
 describe('approve and dismiss one recommendation', () => {
@@ -142,7 +142,7 @@ describe('approve and dismiss one recommendation', () => {
     expect(events.some((m) => m.includes(`approve #${second!.id} refused: it was dismissed`))).toBe(true)
     expect(events.some((m) => m.includes('approve #9999 refused: no recommendation has that id'))).toBe(true)
     await sim.close()
-  }, 60_000)
+  }, 240_000)
 })
 
 describe('a checkpoint in manual automation', () => {
@@ -166,7 +166,7 @@ describe('a checkpoint in manual automation', () => {
     }
     expect(resumed.summary().stateHash).toBe(full.summary.stateHash)
     await resumed.close()
-  }, 60_000)
+  }, 240_000)
 })
 
 describe('the presets on the PlanetLab day', () => {
@@ -175,13 +175,13 @@ describe('the presets on the PlanetLab day', () => {
     expect(d1!.summary.migrations).toBeLessThanOrEqual(d3!.summary.migrations)
     expect(d3!.summary.migrations).toBeLessThanOrEqual(d5!.summary.migrations)
     expect(d5!.summary.migrations).toBeGreaterThan(d1!.summary.migrations)
-  }, 60_000)
+  }, 240_000)
 
   it('energy(drs-3+dpm) < energy(drs-3), and drs-3 ends better balanced than none', async () => {
     const [dpm, d3, none] = await Promise.all(['drs-3+dpm', 'drs-3', 'none'].map((p) => run(p, 'full')))
     expect(dpm!.summary.energyKWh).toBeLessThan(d3!.summary.energyKWh)
     expect(d3!.lastStdDev).toBeLessThan(none!.lastStdDev)
-  }, 60_000)
+  }, 240_000)
 })
 
 describe('the recommendation book', () => {
