@@ -3,15 +3,16 @@
 // validated as every scenario is — with a problem in an inline scenario reported at the lab file's own line —
 // and the checks zod cannot express: ids unique, check times on step ends, allowed settings that exist in
 // the scenario schema, allowed order kinds the lab knows, and a solution within what the lab allows.
-import { LineCounter, isMap, parseDocument, stringify } from 'yaml'
+import { stringify } from 'yaml'
 import type { FileSource } from '../platform/files'
-import { LabInputError, describeFound, jsonPath, type Diagnostic } from '../scenario/diagnostics'
-import { issueMessage, locator, parseScenario, relevantIssues, type ParsedScenario } from '../scenario/load'
+import { LabInputError, jsonPath, type Diagnostic } from '../scenario/diagnostics'
+import { parseScenario, type ParsedScenario } from '../scenario/load'
 import { scenarioSchema } from '../scenario/schema'
 import { formatDuration } from '../scenario/duration'
 import { LIMITS } from '../scenario/limits'
 import { StateHasher } from '../hash'
 import { labSchema, type LabFile } from './schema'
+import { readYamlFile } from './yaml-file'
 import { checkChoices, pathKeys, schemaHas } from './choices'
 import { ACTION_KINDS } from '../api/session-orders'
 
@@ -45,45 +46,11 @@ export function labHash(labText: string, scenarioText?: string): string {
 
 /** Parses a lab file; throws LabInputError listing every problem found (file, line, JSON path). */
 export function parseLab(id: string, file: string, text: string, files: FileSource): GuidedLab {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
-  if (doc.errors.length > 0)
-    throw new LabInputError(
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0])
-        return { file, line: pos.line, column: pos.col, message: `not valid YAML/JSON: ${e.message.split('\n')[0]}` }
-      }),
-    )
-  let raw: unknown
-  try {
-    raw = doc.toJS({ maxAliasCount: 100 })
-  } catch (e) {
-    throw new LabInputError([{ file, message: `not a usable lab file: ${(e as Error).message.split('\n')[0]}` }])
-  }
-  if (!isMap(doc.contents) || typeof raw !== 'object' || raw === null)
-    throw new LabInputError([
-      {
-        file,
-        line: 1,
-        message: `expected a lab (title, briefing, scenario, objectives…), found ${describeFound(raw)}`,
-      },
-    ])
-  const locate = locator(doc, lineCounter)
-  const diagnostic = (path: readonly (string | number)[], message: string): Diagnostic => ({
-    file,
-    path: jsonPath(path),
-    ...locate(path),
-    message,
-  })
-  const result = labSchema.safeParse(raw)
-  if (!result.success)
-    throw new LabInputError(
-      relevantIssues(result.error.issues).map((issue) => {
-        const { path, message } = issueMessage(issue, raw)
-        return diagnostic(path, message)
-      }),
-    )
-  const spec = result.data
+  const {
+    data: spec,
+    locate,
+    diagnostic,
+  } = readYamlFile(text, file, labSchema, 'lab', 'title, briefing, scenario, objectives…')
   const line = (path: (string | number)[]) => locate(path).line
   const setup = spec.scenarioSet.map((setting, i) => ({
     setting,

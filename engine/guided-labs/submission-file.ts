@@ -1,55 +1,22 @@
 // A submission as a file (what the app exports and `conlab lab grade` reads), and the lab's own solution as
 // a submission. The file is YAML: the lab's id and content hash, the trainee's settings, the hints revealed
 // and the order log, one order per line in the scenario events' form (`at`: the simulated time it was applied).
-import { LineCounter, parseDocument } from 'yaml'
-import { LabInputError, describeFound, jsonPath, type Diagnostic } from '../scenario/diagnostics'
-import { issueMessage, locator, relevantIssues } from '../scenario/load'
+import { jsonPath } from '../scenario/diagnostics'
 import type { LoggedOrder } from '../lab/lab-state'
 import { submissionSchema } from './schema'
+import { readYamlFile } from './yaml-file'
 import type { GuidedLab } from './lab-file'
 import type { Submission } from './grade'
 
 /** Reads a submission file; throws LabInputError naming the file, line and entry of every problem. */
 export function parseSubmission(text: string, file: string): Submission {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
-  if (doc.errors.length > 0)
-    throw new LabInputError(
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0])
-        return { file, line: pos.line, column: pos.col, message: `not valid YAML/JSON: ${e.message.split('\n')[0]}` }
-      }),
-    )
-  let raw: unknown
-  try {
-    raw = doc.toJS({ maxAliasCount: 100 })
-  } catch (e) {
-    throw new LabInputError([{ file, message: `not a usable submission: ${(e as Error).message.split('\n')[0]}` }])
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw new LabInputError([
-      {
-        file,
-        line: 1,
-        message: `expected a lab submission (lab, labHash, settings, orders…), found ${describeFound(raw)}`,
-      },
-    ])
-  const locate = locator(doc, lineCounter)
-  const diagnostic = (path: readonly (string | number)[], message: string): Diagnostic => ({
+  const { data: s, diagnostic } = readYamlFile(
+    text,
     file,
-    path: jsonPath(path),
-    ...locate(path),
-    message,
-  })
-  const result = submissionSchema.safeParse(raw)
-  if (!result.success)
-    throw new LabInputError(
-      relevantIssues(result.error.issues).map((issue) => {
-        const { path, message } = issueMessage(issue, raw)
-        return diagnostic(path, message)
-      }),
-    )
-  const s = result.data
+    submissionSchema,
+    'lab submission',
+    'lab, labHash, settings, orders…',
+  )
   return {
     lab: s.lab,
     labHash: s.labHash,
