@@ -11,17 +11,16 @@ export class StateHasher {
 
   bytes(view: ArrayBufferView): this {
     const b = new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
-    // (hi:lo) × prime mod 2^64 per byte, with prime = 2^40 + 0x1b3; the state in locals (a run's state is
-    // a few hundred kB)
+    // (hi:lo) × prime mod 2^64 per byte, with prime = 2^40 + 0x1b3, in 32-bit integer operations only: the
+    // product's high word is (lo·0x1b3) >> 32, computed from lo's 16-bit halves so that nothing is rounded.
+    // The state stays in locals (a run's state is a few hundred kB).
     let lo = this.lo
     let hi = this.hi
     for (let i = 0; i < b.length; i++) {
       lo = (lo ^ b[i]!) >>> 0
-      const loTimes = lo * PRIME_LO
-      const newLo = loTimes >>> 0
-      const carry = Math.floor(loTimes / 2 ** 32)
+      const carry = ((lo >>> 16) * PRIME_LO + (((lo & 0xffff) * PRIME_LO) >>> 16)) >>> 16
       hi = (Math.imul(hi, PRIME_LO) + carry + Math.imul(lo, PRIME_HI)) >>> 0
-      lo = newLo
+      lo = Math.imul(lo, PRIME_LO) >>> 0
     }
     this.lo = lo
     this.hi = hi

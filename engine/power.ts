@@ -9,6 +9,9 @@
  * floor(u·10) = ceil(u·10), and there the interpolation below yields p1 + 0 = p1 as well, so the
  * (slow) floating-point remainder is skipped without changing a bit.
  */
+/** Entries of a power table: watts at 0 %, 10 %, …, 100 %. */
+export const POWER_POINTS = 11
+
 export function specPower(table: ArrayLike<number>, u: number): number {
   if (u < 0 || u > 1) throw new RangeError(`utilization must be within [0, 1], found ${u}`)
   return interpolateWatts(table, u)
@@ -16,14 +19,33 @@ export function specPower(table: ArrayLike<number>, u: number): number {
 
 /** specPower's interpolation for a u already known to be within [0, 1] (the policies' hot loops). */
 export function interpolateWatts(table: ArrayLike<number>, u: number): number {
-  const lo = Math.floor(u * 10)
-  const hi = Math.ceil(u * 10)
+  const x = u * 10
+  const lo = Math.floor(x)
   const p1 = table[lo] as number
-  if (lo === hi) return p1
-  const p2 = table[hi] as number
-  const delta = (p2 - p1) / 10
-  return p1 + delta * (u - lo / 10) * 100
+  // ceil(x) is lo + 1 unless x is whole; lo / 10 is read from TENTHS, the same doubles
+  if (lo === x) return p1
+  const delta = ((table[lo + 1] as number) - p1) / 10
+  return p1 + delta * (u - (TENTHS[lo] as number)) * 100
 }
+
+/** The table's per-segment slopes as interpolateWatts computes them: (p[k + 1] − p[k]) / 10. */
+export function segmentDeltas(table: ArrayLike<number>): Float64Array {
+  const deltas = new Float64Array(table.length - 1)
+  for (let k = 0; k + 1 < table.length; k++) deltas[k] = ((table[k + 1] as number) - (table[k] as number)) / 10
+  return deltas
+}
+
+/** interpolateWatts with the slopes precomputed by segmentDeltas: the same double, without a division. */
+export function interpolateWithDeltas(table: ArrayLike<number>, deltas: Float64Array, u: number): number {
+  const x = u * 10
+  const lo = Math.floor(x)
+  const p1 = table[lo] as number
+  if (lo === x) return p1
+  return p1 + (deltas[lo] as number) * (u - (TENTHS[lo] as number)) * 100
+}
+
+/** k / 10 for k = 0…10, the doubles CloudSim's `lo / 10` gives. */
+export const TENTHS = Float64Array.from({ length: 11 }, (_, k) => k / 10)
 
 /** Energy in joules over `seconds` when utilization moves linearly from `from` to `to` (CloudSim: 0 if `from` is 0). */
 export function frameEnergy(table: ArrayLike<number>, from: number, to: number, seconds: number): number {

@@ -8,7 +8,7 @@
 //   - an over-subscribed host gives every VM floor(request × total / Σ requests).
 // Only what changes results is modelled (storage never binds; PE-level provisioning does not matter).
 import type { ClusterModel } from '../model/cluster-model'
-import { clampUtilization, frameEnergy, specPower } from '../power'
+import { clampUtilization, frameEnergy, interpolateWithDeltas, POWER_POINTS, segmentDeltas, specPower } from '../power'
 import { HISTORY_LENGTH, type HostLoad } from '../policies/detectors'
 import type { VmDemand } from './demand'
 import type { StateHistoryMetrics } from './metrics'
@@ -36,7 +36,12 @@ export class CloudSimHosts {
   readonly peMips: Float64Array
   readonly ramMB: Float64Array
   readonly bwKbps: Float64Array
+  /** each host's power table and its segment slopes (segmentDeltas): views of its type's rows below */
   readonly power: Float64Array[]
+  readonly powerDeltas: Float64Array[]
+  /** every host type's power table and slopes, POWER_POINTS entries per type (PABFD's scan reads them by hostTypeOf) */
+  readonly typeWatts: Float64Array
+  readonly typeDeltas: Float64Array
   // VM constants
   readonly vmMips: Float64Array
   readonly vmPes: Int32Array
@@ -150,13 +155,26 @@ export class CloudSimHosts {
     this.ramMB = new Float64Array(nH)
     this.bwKbps = new Float64Array(nH)
     this.power = []
+    this.powerDeltas = []
+    this.typeWatts = new Float64Array(model.hostTypes.length * POWER_POINTS)
+    this.typeDeltas = new Float64Array(model.hostTypes.length * POWER_POINTS)
+    const wattsOfType: Float64Array[] = []
+    const deltasOfType: Float64Array[] = []
+    model.hostTypes.forEach((t, i) => {
+      const row = i * POWER_POINTS
+      this.typeWatts.set(t.power, row)
+      this.typeDeltas.set(segmentDeltas(t.power), row)
+      wattsOfType.push(this.typeWatts.subarray(row, row + POWER_POINTS))
+      deltasOfType.push(this.typeDeltas.subarray(row, row + POWER_POINTS - 1))
+    })
     for (let h = 0; h < nH; h++) {
       const t = model.hostTypes[model.hostType[h]!]!
       this.totalMips[h] = t.totalMips
       this.peMips[h] = Math.trunc(t.mipsPerCore)
       this.ramMB[h] = t.ramMB
       this.bwKbps[h] = t.bwKbps
-      this.power.push(t.power)
+      this.power.push(wattsOfType[model.hostType[h]!]!)
+      this.powerDeltas.push(deltasOfType[model.hostType[h]!]!)
     }
     this.vmMips = new Float64Array(nV)
     this.vmPes = new Int32Array(nV)
@@ -862,7 +880,9 @@ export class CloudSimHosts {
 
   private afterUpdate(h: number): void {
     this.backupVm[h] = NONE
-    this.powerLast[h] = specPower(this.power[h]!, this.utilization(h))
+    const u = this.utilization(h)
+    if (u < 0 || u > 1) specPower(this.power[h]!, u) // throws as CloudSim does
+    this.powerLast[h] = interpolateWithDeltas(this.power[h]!, this.powerDeltas[h]!, u)
     this.invalidate(h)
     this.updateBusy(h)
   }

@@ -13,7 +13,7 @@ import {
   type DetectorVerdict,
 } from '../policies/detectors'
 import type { PolicySpec, SelectionKind } from '../policies/policy-name'
-import { powerIncreaseW } from '../policies/weighers'
+import { interpolateWithDeltas, POWER_POINTS, TENTHS } from '../power'
 import type { CloudSimHosts } from './hosts'
 import { selectVm, type SelectionView } from '../policies/selection'
 import type { RandomStream } from '../random'
@@ -47,7 +47,7 @@ export class CloudSimOptimizer {
   private readonly selectionView: SelectionView
   private readonly random: RandomStream
   /** the simulated time of the round (MU reads each VM's demand at that time) */
-  private time = 0
+  private time = Number.NaN
   private readonly excluded: Uint8Array
   private readonly excludedUnder: Uint8Array
   private idleExcluded = false
@@ -68,6 +68,10 @@ export class CloudSimOptimizer {
   /** findHostForVm's scored busy hosts */
   private readonly candHost: Int32Array
   private readonly candScore: Float64Array
+  /** the best-scoring candidate's index in cand*, −1 when there is none */
+  private firstCandidate = -1
+  /** candidates left after the first rejection, as a binary heap of indices into cand* */
+  private readonly heap: Int32Array
 
   constructor(
     private readonly hosts: CloudSimHosts,
@@ -99,6 +103,7 @@ export class CloudSimOptimizer {
     this.utilizationOf = new Float64Array(hosts.hostCount)
     this.candHost = new Int32Array(hosts.hostCount)
     this.candScore = new Float64Array(hosts.hostCount)
+    this.heap = new Int32Array(hosts.hostCount)
   }
 
   isOverloaded(h: number, plus = -1): boolean {
@@ -316,33 +321,37 @@ export class CloudSimOptimizer {
     const H = this.hosts
     const request = H.requestTotal(v)
     const { candHost, candScore } = this
-    const n = this.scoreBusyHosts(v, request)
+    let n = this.scoreBusyHosts(v, request)
     let best = -1
     let bestScore = Number.MAX_VALUE
     let bestU = 0
-    // Candidates in (score, id) order until one is not over-loaded with the VM (scores are finite; NaN
-    // marks a candidate found over-loaded, which no comparison picks).
-    for (;;) {
-      let k = -1
-      let kScore = Number.POSITIVE_INFINITY
-      let kHost = 0
-      for (let j = 0; j < n; j++) {
-        const score = candScore[j]!
-        if (score < kScore || (score === kScore && candHost[j]! < kHost)) {
-          k = j
-          kScore = score
-          kHost = candHost[j]!
+    // Candidates in (score, id) order until one is not over-loaded with the VM. Most calls take the first
+    // (scoreBusyHosts found it); after a rejection the rest go into a binary heap, since some calls reject
+    // dozens and a rescan per rejection would cost n each time.
+    let k = this.firstCandidate
+    if (k >= 0 && H.inUseCache[candHost[k]!] !== 0 && this.isOverloaded(candHost[k]!, v)) {
+      candHost[k] = candHost[n - 1]!
+      candScore[k] = candScore[n - 1]!
+      n--
+      const heap = this.heap
+      for (let j = 0; j < n; j++) heap[j] = j
+      for (let j = (n >> 1) - 1; j >= 0; j--) this.siftDown(j, n)
+      k = -1
+      while (n > 0) {
+        const top = heap[0]!
+        const h = candHost[top]!
+        if (!(H.inUseCache[h] !== 0 && this.isOverloaded(h, v))) {
+          k = top
+          break
         }
+        heap[0] = heap[--n]!
+        this.siftDown(0, n)
       }
-      if (k < 0) break
-      if (H.inUseCache[kHost] !== 0 && this.isOverloaded(kHost, v)) {
-        candScore[k] = Number.NaN
-        continue
-      }
-      best = kHost
-      bestScore = kScore
-      bestU = (H.inUseCache[kHost]! + request) / H.totalMips[kHost]!
-      break
+    }
+    if (k >= 0) {
+      best = candHost[k]!
+      bestScore = candScore[k]!
+      bestU = (H.inUseCache[best]! + request) / H.totalMips[best]!
     }
     // In the under-load phase every idle host is switched off, hence excluded.
     if (!this.idleExcluded) {
@@ -350,7 +359,7 @@ export class CloudSimOptimizer {
         const h = this.idleCandidate(t, v)
         if (h < 0) continue
         const u = request / (H.totalMips[h] as number)
-        const score = powerIncreaseW(H.power[h]!, u, H.powerLast[h]!)
+        const score = interpolateWithDeltas(H.power[h]!, H.powerDeltas[h]!, u) - H.powerLast[h]!
         if (score < bestScore || (score === bestScore && h < best)) {
           best = h
           bestScore = score
@@ -371,10 +380,15 @@ export class CloudSimOptimizer {
     const H = this.hosts
     const perPe = H.requestPerPe(v)
     const instantiating = H.beingInstantiated[v] === 1
-    const { busy, peMips, available, totalMips, powerLast, power, inUseValid, inUseCache } = H
+    const { busy, peMips, available, totalMips, powerLast, inUseValid, inUseCache, hostTypeOf, typeWatts, typeDeltas } =
+      H
     const { excluded, candHost, candScore } = this
+    const count = H.busyCount
     let n = 0
-    for (let i = 0; i < H.busyCount; i++) {
+    let first = -1
+    let firstScore = Number.POSITIVE_INFINITY
+    let firstHost = 0
+    for (let i = 0; i < count; i++) {
       const h = busy[i]!
       if (excluded[h] || (peMips[h] as number) < perPe || (available[h] as number) < request) continue
       if (instantiating && !H.isSuitable(h, v)) continue
@@ -385,14 +399,51 @@ export class CloudSimOptimizer {
         this.checkOverfull(h, v, inUse, u)
         continue
       }
-      const score = powerIncreaseW(power[h]!, u, powerLast[h]!)
+      // interpolateWithDeltas on the host type's rows of typeWatts / typeDeltas, inlined
+      const x = u * 10
+      const lo = Math.floor(x)
+      const t = hostTypeOf[h]!
+      let watts = typeWatts[t * POWER_POINTS + lo]!
+      if (lo !== x) watts += typeDeltas[t * POWER_POINTS + lo]! * (u - TENTHS[lo]!) * 100
+      const score = watts - powerLast[h]!
       // CloudSim starts from Double.MAX_VALUE and keeps a host only when it scores lower.
       if (!(score < Number.MAX_VALUE)) continue
       candHost[n] = h
       candScore[n] = score
+      if (score < firstScore || (score === firstScore && h < firstHost)) {
+        first = n
+        firstScore = score
+        firstHost = h
+      }
       n++
     }
+    this.firstCandidate = first
     return n
+  }
+
+  /** Restores the heap order (score, then host id) below heap[j], for heap[0, n). */
+  private siftDown(j: number, n: number): void {
+    const { heap, candHost, candScore } = this
+    const item = heap[j]!
+    const score = candScore[item]!
+    const host = candHost[item]!
+    for (;;) {
+      let c = 2 * j + 1
+      if (c >= n) break
+      if (c + 1 < n) {
+        const a = heap[c]!
+        const b = heap[c + 1]!
+        const sa = candScore[a]!
+        const sb = candScore[b]!
+        if (sb < sa || (sb === sa && candHost[b]! < candHost[a]!)) c++
+      }
+      const child = heap[c]!
+      const sc = candScore[child]!
+      if (score < sc || (score === sc && host < candHost[child]!)) break
+      heap[j] = child
+      j = c
+    }
+    heap[j] = item
   }
 
   /** A host VM v would push past 100 %: CloudSim throws unless the over-load check skips it first. */

@@ -62,6 +62,9 @@ export class CloudSimSimulation {
   private readonly nonPowerAware: boolean
   private readonly alive: Uint8Array
   private readonly maxPower: Float64Array
+  /** Σ of every host's MIPS and of every host's full power, the frame's constant terms */
+  private readonly totalMips: number
+  private readonly totalMaxPower: number
   private energyJ = 0
   private migrationCount = 0
   private removedForZeroDemand = 0
@@ -109,6 +112,15 @@ export class CloudSimSimulation {
     this.changedAtInstant = new HostSet(model.hostCount)
     this.maxPower = new Float64Array(model.hostCount)
     for (let h = 0; h < model.hostCount; h++) this.maxPower[h] = specPower(this.hosts.power[h]!, 1)
+    // the frame's constant sums, in host order as the frame once summed them
+    let totalMips = 0
+    let totalMaxPower = 0
+    for (let h = 0; h < model.hostCount; h++) {
+      totalMips += this.hosts.totalMips[h] as number
+      totalMaxPower += this.maxPower[h] as number
+    }
+    this.totalMips = totalMips
+    this.totalMaxPower = totalMaxPower
     this.placeInitially()
     this.nextPeriodic = SUBMIT_DELAY + model.interval
     demand.submit()
@@ -352,18 +364,18 @@ export class CloudSimSimulation {
     decisions?: MigrationDecision[],
   ): CloudSimFrame {
     const H = this.hosts
-    let power = 0
+    let power = this.nonPowerAware ? this.totalMaxPower : 0
     let active = 0
     let used = 0
-    let total = 0
     for (let h = 0; h < H.hostCount; h++) {
+      // an idle host adds 0 MIPS and no power: skipping it leaves every sum as it was
+      if (H.utilMips[h] === 0) continue
       const u = H.utilization(h)
-      total += H.totalMips[h] as number
       used += H.utilMips[h] as number
-      if (this.nonPowerAware) power += this.maxPower[h] as number
-      else if (u > 0) power += specPower(H.power[h]!, u)
+      if (!this.nonPowerAware && u > 0) power += specPower(H.power[h]!, u)
       if (u > 0) active++
     }
+    const total = this.totalMips
     let running = 0
     let inFlight = 0
     for (let v = 0; v < H.vmCount; v++) {
