@@ -15,9 +15,17 @@ import type { StateHistoryMetrics } from './metrics'
 
 const NONE = -1
 
-/** Shortens an array without letting go of its storage (setting length to 0 would). */
-function truncate(a: number[], length: number): void {
-  while (a.length > length) a.pop()
+/**
+ * Empties an array without letting go of its storage (setting length to 0 would). Two copies, one for
+ * arrays of ids and one for arrays of doubles, so that each call site sees one element kind: a shared
+ * one goes polymorphic and stays slow until optimized.
+ */
+function clearIds(a: number[]): void {
+  while (a.length > 0) a.pop()
+}
+
+function clearDoubles(a: number[]): void {
+  while (a.length > 0) a.pop()
 }
 
 /** Σ of a per-vCPU value over the vCPUs, added one by one as CloudSim sums its lists. */
@@ -615,9 +623,9 @@ export class CloudSimHosts {
     if (this.bwAlloc[h]!.size > 0) this.bwAlloc[h]!.clear()
     const list = this.list[h]!
     for (let i = 0; i < list.length; i++) this.setHostRef(list[i]!, NONE)
-    truncate(list, 0)
-    truncate(this.storedReq[h]!, 0)
-    truncate(this.alloc[h]!, 0)
+    clearIds(list)
+    clearDoubles(this.storedReq[h]!)
+    clearDoubles(this.alloc[h]!)
     this.changed(h)
   }
 
@@ -895,7 +903,7 @@ export class CloudSimHosts {
     if (this.tentative && !this.snapshotTaken[h]) {
       const list = this.list[h]!
       const snapshot = this.snapshot[h]!
-      truncate(snapshot, 0)
+      clearIds(snapshot)
       for (let i = 0; i < list.length; i++) if (!this.isMigratingIn(h, list[i]!)) snapshot.push(list[i]!)
       this.snapshotTaken[h] = 1
       this.touchedList.push(h)
@@ -977,8 +985,8 @@ export class CloudSimHosts {
    */
   beginTentative(): void {
     this.tentative = true
-    truncate(this.touchedList, 0)
-    truncate(this.movedVms, 0)
+    clearIds(this.touchedList)
+    clearIds(this.movedVms)
     for (let h = 0; h < this.hostCount; h++) {
       if (this.migIn[h]!.length > 0 || this.anyMigrating(this.list[h]!)) this.changing(h)
     }
@@ -1003,7 +1011,9 @@ export class CloudSimHosts {
     // the touched hosts whose lists changed, by id
     const hosts = this.rebuildScratch
     let n = 0
-    for (const h of this.touchedList) {
+    const touched = this.touchedList
+    for (let t = 0; t < touched.length; t++) {
+      const h = touched[t]!
       if (this.unchangedSinceSnapshot(h)) continue
       let j = n++
       for (; j > 0 && (hosts[j - 1] as number) > h; j--) hosts[j] = hosts[j - 1] as number
@@ -1026,11 +1036,15 @@ export class CloudSimHosts {
         this.vmTable[v] = h
       }
     }
-    for (const h of this.touchedList) this.snapshotTaken[h] = 0
+    for (let t = 0; t < touched.length; t++) this.snapshotTaken[touched[t]!] = 0
     // VMs tentatively created elsewhere point back to the host that lists them.
-    for (const v of this.movedVms) if (this.vmTable[v] !== NONE) this.hostRef[v] = this.vmTable[v] as number
-    truncate(this.touchedList, 0)
-    truncate(this.movedVms, 0)
+    const moved = this.movedVms
+    for (let i = 0; i < moved.length; i++) {
+      const v = moved[i]!
+      if (this.vmTable[v] !== NONE) this.hostRef[v] = this.vmTable[v] as number
+    }
+    clearIds(this.touchedList)
+    clearIds(this.movedVms)
   }
 
   /**
@@ -1111,7 +1125,8 @@ export class CloudSimHosts {
     // countNonZeroBeginning of the summed history: a sum of non-negative terms is zero exactly where
     // every term is, so the longest of the VMs' trimmed lengths (1 when there is none).
     let histLen = 1
-    for (const v of list) {
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i]!
       sumReq += this.requestTotal(v)
       if ((this.vmRam[v] as number) > maxRam) maxRam = this.vmRam[v] as number
       this.addHistory(this.histCache, base, v, hostMips, depth)
@@ -1155,7 +1170,9 @@ export class CloudSimHosts {
     load.maxVmRamMB = this.maxRamCache[h] as number
     load.historyLength = this.histLenCache[h] as number
     if (plus !== NONE) {
-      load.requestedMips += this.requestTotal(plus)
+      // requestTotal(plus), written out: a call here returns its double boxed
+      const perPe = this.beingInstantiated[plus] ? (this.vmMips[plus] as number) : (this.reqPerPe[plus] as number)
+      load.requestedMips += sumPes(perPe, this.vmPes[plus] as number)
       if ((this.vmRam[plus] as number) > load.maxVmRamMB) load.maxVmRamMB = this.vmRam[plus] as number
       if (historyNeeded > 0) this.addHistory(history, 0, plus, this.totalMips[h] as number, historyNeeded)
       const vmLength = this.vmTrimmedLength(plus)
