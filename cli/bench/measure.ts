@@ -39,6 +39,16 @@ export function measureConlab(root: string, args: string[]): Promise<ProcessMeas
   })
 }
 
+/** Wall time of a bare `node -e 0` in the same environment: the start-up every Node process pays here. */
+export function measureNodeStart(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, ['-e', '0'], { env: process.env, stdio: 'ignore' })
+    child.on('error', reject)
+    child.on('close', () => resolve(performance.now() - started))
+  })
+}
+
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b)
   const m = Math.floor(s.length / 2)

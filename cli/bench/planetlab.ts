@@ -2,7 +2,7 @@
 // process, against CloudSim 3.0.3's measured simulation time and memory for the same run.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { measureConlab, median, table } from './measure'
+import { measureConlab, measureNodeStart, median, table } from './measure'
 
 export interface BenchContext {
   root: string
@@ -23,6 +23,10 @@ export async function benchPlanetLab(ctx: BenchContext): Promise<string> {
   }
   const runs = ctx.quick ? 3 : 7
   const rows: string[][] = []
+  // the fixed cost of any Node process on this machine, in the same sitting (part of every wall time below)
+  const starts: number[] = []
+  for (let i = 0; i < runs; i++) starts.push(await measureNodeStart())
+  const nodeStart = median(starts) / 1000
   for (const policy of ['lr-mmt-1.2', 'thr-mmt-0.8', 'dvfs']) {
     const ref = reference.runs['20110303']![policy.replaceAll('-', '_')]!
     const samples = []
@@ -42,6 +46,7 @@ export async function benchPlanetLab(ctx: BenchContext): Promise<string> {
       policy,
       String(runs),
       wall.toFixed(3),
+      nodeStart.toFixed(3),
       rss.toFixed(0),
       ref.simSeconds.toFixed(2),
       String(ref.peakRssMB),
@@ -54,6 +59,7 @@ export async function benchPlanetLab(ctx: BenchContext): Promise<string> {
   return [
     'PlanetLab day, cloudsim mode: the whole `conlab run` process (median wall, peak RSS) vs CloudSim 3.0.3 (simulation loop, JVM peak RSS).',
     'Goal for LR-MMT-1.2: ≥ 60× faster (issue 21; was 50×) and ≤ 1/10 of the memory.',
+    `Node's own start-up, measured here as \`node -e 0\`, is part of every wall time${process.env.NODE_EXTRA_CA_CERTS ? ' (NODE_EXTRA_CA_CERTS is set: Node 20 then parses that certificate bundle at start)' : ''}.`,
     '',
     table(
       [
@@ -61,6 +67,7 @@ export async function benchPlanetLab(ctx: BenchContext): Promise<string> {
         'policy',
         'runs',
         'wall (s)',
+        'of it `node -e 0` (s)',
         'RSS (MB)',
         'CloudSim (s)',
         'CloudSim RSS (MB)',
