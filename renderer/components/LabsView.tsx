@@ -33,6 +33,7 @@ function LabList() {
   const store = useStore()
   const labs = useRun((s) => s.labs)
   const progress = useRun((s) => s.progress)
+  const progressStore = useRun((s) => s.progressStore)
   const desktop = store.canUseDesktop
   const folderInput = useRef<HTMLInputElement>(null)
   const filesInput = useRef<HTMLInputElement>(null)
@@ -86,7 +87,7 @@ function LabList() {
           onChange={(e) => void onFiles(e)}
         />
       </header>
-      <table className="labs-table" data-testid="lab-list" data-count={labs.length}>
+      <table className="labs-table" data-testid="lab-list" data-count={labs.length} data-progress-store={progressStore}>
         <thead>
           <tr>
             <th>Lab</th>
@@ -118,6 +119,13 @@ function LabList() {
           ))}
         </tbody>
       </table>
+      {(progressStore === 'localStorage' || progressStore === 'none') && (
+        <p className="muted" data-testid="progress-store-note">
+          {progressStore === 'localStorage'
+            ? 'Best grades are kept in this browser’s localStorage (IndexedDB did not open).'
+            : 'Best grades are kept only until the page closes (this browser offers no storage).'}
+        </p>
+      )}
     </section>
   )
 }

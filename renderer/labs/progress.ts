@@ -1,7 +1,8 @@
-// The trainee's progress kept from one use of the app to the next: the best grade per lab, in the page's
-// localStorage (the web build: the browser's storage for the site; the desktop app: the same API, which
-// Electron keeps in its user-data folder, under "Local Storage"). Pure functions over a key-value store, so
-// the rules — what counts as better, what a damaged entry becomes — are tested without a browser.
+// The trainee's progress kept from one use of the app to the next: the rules over it — what counts as a better
+// grade, what a damaged entry becomes, what an older localStorage entry adds to IndexedDB's records — as pure
+// functions, tested without a browser. Where the best grades are kept is progress-store.ts's (IndexedDB; this
+// file's key-value functions are its fallback where IndexedDB does not open). What was revealed of a lab (its
+// hints, its solution) is kept in the page's localStorage (Electron keeps it in its user-data folder).
 
 /** The best grade a lab has had. */
 export interface BestGrade {
@@ -22,9 +23,11 @@ export const PROGRESS_KEY = 'conlab.labs.progress.v1'
 export interface KeyValueStore {
   getItem(key: string): string | null
   setItem(key: string, value: string): void
+  removeItem(key: string): void
 }
 
-function isBest(v: unknown): v is BestGrade {
+/** Is this a best grade (a record read back from storage may be anything: an older format, a hand edit). */
+export function isBest(v: unknown): v is BestGrade {
   if (typeof v !== 'object' || v === null) return false
   const b = v as Record<string, unknown>
   return (
@@ -46,6 +49,11 @@ export function readProgress(store: KeyValueStore | undefined): Progress {
   } catch {
     return {}
   }
+  return parseProgress(text)
+}
+
+/** The progress in localStorage's entry (`PROGRESS_KEY`): an object of best grades by lab; anything else is none. */
+export function parseProgress(text: string | null): Progress {
   if (!text) return {}
   let parsed: unknown
   try {
@@ -54,9 +62,37 @@ export function readProgress(store: KeyValueStore | undefined): Progress {
     return {}
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {}
+  return progressFromRecords(Object.entries(parsed))
+}
+
+/** The progress in records of (lab, best grade) as a store gives them back; records that are not grades are left out. */
+export function progressFromRecords(records: Iterable<readonly [unknown, unknown]>): Progress {
   const out: Record<string, BestGrade> = {}
-  for (const [lab, best] of Object.entries(parsed)) if (isBest(best)) out[lab] = best
+  for (const [lab, best] of records) if (typeof lab === 'string' && isBest(best)) out[lab] = best
   return out
+}
+
+/**
+ * The grades of `other` that beat `base`'s for their lab (what an older localStorage entry adds to the records
+ * in IndexedDB, or grades made before the store was read add to what it held): never a worse one, so applying
+ * them twice changes nothing.
+ */
+export function improvements(base: Progress, other: Progress): Record<string, BestGrade> {
+  const out: Record<string, BestGrade> = {}
+  for (const [lab, best] of Object.entries(other)) if (isBetter(best, base[lab])) out[lab] = best
+  return out
+}
+
+/** The lab's new best grade when `grade` beats the one in `progress`, else undefined. */
+export function nextBest(
+  progress: Progress,
+  lab: string,
+  grade: { score: number; maxScore: number; passed: boolean },
+  labHash: string,
+  at: Date,
+): BestGrade | undefined {
+  if (!isBetter(grade, progress[lab])) return undefined
+  return { score: grade.score, maxScore: grade.maxScore, passed: grade.passed, labHash, at: at.toISOString() }
 }
 
 /** Is `next` better than `best`: a higher score, or the same score now passed. */
@@ -67,22 +103,14 @@ export function isBetter(next: Omit<BestGrade, 'at' | 'labHash'>, best: BestGrad
 }
 
 /**
- * Records a grade: kept when it beats the lab's best so far. Returns the progress after it (also when the
- * store refuses the write: a full or disabled storage loses only what is not yet saved).
+ * Keeps a best grade in localStorage (the fallback where IndexedDB does not open) when it beats the one stored
+ * (read again: another window may have written). Returns the progress after it (also when the store refuses the
+ * write: a full or disabled storage loses only what is not yet saved).
  */
-export function recordGrade(
-  store: KeyValueStore | undefined,
-  lab: string,
-  grade: { score: number; maxScore: number; passed: boolean },
-  labHash: string,
-  at: Date,
-): Progress {
+export function keepBest(store: KeyValueStore | undefined, lab: string, best: BestGrade): Progress {
   const progress = readProgress(store)
-  if (!isBetter(grade, progress[lab])) return progress
-  const next: Progress = {
-    ...progress,
-    [lab]: { score: grade.score, maxScore: grade.maxScore, passed: grade.passed, labHash, at: at.toISOString() },
-  }
+  if (!isBetter(best, progress[lab])) return progress
+  const next: Progress = { ...progress, [lab]: best }
   try {
     store?.setItem(PROGRESS_KEY, JSON.stringify(next))
   } catch {

@@ -37,7 +37,8 @@ import type {
 import type { LabConnection } from '../lab/connect'
 import type { OrdersFileKind, ReportFormat, ScenarioFile } from '../../engine/api/desktop-contract'
 import { summarizeError, type FieldError } from './inputs'
-import { pageStorage, readProgress, readRevealed, recordGrade, recordRevealed, type Progress } from '../labs/progress'
+import { improvements, nextBest, pageStorage, readRevealed, recordRevealed, type Progress } from '../labs/progress'
+import { openProgressStore, type ProgressStore, type ProgressStoreKind } from '../labs/progress-store'
 import { eventInLog } from '../labs/lab-words'
 
 /** Intervals per second of wall time, or as fast as the lab and the display allow. */
@@ -168,6 +169,8 @@ export interface RunState {
   objectives?: ObjectiveState[]
   /** the best grade per lab, kept between uses of the app */
   progress: Progress
+  /** where `progress` is kept (progress-store.ts), 'opening' until it has been read */
+  progressStore: ProgressStoreKind | 'opening'
   /** an event of the log a debrief link points at (its index in `events`) */
   focusEvent?: number
 }
@@ -196,6 +199,8 @@ export class RunStore {
   private plays = 0
   private lastChartRefresh = 0
   private lastLogRefresh = 0
+  /** where the best grades are kept: opened (and read) once, when the app starts */
+  private readonly progressStore: Promise<ProgressStore>
 
   constructor(private readonly connection: LabConnection) {
     this.state = {
@@ -219,8 +224,17 @@ export class RunStore {
       pauseOnRecommendations: false,
       view: 'run',
       labs: [],
-      progress: readProgress(pageStorage()),
+      progress: {},
+      progressStore: 'opening',
     }
+    this.progressStore = openProgressStore().then((store) => {
+      // a grade given before the store was read (it is kept by save, which checks the record again) stays
+      this.set({
+        progress: { ...store.progress, ...improvements(store.progress, this.state.progress) },
+        progressStore: store.kind,
+      })
+      return store
+    })
   }
 
   get canUseDesktop(): boolean {
@@ -800,7 +814,7 @@ export class RunStore {
   /** Shows the Labs view: the labs (built-in and from packs) with the best grade each has had. */
   async showLabs(): Promise<void> {
     this.pause()
-    this.set({ view: 'labs', progress: readProgress(pageStorage()) })
+    this.set({ view: 'labs' })
     try {
       this.set({ labs: await this.connection.lab.listLabs() })
     } catch (e) {
@@ -877,13 +891,14 @@ export class RunStore {
     this.set({ busy: true })
     try {
       const grade = await this.connection.lab.submitLab()
-      const progress = recordGrade(pageStorage(), grade.lab, grade, guided.lab.hash, new Date())
+      const best = nextBest(this.state.progress, grade.lab, grade, guided.lab.hash, new Date())
       const now = this.state.guided
       this.set({
         busy: false,
-        progress,
+        ...(best ? { progress: { ...this.state.progress, [grade.lab]: best } } : {}),
         ...(now?.lab.id === grade.lab ? { guided: { ...now, grade } } : {}),
       })
+      if (best) await (await this.progressStore).save(grade.lab, best)
     } catch (e) {
       this.failAt('labSubmit', e)
     }

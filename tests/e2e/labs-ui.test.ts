@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LabGrade } from '../../engine/api/lab-api'
 import { LabSession } from '../../engine/api/lab-session'
 import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
+import { PROGRESS_KEY } from '../../renderer/labs/progress'
+import { BEST_GRADES, DB_NAME } from '../../renderer/labs/progress-store'
 import { ROOT } from '../helpers'
 import {
   ARTIFACTS,
@@ -47,6 +49,38 @@ const FAILED_BY_DOING_NOTHING = ['energy']
 const HINT = spec.hints[0]!
 /** the lab's scenario runs an hour (`duration: 1h`) */
 const END = 3600
+
+/** The best-grade records in the page's IndexedDB, by lab (read once the app has opened it). */
+function bestGradesInIndexedDb(page: Page): Promise<Record<string, unknown>> {
+  return page.evaluate(
+    ({ name, store }) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const open = indexedDB.open(name)
+        // no database yet: not made here (the app's own open would then find no object store to make)
+        open.onupgradeneeded = () => open.transaction!.abort()
+        open.onerror = () => reject(open.error ?? new Error(`no database ${name}`))
+        open.onsuccess = () => {
+          const db = open.result
+          const out: Record<string, unknown> = {}
+          const cursor = db.transaction(store).objectStore(store).openCursor()
+          cursor.onerror = () => reject(cursor.error ?? new Error(`no records in ${store}`))
+          cursor.onsuccess = () => {
+            const c = cursor.result
+            if (!c) {
+              db.close()
+              resolve(out)
+              return
+            }
+            out[c.key as string] = c.value
+            c.continue()
+          }
+        }
+      }),
+    { name: DB_NAME, store: BEST_GRADES },
+  )
+}
+
+const localProgress = (page: Page) => page.evaluate((key) => localStorage.getItem(key), PROGRESS_KEY)
 
 describe('guided labs in the web UI', () => {
   it.skipIf(ready || skipAllowed)('has Chromium and the web build', () => {
@@ -218,11 +252,27 @@ describe('guided labs in the web UI', () => {
       expect(graded!.stateHash).toBe(stateHash)
       passed = { score, stateHash }
 
-      // the best grade, in the list, also after a reload (the page's storage)
+      // the best grade is kept in IndexedDB, one record for the lab, and not in localStorage
+      await expect
+        .poll(() => bestGradesInIndexedDb(page))
+        .toEqual({
+          [LAB]: {
+            score,
+            maxScore,
+            passed: true,
+            labHash: (await node.labBriefing(LAB)).hash,
+            at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) as string,
+          },
+        })
+      expect(await localProgress(page)).toBeNull()
+      // so it is in the list after a reload, with localStorage's entry removed first: read from IndexedDB
+      await page.evaluate((key) => localStorage.removeItem(key), PROGRESS_KEY)
       await page.reload()
       await page.getByTestId('labs-button').click()
+      await expect.poll(() => page.getByTestId('lab-list').getAttribute('data-progress-store')).toBe('indexeddb')
       const best = page.locator(`[data-testid=lab-row][data-id="${LAB}"]`).getByTestId('lab-best')
       await expect.poll(() => best.textContent()).toBe(`${score}/${maxScore} passed`)
+      expect(await page.getByTestId('progress-store-note').count()).toBe(0)
     },
   )
 
@@ -292,6 +342,49 @@ describe('guided labs in the web UI', () => {
     await page.getByTestId('lab-pack-files').setInputFiles(file)
     await expect.poll(() => page.getByTestId('lab-pack-error').count()).toBe(1)
     expect(await page.getByTestId('lab-pack-error').textContent()).toMatch(/my-power\.yaml/)
+  })
+
+  it.skipIf(!ready)('moves the best grades an earlier version kept in localStorage into IndexedDB, once', async () => {
+    // a browser profile of its own (storage empty), its problems counted with the main page's
+    const context = await ui!.browser.newContext({ viewport: { width: 1440, height: 960 } })
+    const fresh = await context.newPage()
+    fresh.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') ui!.problems.push(`console ${m.type()}: ${m.text()}`)
+    })
+    fresh.on('pageerror', (e) => ui!.problems.push(`page error: ${e.message}`))
+    try {
+      await fresh.goto(ui!.url)
+      await fresh.waitForSelector('[data-testid=placement-canvas][data-hosts-drawn]', { timeout: 20_000 })
+      // what an earlier version left: power-curve graded, and a damaged entry for another lab
+      const earlier = {
+        score: Math.floor(maxScore / 2),
+        maxScore,
+        passed: false,
+        labHash: 'an-earlier-version-of-the-lab',
+        at: '2026-11-30T10:00:00.000Z',
+      }
+      const other = 'pin-latency'
+      await fresh.evaluate(
+        ([key, text]) => localStorage.setItem(key!, text!),
+        [PROGRESS_KEY, JSON.stringify({ [LAB]: earlier, [other]: { score: 'ten' } })],
+      )
+      const bestOf = (lab: string) => fresh.locator(`[data-testid=lab-row][data-id="${lab}"]`).getByTestId('lab-best')
+      await fresh.reload()
+      await fresh.getByTestId('labs-button').click()
+      await expect.poll(() => fresh.getByTestId('lab-list').getAttribute('data-progress-store')).toBe('indexeddb')
+      await expect.poll(() => bestOf(LAB).textContent()).toBe(`${earlier.score}/${maxScore} not passed`)
+      expect(await bestOf(other).textContent()).toBe('not yet graded')
+      // moved: a record in IndexedDB (the damaged entry left out), the localStorage entry removed
+      expect(await bestGradesInIndexedDb(fresh)).toEqual({ [LAB]: earlier })
+      expect(await localProgress(fresh)).toBeNull()
+      // once: the next start reads IndexedDB alone
+      await fresh.reload()
+      await fresh.getByTestId('labs-button').click()
+      await expect.poll(() => bestOf(LAB).textContent()).toBe(`${earlier.score}/${maxScore} not passed`)
+      expect(await bestGradesInIndexedDb(fresh)).toEqual({ [LAB]: earlier })
+    } finally {
+      await context.close()
+    }
   })
 
   it.skipIf(!ready)('logs no console errors or warnings and no page errors', () => {

@@ -1,10 +1,10 @@
-// The Labs view's own logic: the best grade per lab kept in the page's storage (what counts as better, what a
-// damaged or unavailable storage gives), values in an objective's unit written as the CLI's grade table writes
+// The Labs view's own logic: the best grade per lab kept between uses (what counts as better, what a damaged or
+// unavailable storage gives, what an older localStorage entry adds to IndexedDB's records), values in an objective's unit written as the CLI's grade table writes
 // them, a lab pack made of the files a folder input gives (loaded by a real LabSession), the page's event a
 // debrief event stands for, the briefing's Markdown, and the event log's row for an event.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { LabEvent } from '../../engine/api/lab-api'
 import { LabSession } from '../../engine/api/lab-session'
 import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
@@ -13,13 +13,20 @@ import { formatValue } from '../../engine/guided-labs/words'
 import {
   PROGRESS_KEY,
   REVEALED_KEY,
+  improvements,
   isBetter,
+  keepBest,
+  nextBest,
+  parseProgress,
+  progressFromRecords,
   readProgress,
   readRevealed,
-  recordGrade,
   recordRevealed,
+  type BestGrade,
   type KeyValueStore,
+  type Progress,
 } from '../../renderer/labs/progress'
+import { openProgressStore } from '../../renderer/labs/progress-store'
 import {
   eventInLog,
   formatLabValue,
@@ -39,28 +46,57 @@ class MapStore implements KeyValueStore {
   setItem(key: string, value: string): void {
     this.map.set(key, value)
   }
+  removeItem(key: string): void {
+    this.map.delete(key)
+  }
 }
 
 const T0 = new Date('2026-12-07T08:00:00Z')
 const T1 = new Date('2026-12-07T09:00:00Z')
 
+/** A grade as the page records it: nextBest against what is known, then kept in the store where it beats it. */
+function record(
+  store: KeyValueStore | undefined,
+  lab: string,
+  grade: { score: number; maxScore: number; passed: boolean },
+  labHash: string,
+  at: Date,
+): Progress {
+  const progress = readProgress(store)
+  const best = nextBest(progress, lab, grade, labHash, at)
+  return best ? keepBest(store, lab, best) : progress
+}
+
+const grade = (score: number, passed: boolean, at = T0, labHash = 'h'): BestGrade => ({
+  score,
+  maxScore: 100,
+  passed,
+  labHash,
+  at: at.toISOString(),
+})
+
 describe('progress: the best grade per lab', () => {
   it('keeps a grade that beats the best, and only such a grade', () => {
     const store = new MapStore()
     expect(readProgress(store)).toEqual({})
-    let p = recordGrade(store, 'power-curve', { score: 40, maxScore: 100, passed: false }, 'aaaa', T0)
+    let p = record(store, 'power-curve', { score: 40, maxScore: 100, passed: false }, 'aaaa', T0)
     expect(p['power-curve']).toEqual({ score: 40, maxScore: 100, passed: false, labHash: 'aaaa', at: T0.toISOString() })
     // a higher score replaces it
-    p = recordGrade(store, 'power-curve', { score: 90, maxScore: 100, passed: true }, 'aaaa', T1)
+    p = record(store, 'power-curve', { score: 90, maxScore: 100, passed: true }, 'aaaa', T1)
     expect(p['power-curve']!.score).toBe(90)
     // a lower one, or the same one again, does not (the date stays the first time it was reached)
-    p = recordGrade(store, 'power-curve', { score: 30, maxScore: 100, passed: false }, 'aaaa', T1)
-    p = recordGrade(store, 'power-curve', { score: 90, maxScore: 100, passed: true }, 'aaaa', new Date())
+    expect(nextBest(p, 'power-curve', { score: 30, maxScore: 100, passed: false }, 'aaaa', T1)).toBeUndefined()
+    expect(nextBest(p, 'power-curve', { score: 90, maxScore: 100, passed: true }, 'aaaa', new Date())).toBeUndefined()
+    p = record(store, 'power-curve', { score: 30, maxScore: 100, passed: false }, 'aaaa', T1)
+    p = record(store, 'power-curve', { score: 90, maxScore: 100, passed: true }, 'aaaa', new Date())
     expect(p['power-curve']).toEqual({ score: 90, maxScore: 100, passed: true, labHash: 'aaaa', at: T1.toISOString() })
     // other labs are kept beside it; what is stored is what is read back
-    p = recordGrade(store, 'pin-latency', { score: 100, maxScore: 100, passed: true }, 'bbbb', T0)
+    p = record(store, 'pin-latency', { score: 100, maxScore: 100, passed: true }, 'bbbb', T0)
     expect(Object.keys(p).sort()).toEqual(['pin-latency', 'power-curve'])
     expect(readProgress(store)).toEqual(p)
+    // a best kept from stale progress (another window wrote a better one since) does not replace the stored one
+    expect(keepBest(store, 'pin-latency', grade(50, true))['pin-latency']!.score).toBe(100)
+    expect(readProgress(store)['pin-latency']!.score).toBe(100)
   })
 
   it('counts the same score passed as better than not passed (a lab whose objectives are worth 0 points)', () => {
@@ -79,6 +115,34 @@ describe('progress: the best grade per lab', () => {
     const good = { score: 5, maxScore: 10, passed: false, labHash: 'h', at: T0.toISOString() }
     store.setItem(PROGRESS_KEY, JSON.stringify({ a: good, b: { score: 'ten' }, c: null }))
     expect(readProgress(store)).toEqual({ a: good })
+    expect(parseProgress(null)).toEqual({})
+    expect(parseProgress('"text"')).toEqual({})
+    // IndexedDB's records as (key, value): a key that is not a lab's id, or a value that is not a grade, is left out
+    expect(
+      progressFromRecords([
+        ['a', good],
+        [7, good],
+        ['b', { ...good, score: Number.NaN }],
+        ['c', { ...good, passed: 'yes' }],
+        ['d', undefined],
+      ]),
+    ).toEqual({ a: good })
+  })
+
+  it('moves an older entry into the records: only grades that beat a record, so moving it twice changes nothing', () => {
+    const records: Progress = { a: grade(60, true), b: grade(40, false), c: grade(70, false) }
+    const legacy: Progress = {
+      a: grade(50, true, T1), // worse: the record stays
+      b: grade(40, true, T1), // the same score now passed: better
+      c: grade(70, false, T1), // the same grade: the record (and its date) stays
+      d: grade(10, false, T1), // a lab with no record
+    }
+    const moved = improvements(records, legacy)
+    expect(moved).toEqual({ b: legacy.b, d: legacy.d })
+    const after = { ...records, ...moved }
+    expect(after).toEqual({ a: records.a, b: legacy.b, c: records.c, d: legacy.d })
+    expect(improvements(after, legacy)).toEqual({})
+    expect(improvements({}, {})).toEqual({})
   })
 
   it('still answers when the storage is missing, refuses reads or is full', () => {
@@ -90,10 +154,44 @@ describe('progress: the best grade per lab', () => {
       setItem: () => {
         throw new Error('QuotaExceededError')
       },
+      removeItem: () => {
+        throw new Error('SecurityError')
+      },
     }
     expect(readProgress(refusing)).toEqual({})
-    const p = recordGrade(refusing, 'x', { score: 1, maxScore: 2, passed: false }, 'h', T0)
+    const p = record(refusing, 'x', { score: 1, maxScore: 2, passed: false }, 'h', T0)
     expect(p.x!.score).toBe(1)
+  })
+
+  it('keeps the grades in localStorage where IndexedDB is missing or does not open, and nowhere without either', async () => {
+    // Node has no IndexedDB: the fallback (Chromium's IndexedDB is tested in tests/e2e/labs-ui.test.ts)
+    const local = new MapStore()
+    local.setItem(PROGRESS_KEY, JSON.stringify({ a: grade(20, false) }))
+    const store = await openProgressStore(undefined, local)
+    expect(store.kind).toBe('localStorage')
+    expect(store.progress).toEqual({ a: grade(20, false) })
+    await store.save('a', grade(30, false, T1))
+    await store.save('a', grade(25, true, T1)) // worse: not kept
+    expect(readProgress(local)).toEqual({ a: grade(30, false, T1) })
+    // an IndexedDB that refuses to open (storage disabled): said on the console, and localStorage used
+    const refusing = {
+      open: () => {
+        throw new Error('SecurityError: access denied')
+      },
+    } as unknown as IDBFactory
+    const info = vi.spyOn(console, 'info').mockImplementation(() => undefined)
+    try {
+      const fallback = await openProgressStore(refusing, local)
+      expect(fallback.kind).toBe('localStorage')
+      expect(fallback.progress).toEqual({ a: grade(30, false, T1) })
+      expect(info).toHaveBeenCalledWith(expect.stringMatching(/IndexedDB did not open .*SecurityError/))
+    } finally {
+      info.mockRestore()
+    }
+    const none = await openProgressStore(undefined, undefined)
+    expect(none.kind).toBe('none')
+    expect(none.progress).toEqual({})
+    await none.save('a', grade(1, false))
   })
 })
 
