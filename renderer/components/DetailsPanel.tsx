@@ -12,6 +12,7 @@ import {
   type VmDetails,
   type VmMigration,
 } from '../../engine/api/lab-api'
+import { vmsLeftText } from '../placement/evacuation'
 import { useOrderAllowed, useRun, useStore } from '../state/use-run'
 import type { HostSample } from '../state/run-store'
 import { ChartCard } from '../charts/ChartCard'
@@ -210,12 +211,7 @@ function HostActions({ host }: { host: HostDetails }) {
           {MODE_LABEL[mode]}
           {host.mode.requestedAt !== undefined && ` · asked at ${formatClock(host.mode.requestedAt, seconds)}`}
           {host.mode.enteredAt != null && ` · entered at ${formatClock(host.mode.enteredAt, seconds)}`}
-          {host.mode.enteredAt == null && (
-            <span data-testid="host-vms-left">
-              {' '}
-              · {host.mode.vmsLeft} VM{host.mode.vmsLeft === 1 ? '' : 's'} left to evacuate
-            </span>
-          )}
+          {host.mode.enteredAt == null && <span data-testid="host-vms-left"> · {vmsLeftText(host.mode.vmsLeft)}</span>}
           {host.mode.heldOn && ' · powered on by the operator'}
           {host.mode.blockedBy.length > 0 && (
             <span className="blocked" data-testid="host-blocked-by">

@@ -1,10 +1,12 @@
 // The placement map: every host a tile, its VMs blocks inside it, drawn on one canvas; clicks and hovers
-// are hit-tested against the same geometry the drawing used.
+// are hit-tested against the same geometry the drawing used. A host being evacuated also gets a badge over its
+// tile with the VMs left to move (a DOM element for each such host in view, none for the others).
 import { useLayoutEffect, useMemo, useRef, useState, type MouseEvent } from 'react'
 import { HOST_STATE, type LabInfo, type PlacementView } from '../../engine/api/lab-api'
 import { useRun, useStore } from '../state/use-run'
 import { useElementSize } from '../use-element-size'
-import { Slicer, gridLayout, hitTest, type Hit, type SizeBy, type VmSlices } from '../placement/layout'
+import { Slicer, gridLayout, hitTest, tileOrigin, type Hit, type SizeBy, type VmSlices } from '../placement/layout'
+import { evacuations, vmsLeftText } from '../placement/evacuation'
 import { PlacementImage, drawOverlays } from '../placement/draw'
 import { countPlacement } from '../placement/raster'
 import { RAMP } from '../placement/colors'
@@ -62,6 +64,8 @@ export function PlacementMap() {
         : undefined,
     [slicer, info, placement, grid, sizeBy],
   )
+  /** hosts being evacuated, with their VMs left (none: one pass over the host states) */
+  const evacuating = useMemo(() => (placement ? evacuations(placement) : []), [placement])
   const selectedHost = selection?.kind === 'host' ? selection.host : undefined
   const selectedVm = selection?.kind === 'vm' ? selection.vm : undefined
   const hoverHost = hover?.hit.host
@@ -182,6 +186,25 @@ export function PlacementMap() {
               void store.select(hit.vm !== undefined ? { kind: 'vm', vm: hit.vm } : { kind: 'host', host: hit.host })
             }}
           />
+          {grid &&
+            evacuating.map(({ host, vmsLeft }) => {
+              const { x, y } = tileOrigin(grid, host)
+              if (host >= grid.hosts || y + grid.tileH < top || y > top + viewHeight) return null
+              return (
+                <span
+                  key={host}
+                  className="evac-badge"
+                  data-testid="evac-badge"
+                  data-host={host}
+                  data-vms-left={vmsLeft}
+                  role="img"
+                  aria-label={`Host ${host}: ${vmsLeftText(vmsLeft)}`}
+                  style={{ left: x + grid.tileW - 1, top: y + 1 }}
+                >
+                  ↦{vmsLeft}
+                </span>
+              )
+            })}
           {hover && info && placement && (
             <MapTooltip
               hit={hover.hit}
@@ -191,6 +214,7 @@ export function PlacementMap() {
               flipY={hover.y - top > height - 90}
               info={info}
               view={placement}
+              vmsLeft={evacuating.find((e) => e.host === hover.hit.host)?.vmsLeft}
             />
           )}
         </div>
@@ -209,6 +233,8 @@ function MapTooltip(props: {
   flipY: boolean
   info: LabInfo
   view: PlacementView
+  /** the host's VMs left to evacuate, where it is being evacuated */
+  vmsLeft?: number
 }) {
   const { hit, info, view } = props
   const h = hit.host
@@ -227,6 +253,7 @@ function MapTooltip(props: {
     lines = [
       `Host ${h} · ${type.name}`,
       `${STATE_NAMES[view.hostState[h]!] ?? '?'} · CPU ${formatPercent(view.hostCpu[h]!)} · RAM ${formatPercent(view.hostRam[h]!)} of ${formatMiB(type.ramMB)}`,
+      ...(props.vmsLeft !== undefined ? [vmsLeftText(props.vmsLeft)] : []),
     ]
   }
   return (
@@ -271,7 +298,7 @@ function MapLegend({ sizeBy, operator }: { sizeBy: SizeBy; operator: boolean }) 
       {operator && (
         <>
           <span className="legend-item">
-            <i className="swatch evacuating" /> evacuating
+            <i className="swatch evacuating" /> evacuating (↦ VMs left)
           </span>
           <span className="legend-item">
             <i className="swatch maintenance" /> maintenance

@@ -42,6 +42,41 @@ async function cliBranch(file: string, policy: string): Promise<RunReport[]> {
   return JSON.parse(out) as RunReport[]
 }
 
+/** The map's pixel at the centre of host h's tile, as #rrggbb (the canvas unscrolled, one device pixel a CSS pixel). */
+async function tileCentre(page: Page, h: number): Promise<string> {
+  return page.getByTestId('placement-canvas').evaluate((canvas: HTMLCanvasElement, host) => {
+    const [cols, , tileW, tileH, gap, pad] = (canvas.dataset.grid ?? '').split(' ').map(Number)
+    const x = pad! + (host % cols!) * (tileW! + gap!) + Math.floor(tileW! / 2)
+    const y = pad! + Math.floor(host / cols!) * (tileH! + gap!) + Math.floor(tileH! / 2)
+    // copied to a canvas of its own first: reading the map's canvas back each time makes Chromium warn
+    const one = document.createElement('canvas')
+    one.width = one.height = 1
+    const ctx = one.getContext('2d', { willReadFrequently: true })!
+    ctx.drawImage(canvas, x, y, 1, 1, 0, 0, 1, 1)
+    const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data
+    return `#${[r!, g!, b!].map((c) => c.toString(16).padStart(2, '0')).join('')}`
+  }, h)
+}
+
+/** The tooltip the map shows for host h (the pointer on its utilization bar: the host, not one of its VMs). */
+async function hostTooltip(page: Page, h: number): Promise<string> {
+  const canvas = page.getByTestId('placement-canvas')
+  const [cols, , tileW, tileH, gap, pad] = ((await canvas.getAttribute('data-grid')) ?? '').split(' ').map(Number)
+  const box = (await canvas.boundingBox())!
+  await page.mouse.move(
+    box.x + pad! + (h % cols!) * (tileW! + gap!) + tileW! / 2,
+    box.y + pad! + Math.floor(h / cols!) * (tileH! + gap!) + tileH! - 1.5,
+  )
+  const tip = page.locator('.map-tooltip')
+  await expect.poll(() => tip.count()).toBe(1)
+  const text = (await tip.innerText()).replace(/\s+/g, ' ')
+  await page.mouse.move(box.x + box.width + 20, box.y) // off the map: the tooltip goes
+  return text
+}
+
+/** A host in maintenance: its tile's fill (raster.ts, COLORS.maintenance; the legend's swatch) */
+const MAINTENANCE_FILL = '#dbeafe'
+
 /** Plays at full speed until the clock pauses at `hours`. */
 async function playUntil(page: Page, hours: number): Promise<void> {
   await page.getByTestId('pause-at').fill(String(hours))
@@ -869,6 +904,68 @@ describe('the web UI in Chromium', () => {
   )
 
   it.skipIf(!ready)(
+    'shows on a host’s tile the VMs left to evacuate as it enters maintenance, down to 0, then the maintenance state',
+    async () => {
+      // host 0 enters maintenance at 2 h (a scenario event): its VMs leave over the next steps, as the engine
+      // under Node counts them (hostDetails' vmsLeft)
+      await page.goto(`${server!.resolvedUrls!.local[0]!}?scenario=maintenance-and-affinity`)
+      await expect.poll(() => page.getByTestId('mode').textContent(), { timeout: 20_000 }).toBe('lab')
+      expect(await page.evaluate(() => window.devicePixelRatio)).toBe(1)
+      await playUntil(page, 2 - 1 / 60)
+      const node = new LabSession(nodeScenarioCatalog(join(ROOT, 'scenarios')))
+      await node.open({ builtin: 'maintenance-and-affinity' })
+      await node.advance({ untilSeconds: 2 * 3600 - 60 })
+      const clock = page.getByTestId('clock')
+      const badges = page.getByTestId('evac-badge')
+      expect(await badges.count()).toBe(0)
+      const shown: number[] = []
+      let mode = (await node.hostDetails(0)).mode!
+      for (let step = 0; step < 10 && mode.mode !== 'maintenance'; step++) {
+        const t = Number(await clock.getAttribute('data-time'))
+        await page.getByTestId('step').click()
+        await expect.poll(() => clock.getAttribute('data-time')).toBe(String(t + 60))
+        await node.advance({ steps: 1 })
+        mode = (await node.hostDetails(0)).mode!
+        if (mode.mode !== 'entering-maintenance') continue
+        // one badge, on host 0's tile, with the count the host's details give
+        await expect.poll(() => badges.getAttribute('data-vms-left')).toBe(String(mode.vmsLeft))
+        expect(await badges.count()).toBe(1)
+        expect(await badges.getAttribute('data-host')).toBe('0')
+        expect(await badges.textContent()).toBe(`↦${mode.vmsLeft}`)
+        const label = `${mode.vmsLeft} VM${mode.vmsLeft === 1 ? '' : 's'} left to evacuate`
+        expect(await badges.getAttribute('aria-label')).toBe(`Host 0: ${label}`)
+        if (!shown.length) {
+          // the badge sits on host 0's tile, and the tile's tooltip says the same
+          const tile = (await page.getByTestId('placement-canvas').boundingBox())!
+          const [, , tileW, tileH, , pad] = (
+            (await page.getByTestId('placement-canvas').getAttribute('data-grid')) ?? ''
+          )
+            .split(' ')
+            .map(Number)
+          const badge = (await badges.boundingBox())!
+          expect(badge.x).toBeGreaterThanOrEqual(tile.x + pad!)
+          expect(badge.x + badge.width).toBeLessThanOrEqual(tile.x + pad! + tileW! + 0.5)
+          expect(badge.y).toBeGreaterThanOrEqual(tile.y + pad!)
+          expect(badge.y + badge.height).toBeLessThanOrEqual(tile.y + pad! + tileH!)
+          expect(await hostTooltip(page, 0)).toMatch(new RegExp(`evacuating .*${label}$`))
+          await page.locator('.map-panel').screenshot({ path: join(ARTIFACTS, 'evacuating-host.png') })
+        }
+        shown.push(mode.vmsLeft)
+      }
+      // the count fell, step by step, to 0
+      expect(shown.length).toBeGreaterThan(1)
+      expect(shown[0]).toBeGreaterThan(0)
+      for (let i = 1; i < shown.length; i++) expect(shown[i]).toBeLessThanOrEqual(shown[i - 1]!)
+      expect(shown.at(-1)).toBe(0)
+      // then in maintenance: no badge, the tile in maintenance's fill (empty: the centre is the tile's own)
+      expect(mode.mode).toBe('maintenance')
+      await expect.poll(() => badges.count()).toBe(0)
+      await expect.poll(() => tileCentre(page, 0)).toBe(MAINTENANCE_FILL)
+      expect(await hostTooltip(page, 0)).toMatch(/^Host 0 · .* in maintenance · /)
+    },
+  )
+
+  it.skipIf(!ready)(
     'gives orders in the app — maintenance, a migration picked by eligibility, a rule — and `conlab run --orders` replays them',
     async () => {
       // a small lab with issue 17's rules, diurnal sines with noise among its workloads (see the file)
@@ -913,6 +1010,11 @@ describe('the web UI in Chromium', () => {
       await expect.poll(() => page.getByTestId('host-mode').getAttribute('data-mode')).toBe(mode.mode)
       expect(mode.mode).toMatch(/maintenance/)
       expect(await page.getByTestId('exit-maintenance').isEnabled()).toBe(true)
+      // on the map: the host's tile counts the VMs left to evacuate while it enters maintenance
+      const badge = page.locator(`[data-testid=evac-badge][data-host="${host}"]`)
+      if (mode.mode === 'entering-maintenance')
+        expect(await badge.getAttribute('data-vms-left')).toBe(String(mode.vmsLeft))
+      else expect(await badge.count()).toBe(0)
 
       // the app server (VM 4), from the table of its host: Migrate… lists every host as the lab's filters judge it
       const vm = 4
@@ -985,6 +1087,10 @@ describe('the web UI in Chromium', () => {
       await node.order({ migrate: { vm, to: target.host, force: true } })
       await step()
       await expect.poll(() => page.getByTestId('vm-migrating-to').textContent()).toMatch(`host ${target.host}`)
+      // the host in maintenance by now, emptied: no count on its tile, the tile in maintenance's fill
+      expect((await node.hostDetails(host)).mode!.mode).toBe('maintenance')
+      expect(await badge.count()).toBe(0)
+      expect(await tileCentre(page, host)).toBe(MAINTENANCE_FILL)
 
       // a rule added from the rules panel: two batch VMs should run apart
       await page.getByTestId('rule-name').fill('batch-pair-apart')
