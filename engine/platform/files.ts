@@ -8,6 +8,11 @@ export interface FileSource {
    * in those messages ("scenario file", default "file").
    */
   readText(path: string, options?: { maxBytes?: number; what?: string }): string
+  /**
+   * A file's bytes, undecoded, with readText's refusals but the text checks: for readers of ASCII formats
+   * that parse bytes (PlanetLab traces). Optional: a reader falls back to readText without it.
+   */
+  readBytes?(path: string, options?: { maxBytes?: number; what?: string }): Uint8Array
   /** File names (not paths) in a folder, in the platform's listing order. */
   listDir(path: string): string[]
   /** Resolves `relative` against the folder that holds `fromFile`. */

@@ -30,26 +30,26 @@ const DIGIT_9 = 57
 
 /** Parses one trace file's text into `into` at `offset`; returns diagnostics instead of throwing. */
 export function parsePlanetLabTrace(text: string, file: string, into: Float64Array, offset: number): Diagnostic[] {
-  if (parseWellFormed(text, into, offset)) return []
+  if (parseWellFormed(new TextEncoder().encode(text), into, offset)) return []
   return parseGeneral(text, file, into, offset)
 }
 
 /**
- * The common case in one pass over the characters, without splitting: 288 lines of 1–3 ASCII digits
- * (at most 100), each ended by a newline (the 288th may end the text). Returns false on anything else,
+ * The common case in one pass over the bytes, without decoding or splitting: 288 lines of 1–3 ASCII digits
+ * (at most 100), each ended by a newline (the 288th may end the file). Returns false on anything else,
  * and parseGeneral then decides (and words the diagnostic). Values equal Number(line) exactly.
  */
-function parseWellFormed(text: string, into: Float64Array, offset: number): boolean {
-  const n = text.length
+function parseWellFormed(bytes: Uint8Array, into: Float64Array, offset: number): boolean {
+  const n = bytes.length
   let pos = 0
   for (let k = 0; k < PLANETLAB_SAMPLES; k++) {
     let value = 0
     let digits = 0
-    let c = pos < n ? text.charCodeAt(pos) : NEWLINE
+    let c = pos < n ? bytes[pos]! : NEWLINE
     while (c >= DIGIT_0 && c <= DIGIT_9) {
       value = value * 10 + (c - DIGIT_0)
       digits++
-      c = ++pos < n ? text.charCodeAt(pos) : NEWLINE
+      c = ++pos < n ? bytes[pos]! : NEWLINE
     }
     if (c !== NEWLINE || digits === 0 || digits > 3 || value > 100) return false
     pos++
@@ -130,7 +130,11 @@ export function loadPlanetLabFolder(
   const problems: Diagnostic[] = []
   names.forEach((name, i) => {
     const path = files.join(dir, name)
-    problems.push(...parsePlanetLabTrace(files.readText(path), path, samples, i * PLANETLAB_SLOTS))
+    const offset = i * PLANETLAB_SLOTS
+    // the bytes where the platform reads them (Node): a well-formed file is never decoded
+    const bytes = files.readBytes?.(path)
+    if (bytes === undefined || !parseWellFormed(bytes, samples, offset))
+      problems.push(...parsePlanetLabTrace(files.readText(path), path, samples, offset))
   })
   if (problems.length > 0) throw new LabInputError(problems.slice(0, 20))
   return { names, samples, slots: PLANETLAB_SLOTS, interval: PLANETLAB_INTERVAL }
