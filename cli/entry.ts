@@ -1,2 +1,3 @@
 // Bundle entry: the launcher imports `main` from the bundle.
+import './zod-jitless'
 export { main } from './main'
