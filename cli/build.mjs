@@ -4,7 +4,7 @@
 //   conlab.cjs                    the same CLI as one script, which the launcher compiles with V8's code
 //                                 cache (Node 20 has no module.enableCompileCache);
 //   conlab.cjs.cache              that cache: the bytecode of a short training run, so a later run neither
-//                                 parses the 1.5 MB bundle nor compiles the functions it runs.
+//                                 parses the 1.4 MB bundle nor compiles the functions it runs.
 import { build } from 'esbuild'
 import { spawnSync } from 'node:child_process'
 import { rmSync } from 'node:fs'
@@ -48,6 +48,10 @@ await build({
   format: 'cjs',
   // The launcher passes the URL conlab.mjs would have, so files next to the bundle are found alike.
   define: { 'import.meta.url': '__conlabImportMetaUrl' },
+  // Without comments the script is ASCII (esbuild escapes the rest) and a quarter smaller: the launcher
+  // reads it as Latin-1 and V8 holds it as a one-byte string (2 MB with comments, some not ASCII, took
+  // 6 ms to read and decode; 1.4 MB of ASCII takes 2.5 ms). Names stay: stack traces still name functions.
+  minifyWhitespace: true,
 })
 
 // The training run: the launcher writes the cache when it ends (CONLAB_CODE_CACHE=write).

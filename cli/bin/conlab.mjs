@@ -2,7 +2,8 @@
 // The `conlab` launcher. Runs the bundled CLI (out/cli/, built by `npm run build:cli`) when it is newer than
 // the sources; otherwise runs the TypeScript sources through tsx, so a fresh clone works without a build
 // step and an edit is never hidden behind a stale bundle.
-import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { isAscii } from 'node:buffer'
+import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -13,19 +14,34 @@ const esmBundle = join(root, 'out', 'cli', 'conlab.mjs')
 const scriptBundle = join(root, 'out', 'cli', 'conlab.cjs')
 const codeCache = `${scriptBundle}.cache`
 
-function newestSource(dir, newest = 0) {
+/** When the file was last changed (ms), or undefined when there is none. */
+function modified(path) {
+  return statSync(path, { throwIfNoEntry: false })?.mtimeMs
+}
+
+/**
+ * Whether some .ts file under `dir` changed after `built` (ms). Paths are joined by hand: path.join,
+ * cold, took most of the walk's time (5 ms for 190 files; 1.5 ms without it).
+ */
+function changedSince(dir, built) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) newest = newestSource(path, newest)
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs)
+    const path = `${dir}/${entry.name}`
+    if (entry.isDirectory() ? changedSince(path, built) : entry.name.endsWith('.ts') && statSync(path).mtimeMs > built)
+      return true
   }
-  return newest
+  return false
 }
 
 function isFresh(bundle) {
-  if (process.env.CONLAB_FROM_SOURCE === '1' || !existsSync(bundle)) return false
-  const built = statSync(bundle).mtimeMs
-  return ['engine', 'cli'].every((d) => newestSource(join(root, d)) <= built)
+  if (process.env.CONLAB_FROM_SOURCE === '1') return false
+  const built = modified(bundle)
+  return built !== undefined && !changedSince(`${root}/engine`, built) && !changedSince(`${root}/cli`, built)
+}
+
+/** The bundle's text: ASCII (the build minifies it, comments go) is read as Latin-1, which skips UTF-8 decoding. */
+function bundleText(path) {
+  const bytes = readFileSync(path)
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')
 }
 
 /**
@@ -33,10 +49,10 @@ function isFresh(bundle) {
  * the build wrote (when it belongs to this bundle; V8 itself rejects one from another V8 or other flags).
  */
 function loadScriptBundle() {
-  const cache = existsSync(codeCache) && statSync(codeCache).mtimeMs >= statSync(scriptBundle).mtimeMs
+  const cache = (modified(codeCache) ?? -1) >= modified(scriptBundle)
   const writeCache = process.env.CONLAB_CODE_CACHE === 'write'
   const script = new vm.Script(
-    `(function (exports, require, module, __filename, __dirname, __conlabImportMetaUrl) {'use strict';${readFileSync(scriptBundle, 'utf8')}\n})`,
+    `(function (exports, require, module, __filename, __dirname, __conlabImportMetaUrl) {'use strict';${bundleText(scriptBundle)}\n})`,
     {
       filename: scriptBundle,
       cachedData: cache && !writeCache ? readFileSync(codeCache) : undefined,
