@@ -1,6 +1,6 @@
 // Measuring a whole `conlab` process: wall time from spawn to exit, and its peak resident memory (the
-// child reports its own maxRSS on stderr when CONLAB_BENCH=1).
-import { spawn } from 'node:child_process'
+// child reports its own maxRSS on stderr when CONLAB_BENCH=1). node:child_process loads when a benchmark
+// spawns, not with the CLI: a run never needs it.
 import { join } from 'node:path'
 import type { LabTiming } from '../../engine/lab/simulation'
 
@@ -14,6 +14,7 @@ export interface ProcessMeasurement {
 
 export function measureConlab(root: string, args: string[]): Promise<ProcessMeasurement> {
   return new Promise((resolve, reject) => {
+    const { spawn } = process.getBuiltinModule('node:child_process')
     const started = performance.now()
     const child = spawn(process.execPath, [join(root, 'cli', 'bin', 'conlab.mjs'), ...args], {
       cwd: root,
@@ -42,6 +43,7 @@ export function measureConlab(root: string, args: string[]): Promise<ProcessMeas
 /** Wall time of a bare `node -e 0` in the same environment: the start-up every Node process pays here. */
 export function measureNodeStart(): Promise<number> {
   return new Promise((resolve, reject) => {
+    const { spawn } = process.getBuiltinModule('node:child_process')
     const started = performance.now()
     const child = spawn(process.execPath, ['-e', '0'], { env: process.env, stdio: 'ignore' })
     child.on('error', reject)

@@ -4,7 +4,7 @@
 // throttled virtual CPUs it is less, and a goal of "2 workers ≥ 1.7× faster than 1" cannot be met by any
 // program when it is below 1.7×. `steppedCeiling` adds what a step-by-step program pays on top: a serial
 // part and the threads waking up each step.
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 
 const SPIN = `
 const { parentPort, workerData } = require('node:worker_threads')
@@ -18,9 +18,12 @@ while (Date.now() < end) {
 parentPort.postMessage(s > 0 ? n : -n)
 `
 
+/** node:worker_threads, loaded by this benchmark, not with the CLI (a cloudsim run never needs it). */
+const threads = () => process.getBuiltinModule('node:worker_threads')
+
 function spin(ms: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(SPIN, { eval: true, workerData: { ms } })
+    const w = new (threads().Worker)(SPIN, { eval: true, workerData: { ms } })
     w.once('message', (n: number) => {
       resolve(Math.abs(n))
       void w.terminate()
@@ -83,7 +86,7 @@ export async function steppedCeiling(
   }
   const coordinator = Math.round(shape.coordinatorMs * perMs)
   const run = async (workers: number): Promise<number> => {
-    const ws = Array.from({ length: workers }, () => new Worker(STEPPED_WORKER, { eval: true }))
+    const ws = Array.from({ length: workers }, () => new (threads().Worker)(STEPPED_WORKER, { eval: true }))
     const failed = new Promise<never>((_, reject) => ws.forEach((w) => w.once('error', reject)))
     const call = (w: Worker, n: number) =>
       new Promise<void>((resolve) => {

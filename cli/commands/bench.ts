@@ -1,6 +1,5 @@
 // conlab bench (npm run bench): the benchmarks of the issues, printed as tables. Speed goals live here,
 // not in timed tests. Builds the CLI bundle first so processes start as users start them.
-import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { UsageError } from '../usage'
 import { pick } from '../flags'
@@ -33,7 +32,10 @@ export const benchCommand = command({
       if (!BENCHMARKS[n])
         throw new UsageError(`bench: unknown benchmark "${n}"; known: ${Object.keys(BENCHMARKS).join(', ')}`)
     const root = repositoryRoot()
-    execFileSync(process.execPath, [join(root, 'cli', 'build.mjs')], { stdio: 'inherit' })
+    // node:child_process loads here, not with the CLI (a run never needs it)
+    process
+      .getBuiltinModule('node:child_process')
+      .execFileSync(process.execPath, [join(root, 'cli', 'build.mjs')], { stdio: 'inherit' })
     const ctx: BenchContext = { root, quick: values.quick === true }
     for (const n of names) io.out(`\n== ${n} ==\n${await BENCHMARKS[n]!(ctx)}\n`)
     return 0

@@ -6,7 +6,6 @@
 // those of dead processes.
 import * as nodeFs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { threadId } from 'node:worker_threads'
 
 /** The file-system calls a save makes; tests pass a faulty one to check that a failed save loses nothing. */
 export type AtomicWriteFs = Pick<
@@ -16,12 +15,18 @@ export type AtomicWriteFs = Pick<
 
 let saves = 0
 
+/** This thread's id. node:worker_threads loads at the first save, not with this module: a CLI run that
+ * starts no thread and saves nothing never loads it. */
+function threadId(): number {
+  return process.getBuiltinModule('node:worker_threads').threadId
+}
+
 /** `.<name>.<pid>.<thread>.<n>.tmp`: the temporary file of a save in progress. */
 export const TEMP_FILE_NAME = /^\..+\.(\d+)\.\d+\.\d+\.tmp$/
 
 export function writeFileAtomic(path: string, data: string | Uint8Array, fs: AtomicWriteFs = nodeFs): void {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${threadId}.${++saves}.tmp`)
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${threadId()}.${++saves}.tmp`)
   const mode = fs.statSync(path, { throwIfNoEntry: false })?.mode
   let fd: number | undefined
   try {

@@ -1,9 +1,8 @@
 // Host shards in Node worker threads (CLI, tests, Electron main), driven over comlink: one call per shard
 // per step. A worker that crashes or exits does not take the lab down: its pending call fails with a
 // ShardFailure naming the hosts it held, and the coordinator decides what happens next.
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { existsSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import * as Comlink from 'comlink'
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
@@ -12,6 +11,10 @@ import { ShardCalls, ShardFailure, inProcessShards, type ShardFactory, type Shar
 import type { ClusterModel } from '../../model/cluster-model'
 
 export type WorkerSpawner = () => Worker
+
+// node:worker_threads and node:os load when a lab starts threads, not with this module: a cloudsim run
+// (the CLI's usual run) never loads them.
+const threads = () => process.getBuiltinModule('node:worker_threads')
 
 /** Hosts a worker should own at least: fewer would cost more in messages than it saves. */
 export const HOSTS_PER_WORKER = 2000
@@ -22,6 +25,7 @@ export const HOSTS_PER_WORKER = 2000
  */
 export function defaultSpawner(): WorkerSpawner {
   const bundled = new URL('./shard-worker.mjs', import.meta.url)
+  const { Worker } = threads()
   if (existsSync(fileURLToPath(bundled))) return () => new Worker(bundled)
   const boot = new URL('./dev-worker-boot.mjs', import.meta.url)
   const entry = new URL('./shard-worker.ts', import.meta.url).href
@@ -64,7 +68,9 @@ export interface ShardOptions {
  */
 export function shardOptions(model: ClusterModel, workers: number | undefined): ShardOptions {
   if (model.mode === 'cloudsim') return { shards: 1, shardFactory: inProcessShards }
-  const count = workers ?? Math.min(availableParallelism(), Math.floor(model.hostCount / HOSTS_PER_WORKER))
+  const count =
+    workers ??
+    Math.min(process.getBuiltinModule('node:os').availableParallelism(), Math.floor(model.hostCount / HOSTS_PER_WORKER))
   if (count < 1 || (workers === undefined && count < 2)) return { shards: 1, shardFactory: inProcessShards }
   return { shards: Math.min(count, model.hostCount), shardFactory: workerShards() }
 }
