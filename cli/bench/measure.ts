@@ -12,13 +12,17 @@ export interface ProcessMeasurement {
   timing?: LabTiming
 }
 
-export function measureConlab(root: string, args: string[]): Promise<ProcessMeasurement> {
+export function measureConlab(
+  root: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ProcessMeasurement> {
   return new Promise((resolve, reject) => {
     const { spawn } = process.getBuiltinModule('node:child_process')
     const started = performance.now()
     const child = spawn(process.execPath, [join(root, 'cli', 'bin', 'conlab.mjs'), ...args], {
       cwd: root,
-      env: { ...process.env, CONLAB_BENCH: '1' },
+      env: { ...process.env, ...env, CONLAB_BENCH: '1' },
     })
     let stdout = ''
     let stderr = ''
