@@ -12,7 +12,7 @@ import type { Frame, HostState, LabEvent, LabMode, MigrationModel } from '../voc
 import type { LabSummary } from '../guided-labs/library'
 import type { IndexedEvent, ObjectiveGrade, ObjectiveState } from '../guided-labs/objectives'
 import type { LabGrade } from '../guided-labs/grade'
-import type { Comparator } from '../guided-labs/schema'
+import type { Comparator } from './lab-comparators'
 
 export { HOST_STATE } from '../vocabulary'
 export type { Frame, HostState, LabEvent, LabEventKind, LabMode, MigrationModel } from '../vocabulary'

@@ -6,7 +6,8 @@
 import type { RunReport } from '../report'
 import type { LabEvent } from '../vocabulary'
 import { METRICS, revertsIn, type MetricParams, type MetricSpec, type RevertRecord } from './metrics'
-import { comparatorOf, meets, type Comparator, type LabObjective } from './schema'
+import type { Comparator } from '../api/lab-comparators'
+import { comparatorOf, meets, type LabObjective } from './schema'
 
 /** An event of the run with its place in the run's event log (for links from the debrief). */
 export interface IndexedEvent extends LabEvent {

@@ -4,10 +4,8 @@
 // simulated time the order was applied at — what the run's order log records.
 import { z } from 'zod'
 import { eventSchema, positiveDuration } from '../scenario/schema'
+import { COMPARATORS, type Comparator } from '../api/lab-comparators'
 import { METRICS, METRIC_NAMES, type MetricParam } from './metrics'
-
-export const COMPARATORS = ['below', 'atMost', 'atLeast', 'above', 'equals'] as const
-export type Comparator = (typeof COMPARATORS)[number]
 
 const PARAMS: readonly MetricParam[] = ['vm', 'snapshot', 'hosts', 'kinds', 'path']
 
@@ -147,12 +145,4 @@ export function meets(value: number, comparator: Comparator, target: number): bo
     case 'equals':
       return value === target
   }
-}
-
-export const COMPARATOR_WORDS: Record<Comparator, string> = {
-  below: '<',
-  atMost: '≤',
-  atLeast: '≥',
-  above: '>',
-  equals: '=',
 }

@@ -1,26 +1,12 @@
 // A lab's checks and values in words, for `conlab lab show`, the grade tables and the app's checklist.
 import { formatDuration } from '../scenario/duration'
 import { METRICS } from './metrics'
-import { COMPARATOR_WORDS, comparatorOf, type LabCheck } from './schema'
+import { COMPARATOR_WORDS, formatInUnit } from '../api/lab-comparators'
+import { comparatorOf, type LabCheck } from './schema'
 
 /** A metric's value with its unit: "0.124 kWh", "0.42 %", "3", "280 ms". */
 export function formatValue(metric: string, value: number | null): string {
-  if (value === null) return '—'
-  const unit = (METRICS as Record<string, { unit: string }>)[metric]?.unit
-  switch (unit) {
-    case 'kWh':
-      return `${value.toFixed(3)} kWh`
-    case 'fraction':
-      return `${(value * 100).toPrecision(3)} %`
-    case 'ms':
-      return `${value.toFixed(0)} ms`
-    case 's':
-      return `${value.toFixed(1)} s`
-    case 'GiB':
-      return `${value.toFixed(2)} GiB`
-    default:
-      return Number.isInteger(value) ? String(value) : value.toPrecision(4)
-  }
+  return formatInUnit(value, (METRICS as Record<string, { unit: string }>)[metric]?.unit)
 }
 
 /** A check in words: `energyKWh < 0.150 kWh at the end`, `hostsInMaintenance of hosts 2 ≥ 1 at 1h`. */

@@ -9,7 +9,8 @@ import { formatClock } from '../../engine/api/units'
 import { useRun, useStore } from '../state/use-run'
 import type { GuidedRun } from '../state/run-store'
 import { downloadBlob } from '../export/download'
-import { formatLabValue, formatTarget } from '../labs/lab-words'
+import { formatInUnit } from '../../engine/api/lab-comparators'
+import { formatTarget } from '../labs/lab-words'
 import { FieldMessage } from './FieldMessage'
 import { Markdown } from './Markdown'
 
@@ -137,7 +138,7 @@ function Checklist({ lab }: { lab: LabBriefing }) {
             <span className="objective-state">{STATE_WORDS[o.state]}</span>
             <span className="objective-text">{o.text}</span>
             <span className="objective-value" data-testid="objective-value">
-              {formatLabValue(o.value, unit)} (target {formatTarget(o.comparator, o.target, unit)}
+              {formatInUnit(o.value, unit)} (target {formatTarget(o.comparator, o.target, unit)}
               {o.at !== undefined ? ` at ${formatClock(o.at, seconds)}` : ' at the end'})
               {o.state === 'not-yet' && (o.holdsNow ? ' · holds now' : ' · misses now')}
               {o.decidedAt !== undefined && ` · decided at ${formatClock(o.decidedAt, seconds)}`}
@@ -265,7 +266,7 @@ function Debrief({ lab, grade }: { lab: LabBriefing; grade: LabGrade }) {
                   {o.note && <div className="muted">{o.note}</div>}
                 </td>
                 <td data-testid="grade-value" data-value={o.value ?? ''}>
-                  {formatLabValue(o.value, unit)}
+                  {formatInUnit(o.value, unit)}
                 </td>
                 <td data-testid="grade-target">
                   {formatTarget(o.comparator, o.target, unit)}

@@ -2,41 +2,11 @@
 // writes them), comparators, a lab pack made of the files a folder input gives, the page's event an
 // objective's event stands for, and the little Markdown a briefing uses.
 import type { Comparator, IndexedEvent, LabEvent, LabPack } from '../../engine/api/lab-api'
+import { COMPARATOR_WORDS, formatInUnit } from '../../engine/api/lab-comparators'
 
-const COMPARATOR_WORDS: Record<Comparator, string> = {
-  below: '<',
-  atMost: '≤',
-  atLeast: '≥',
-  above: '>',
-  equals: '=',
-}
-
-export function comparatorWord(c: Comparator): string {
-  return COMPARATOR_WORDS[c]
-}
-
-/** A value in an objective's unit (LabObjectiveInfo.unit), as the CLI's grade table writes it. */
-export function formatLabValue(value: number | null, unit: string): string {
-  if (value === null) return '—'
-  switch (unit) {
-    case 'kWh':
-      return `${value.toFixed(3)} kWh`
-    case 'fraction':
-      return `${(value * 100).toPrecision(3)} %`
-    case 'ms':
-      return `${value.toFixed(0)} ms`
-    case 's':
-      return `${value.toFixed(1)} s`
-    case 'GiB':
-      return `${value.toFixed(2)} GiB`
-    default:
-      return Number.isInteger(value) ? String(value) : value.toPrecision(4)
-  }
-}
-
-/** "< 0.160 kWh": the target with its comparator. */
+/** "< 0.160 kWh": the target with its comparator, in the objective's unit (LabObjectiveInfo.unit). */
 export function formatTarget(comparator: Comparator, target: number, unit: string): string {
-  return `${comparatorWord(comparator)} ${formatLabValue(target, unit)}`
+  return `${COMPARATOR_WORDS[comparator]} ${formatInUnit(target, unit)}`
 }
 
 export const LEVELS = ['beginner', 'intermediate', 'advanced'] as const

@@ -8,7 +8,6 @@ import { describe, expect, it, vi } from 'vitest'
 import type { LabEvent } from '../../engine/api/lab-api'
 import { LabSession } from '../../engine/api/lab-session'
 import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
-import { METRICS } from '../../engine/guided-labs/metrics'
 import { formatValue } from '../../engine/guided-labs/words'
 import {
   PROGRESS_KEY,
@@ -27,15 +26,9 @@ import {
   type Progress,
 } from '../../renderer/labs/progress'
 import { openProgressStore } from '../../renderer/labs/progress-store'
-import {
-  eventInLog,
-  formatLabValue,
-  formatTarget,
-  packFromFiles,
-  parseBlocks,
-  parseInline,
-} from '../../renderer/labs/lab-words'
+import { eventInLog, formatTarget, packFromFiles, parseBlocks, parseInline } from '../../renderer/labs/lab-words'
 import { FilteredEvents } from '../../renderer/state/event-filter'
+import { formatInUnit } from '../../engine/api/lab-comparators'
 import { ROOT } from '../helpers'
 
 class MapStore implements KeyValueStore {
@@ -225,11 +218,17 @@ describe('what was revealed of a lab', () => {
 })
 
 describe('values in an objective’s unit', () => {
-  it('are written as `conlab lab grade` writes them, for every metric', () => {
-    const samples = [0, 1, 3, 0.0042712, 0.131974, 231.4, 12.345, 1.5]
-    for (const [metric, spec] of Object.entries(METRICS))
-      for (const v of samples) expect(formatLabValue(v, spec.unit)).toBe(formatValue(metric, v))
-    expect(formatLabValue(null, 'kWh')).toBe('—')
+  it('are written as `conlab lab grade` writes them', () => {
+    expect(formatInUnit(0.131974, 'kWh')).toBe('0.132 kWh')
+    expect(formatInUnit(0.0042712, 'fraction')).toBe('0.427 %')
+    expect(formatInUnit(231.4, 'ms')).toBe('231 ms')
+    expect(formatInUnit(12.345, 's')).toBe('12.3 s')
+    expect(formatInUnit(1.5, 'GiB')).toBe('1.50 GiB')
+    expect(formatInUnit(3, 'count')).toBe('3')
+    expect(formatInUnit(12.345, 'count')).toBe('12.35')
+    expect(formatInUnit(null, 'kWh')).toBe('—')
+    // the CLI's words for a metric go through its unit
+    expect(formatValue('energyKWh', 0.131974)).toBe('0.132 kWh')
   })
 
   it('put the comparator before the target', () => {
