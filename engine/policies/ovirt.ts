@@ -61,9 +61,15 @@ function cpuBalance(view: ClusterView, p: OvirtParams): PresetMove | undefined {
       .vms(s)
       .filter((v) => view.movable(v))
       .sort((a, b) => demand(a) - demand(b) || a - b)
-  for (const s of over.sort((a, b) => now(b) - now(a) || a - b)) {
+  /** The first of host s's movable VMs, least CPU first, that has a target, moved; its move, or undefined. */
+  const moveOne = (
+    s: number,
+    drain: boolean,
+    priority: number,
+    why: (v: number, t: number, before: number) => string,
+  ): PresetMove | undefined => {
     for (const v of candidates(s)) {
-      const t = target(v, s, false)
+      const t = target(v, s, drain)
       if (t < 0) continue
       const before = now(t)
       view.move(v, t)
@@ -71,32 +77,37 @@ function cpuBalance(view: ClusterView, p: OvirtParams): PresetMove | undefined {
         vm: v,
         from: s,
         to: t,
-        priority: 2,
+        priority,
         metricBefore: Number.NaN,
         metricAfter: Number.NaN,
-        why: `${name}: host ${s} above HighUtilization ${pct(p.highUtilization)} for ${steps} step${steps > 1 ? 's' : ''} (${pct(now(s))} now); VM ${v}, its least CPU-hungry, to host ${t} (${pct(before)} → ${pct(before + demand(v) / view.capacity(t))}, the ${packing ? 'busiest' : 'least loaded'} host that stays below it)`,
+        why: why(v, t, before),
       }
     }
+    return undefined
+  }
+  const forSteps = `for ${steps} step${steps > 1 ? 's' : ''}`
+  for (const s of over.sort((a, b) => now(b) - now(a) || a - b)) {
+    const moved = moveOne(
+      s,
+      false,
+      2,
+      (v, t, before) =>
+        `${name}: host ${s} above HighUtilization ${pct(p.highUtilization)} ${forSteps} (${pct(now(s))} now); VM ${v}, its least CPU-hungry, to host ${t} (${pct(before)} → ${pct(before + demand(v) / view.capacity(t))}, the ${packing ? 'busiest' : 'least loaded'} host that stays below it)`,
+    )
+    if (moved) return moved
   }
   if (!packing) return undefined
   // power saving: drain the least utilized under-utilized host, one VM, onto a host that is not under-utilized
   for (const s of [...under].sort((a, b) => now(a) - now(b) || a - b)) {
     if (!view.vms(s).every((v) => view.movable(v))) continue
-    for (const v of candidates(s)) {
-      const t = target(v, s, true)
-      if (t < 0) continue
-      const before = now(t)
-      view.move(v, t)
-      return {
-        vm: v,
-        from: s,
-        to: t,
-        priority: 3,
-        metricBefore: Number.NaN,
-        metricAfter: Number.NaN,
-        why: `Power_Saving: host ${s} below LowUtilization ${pct(p.lowUtilization)} for ${steps} step${steps > 1 ? 's' : ''} (${pct(now(s))} now) is drained to be powered off; VM ${v} to host ${t} (${pct(before)} → ${pct(before + demand(v) / view.capacity(t))}, the busiest host that stays below ${pct(p.highUtilization)})`,
-      }
-    }
+    const moved = moveOne(
+      s,
+      true,
+      3,
+      (v, t, before) =>
+        `Power_Saving: host ${s} below LowUtilization ${pct(p.lowUtilization)} ${forSteps} (${pct(now(s))} now) is drained to be powered off; VM ${v} to host ${t} (${pct(before)} → ${pct(before + demand(v) / view.capacity(t))}, the busiest host that stays below ${pct(p.highUtilization)})`,
+    )
+    if (moved) return moved
   }
   return undefined
 }
