@@ -1,21 +1,24 @@
 // Small lab scenarios with every memory feature on (pre-copy, post-copy, KSM, balloons, host swap, the
 // OOM killer, HA), shared by the memory tests.
 
-/** The whole-lab round trip's scenario (tests/unit/state-roundtrip-lab.test.ts), memory pressed harder. */
-export const PRESSED_LAB = `
-name: pressed lab
+/** The whole-lab round trip's scenario (tests/unit/state-roundtrip-lab.test.ts). */
+export const ROUND_TRIP_LAB = `
+name: round trip
 mode: lab
 seed: 1
 duration: 1h
 interval: 1m
 policy: thr-mmt-0.8
+# slow links and one migration per host at a time: migrations span steps, and some wait in the queue
 migration: { model: precopy, maxBandwidth: 3MiB/s, downtimeLimit: 100ms, autoConverge: true, timeout: 20m, maxConcurrentPerHost: 1 }
 memory:
   pageSize: 64KiB
   ksm: { mode: on, pagesToScan: 200, sleepMillisecs: 1000 }
+  # MoM's balloons (balloon orders take a VM's balloon out of its hands, or give it back)
   ballooning: auto
   guaranteed: 0.5
-  hostSwap: 256MiB
+  # the plan sets 256 MiB in half its cases: the OOM killer then ends VMs
+  hostSwap: 2GiB
 admission: { ramAllocationRatio: 1.5 }
 snapshots: { saveRate: 512MiB/s, loadRate: 1GiB/s }
 ha: { detection: 15s, bootTime: 60s, failoverTime: 2s, repairTime: 30m, mtbf: 6h }
@@ -48,6 +51,12 @@ events:
   - { at: 30m, migrate: { vm: 5, to: 0 } }
   - { at: 45m, repairHost: { host: 3 } }
 `
+
+/** The round trip's scenario with memory pressed harder: 256 MiB of host swap, so the OOM killer ends VMs. */
+export const PRESSED_LAB = ROUND_TRIP_LAB.replace('name: round trip', 'name: pressed lab').replace(
+  'hostSwap: 2GiB',
+  'hostSwap: 256MiB',
+)
 
 /**
  * Ten VMs on three 1 GiB hosts (four, four, two: 1.5 GiB of guests on the first two) with fast KSM over

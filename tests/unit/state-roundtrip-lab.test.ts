@@ -26,60 +26,11 @@ import { HaManager } from '../../engine/lab/ha'
 import { GeneratorBank } from '../../engine/workload/generators'
 import { VcpuTable } from '../../engine/hypervisor/cpu-scheduler'
 import { checkRoundTrip, notState, type Views } from './state-fields'
-
-const SCENARIO = `
-name: round trip
-mode: lab
-seed: 1
-duration: 1h
-interval: 1m
-policy: thr-mmt-0.8
-# slow links and one migration per host at a time: migrations span steps, and some wait in the queue
-migration: { model: precopy, maxBandwidth: 3MiB/s, downtimeLimit: 100ms, autoConverge: true, timeout: 20m, maxConcurrentPerHost: 1 }
-memory:
-  pageSize: 64KiB
-  ksm: { mode: on, pagesToScan: 200, sleepMillisecs: 1000 }
-  # MoM's balloons (balloon orders take a VM's balloon out of its hands, or give it back)
-  ballooning: auto
-  guaranteed: 0.5
-  # the plan sets 256 MiB in half its cases: the OOM killer then ends VMs
-  hostSwap: 2GiB
-admission: { ramAllocationRatio: 1.5 }
-snapshots: { saveRate: 512MiB/s, loadRate: 1GiB/s }
-ha: { detection: 15s, bootTime: 60s, failoverTime: 2s, repairTime: 30m, mtbf: 6h }
-hostTypes:
-  small: { cores: 2, mipsPerCore: 2500, ramMB: 2048, nicMbps: 1000, power: [80, 90, 100, 110, 120, 130, 140, 150, 160, 170, 180], bootSeconds: 90, bootEnergyJ: 6000 }
-hosts:
-  - { type: small, count: 4 }
-vmTypes:
-  vm: { vcpus: 1, mips: 2500, ramMB: 512 }
-vms:
-  - type: vm
-    count: 3
-    haPriority: high
-    protection: { epoch: 200ms, copyRate: 512MiB/s }
-    workload: { kind: diurnal, mean: 0.5, amplitude: 0.3, period: 2h, phaseJitter: 1h, noise: 0.1 }
-    pageWrites: { pattern: hot-cold, rate: 8MiB/s, hotSet: 64MiB }
-    content: { zero: 0.3, image: 0.3, imageId: 0 }
-  - type: vm
-    count: 3
-    workload: { kind: bursty, base: 0.1, burst: 0.9, probability: 0.2, meanBurstIntervals: 3 }
-    pageWrites: { pattern: uniform, rate: 2MiB/s }
-    content: { zero: 0.5, image: 0.3, imageId: 0 }
-  - type: vm
-    count: 2
-    workload: { kind: random-walk, start: 0.5, step: 0.1, min: 0.1, max: 0.9 }
-    pageWrites: { pattern: sequential, rate: 4MiB/s, hotSet: 128MiB }
-events:
-  - { at: 10m, snapshot: { vm: 1, name: a } }
-  - { at: 20m, failHost: { host: 3 } }
-  - { at: 30m, migrate: { vm: 5, to: 0 } }
-  - { at: 45m, repairHost: { host: 3 } }
-`
+import { ROUND_TRIP_LAB } from '../lab/memory-scenarios'
 
 function model(seed: number, policy: string, swap = '2GiB', automation = 'full'): ClusterModel {
   const set = [`memory.hostSwap=${swap}`, ...(automation === 'full' ? [] : [`automation=${automation}`])]
-  const { scenario } = parseScenario(SCENARIO, 'round-trip.yaml', set)
+  const { scenario } = parseScenario(ROUND_TRIP_LAB, 'round-trip.yaml', set)
   return buildClusterModel(scenario, 'round-trip.yaml', nodeFiles, { seed, policy })
 }
 
