@@ -15,6 +15,7 @@ import { shardOptions } from '../engine/platform/node/shard-workers'
 import { formatDuration } from '../engine/scenario/duration'
 import { LabInputError } from '../engine/scenario/diagnostics'
 import { pick } from './flags'
+import { favourShortRun } from './v8-tuning'
 import { durationFlag, workersFlag } from './flag-values'
 import { prepareCheckpointFolder, prepareReportFile } from './outputs'
 import { formatBytes, formatClock } from '../engine/api/units'
@@ -182,6 +183,7 @@ export async function execute(model: ClusterModel, o: ExecuteOptions): Promise<E
   const dir = plan.checkpointDir === undefined ? undefined : resolve(plan.checkpointDir)
   let yielded = performance.now()
   let started = false
+  if (model.mode === 'cloudsim') favourShortRun()
   const run = runToEnd(model, {
     onFrame: (f) => {
       started = true

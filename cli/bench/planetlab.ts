@@ -27,7 +27,7 @@ export async function benchPlanetLab(ctx: BenchContext): Promise<string> {
   const starts: number[] = []
   for (let i = 0; i < runs; i++) starts.push(await measureNodeStart())
   const nodeStart = median(starts) / 1000
-  // the launcher's lowered inlining budget, and V8's own as this run's baseline (cli/bin/conlab.mjs)
+  // the lower inlining budget a cloudsim run asks for, and V8's own as this run's baseline (cli/v8-tuning.ts)
   const cases: { policy: string; label: string; env: Record<string, string> }[] = [
     { policy: 'lr-mmt-1.2', label: 'lr-mmt-1.2', env: {} },
     { policy: 'lr-mmt-1.2', label: 'lr-mmt-1.2, V8 default inlining', env: { CONLAB_V8_INLINING: 'default' } },

@@ -7,7 +7,6 @@ import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from '
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { setFlagsFromString } from 'node:v8'
 import vm from 'node:vm'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -105,13 +104,6 @@ if (args[0] !== 'bench' && isFresh(scriptBundle)) {
   register()
   ;({ main } = await import(pathToFileURL(join(root, 'cli', 'main.ts')).href))
 }
-// TurboFan's cumulative inlining budget, lowered once the bundle is compiled: a run of a few hundred
-// milliseconds spends much of it in code not yet optimized, and smaller optimization jobs finish sooner
-// (docs/performance.md has the measurements). Set after the code cache was read, since V8 checks the flags
-// against the cache's, and never in the build's training run, whose cache must match a plain start.
-// CONLAB_V8_INLINING=default keeps V8's own budget (the bench's baseline).
-if (!saveCache && process.env.CONLAB_V8_INLINING !== 'default')
-  setFlagsFromString('--max-inlined-bytecode-size-cumulative=400')
 const code = await main(args)
 process.exitCode = code
 if (saveCache && code === 0) saveCache()
