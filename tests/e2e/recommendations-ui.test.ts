@@ -13,7 +13,17 @@ import { LabSession } from '../../engine/api/lab-session'
 import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
 import { expectedLines, priorityText, recommendationAction } from '../../renderer/state/recommendation-words'
 import { ROOT } from '../helpers'
-import { ARTIFACTS, clickHost, conlab, notReadyReason, openWebUi, ready, skipAllowed, type WebUi } from './web-page'
+import {
+  ARTIFACTS,
+  clickHost,
+  conlab,
+  notReadyReason,
+  openScenarioText,
+  openWebUi,
+  ready,
+  skipAllowed,
+  type WebUi,
+} from './web-page'
 
 describe('the recommendations panel in Chromium', () => {
   it.skipIf(ready || skipAllowed)('has Chromium and the web build', () => {
@@ -36,15 +46,7 @@ describe('the recommendations panel in Chromium', () => {
     async () => {
       const file = join(ROOT, 'tests', 'fixtures', 'recommend-manual.yaml')
       const text = readFileSync(file, 'utf8')
-      await expect
-        .poll(() => page.getByTestId('placement-canvas').getAttribute('data-hosts-drawn'), { timeout: 20_000 })
-        .toMatch(/^\d+$/)
-      await expect.poll(() => page.getByTestId('clock').getAttribute('data-state')).toMatch(/paused|done/)
-      await page
-        .getByTestId('scenario-file')
-        .setInputFiles({ name: 'recommend-manual.yaml', mimeType: 'text/yaml', buffer: Buffer.from(text) })
-      await expect.poll(() => page.locator('.scenario-line strong').textContent()).toBe('Recommendations in manual')
-      await expect.poll(() => page.getByTestId('placement-canvas').getAttribute('data-hosts-drawn')).toBe('8')
+      await openScenarioText(page, 'recommend-manual.yaml', text, 'Recommendations in manual', 8)
       const node = new LabSession(nodeScenarioCatalog(join(ROOT, 'scenarios')))
       await node.open({ fileName: file, text })
       const clock = page.getByTestId('clock')

@@ -86,6 +86,20 @@ export function conlab(args: string[]): Promise<{ code: number | null; out: stri
   })
 }
 
+/**
+ * Opens a scenario's text as a chosen file, once what the page shows is drawn and standing still (a file
+ * chosen while the page still opens would be overtaken), and waits for its title and its `hosts` tiles.
+ */
+export async function openScenarioText(page: Page, name: string, text: string, title: string, hosts: number) {
+  await expect
+    .poll(() => page.getByTestId('placement-canvas').getAttribute('data-hosts-drawn'), { timeout: 20_000 })
+    .toMatch(/^\d+$/)
+  await expect.poll(() => page.getByTestId('clock').getAttribute('data-state')).toMatch(/paused|done/)
+  await page.getByTestId('scenario-file').setInputFiles({ name, mimeType: 'text/yaml', buffer: Buffer.from(text) })
+  await expect.poll(() => page.locator('.scenario-line strong').textContent()).toBe(title)
+  await expect.poll(() => page.getByTestId('placement-canvas').getAttribute('data-hosts-drawn')).toBe(String(hosts))
+}
+
 /** Plays at full speed to the end of the run (no pause time), and acknowledges the notice. */
 export async function playToEnd(page: Page): Promise<void> {
   await page.getByTestId('pause-at').fill('')

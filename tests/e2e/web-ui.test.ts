@@ -19,6 +19,7 @@ import {
   clickHost,
   conlab,
   notReadyReason,
+  openScenarioText,
   openWebUi,
   playToEnd,
   ready,
@@ -971,16 +972,7 @@ describe('the web UI in Chromium', () => {
       // a small lab with issue 17's rules, diurnal sines with noise among its workloads (see the file)
       const file = join(ROOT, 'tests', 'fixtures', 'operator-replay.yaml')
       const text = readFileSync(file, 'utf8')
-      // whatever the page shows, drawn and standing still (a file chosen while it opens would be overtaken)
-      await expect
-        .poll(() => page.getByTestId('placement-canvas').getAttribute('data-hosts-drawn'), { timeout: 20_000 })
-        .toMatch(/^\d+$/)
-      await expect.poll(() => page.getByTestId('clock').getAttribute('data-state')).toMatch(/paused|done/)
-      await page
-        .getByTestId('scenario-file')
-        .setInputFiles({ name: 'operator-replay.yaml', mimeType: 'text/yaml', buffer: Buffer.from(text) })
-      await expect.poll(() => page.locator('.scenario-line strong').textContent()).toBe('Operator replay')
-      await expect.poll(() => page.getByTestId('placement-canvas').getAttribute('data-hosts-drawn')).toBe('8')
+      await openScenarioText(page, 'operator-replay.yaml', text, 'Operator replay', 8)
       // the same engine under Node, given the same orders at the same steps: what the page must show
       const node = new LabSession(nodeScenarioCatalog(join(ROOT, 'scenarios')))
       await node.open({ fileName: file, text })
