@@ -12,15 +12,25 @@ export interface ProcessMeasurement {
   timing?: LabTiming
 }
 
+/**
+ * How a bench starts conlab. `command`: the launcher executed as the `conlab` command is (npm links the bin
+ * to it), so the kernel reads its shebang line and starts Node with the options given there; on Windows,
+ * which has no shebang, as `node`. `node`: `node cli/bin/conlab.mjs`, Node with no options.
+ */
+export type Launch = 'command' | 'node'
+
 export function measureConlab(
   root: string,
   args: string[],
   env: Record<string, string> = {},
+  launch: Launch = 'command',
 ): Promise<ProcessMeasurement> {
   return new Promise((resolve, reject) => {
     const { spawn } = process.getBuiltinModule('node:child_process')
+    const bin = join(root, 'cli', 'bin', 'conlab.mjs')
+    const asCommand = launch === 'command' && process.platform !== 'win32'
     const started = performance.now()
-    const child = spawn(process.execPath, [join(root, 'cli', 'bin', 'conlab.mjs'), ...args], {
+    const child = spawn(asCommand ? bin : process.execPath, asCommand ? args : [bin, ...args], {
       cwd: root,
       env: { ...process.env, ...env, CONLAB_BENCH: '1' },
     })

@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT } from '../helpers'
 
 let dir: string
-/** A stand-in for the CLI's main: prints its name. */
-const stand = (name: string) => `async function main() { process.stdout.write('${name}\\n'); return 0 }`
+/** A stand-in for the CLI's main: prints its name, and the options Node was started with if any. */
+const stand = (name: string) =>
+  `async function main() { process.stdout.write(['${name}', ...process.execArgv].join(' ') + '\\n'); return 0 }`
 const BUILT = new Date('2026-01-02T00:00:00Z')
 const BEFORE = new Date('2026-01-01T00:00:00Z')
 const AFTER = new Date('2026-01-03T00:00:00Z')
@@ -22,12 +23,17 @@ function write(path: string, text: string, time: Date): void {
   utimesSync(path, time, time)
 }
 
-/** What the launcher ran: each stand-in prints its own name. */
+/** What the launcher ran: each stand-in prints its own name. `asCommand`: executed as the bin file itself. */
 function launch(...args: string[]): string {
+  return launchHow(false, ...args)
+}
+
+function launchHow(asCommand: boolean, ...args: string[]): string {
   const env = { ...process.env }
   delete env.CONLAB_FROM_SOURCE
   if (args[0] === 'FROM_SOURCE') env.CONLAB_FROM_SOURCE = '1'
-  const r = spawnSync(process.execPath, [join(dir, 'cli', 'bin', 'conlab.mjs'), ...args], {
+  const bin = join(dir, 'cli', 'bin', 'conlab.mjs')
+  const r = spawnSync(asCommand ? bin : process.execPath, asCommand ? args : [bin, ...args], {
     encoding: 'utf8',
     env,
     timeout: 60_000,
@@ -57,6 +63,14 @@ describe('the launcher', () => {
     expect(launch('bench')).toBe('esm\n')
     expect(launch('FROM_SOURCE')).toBe('source\n')
   })
+
+  it.skipIf(process.platform === 'win32')(
+    'executed as the `conlab` command, starts Node with the options of its shebang line',
+    () => {
+      expect(launchHow(true, 'run')).toBe('script --v8-pool-size=0\n')
+      expect(launchHow(true, 'bench')).toBe('esm --v8-pool-size=0\n')
+    },
+  )
 
   it('reads a bundle that is not ASCII as UTF-8', () => {
     const cjs = join(dir, 'out', 'cli', 'conlab.cjs')

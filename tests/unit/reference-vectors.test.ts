@@ -49,6 +49,10 @@ describe('FNV-1a 64 (StateHasher)', () => {
     const f = new Float64Array([Math.PI])
     expect(new StateHasher().number(Math.PI).hex()).toBe(new StateHasher().bytes(f).hex())
     expect(new StateHasher().text('aé').hex()).toBe(new StateHasher().bytes(Uint8Array.of(0x61, 0, 0xe9, 0)).hex())
+    // streaming: text in pieces is the text joined (workloadBinding hashes the VMs' names joined)
+    expect(new StateHasher().text('vm-1').text('é').text('').text('micro').hex()).toBe(
+      new StateHasher().text('vm-1émicro').hex(),
+    )
   })
 })
 
