@@ -55,13 +55,26 @@ export function measureConlab(
 }
 
 /** Wall time of a bare `node -e 0` in the same environment: the start-up every Node process pays here. */
-export function measureNodeStart(): Promise<number> {
+export async function measureNodeStart(): Promise<number> {
+  return (await measureCommand(process.execPath, ['-e', '0'])).wallMs
+}
+
+/** Wall time of any command from spawn to exit, and what it printed; rejects when it fails. */
+export function measureCommand(command: string, args: string[]): Promise<{ wallMs: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     const { spawn } = process.getBuiltinModule('node:child_process')
     const started = performance.now()
-    const child = spawn(process.execPath, ['-e', '0'], { env: process.env, stdio: 'ignore' })
-    child.on('error', reject)
-    child.on('close', () => resolve(performance.now() - started))
+    const child = spawn(command, args, { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', (e) => reject(new Error(`${command}: ${e.message}`)))
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started
+      if (code !== 0) return reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${stderr.trim()}`))
+      resolve({ wallMs, stdout })
+    })
   })
 }
 
