@@ -122,8 +122,8 @@ function LabList() {
       {(progressStore === 'localStorage' || progressStore === 'none') && (
         <p className="muted" data-testid="progress-store-note">
           {progressStore === 'localStorage'
-            ? 'Best grades are kept in this browser’s localStorage (IndexedDB did not open).'
-            : 'Best grades are kept only until the page closes (this browser offers no storage).'}
+            ? 'Best grades and hints revealed are kept in this browser’s localStorage (IndexedDB did not open).'
+            : 'Best grades and hints revealed are kept only until the page closes (this browser offers no storage).'}
         </p>
       )}
     </section>

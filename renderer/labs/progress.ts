@@ -1,8 +1,8 @@
-// The trainee's progress kept from one use of the app to the next: the rules over it — what counts as a better
-// grade, what a damaged entry becomes, what an older localStorage entry adds to IndexedDB's records — as pure
-// functions, tested without a browser. Where the best grades are kept is progress-store.ts's (IndexedDB; this
-// file's key-value functions are its fallback where IndexedDB does not open). What was revealed of a lab (its
-// hints, its solution) is kept in the page's localStorage (Electron keeps it in its user-data folder).
+// The trainee's progress kept from one use of the app to the next — the best grade per lab, and what was revealed
+// of a lab (its hints, its solution) — and the rules over it as pure functions, tested without a browser: what
+// counts as a better grade, what revealing adds, what a damaged entry becomes, what an older localStorage entry
+// adds to IndexedDB's records. Where both are kept is progress-store.ts's (IndexedDB; this file's key-value
+// functions are its fallback where IndexedDB does not open).
 
 /** The best grade a lab has had. */
 export interface BestGrade {
@@ -137,7 +137,8 @@ export interface Revealed {
 
 export const REVEALED_KEY = 'conlab.labs.revealed.v1'
 
-function isRevealed(v: unknown): v is Revealed {
+/** Is this what was revealed of a lab (a record read back from storage may be anything: an older format, a hand edit). */
+export function isRevealed(v: unknown): v is Revealed {
   if (typeof v !== 'object' || v === null) return false
   const r = v as Record<string, unknown>
   return (
@@ -148,10 +149,43 @@ function isRevealed(v: unknown): v is Revealed {
   )
 }
 
-function readRevealedAll(store: KeyValueStore | undefined): Record<string, Revealed> {
+/** Nothing revealed yet of this version of a lab. */
+export const nothingRevealed = (labHash: string): Revealed => ({ labHash, hints: [], solution: false })
+
+/**
+ * What was revealed of a version of a lab after `next` is added to `before`: revealing only adds, so for the same
+ * version the hints are the union (sorted, each once) and the solution stays seen once seen. `before` of another
+ * version (a changed lab starts afresh) or none adds nothing.
+ */
+export function mergeRevealed(before: Revealed | undefined, next: Revealed): Revealed {
+  const same = before?.labHash === next.labHash
+  return {
+    labHash: next.labHash,
+    hints: [...new Set(same ? [...before.hints, ...next.hints] : next.hints)].sort(),
+    solution: (same && before.solution) || next.solution,
+  }
+}
+
+/** Does `next` reveal something of its version of the lab that `before` does not have (so it is worth a write)? */
+export function revealsMore(before: Revealed | undefined, next: Revealed): boolean {
+  if (before?.labHash !== next.labHash) return next.hints.length > 0 || next.solution
+  return (next.solution && !before.solution) || next.hints.some((h) => !before.hints.includes(h))
+}
+
+/** A stored record of what was revealed of version `labHash` of a lab, or undefined where it is none (damaged, or another version's). */
+export function revealedRecord(value: unknown, labHash: string): Revealed | undefined {
+  return isRevealed(value) && value.labHash === labHash ? value : undefined
+}
+
+/**
+ * What localStorage's entry (`REVEALED_KEY`) holds: what was revealed by lab (one version each). A damaged entry
+ * is nothing; a lab's damaged record is left out.
+ */
+export function parseRevealed(text: string | null): Record<string, Revealed> {
+  if (!text) return {}
   let parsed: unknown
   try {
-    parsed = JSON.parse(store?.getItem(REVEALED_KEY) ?? '{}')
+    parsed = JSON.parse(text)
   } catch {
     return {}
   }
@@ -161,23 +195,29 @@ function readRevealedAll(store: KeyValueStore | undefined): Record<string, Revea
   return out
 }
 
-/** What was revealed of this version of a lab in earlier uses (a changed lab starts afresh). */
-export function readRevealed(store: KeyValueStore | undefined, lab: string, labHash: string): Revealed {
-  const r = readRevealedAll(store)[lab]
-  return r && r.labHash === labHash ? r : { labHash, hints: [], solution: false }
+function readRevealedAll(store: KeyValueStore | undefined): Record<string, Revealed> {
+  try {
+    return parseRevealed(store?.getItem(REVEALED_KEY) ?? null)
+  } catch {
+    return {}
+  }
 }
 
-/** Records what the lab session says was revealed (its hints used and whether the solution was seen). */
+/** What was revealed of this version of a lab, as kept in localStorage (the fallback where IndexedDB does not open). */
+export function readRevealed(store: KeyValueStore | undefined, lab: string, labHash: string): Revealed {
+  return revealedRecord(readRevealedAll(store)[lab], labHash) ?? nothingRevealed(labHash)
+}
+
+/**
+ * Adds what the lab session says was revealed (its hints used, whether the solution was seen) to localStorage's
+ * entry (the fallback): one version per lab there, so a changed lab's record replaces the older version's.
+ */
 export function recordRevealed(store: KeyValueStore | undefined, lab: string, revealed: Revealed): void {
-  const before = readRevealed(store, lab, revealed.labHash)
-  const next: Revealed = {
-    labHash: revealed.labHash,
-    hints: [...new Set([...before.hints, ...revealed.hints])].sort(),
-    solution: before.solution || revealed.solution,
-  }
+  const all = readRevealedAll(store)
+  if (!revealsMore(all[lab], revealed)) return
   try {
-    store?.setItem(REVEALED_KEY, JSON.stringify({ ...readRevealedAll(store), [lab]: next }))
+    store?.setItem(REVEALED_KEY, JSON.stringify({ ...all, [lab]: mergeRevealed(all[lab], revealed) }))
   } catch {
-    // storage full or disabled: the lab session still remembers them while it runs
+    // storage full or disabled: the store's page memory still has it while the page is open
   }
 }

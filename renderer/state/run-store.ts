@@ -37,7 +37,7 @@ import type {
 import type { LabConnection } from '../lab/connect'
 import type { OrdersFileKind, ReportFormat, ScenarioFile } from '../../engine/api/desktop-contract'
 import { summarizeError, type FieldError } from './inputs'
-import { improvements, nextBest, pageStorage, readRevealed, recordRevealed, type Progress } from '../labs/progress'
+import { improvements, nextBest, type Progress } from '../labs/progress'
 import { openProgressStore, type ProgressStore, type ProgressStoreKind } from '../labs/progress-store'
 import { eventInLog } from '../labs/lab-words'
 
@@ -199,7 +199,7 @@ export class RunStore {
   private plays = 0
   private lastChartRefresh = 0
   private lastLogRefresh = 0
-  /** where the best grades are kept: opened (and read) once, when the app starts */
+  /** where the best grades and what was revealed of a lab are kept: opened (the grades read) once, at start */
   private readonly progressStore: Promise<ProgressStore>
 
   constructor(private readonly connection: LabConnection) {
@@ -336,8 +336,9 @@ export class RunStore {
           ...(workers !== undefined ? { workers } : {}),
         })
         info = opened.info
-        // what an earlier use of the app revealed of this lab costs its points in this run too
-        const revealed = readRevealed(pageStorage(), choice.id, opened.lab.hash)
+        // what an earlier use of the app revealed of this lab costs its points in this run too (reveals are the
+        // submission's hintsUsed and solutionSeen, not orders: the order log and its replay are the same)
+        const revealed = await (await this.progressStore).revealed(choice.id, opened.lab.hash)
         const missing = revealed.hints.filter((h) => opened!.lab.hints.some((x) => x.id === h && !x.revealed))
         for (const h of missing) await lab.revealHint(h)
         if (revealed.solution && !opened.lab.solutionSeen) solution = await lab.revealSolution()
@@ -849,7 +850,10 @@ export class RunStore {
     if (!guided) return
     const lab = this.connection.lab
     const [briefing, status] = await Promise.all([lab.labBriefing(guided.lab.id), lab.labStatus()])
-    recordRevealed(pageStorage(), briefing.id, {
+    // kept before the page shows it: a reload right after still finds it revealed
+    await (
+      await this.progressStore
+    ).recordRevealed(briefing.id, {
       labHash: briefing.hash,
       hints: status.hintsUsed,
       solution: status.solutionSeen,

@@ -2,20 +2,23 @@
 // power-curve is taken from the briefing to a passing grade through the app's controls — a hint revealed
 // (asked first), the solution's order given from the VM's panel, the live checklist turning to met — then
 // the debrief, its links into the event log and the charts, the exported submission graded by `conlab lab
-// grade` to the same score and stateHash, and the best grade and the hint revealed kept across a reload. Doing
-// nothing fails what the lab's tests say it fails. Every figure comes from the lab file
-// (scenarios/labs/power-curve.yaml) or the engine under Node. Also: a lab pack of files chosen in the page.
+// grade` to the same score and stateHash, and the best grade and the hint revealed kept in IndexedDB across a
+// reload with localStorage emptied. Doing nothing fails what the lab's tests say it fails (the hint revealed
+// before still paid for). Every figure comes from the lab file (scenarios/labs/power-curve.yaml) or the engine
+// under Node. Also: a lab pack of files chosen in the page; the best grades and what was revealed that an earlier
+// version kept in localStorage moved into IndexedDB once (merged with its records, a damaged entry dropped), and
+// a database of the first version (best grades only) upgraded with its grades kept.
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { parse } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LabGrade } from '../../engine/api/lab-api'
 import { LabSession } from '../../engine/api/lab-session'
 import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
-import { PROGRESS_KEY } from '../../renderer/labs/progress'
-import { BEST_GRADES, DB_NAME } from '../../renderer/labs/progress-store'
+import { PROGRESS_KEY, REVEALED_KEY, type Revealed } from '../../renderer/labs/progress'
+import { BEST_GRADES, DB_NAME, DB_VERSION, REVEALED } from '../../renderer/labs/progress-store'
 import { ROOT } from '../helpers'
 import {
   ARTIFACTS,
@@ -50,18 +53,18 @@ const HINT = spec.hints[0]!
 /** the lab's scenario runs an hour (`duration: 1h`) */
 const END = 3600
 
-/** The best-grade records in the page's IndexedDB, by lab (read once the app has opened it). */
-function bestGradesInIndexedDb(page: Page): Promise<Record<string, unknown>> {
+/** The records of one of the app's object stores in the page's IndexedDB, as [key, value] (read once the app has opened it). */
+function recordsInIndexedDb(page: Page, store: string): Promise<[IDBValidKey, unknown][]> {
   return page.evaluate(
     ({ name, store }) =>
-      new Promise<Record<string, unknown>>((resolve, reject) => {
+      new Promise<[IDBValidKey, unknown][]>((resolve, reject) => {
         const open = indexedDB.open(name)
         // no database yet: not made here (the app's own open would then find no object store to make)
         open.onupgradeneeded = () => open.transaction!.abort()
         open.onerror = () => reject(open.error ?? new Error(`no database ${name}`))
         open.onsuccess = () => {
           const db = open.result
-          const out: Record<string, unknown> = {}
+          const out: [IDBValidKey, unknown][] = []
           const cursor = db.transaction(store).objectStore(store).openCursor()
           cursor.onerror = () => reject(cursor.error ?? new Error(`no records in ${store}`))
           cursor.onsuccess = () => {
@@ -71,16 +74,45 @@ function bestGradesInIndexedDb(page: Page): Promise<Record<string, unknown>> {
               resolve(out)
               return
             }
-            out[c.key as string] = c.value
+            out.push([c.key, c.value])
             c.continue()
           }
         }
       }),
-    { name: DB_NAME, store: BEST_GRADES },
+    { name: DB_NAME, store },
+  )
+}
+
+/** The best-grade records in the page's IndexedDB, by lab. */
+async function bestGradesInIndexedDb(page: Page): Promise<Record<string, unknown>> {
+  return Object.fromEntries((await recordsInIndexedDb(page, BEST_GRADES)).map(([k, v]) => [k as string, v]))
+}
+
+/** Writes a record into one of the app's object stores in the page's IndexedDB (the database the app made). */
+function putInIndexedDb(page: Page, store: string, key: string[], value: Revealed): Promise<void> {
+  return page.evaluate(
+    ({ name, store, key, value }: { name: string; store: string; key: string[]; value: Revealed }) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open(name)
+        open.onupgradeneeded = () => open.transaction!.abort()
+        open.onerror = () => reject(open.error ?? new Error(`no database ${name}`))
+        open.onsuccess = () => {
+          const db = open.result
+          const tx = db.transaction(store, 'readwrite')
+          tx.objectStore(store).put(value, key)
+          tx.oncomplete = () => {
+            db.close()
+            resolve()
+          }
+          tx.onerror = () => reject(tx.error ?? new Error(`not written in ${store}`))
+        }
+      }),
+    { name: DB_NAME, store, key, value },
   )
 }
 
 const localProgress = (page: Page) => page.evaluate((key) => localStorage.getItem(key), PROGRESS_KEY)
+const localRevealed = (page: Page) => page.evaluate((key) => localStorage.getItem(key), REVEALED_KEY)
 
 describe('guided labs in the web UI', () => {
   it.skipIf(ready || skipAllowed)('has Chromium and the web build', () => {
@@ -90,8 +122,11 @@ describe('guided labs in the web UI', () => {
   let ui: WebUi | undefined
   let page: Page
   let passed: { score: number; stateHash: string } | undefined
+  /** the lab's content hash, as the engine under Node has it: what was revealed is kept per version of the lab */
+  let labHash: string
 
   beforeAll(async () => {
+    labHash = (await new LabSession(nodeScenarioCatalog(join(ROOT, 'scenarios'))).labBriefing(LAB)).hash
     if (!ready) return
     ui = await openWebUi()
     page = ui.page
@@ -151,6 +186,11 @@ describe('guided labs in the web UI', () => {
       await expect.poll(() => hint.getAttribute('data-revealed')).toBe('true')
       expect(await hint.getByTestId('hint-text').textContent()).toMatch(/power table/)
       expect(await page.getByTestId('guided-cost').textContent()).toBe(`${maxScore} points · hints −${HINT.cost}`)
+      // kept in IndexedDB, one record for this version of the lab, and not in localStorage
+      await expect
+        .poll(() => recordsInIndexedDb(page, REVEALED))
+        .toEqual([[[LAB, labHash], { labHash, hints: [HINT.id], solution: false } satisfies Revealed]])
+      expect(await localRevealed(page)).toBeNull()
 
       // the solution's order, through the VM's panel: where the VM runs, as the engine under Node has it
       const order = spec.solution.orders[0]!
@@ -260,13 +300,14 @@ describe('guided labs in the web UI', () => {
             score,
             maxScore,
             passed: true,
-            labHash: (await node.labBriefing(LAB)).hash,
+            labHash,
             at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) as string,
           },
         })
       expect(await localProgress(page)).toBeNull()
-      // so it is in the list after a reload, with localStorage's entry removed first: read from IndexedDB
-      await page.evaluate((key) => localStorage.removeItem(key), PROGRESS_KEY)
+      // so it is in the list after a reload, with localStorage emptied first: read from IndexedDB (and the hint
+      // revealed too: the next test opens the lab again)
+      await page.evaluate(() => localStorage.clear())
       await page.reload()
       await page.getByTestId('labs-button').click()
       await expect.poll(() => page.getByTestId('lab-list').getAttribute('data-progress-store')).toBe('indexeddb')
@@ -282,6 +323,11 @@ describe('guided labs in the web UI', () => {
     await page.getByTestId('start-lab').click()
     await expect.poll(() => page.getByTestId('guided').getAttribute('data-lab')).toBe(LAB)
     await expect.poll(() => page.getByTestId('clock').getAttribute('data-time')).toBe('0')
+    // the hint revealed before the reload is revealed again from IndexedDB (localStorage was emptied), at once
+    const hint = page.locator(`[data-testid=hint][data-id="${HINT.id}"]`)
+    expect(await hint.getAttribute('data-revealed')).toBe('true')
+    expect(await page.getByTestId('guided-cost').textContent()).toBe(`${maxScore} points · hints −${HINT.cost}`)
+    expect(await localRevealed(page)).toBeNull()
     // energy only grows: a "below" target missed stays missed, and the checklist says so before the end
     await page.getByTestId('pause-at').fill(String(55 / 60))
     await page.getByTestId('pause-at').press('Enter')
@@ -314,8 +360,8 @@ describe('guided labs in the web UI', () => {
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')))
     expect(failed).toEqual(FAILED_BY_DOING_NOTHING)
     for (const id of failed) expect(await objective(id!).getAttribute('data-state')).toBe('failed')
-    // the hint revealed before the reload is revealed again from the page's storage, and paid for again
-    expect(await page.locator(`[data-testid=hint][data-id="${HINT.id}"]`).getAttribute('data-revealed')).toBe('true')
+    // and paid for again in the grade
+    expect(await hint.getAttribute('data-revealed')).toBe('true')
     const kept = spec.objectives.filter((o) => !FAILED_BY_DOING_NOTHING.includes(o.id))
     const score = kept.reduce((sum, o) => sum + points(o.id), 0) - HINT.cost
     expect(await page.getByTestId('grade-score').textContent()).toBe(`${score}/${maxScore}`)
@@ -344,9 +390,13 @@ describe('guided labs in the web UI', () => {
     expect(await page.getByTestId('lab-pack-error').textContent()).toMatch(/my-power\.yaml/)
   })
 
-  it.skipIf(!ready)('moves the best grades an earlier version kept in localStorage into IndexedDB, once', async () => {
-    // a browser profile of its own (storage empty), its problems counted with the main page's
+  /** The app in a browser profile of its own (storage empty), its problems counted with the main page's. */
+  async function withFreshPage(
+    test: (fresh: Page) => Promise<void>,
+    before?: (context: BrowserContext) => Promise<unknown>,
+  ): Promise<void> {
     const context = await ui!.browser.newContext({ viewport: { width: 1440, height: 960 } })
+    await before?.(context)
     const fresh = await context.newPage()
     fresh.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') ui!.problems.push(`console ${m.type()}: ${m.text()}`)
@@ -355,6 +405,14 @@ describe('guided labs in the web UI', () => {
     try {
       await fresh.goto(ui!.url)
       await fresh.waitForSelector('[data-testid=placement-canvas][data-hosts-drawn]', { timeout: 20_000 })
+      await test(fresh)
+    } finally {
+      await context.close()
+    }
+  }
+
+  it.skipIf(!ready)('moves the best grades an earlier version kept in localStorage into IndexedDB, once', async () => {
+    await withFreshPage(async (fresh) => {
       // what an earlier version left: power-curve graded, and a damaged entry for another lab
       const earlier = {
         score: Math.floor(maxScore / 2),
@@ -382,10 +440,134 @@ describe('guided labs in the web UI', () => {
       await fresh.getByTestId('labs-button').click()
       await expect.poll(() => bestOf(LAB).textContent()).toBe(`${earlier.score}/${maxScore} not passed`)
       expect(await bestGradesInIndexedDb(fresh)).toEqual({ [LAB]: earlier })
-    } finally {
-      await context.close()
-    }
+    })
   })
+
+  it.skipIf(!ready)(
+    'moves what an earlier version kept as revealed in localStorage into IndexedDB, once, merged with its records; a damaged entry is dropped',
+    async () => {
+      await withFreshPage(async (fresh) => {
+        expect(spec.hints.map((h) => h.id)).toEqual(['curve', 'how'])
+        const [curve, how] = spec.hints
+        const hintOf = (id: string) => fresh.locator(`[data-testid=hint][data-id="${id}"]`)
+        const startLab = async () => {
+          if ((await fresh.getByTestId('labs-view').count()) === 0) await fresh.getByTestId('labs-button').click()
+          await fresh
+            .locator(`[data-testid=lab-row][data-id="${LAB}"]`)
+            .getByRole('button', { name: spec.title })
+            .click()
+          await fresh.getByTestId('start-lab').click()
+          await expect.poll(() => fresh.getByTestId('guided').getAttribute('data-lab')).toBe(LAB)
+        }
+        const revealedRecords = async () =>
+          Object.fromEntries(
+            (await recordsInIndexedDb(fresh, REVEALED)).map(([k, v]) => [JSON.stringify(k), v as Revealed]),
+          )
+        // the app has made its database (the Labs view says where progress is kept once it has opened it)
+        await fresh.getByTestId('labs-button').click()
+        await expect.poll(() => fresh.getByTestId('lab-list').getAttribute('data-progress-store')).toBe('indexeddb')
+        expect(await recordsInIndexedDb(fresh, REVEALED)).toEqual([])
+        // IndexedDB holds the first hint of this version, and the solution of another version of the lab
+        const older = 'an-earlier-version-of-the-lab'
+        const inDb: Revealed = { labHash, hints: [curve!.id], solution: false }
+        const olderInDb: Revealed = { labHash: older, hints: [how!.id], solution: true }
+        await putInIndexedDb(fresh, REVEALED, [LAB, labHash], inDb)
+        await putInIndexedDb(fresh, REVEALED, [LAB, older], olderInDb)
+        // localStorage (an earlier version of the app) the second hint of this version, and a damaged record
+        await fresh.evaluate(
+          ([key, text]) => localStorage.setItem(key!, text!),
+          [
+            REVEALED_KEY,
+            JSON.stringify({
+              [LAB]: { labHash, hints: [how!.id], solution: false },
+              'pin-latency': { labHash: 'p', hints: [3], solution: false },
+            }),
+          ],
+        )
+        await fresh.reload()
+        await startLab()
+        // both hints revealed at t = 0, both paid for; the other version's solution counts for nothing here
+        for (const h of spec.hints) expect(await hintOf(h.id).getAttribute('data-revealed')).toBe('true')
+        expect(await fresh.getByTestId('solution').getAttribute('data-revealed')).toBe('false')
+        expect(await fresh.getByTestId('guided-cost').textContent()).toBe(
+          `${maxScore} points · hints −${curve!.cost + how!.cost}`,
+        )
+        // moved: merged into this version's record (the damaged one left out), the localStorage entry removed
+        const merged = {
+          [JSON.stringify([LAB, labHash])]: { labHash, hints: [curve!.id, how!.id].sort(), solution: false },
+          [JSON.stringify([LAB, older])]: olderInDb,
+        }
+        expect(await revealedRecords()).toEqual(merged)
+        expect(await localRevealed(fresh)).toBeNull()
+
+        // a damaged entry (not JSON): dropped, the page starts as before and the records stay
+        await fresh.evaluate((key) => localStorage.setItem(key, '{"power-curve": {"labHash"'), REVEALED_KEY)
+        await fresh.reload()
+        await fresh.getByTestId('labs-button').click()
+        await expect.poll(() => fresh.getByTestId('lab-list').getAttribute('data-progress-store')).toBe('indexeddb')
+        expect(await localRevealed(fresh)).toBeNull()
+        expect(await revealedRecords()).toEqual(merged)
+        await startLab()
+        for (const h of spec.hints) expect(await hintOf(h.id).getAttribute('data-revealed')).toBe('true')
+      })
+    },
+  )
+
+  it.skipIf(!ready)(
+    'opens a database of the first version (best grades only): its grades kept, what is revealed kept beside them',
+    async () => {
+      const earlier = { score: 20, maxScore, passed: false, labHash, at: '2026-12-01T10:00:00.000Z' }
+      await withFreshPage(
+        async (fresh) => {
+          await fresh.getByTestId('labs-button').click()
+          await expect.poll(() => fresh.getByTestId('lab-list').getAttribute('data-progress-store')).toBe('indexeddb')
+          const best = fresh.locator(`[data-testid=lab-row][data-id="${LAB}"]`).getByTestId('lab-best')
+          await expect.poll(() => best.textContent()).toBe(`${earlier.score}/${maxScore} not passed`)
+          expect(
+            await fresh.evaluate(
+              (name) =>
+                new Promise<[number, string[]]>((resolve, reject) => {
+                  const open = indexedDB.open(name)
+                  open.onerror = () => reject(open.error ?? new Error(`no database ${name}`))
+                  open.onsuccess = () => {
+                    const db = open.result
+                    resolve([db.version, [...db.objectStoreNames]])
+                    db.close()
+                  }
+                }),
+              DB_NAME,
+            ),
+          ).toEqual([DB_VERSION, [BEST_GRADES, REVEALED].sort()])
+          expect(await bestGradesInIndexedDb(fresh)).toEqual({ [LAB]: earlier })
+          // a hint revealed now is kept in the store the upgrade made
+          await fresh
+            .locator(`[data-testid=lab-row][data-id="${LAB}"]`)
+            .getByRole('button', { name: spec.title })
+            .click()
+          await fresh.getByTestId('start-lab').click()
+          await expect.poll(() => fresh.getByTestId('guided').getAttribute('data-lab')).toBe(LAB)
+          const hint = fresh.locator(`[data-testid=hint][data-id="${HINT.id}"]`)
+          await hint.getByTestId('ask-hint').click()
+          await hint.getByTestId('confirm-hint').click()
+          await expect.poll(() => hint.getAttribute('data-revealed')).toBe('true')
+          await expect
+            .poll(() => recordsInIndexedDb(fresh, REVEALED))
+            .toEqual([[[LAB, labHash], { labHash, hints: [HINT.id], solution: false } satisfies Revealed]])
+        },
+        // the database as the first version made it, before the app's own script opens it: the app's request
+        // (for version 2) waits for this one, then upgrades it
+        (context) =>
+          context.addInitScript(
+            ({ name, store, lab, grade }) => {
+              const open = indexedDB.open(name, 1)
+              open.onupgradeneeded = () => open.result.createObjectStore(store).put(grade, lab)
+              open.onsuccess = () => open.result.close()
+            },
+            { name: DB_NAME, store: BEST_GRADES, lab: LAB, grade: earlier },
+          ),
+      )
+    },
+  )
 
   it.skipIf(!ready)('logs no console errors or warnings and no page errors', () => {
     expect(ui!.problems).toEqual([])

@@ -1,5 +1,6 @@
-// The Labs view's own logic: the best grade per lab kept between uses (what counts as better, what a damaged or
-// unavailable storage gives, what an older localStorage entry adds to IndexedDB's records), values in an objective's unit written as the CLI's grade table writes
+// The Labs view's own logic: the best grade per lab and what was revealed of a lab kept between uses (what counts
+// as better, what revealing adds, what a damaged or unavailable storage gives, what an older localStorage entry
+// adds to IndexedDB's records), values in an objective's unit written as the CLI's grade table writes
 // them, a lab pack made of the files a folder input gives (loaded by a real LabSession), the page's event a
 // debrief event stands for, the briefing's Markdown, and the event log's row for an event.
 import { readFileSync } from 'node:fs'
@@ -15,15 +16,20 @@ import {
   improvements,
   isBetter,
   keepBest,
+  mergeRevealed,
   nextBest,
   parseProgress,
+  parseRevealed,
   progressFromRecords,
   readProgress,
   readRevealed,
   recordRevealed,
+  revealedRecord,
+  revealsMore,
   type BestGrade,
   type KeyValueStore,
   type Progress,
+  type Revealed,
 } from '../../renderer/labs/progress'
 import { openProgressStore } from '../../renderer/labs/progress-store'
 import { eventInLog, formatTarget, packFromFiles, parseBlocks, parseInline } from '../../renderer/labs/lab-words'
@@ -214,6 +220,103 @@ describe('what was revealed of a lab', () => {
     expect(readRevealed(store, 'a', 'h')).toEqual({ labHash: 'h', hints: [], solution: false })
     store.setItem(REVEALED_KEY, 'nope')
     expect(readRevealed(store, 'a', 'h').hints).toEqual([])
+  })
+
+  const rev = (labHash: string, hints: string[], solution = false): Revealed => ({ labHash, hints, solution })
+
+  it('only adds for the same version of a lab: hints united (sorted, once each), the solution seen stays seen', () => {
+    expect(mergeRevealed(rev('h', ['how', 'curve']), rev('h', ['curve', 'extra']))).toEqual(
+      rev('h', ['curve', 'extra', 'how']),
+    )
+    expect(mergeRevealed(rev('h', [], true), rev('h', ['how']))).toEqual(rev('h', ['how'], true))
+    expect(mergeRevealed(rev('h', ['how']), rev('h', [], true))).toEqual(rev('h', ['how'], true))
+    // nothing before, or another version's record before: only what is added (deduplicated, sorted)
+    expect(mergeRevealed(undefined, rev('h', ['b', 'a', 'b']))).toEqual(rev('h', ['a', 'b']))
+    expect(mergeRevealed(rev('old', ['a'], true), rev('h', ['b']))).toEqual(rev('h', ['b']))
+    // merging is idempotent and order-free for the same version
+    const a = rev('h', ['x'], false)
+    const b = rev('h', ['y'], true)
+    expect(mergeRevealed(mergeRevealed(a, b), b)).toEqual(mergeRevealed(a, b))
+    expect(mergeRevealed(a, b)).toEqual(mergeRevealed(b, a))
+  })
+
+  it('writes only what reveals more than the record', () => {
+    expect(revealsMore(undefined, rev('h', []))).toBe(false)
+    expect(revealsMore(undefined, rev('h', ['a']))).toBe(true)
+    expect(revealsMore(undefined, rev('h', [], true))).toBe(true)
+    expect(revealsMore(rev('h', ['a', 'b']), rev('h', ['b']))).toBe(false)
+    expect(revealsMore(rev('h', ['a']), rev('h', ['a', 'b']))).toBe(true)
+    expect(revealsMore(rev('h', ['a'], true), rev('h', ['a'], false))).toBe(false)
+    expect(revealsMore(rev('h', ['a'], false), rev('h', ['a'], true))).toBe(true)
+    // another version's record counts for nothing
+    expect(revealsMore(rev('old', ['a'], true), rev('h', ['a']))).toBe(true)
+    expect(revealsMore(rev('old', ['a'], true), rev('h', []))).toBe(false)
+    // so recording the same again leaves localStorage's entry as it was (written once)
+    const store = new MapStore()
+    const set = vi.spyOn(store, 'setItem')
+    recordRevealed(store, 'a', rev('h', ['x']))
+    recordRevealed(store, 'a', rev('h', ['x']))
+    recordRevealed(store, 'a', rev('h', []))
+    expect(set).toHaveBeenCalledTimes(1)
+  })
+
+  it('reads a stored record as revealed only when it is one, of the version asked for', () => {
+    expect(revealedRecord(rev('h', ['a'], true), 'h')).toEqual(rev('h', ['a'], true))
+    expect(revealedRecord(rev('h', ['a']), 'other')).toBeUndefined()
+    expect(revealedRecord(undefined, 'h')).toBeUndefined()
+    expect(revealedRecord({ labHash: 'h', hints: ['a', 2], solution: false }, 'h')).toBeUndefined()
+    expect(revealedRecord({ labHash: 'h', hints: 'a', solution: false }, 'h')).toBeUndefined()
+    expect(revealedRecord({ labHash: 'h', hints: [], solution: 'yes' }, 'h')).toBeUndefined()
+  })
+
+  it('parses an older localStorage entry: a damaged entry is nothing, a lab’s damaged record is left out', () => {
+    expect(parseRevealed(null)).toEqual({})
+    expect(parseRevealed('')).toEqual({})
+    expect(parseRevealed('{not json')).toEqual({})
+    expect(parseRevealed('[{"labHash":"h","hints":[],"solution":true}]')).toEqual({})
+    expect(parseRevealed('null')).toEqual({})
+    expect(parseRevealed('"text"')).toEqual({})
+    const good = rev('h', ['how'], false)
+    expect(
+      parseRevealed(JSON.stringify({ a: good, b: { labHash: 'h', hints: [1], solution: false }, c: null, d: 'x' })),
+    ).toEqual({ a: good })
+  })
+
+  it('keeps what was revealed in localStorage where IndexedDB does not open, and in page memory without it', async () => {
+    // Node has no IndexedDB: the fallbacks (Chromium's IndexedDB is tested in tests/e2e/labs-ui.test.ts)
+    const local = new MapStore()
+    recordRevealed(local, 'a', rev('h', ['how']))
+    const store = await openProgressStore(undefined, local)
+    expect(store.kind).toBe('localStorage')
+    expect(await store.revealed('a', 'h')).toEqual(rev('h', ['how']))
+    expect(await store.revealed('a', 'other')).toEqual(rev('other', []))
+    await store.recordRevealed('a', rev('h', ['curve'], true))
+    expect(readRevealed(local, 'a', 'h')).toEqual(rev('h', ['curve', 'how'], true))
+    // another store on the same localStorage (the next use of the app) reads it back
+    expect(await (await openProgressStore(undefined, local)).revealed('a', 'h')).toEqual(
+      rev('h', ['curve', 'how'], true),
+    )
+
+    // no storage at all: what was revealed lasts as long as the page (the store), for the version revealed
+    const none = await openProgressStore(undefined, undefined)
+    expect(none.kind).toBe('none')
+    expect(await none.revealed('a', 'h')).toEqual(rev('h', []))
+    await none.recordRevealed('a', rev('h', ['how']))
+    await none.recordRevealed('a', rev('h', [], true))
+    expect(await none.revealed('a', 'h')).toEqual(rev('h', ['how'], true))
+    expect(await none.revealed('a', 'h2')).toEqual(rev('h2', []))
+    expect(await (await openProgressStore(undefined, undefined)).revealed('a', 'h')).toEqual(rev('h', []))
+
+    // a localStorage that refuses writes (full): the page still remembers, so a retry in this page still pays
+    const full = new MapStore()
+    recordRevealed(full, 'a', rev('h', ['old']))
+    full.setItem = () => {
+      throw new Error('QuotaExceededError')
+    }
+    const refused = await openProgressStore(undefined, full)
+    await refused.recordRevealed('a', rev('h', ['new']))
+    expect(readRevealed(full, 'a', 'h')).toEqual(rev('h', ['old']))
+    expect(await refused.revealed('a', 'h')).toEqual(rev('h', ['new', 'old']))
   })
 })
 
