@@ -54,15 +54,19 @@ export function readProgress(store: KeyValueStore | undefined): Progress {
 
 /** The progress in localStorage's entry (`PROGRESS_KEY`): an object of best grades by lab; anything else is none. */
 export function parseProgress(text: string | null): Progress {
-  if (!text) return {}
+  return progressFromRecords(entriesOfObject(text))
+}
+
+/** The entries of a stored entry holding a JSON object; none when it is missing, damaged or not an object. */
+function entriesOfObject(text: string | null): [string, unknown][] {
+  if (!text) return []
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch {
-    return {}
+    return []
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {}
-  return progressFromRecords(Object.entries(parsed))
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? Object.entries(parsed) : []
 }
 
 /** The progress in records of (lab, best grade) as a store gives them back; records that are not grades are left out. */
@@ -182,16 +186,8 @@ export function revealedRecord(value: unknown, labHash: string): Revealed | unde
  * is nothing; a lab's damaged record is left out.
  */
 export function parseRevealed(text: string | null): Record<string, Revealed> {
-  if (!text) return {}
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch {
-    return {}
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {}
   const out: Record<string, Revealed> = {}
-  for (const [lab, r] of Object.entries(parsed)) if (isRevealed(r)) out[lab] = r
+  for (const [lab, r] of entriesOfObject(text)) if (isRevealed(r)) out[lab] = r
   return out
 }
 
