@@ -89,6 +89,14 @@ async function bestGradesInIndexedDb(page: Page): Promise<Record<string, unknown
 }
 
 /** Writes a record into one of the app's object stores in the page's IndexedDB (the database the app made). */
+/** Opens the lab from the Labs view (opening the view when it is closed), starts it, and waits until it runs. */
+async function startLab(page: Page): Promise<void> {
+  if ((await page.getByTestId('labs-view').count()) === 0) await page.getByTestId('labs-button').click()
+  await page.locator(`[data-testid=lab-row][data-id="${LAB}"]`).getByRole('button', { name: spec.title }).click()
+  await page.getByTestId('start-lab').click()
+  await expect.poll(() => page.getByTestId('guided').getAttribute('data-lab')).toBe(LAB)
+}
+
 function putInIndexedDb(page: Page, store: string, key: string[], value: Revealed): Promise<void> {
   return page.evaluate(
     ({ name, store, key, value }: { name: string; store: string; key: string[]; value: Revealed }) =>
@@ -319,9 +327,7 @@ describe('guided labs in the web UI', () => {
 
   it.skipIf(!ready)('doing nothing fails what the lab’s tests say it fails, live and in the grade', async () => {
     expect(passed).toBeDefined()
-    await page.locator(`[data-testid=lab-row][data-id="${LAB}"]`).getByRole('button', { name: spec.title }).click()
-    await page.getByTestId('start-lab').click()
-    await expect.poll(() => page.getByTestId('guided').getAttribute('data-lab')).toBe(LAB)
+    await startLab(page)
     await expect.poll(() => page.getByTestId('clock').getAttribute('data-time')).toBe('0')
     // the hint revealed before the reload is revealed again from IndexedDB (localStorage was emptied), at once
     const hint = page.locator(`[data-testid=hint][data-id="${HINT.id}"]`)
@@ -450,15 +456,6 @@ describe('guided labs in the web UI', () => {
         expect(spec.hints.map((h) => h.id)).toEqual(['curve', 'how'])
         const [curve, how] = spec.hints
         const hintOf = (id: string) => fresh.locator(`[data-testid=hint][data-id="${id}"]`)
-        const startLab = async () => {
-          if ((await fresh.getByTestId('labs-view').count()) === 0) await fresh.getByTestId('labs-button').click()
-          await fresh
-            .locator(`[data-testid=lab-row][data-id="${LAB}"]`)
-            .getByRole('button', { name: spec.title })
-            .click()
-          await fresh.getByTestId('start-lab').click()
-          await expect.poll(() => fresh.getByTestId('guided').getAttribute('data-lab')).toBe(LAB)
-        }
         const revealedRecords = async () =>
           Object.fromEntries(
             (await recordsInIndexedDb(fresh, REVEALED)).map(([k, v]) => [JSON.stringify(k), v as Revealed]),
@@ -485,7 +482,7 @@ describe('guided labs in the web UI', () => {
           ],
         )
         await fresh.reload()
-        await startLab()
+        await startLab(fresh)
         // both hints revealed at t = 0, both paid for; the other version's solution counts for nothing here
         for (const h of spec.hints) expect(await hintOf(h.id).getAttribute('data-revealed')).toBe('true')
         expect(await fresh.getByTestId('solution').getAttribute('data-revealed')).toBe('false')
@@ -507,7 +504,7 @@ describe('guided labs in the web UI', () => {
         await expect.poll(() => fresh.getByTestId('lab-list').getAttribute('data-progress-store')).toBe('indexeddb')
         expect(await localRevealed(fresh)).toBeNull()
         expect(await revealedRecords()).toEqual(merged)
-        await startLab()
+        await startLab(fresh)
         for (const h of spec.hints) expect(await hintOf(h.id).getAttribute('data-revealed')).toBe('true')
       })
     },
@@ -540,12 +537,7 @@ describe('guided labs in the web UI', () => {
           ).toEqual([DB_VERSION, [BEST_GRADES, REVEALED].sort()])
           expect(await bestGradesInIndexedDb(fresh)).toEqual({ [LAB]: earlier })
           // a hint revealed now is kept in the store the upgrade made
-          await fresh
-            .locator(`[data-testid=lab-row][data-id="${LAB}"]`)
-            .getByRole('button', { name: spec.title })
-            .click()
-          await fresh.getByTestId('start-lab').click()
-          await expect.poll(() => fresh.getByTestId('guided').getAttribute('data-lab')).toBe(LAB)
+          await startLab(fresh)
           const hint = fresh.locator(`[data-testid=hint][data-id="${HINT.id}"]`)
           await hint.getByTestId('ask-hint').click()
           await hint.getByTestId('confirm-hint').click()
