@@ -123,7 +123,11 @@ async function benchSideBySide(ctx: BenchContext, command: string): Promise<stri
   let figures = { energyKWh: Number.NaN, migrations: Number.NaN }
   let ours = { energyKWh: Number.NaN, migrations: Number.NaN }
   for (let i = 0; i < runs; i++) {
-    const c = await measureCommand(command, ['lr', 'mmt', '1.2'])
+    const c = await measureCommand(command, ['lr', 'mmt', '1.2']).catch((e: unknown) => {
+      throw new Error(
+        `CONLAB_CLOUDSIM: expected a command that runs CloudSim 3.0.3 (docs/performance.md); ${e instanceof Error ? e.message : String(e)}`,
+      )
+    })
     cloudSim.push(c.wallMs / 1000)
     figures = cloudSimFigures(c.stdout)
     const m = await measureConlab(ctx.root, [
