@@ -5,8 +5,8 @@
 // The shebang line starts Node with --v8-pool-size=0: V8's worker threads (optimizing compiler, GC) sized to
 // the machine, cores − 1, instead of Node's fixed four. On two cores four of them took turns with the main
 // thread, which runs unoptimized code until TurboFan's jobs finish: a CloudSim-compatible day as a whole
-// process took 0.45 s with four, 0.43 s with one (docs/performance.md). `node cli/bin/conlab.mjs` runs
-// without the option, and works the same.
+// process took 0.45 s with four, 0.43 s with one; lab runs in one thread gain too, two workers on two cores
+// lose 2–3 % (docs/performance.md). `node cli/bin/conlab.mjs` runs without the option, and works the same.
 import { isAscii } from 'node:buffer'
 import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
