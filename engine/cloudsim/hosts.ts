@@ -195,11 +195,15 @@ export class CloudSimHosts {
       this.vmRam[v] = t.ramMB
       this.vmBw[v] = t.bwKbps
     }
-    const lists = () => Array.from({ length: nH }, () => [] as number[])
-    this.list = lists()
-    this.storedReq = lists()
-    this.alloc = lists()
-    this.migIn = lists()
+    // Lists of VM ids and lists of MIPS come from two array literals: V8 remembers the widest element kind
+    // an array literal's arrays reached, so with one literal for both the next simulation's id lists started
+    // as lists of doubles, and every function optimized in the first run was thrown away in the second.
+    const idLists = () => Array.from({ length: nH }, () => [] as number[])
+    const mipsLists = () => Array.from({ length: nH }, () => [] as number[])
+    this.list = idLists()
+    this.storedReq = mipsLists()
+    this.alloc = mipsLists()
+    this.migIn = idLists()
     this.migInCount = new Int32Array(nV)
     this.migOut = Array.from({ length: nH }, () => new Set<number>())
     this.available = this.totalMips.slice()
