@@ -382,10 +382,7 @@ export class LabPlan {
    */
   state(): LabPlanState {
     this.syncHistories()
-    const offsets = new Int32Array(this.hostCount + 1)
-    for (let h = 0; h < this.hostCount; h++) offsets[h + 1] = offsets[h]! + this.members[h]!.length
-    const members = new Int32Array(offsets[this.hostCount]!)
-    for (let h = 0; h < this.hostCount; h++) members.set(this.members[h]!, offsets[h])
+    const { offsets, members } = this.flatMembers()
     return {
       hostState: this.hostState.slice(),
       vmHost: this.vmHost.slice(),
@@ -406,10 +403,7 @@ export class LabPlan {
   }
 
   placement(): PlacementSnapshot {
-    const offsets = new Int32Array(this.hostCount + 1)
-    for (let h = 0; h < this.hostCount; h++) offsets[h + 1] = offsets[h]! + this.members[h]!.length
-    const members = new Int32Array(offsets[this.hostCount]!)
-    for (let h = 0; h < this.hostCount; h++) members.set(this.members[h]!, offsets[h])
+    const { offsets, members } = this.flatMembers()
     return {
       hostState: this.hostState.slice(),
       hostMode: this.hostMode.slice(),
@@ -421,6 +415,15 @@ export class LabPlan {
       hostRamUse: this.hostRamUse.slice(),
       hostVcpus: this.hostVcpus.slice(),
     }
+  }
+
+  /** Each host's members, in arrival order, as one table: host h's are members[offsets[h], offsets[h + 1]). */
+  private flatMembers(): { offsets: Int32Array; members: Int32Array } {
+    const offsets = new Int32Array(this.hostCount + 1)
+    for (let h = 0; h < this.hostCount; h++) offsets[h + 1] = offsets[h]! + this.members[h]!.length
+    const members = new Int32Array(offsets[this.hostCount]!)
+    for (let h = 0; h < this.hostCount; h++) members.set(this.members[h]!, offsets[h])
+    return { offsets, members }
   }
 
   /** Back to a placement snapshot (the histories and demands are the plan's own: a pass does not change them). */
