@@ -127,7 +127,23 @@ export class SnapshotTreeError extends Error {
   }
 }
 
-interface Snap {
+/** A snapshot tree as plain data, for the codec. */
+export interface SnapshotTreeState {
+  format: 'conlab.snapshot-tree'
+  version: 1
+  vm: number
+  pageCount: number
+  pageSize: number
+  costs: SnapshotCostModel
+  nextId: number
+  current: number | null
+  base: number | null
+  carry: Uint32Array
+  snapshots: SnapshotRecord[]
+}
+
+/** One snapshot, as the tree holds it and as the codec writes it. */
+export interface SnapshotRecord {
   id: number
   name: string
   description: string
@@ -147,40 +163,9 @@ interface Snap {
   state: Uint8Array | null
 }
 
-/** A snapshot tree as plain data, for the codec. */
-export interface SnapshotTreeState {
-  format: 'conlab.snapshot-tree'
-  version: 1
-  vm: number
-  pageCount: number
-  pageSize: number
-  costs: SnapshotCostModel
-  nextId: number
-  current: number | null
-  base: number | null
-  carry: Uint32Array
-  snapshots: SnapshotRecord[]
-}
-
-export interface SnapshotRecord {
-  id: number
-  name: string
-  description: string
-  time: number
-  power: PowerState
-  memory: boolean
-  parent: number | null
-  children: number[]
-  memBase: number | null
-  pages: Uint32Array
-  tokens: Float64Array
-  writes: number
-  state: Uint8Array | null
-}
-
 export class SnapshotTree {
   readonly costs: SnapshotCostModel
-  private readonly snaps = new Map<number, Snap>()
+  private readonly snaps = new Map<number, SnapshotRecord>()
   private nextId = 1
   private currentId: number | null = null
   /** The memory snapshot the live image's dirty log is relative to; null: none (the next save stores all). */
@@ -259,7 +244,7 @@ export class SnapshotTree {
       for (let i = 0; i < pages.length; i++) tokens[i] = image.tokens[pages[i]!]!
     }
 
-    const snap: Snap = {
+    const snap: SnapshotRecord = {
       id: this.nextId++,
       name,
       description: options.description ?? '',
@@ -336,8 +321,8 @@ export class SnapshotTree {
    */
   delete(ref: number | string, options: { withChildren?: boolean } = {}): DeleteResult {
     const target = this.find(ref)
-    const order: Snap[] = []
-    const visit = (s: Snap): void => {
+    const order: SnapshotRecord[] = []
+    const visit = (s: SnapshotRecord): void => {
       if (options.withChildren) for (const c of s.children) visit(this.snap(c))
       order.push(s)
     }
@@ -384,7 +369,10 @@ export class SnapshotTree {
 
   /** The forest of snapshots, roots and children in the order they were taken. */
   list(): SnapshotNode[] {
-    const node = (s: Snap): SnapshotNode => ({ ...this.info(s), childNodes: s.children.map((c) => node(this.snap(c))) })
+    const node = (s: SnapshotRecord): SnapshotNode => ({
+      ...this.info(s),
+      childNodes: s.children.map((c) => node(this.snap(c))),
+    })
     return this.rootIds().map((id) => node(this.snap(id)))
   }
 
@@ -435,7 +423,7 @@ export class SnapshotTree {
           v.fail(`${p}.pages[${j}]`, `ascending page numbers below ${pageCount}`, `${pages[j]}`)
         }
       }
-      const snap: Snap = {
+      const snap: SnapshotRecord = {
         id: v.integer(o.id, `${p}.id`),
         name: v.string(o.name, `${p}.name`),
         description: v.string(o.description, `${p}.description`),
@@ -496,13 +484,13 @@ export class SnapshotTree {
     }
   }
 
-  private snap(id: number): Snap {
+  private snap(id: number): SnapshotRecord {
     const s = this.snaps.get(id)
     if (!s) throw new SnapshotTreeError(`VM ${this.vm} has no snapshot #${id}`)
     return s
   }
 
-  private find(ref: number | string): Snap {
+  private find(ref: number | string): SnapshotRecord {
     if (typeof ref === 'number') return this.snap(ref)
     const found = [...this.snaps.values()].filter((s) => s.name === ref)
     if (found.length === 1) return found[0]!
@@ -516,11 +504,11 @@ export class SnapshotTree {
     return [...this.snaps.values()].filter((s) => s.parent === null).map((s) => s.id)
   }
 
-  private sizeOf(s: Snap): number {
+  private sizeOf(s: SnapshotRecord): number {
     return s.pages.length * this.pageSize + (s.state?.length ?? 0)
   }
 
-  private info(s: Snap): SnapshotInfo {
+  private info(s: SnapshotRecord): SnapshotInfo {
     const memoryBytes = s.pages.length * this.pageSize
     const stateBytes = s.state?.length ?? 0
     return {
@@ -541,9 +529,9 @@ export class SnapshotTree {
   }
 
   /** The full page tokens of a snapshot with memory: its memory-base chain applied from the root down. */
-  private reconstruct(s: Snap): Float64Array {
-    const chain: Snap[] = []
-    for (let x: Snap | null = s; x; x = x.memBase === null ? null : this.snap(x.memBase)) chain.push(x)
+  private reconstruct(s: SnapshotRecord): Float64Array {
+    const chain: SnapshotRecord[] = []
+    for (let x: SnapshotRecord | null = s; x; x = x.memBase === null ? null : this.snap(x.memBase)) chain.push(x)
     const tokens = new Float64Array(this.pageCount)
     for (let i = chain.length - 1; i >= 0; i--) {
       const { pages, tokens: t } = chain[i]!
@@ -553,7 +541,7 @@ export class SnapshotTree {
   }
 
   /** Removes one snapshot, consolidating its delta; returns the bytes merged. */
-  private removeOne(d: Snap): number {
+  private removeOne(d: SnapshotRecord): number {
     let merged = 0
     if (d.memory) {
       for (const c of this.snaps.values()) {
