@@ -1,10 +1,10 @@
 // A guided-lab file (a lab or a submission) read as YAML or JSON and validated by its zod schema, every problem
 // a compiler-style diagnostic: the file, the line and column of a syntax error, the JSON path and line of a
 // value the schema refuses.
-import { LineCounter, isMap, parseDocument } from 'yaml'
+import { isMap } from 'yaml'
 import type { z } from 'zod'
 import { LabInputError, describeFound, jsonPath, type Diagnostic } from '../scenario/diagnostics'
-import { issueMessage, locator, relevantIssues, type Locate } from '../scenario/load'
+import { issueMessage, locator, parseYamlDocument, relevantIssues, type Locate } from '../scenario/load'
 
 export interface ReadFile<T> {
   data: T
@@ -21,15 +21,7 @@ export function readYamlFile<S extends z.ZodType>(
   what: string,
   expected: string,
 ): ReadFile<z.infer<S>> {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
-  if (doc.errors.length > 0)
-    throw new LabInputError(
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0])
-        return { file, line: pos.line, column: pos.col, message: `not valid YAML/JSON: ${e.message.split('\n')[0]}` }
-      }),
-    )
+  const { doc, lineCounter } = parseYamlDocument(text, file)
   let raw: unknown
   try {
     raw = doc.toJS({ maxAliasCount: 100 })

@@ -25,15 +25,10 @@ export interface ParsedScenario {
 }
 
 /**
- * Parses scenario text; throws LabInputError listing every problem found. `settings` (`path=value`, as
- * `conlab run --set` takes them) replace or add values before validation: `migration.autoConverge=true`,
- * `vms[0].pageWrites.rate=64MiB/s`; a problem in a value a setting wrote is reported at that setting.
+ * A YAML or JSON file's document, every syntax error a diagnostic at its line and column (scenarios, orders
+ * files and guided labs alike).
  */
-export function parseScenario(
-  text: string,
-  file: string,
-  settings: readonly (string | Setting)[] = [],
-): ParsedScenario {
+export function parseYamlDocument(text: string, file: string): { doc: Document; lineCounter: LineCounter } {
   const lineCounter = new LineCounter()
   let doc: Document
   try {
@@ -50,6 +45,20 @@ export function parseScenario(
       }),
     )
   }
+  return { doc, lineCounter }
+}
+
+/**
+ * Parses scenario text; throws LabInputError listing every problem found. `settings` (`path=value`, as
+ * `conlab run --set` takes them) replace or add values before validation: `migration.autoConverge=true`,
+ * `vms[0].pageWrites.rate=64MiB/s`; a problem in a value a setting wrote is reported at that setting.
+ */
+export function parseScenario(
+  text: string,
+  file: string,
+  settings: readonly (string | Setting)[] = [],
+): ParsedScenario {
+  const { doc, lineCounter } = parseYamlDocument(text, file)
   checkAliases(doc, file, lineCounter)
   const applied = applySettings(
     doc,

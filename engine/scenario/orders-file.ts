@@ -2,24 +2,11 @@
 // orders file (a list of events, or a document with an `events:` list — what LabApi.exportOrders gives) to
 // the scenario's own, so that a run the trainee drove can be replayed exactly. The events keep their text
 // (durations as written); they are checked against the events' schema first, at their own file's lines.
-import { LineCounter, isMap, isSeq, parseDocument, type Document } from 'yaml'
+import { isMap, isSeq } from 'yaml'
 import { z } from 'zod'
 import { eventSchema } from './schema'
 import { LabInputError, jsonPath } from './diagnostics'
-import { applySettings, issueMessage, locator } from './load'
-
-function parse(text: string, file: string): { doc: Document; lineCounter: LineCounter } {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
-  if (doc.errors.length > 0)
-    throw new LabInputError(
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0])
-        return { file, line: pos.line, column: pos.col, message: `not valid YAML/JSON: ${e.message.split('\n')[0]}` }
-      }),
-    )
-  return { doc, lineCounter }
-}
+import { applySettings, issueMessage, locator, parseYamlDocument } from './load'
 
 /** The scenario text with the orders file's events appended to its `events:` list (checked first). */
 export function mergeOrders(
@@ -28,7 +15,7 @@ export function mergeOrders(
   ordersText: string,
   ordersFile: string,
 ): string {
-  const orders = parse(ordersText, ordersFile)
+  const orders = parseYamlDocument(ordersText, ordersFile)
   const root = orders.doc.contents
   const list = isMap(root) ? root.get('events', true) : root
   const path = isMap(root) ? ['events'] : []
@@ -48,7 +35,7 @@ export function mergeOrders(
       }),
     )
   }
-  const scenario = parse(scenarioText, scenarioFile).doc
+  const scenario = parseYamlDocument(scenarioText, scenarioFile).doc
   if (!isSeq(scenario.get('events', true))) scenario.set('events', scenario.createNode([]))
   for (const item of isSeq(list) ? list.items : [])
     (scenario.get('events', true) as { items: unknown[] }).items.push(item)
@@ -72,7 +59,7 @@ export interface ScenarioSource {
 
 /** The whole scenario of a run, its settings, policy and seed written in, with `events` appended. */
 export function scenarioWithEvents(source: ScenarioSource, events: readonly Record<string, unknown>[]): string {
-  const { doc } = parse(source.text, source.file)
+  const { doc } = parseYamlDocument(source.text, source.file)
   applySettings(
     doc,
     source.set.map((setting) => ({ setting })),
