@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as fdlibm from '../../engine/math/fdlibm'
-import { ROOT } from '../helpers'
+import { ROOT, mulberry32 } from '../helpers'
 import { CHROMIUM, CHROMIUM_ARGS, skipAllowed } from './web-page'
 
 const hasChromium = existsSync(CHROMIUM)
@@ -16,18 +16,6 @@ const hasChromium = existsSync(CHROMIUM)
 const FUNCTIONS = ['log', 'log1p', 'expm1', 'sin'] as const
 type Name = (typeof FUNCTIONS)[number]
 const PER_FUNCTION = 5000
-
-/** mulberry32: arguments from a generator independent of the engine's */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** The arguments of each function: what the engine passes it, then its whole range, then edge values. */
 function argumentsOf(name: Name): Float64Array {

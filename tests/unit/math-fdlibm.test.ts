@@ -4,6 +4,7 @@
 // results are the same bits in Chromium is tests/e2e/fdlibm-chromium.test.ts.
 import { describe, expect, it } from 'vitest'
 import * as fdlibm from '../../engine/math/fdlibm'
+import { mulberry32 } from '../helpers'
 
 const f64 = new Float64Array(1)
 const u64 = new BigUint64Array(f64.buffer)
@@ -29,18 +30,6 @@ function ulps(a: number, b: number): number {
   if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b ? 0 : Infinity
   const d = ordinal(a) - ordinal(b)
   return Number(d < 0n ? -d : d)
-}
-
-/** mulberry32: test arguments from a generator independent of the engine's */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** A double with random sign (if asked), a random 52-bit mantissa and an exponent uniform in [lo, hi]. */
