@@ -110,13 +110,19 @@ export async function playToEnd(page: Page): Promise<void> {
   await page.getByTestId('notice').getByRole('button', { name: 'OK' }).click()
 }
 
-/** Clicks host `h` on the placement map (its utilization bar: the host, not one of its VMs). */
-export async function clickHost(page: Page, h: number): Promise<void> {
+/** Where host `h`'s utilization bar is on the placement map, in page coordinates (the host, not one of its VMs). */
+export async function hostBar(page: Page, h: number): Promise<{ x: number; y: number }> {
   const canvas = page.getByTestId('placement-canvas')
   const [cols, , tileW, tileH, gap, pad] = ((await canvas.getAttribute('data-grid')) ?? '').split(' ').map(Number)
   const box = (await canvas.boundingBox())!
-  await page.mouse.click(
-    box.x + pad! + (h % cols!) * (tileW! + gap!) + tileW! / 2,
-    box.y + pad! + Math.floor(h / cols!) * (tileH! + gap!) + tileH! - 1.5,
-  )
+  return {
+    x: box.x + pad! + (h % cols!) * (tileW! + gap!) + tileW! / 2,
+    y: box.y + pad! + Math.floor(h / cols!) * (tileH! + gap!) + tileH! - 1.5,
+  }
+}
+
+/** Clicks host `h` on the placement map. */
+export async function clickHost(page: Page, h: number): Promise<void> {
+  const { x, y } = await hostBar(page, h)
+  await page.mouse.click(x, y)
 }

@@ -18,6 +18,7 @@ import {
   ARTIFACTS,
   clickHost,
   conlab,
+  hostBar,
   notReadyReason,
   openScenarioText,
   openWebUi,
@@ -61,13 +62,9 @@ async function tileCentre(page: Page, h: number): Promise<string> {
 
 /** The tooltip the map shows for host h (the pointer on its utilization bar: the host, not one of its VMs). */
 async function hostTooltip(page: Page, h: number): Promise<string> {
-  const canvas = page.getByTestId('placement-canvas')
-  const [cols, , tileW, tileH, gap, pad] = ((await canvas.getAttribute('data-grid')) ?? '').split(' ').map(Number)
-  const box = (await canvas.boundingBox())!
-  await page.mouse.move(
-    box.x + pad! + (h % cols!) * (tileW! + gap!) + tileW! / 2,
-    box.y + pad! + Math.floor(h / cols!) * (tileH! + gap!) + tileH! - 1.5,
-  )
+  const box = (await page.getByTestId('placement-canvas').boundingBox())!
+  const { x, y } = await hostBar(page, h)
+  await page.mouse.move(x, y)
   const tip = page.locator('.map-tooltip')
   await expect.poll(() => tip.count()).toBe(1)
   const text = (await tip.innerText()).replace(/\s+/g, ' ')
