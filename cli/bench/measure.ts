@@ -19,39 +19,27 @@ export interface ProcessMeasurement {
  */
 export type Launch = 'command' | 'node'
 
-export function measureConlab(
+export async function measureConlab(
   root: string,
   args: string[],
   env: Record<string, string> = {},
   launch: Launch = 'command',
 ): Promise<ProcessMeasurement> {
-  return new Promise((resolve, reject) => {
-    const { spawn } = process.getBuiltinModule('node:child_process')
-    const bin = join(root, 'cli', 'bin', 'conlab.mjs')
-    const asCommand = launch === 'command' && process.platform !== 'win32'
-    const started = performance.now()
-    const child = spawn(asCommand ? bin : process.execPath, asCommand ? args : [bin, ...args], {
-      cwd: root,
-      env: { ...process.env, ...env, CONLAB_BENCH: '1' },
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      const wallMs = performance.now() - started
-      if (code !== 0) return reject(new Error(`conlab ${args.join(' ')} exited with ${code}: ${stderr.trim()}`))
-      const rss = /conlab-bench: maxRSS=(\d+)/.exec(stderr)
-      const timing = /conlab-bench: timing=(\{.*\})/.exec(stderr)
-      resolve({
-        wallMs,
-        peakRssMB: rss ? Number(rss[1]) / 1024 : Number.NaN,
-        stdout,
-        timing: timing ? (JSON.parse(timing[1]!) as LabTiming) : undefined,
-      })
-    })
-  })
+  const bin = join(root, 'cli', 'bin', 'conlab.mjs')
+  const asCommand = launch === 'command' && process.platform !== 'win32'
+  const { wallMs, stdout, stderr } = await measureCommand(
+    asCommand ? bin : process.execPath,
+    asCommand ? args : [bin, ...args],
+    { cwd: root, env: { ...env, CONLAB_BENCH: '1' } },
+  )
+  const rss = /conlab-bench: maxRSS=(\d+)/.exec(stderr)
+  const timing = /conlab-bench: timing=(\{.*\})/.exec(stderr)
+  return {
+    wallMs,
+    peakRssMB: rss ? Number(rss[1]) / 1024 : Number.NaN,
+    stdout,
+    timing: timing ? (JSON.parse(timing[1]!) as LabTiming) : undefined,
+  }
 }
 
 /** Wall time of a bare `node -e 0` in the same environment: the start-up every Node process pays here. */
@@ -59,12 +47,23 @@ export async function measureNodeStart(): Promise<number> {
   return (await measureCommand(process.execPath, ['-e', '0'])).wallMs
 }
 
-/** Wall time of any command from spawn to exit, and what it printed; rejects when it fails. */
-export function measureCommand(command: string, args: string[]): Promise<{ wallMs: number; stdout: string }> {
+/**
+ * Wall time of any command from spawn to exit, and what it printed; rejects when it fails. `env` is added to
+ * this process's environment.
+ */
+export function measureCommand(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<{ wallMs: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const { spawn } = process.getBuiltinModule('node:child_process')
     const started = performance.now()
-    const child = spawn(command, args, { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -73,7 +72,7 @@ export function measureCommand(command: string, args: string[]): Promise<{ wallM
     child.on('close', (code) => {
       const wallMs = performance.now() - started
       if (code !== 0) return reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${stderr.trim()}`))
-      resolve({ wallMs, stdout })
+      resolve({ wallMs, stdout, stderr })
     })
   })
 }
