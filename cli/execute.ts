@@ -185,10 +185,10 @@ export async function execute(model: ClusterModel, o: ExecuteOptions): Promise<E
   let started = false
   if (model.mode === 'cloudsim') favourShortRun()
   const run = runToEnd(model, {
-    onFrame: (f) => {
+    onFrame: o.onFrame,
+    onStep: (time) => {
       started = true
-      o.onFrame?.(f)
-      progress.update(f.time)
+      progress.update(time)
       const now = performance.now()
       if (now - yielded < YIELD_EVERY_MS) return
       yielded = now

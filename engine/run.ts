@@ -17,6 +17,11 @@ export interface RunOptions {
   /** every step's frame (cloudsim mode: and the closing frame at the scenario's end); a promise it returns
    * is awaited (the CLI lets its event loop run: signals, output) */
   onFrame?: (frame: Frame) => void | Promise<void>
+  /**
+   * every step's simulated time (and the scenario's end when a closing frame is given), after onFrame; for a
+   * caller that needs only the clock: without onFrame a cloudsim run computes no frame at all
+   */
+  onStep?: (time: number) => void | Promise<void>
   /** stop after the step at or past this simulated time (seconds); the report then covers [0, until] */
   untilSeconds?: number
   /** lab mode: number of host shards (default 1) and how to start them (default: in this thread) */
@@ -132,7 +137,14 @@ export async function runToEnd(model: ClusterModel, options: RunOptions = {}): P
   const clock = options.clock ?? (() => performance.now())
   const started = clock()
   const binding = workloadBinding(model)
-  const stop = (f: Frame) => options.untilSeconds !== undefined && f.time >= options.untilSeconds
+  const stop = (time: number) => options.untilSeconds !== undefined && time >= options.untilSeconds
+  /** onFrame, then onStep; a promise only when one of them returned one (most steps wait for nothing) */
+  const stepped = (time: number, frame: Frame | undefined): void | Promise<void> => {
+    const waiting = frame && options.onFrame?.(frame)
+    // callers' arrow functions may return anything truthy (an array's push): Promise.resolve takes it
+    if (waiting) return Promise.resolve(waiting).then(() => options.onStep?.(time))
+    return options.onStep?.(time)
+  }
   if (model.mode === 'cloudsim') {
     const sim = new CloudSimSimulation(model)
     const placed = options.onPlacement
@@ -151,13 +163,14 @@ export async function runToEnd(model: ClusterModel, options: RunOptions = {}): P
       for (let v = 0; v < table.length; v++)
         if (table[v]! >= 0) placed({ time: 0, vm: v, host: table[v]!, event: 'start' })
     }
-    for (let f = sim.step(); f; f = sim.step()) {
-      const waiting = options.onFrame?.(f)
+    const frames = options.onFrame !== undefined
+    while (sim.advance()) {
+      const waiting = stepped(sim.time, frames ? sim.stepFrame() : undefined)
       if (waiting) await waiting
-      if (stop(f)) break
+      if (stop(sim.time)) break
     }
     const closing = sim.closingFrame()
-    if (closing) await options.onFrame?.(closing)
+    if (closing) await stepped(closing.time, closing)
     return cloudSimReport(model, sim, clock() - started, binding)
   }
   const shards = options.shards ?? 1
@@ -172,11 +185,11 @@ export async function runToEnd(model: ClusterModel, options: RunOptions = {}): P
     throw new Error(`checkpoints: expected a multiple of the interval (${model.interval} s), found ${every} s`)
   try {
     for (let f = await sim.step(); f; f = await sim.step()) {
-      const waiting = options.onFrame?.(f)
+      const waiting = stepped(f.time, f)
       if (waiting) await waiting
       if (every && options.onCheckpoint && f.time % every === 0)
         await options.onCheckpoint(await sim.checkpoint(), f.time)
-      if (stop(f)) break
+      if (stop(f.time)) break
     }
     if (options.timing) Object.assign(options.timing, sim.timing)
     return labReport(model, sim, clock() - started, binding)

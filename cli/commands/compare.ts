@@ -70,7 +70,7 @@ export const compareCommand = command({
     const reports: RunReport[] = []
     for (const model of models) {
       const progress = new Progress(model.policy.name, model.duration, io, values.progress)
-      const report = await runToEnd(model, { onFrame: (f) => progress.update(f.time) })
+      const report = await runToEnd(model, { onStep: (time) => progress.update(time) })
       progress.done(report.simulatedSeconds)
       reports.push(report)
     }

@@ -83,8 +83,11 @@ export class CloudSimSimulation {
   private finished = false
   /** the closing frame was given */
   private closed = false
-  /** migrations started up to the last frame */
+  /** migrations started up to the last periodic step, and what that step's frame reports of it */
   private framedMigrations = 0
+  private stepMigrations = 0
+  private stepOverloaded = 0
+  private stepDecisions: MigrationDecision[] | undefined
   private lastEvent = 0
   /** Ask the optimizer for explanations (costs a little; the UI and the event log want them). */
   explain = false
@@ -154,7 +157,15 @@ export class CloudSimSimulation {
 
   /** Processes events up to and including the next periodic step; returns its frame (undefined at the end). */
   step(): CloudSimFrame | undefined {
-    if (this.finished) return undefined
+    return this.advance() ? this.stepFrame() : undefined
+  }
+
+  /**
+   * step() without the frame: processes events up to and including the next periodic step; false at the end.
+   * A caller that needs only the clock (the CLI's progress) skips the frame's sums over every host and VM.
+   */
+  advance(): boolean {
+    if (this.finished) return false
     const end = this.model.duration
     const migrationsBefore = this.migrationCount
     // completions due before the periodic step
@@ -164,7 +175,7 @@ export class CloudSimSimulation {
     if (!(this.nextPeriodic < end)) {
       while (this.events.length > 0 && this.events[0]!.time < end) this.processCompletion()
       this.finished = true
-      return undefined
+      return false
     }
     const t = this.nextPeriodic
     this.lastEvent = t
@@ -181,7 +192,16 @@ export class CloudSimSimulation {
     this.stepIndex++
     if (anyDemand) this.nextPeriodic = t + this.model.interval
     else this.nextPeriodic = Number.POSITIVE_INFINITY
-    return this.frame(t, migrationsBefore, overloaded, decisions)
+    this.stepMigrations = this.migrationCount - migrationsBefore
+    this.stepOverloaded = overloaded
+    this.stepDecisions = decisions
+    this.framedMigrations = this.migrationCount
+    return true
+  }
+
+  /** The frame of the periodic step advance() has just processed. */
+  stepFrame(): CloudSimFrame {
+    return this.frame(this.lastProcessTime, this.stepMigrations, this.stepOverloaded, this.stepDecisions)
   }
 
   /**
@@ -191,7 +211,8 @@ export class CloudSimSimulation {
   closingFrame(): CloudSimFrame | undefined {
     if (!this.finished || this.closed) return undefined
     this.closed = true
-    return { ...this.frame(this.model.duration, this.framedMigrations, 0), step: this.stepIndex + 1 }
+    const started = this.migrationCount - this.framedMigrations
+    return { ...this.frame(this.model.duration, started, 0), step: this.stepIndex + 1 }
   }
 
   /** Runs to the end; `onFrame` sees every periodic step. */
@@ -359,7 +380,7 @@ export class CloudSimSimulation {
 
   private frame(
     t: number,
-    migrationsBefore: number,
+    migrationsStarted: number,
     overloaded: number,
     decisions?: MigrationDecision[],
   ): CloudSimFrame {
@@ -383,7 +404,6 @@ export class CloudSimSimulation {
       if (this.alive[v] && H.inMigration[v]) inFlight++
     }
     const mips = this.metrics.currentMips(this.alive)
-    this.framedMigrations = this.migrationCount
     return {
       time: t,
       step: this.stepIndex,
@@ -392,7 +412,7 @@ export class CloudSimSimulation {
       activeHosts: active,
       cpuUtilization: used / total,
       migrations: this.migrationCount,
-      migrationsStarted: this.migrationCount - migrationsBefore,
+      migrationsStarted,
       overloadedHosts: overloaded,
       vmsRunning: running,
       demandMips: mips.requested,
