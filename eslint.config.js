@@ -48,7 +48,12 @@ export default tseslint.config(
   },
   // Plain JS launchers and build scripts: no type information to lint against.
   { files: ['**/*.mjs', '**/*.cjs', 'eslint.config.js'], ...tseslint.configs.disableTypeChecked },
-  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: globals.node } },
+  // CommonJS files (the launcher) load modules with require()
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   {
     files: [
       'main/**/*.ts',

@@ -58,7 +58,7 @@ await build({
 const training = spawnSync(
   process.execPath,
   [
-    join(root, 'cli', 'bin', 'conlab.mjs'),
+    join(root, 'cli', 'bin', 'conlab.cjs'),
     'run',
     join(root, 'scenarios', 'planetlab-cloudsim.yaml'),
     '--until',

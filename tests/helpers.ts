@@ -9,6 +9,8 @@ import type { ModelOverrides } from '../engine/model/cluster-model'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const PLANETLAB_SCENARIO = join(ROOT, 'scenarios', 'planetlab-cloudsim.yaml')
+/** The `conlab` command: the package's bin */
+export const CONLAB_BIN = join(ROOT, 'cli', 'bin', 'conlab.cjs')
 /** ../shared beside the checkout (CI and developer machines have it; a bare clone may not). */
 export const SHARED = join(ROOT, '..', 'shared')
 export const SHARED_PLANETLAB = join(SHARED, 'data', 'planetlab')

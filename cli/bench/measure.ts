@@ -15,7 +15,7 @@ export interface ProcessMeasurement {
 /**
  * How a bench starts conlab. `command`: the launcher executed as the `conlab` command is (npm links the bin
  * to it), so the kernel reads its shebang line and starts Node with the options given there; on Windows,
- * which has no shebang, as `node`. `node`: `node cli/bin/conlab.mjs`, Node with no options.
+ * which has no shebang, as `node`. `node`: `node cli/bin/conlab.cjs`, Node with no options.
  */
 export type Launch = 'command' | 'node'
 
@@ -25,7 +25,7 @@ export async function measureConlab(
   env: Record<string, string> = {},
   launch: Launch = 'command',
 ): Promise<ProcessMeasurement> {
-  const bin = join(root, 'cli', 'bin', 'conlab.mjs')
+  const bin = join(root, 'cli', 'bin', 'conlab.cjs')
   const asCommand = launch === 'command' && process.platform !== 'win32'
   const { wallMs, stdout, stderr } = await measureCommand(
     asCommand ? bin : process.execPath,

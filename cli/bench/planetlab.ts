@@ -27,11 +27,11 @@ export async function benchPlanetLab(ctx: BenchContext): Promise<string> {
   const starts: number[] = []
   for (let i = 0; i < runs; i++) starts.push(await measureNodeStart())
   const nodeStart = median(starts) / 1000
-  // baselines in the same sitting: Node started without the launcher's options (`node cli/bin/conlab.mjs`),
+  // baselines in the same sitting: Node started without the launcher's options (`node cli/bin/conlab.cjs`),
   // and V8's own inlining budget instead of the lower one a cloudsim run asks for (cli/v8-tuning.ts)
   const cases: { policy: string; label: string; env: Record<string, string>; launch?: Launch }[] = [
     { policy: 'lr-mmt-1.2', label: 'lr-mmt-1.2', env: {} },
-    { policy: 'lr-mmt-1.2', label: 'lr-mmt-1.2, as `node cli/bin/conlab.mjs`', env: {}, launch: 'node' },
+    { policy: 'lr-mmt-1.2', label: 'lr-mmt-1.2, as `node cli/bin/conlab.cjs`', env: {}, launch: 'node' },
     { policy: 'lr-mmt-1.2', label: 'lr-mmt-1.2, V8 default inlining', env: { CONLAB_V8_INLINING: 'default' } },
     { policy: 'thr-mmt-0.8', label: 'thr-mmt-0.8', env: {} },
     { policy: 'dvfs', label: 'dvfs', env: {} },

@@ -16,9 +16,8 @@ import { parse as parseYaml, stringify } from 'yaml'
 import { describe, expect, it } from 'vitest'
 import { main } from '../../cli/main'
 import { bufferIo } from '../../cli/io'
-import { ROOT } from '../helpers'
+import { CONLAB_BIN, ROOT } from '../helpers'
 
-const BIN = join(ROOT, 'cli', 'bin', 'conlab.mjs')
 const SEED = 14
 const dir = mkdtempSync(join(tmpdir(), 'conlab-property-'))
 
@@ -424,7 +423,7 @@ describe('bad input is refused before any work (property, seeded)', () => {
       const { file, until } = write(c)
       const args = argv(c, file, until)
       for (const a of [args.validate, args.run]) {
-        const p = spawnSync(process.execPath, [BIN, ...a], { cwd: dir, encoding: 'utf8', timeout: 60_000 })
+        const p = spawnSync(process.execPath, [CONLAB_BIN, ...a], { cwd: dir, encoding: 'utf8', timeout: 60_000 })
         expect(p.signal, `${a.join(' ')} did not finish`).toBeNull()
         checkAnswer(p.status, p.stderr, file)
         if (p.status === 0 && a[0] === 'run') expect(() => JSON.parse(p.stdout) as unknown).not.toThrow()

@@ -17,24 +17,23 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { PLANETLAB_SCENARIO, ROOT } from '../helpers'
+import { CONLAB_BIN, PLANETLAB_SCENARIO, ROOT } from '../helpers'
 import { COMMANDS } from '../../cli/main'
 import { FLAGS } from '../../cli/flags'
 
-const BIN = join(ROOT, 'cli', 'bin', 'conlab.mjs')
 const dir = mkdtempSync(join(tmpdir(), 'conlab-bad-input-'))
 const HA = join(ROOT, 'scenarios', 'ha-drill.yaml')
 const OVERCOMMIT = join(ROOT, 'scenarios', 'memory-overcommit.yaml')
 
 function conlab(args: string[], options: { cwd?: string; env?: Record<string, string>; shell?: string } = {}) {
   const r = options.shell
-    ? spawnSync('bash', ['-c', `${options.shell}; exec "$0" "$@"`, process.execPath, BIN, ...args], {
+    ? spawnSync('bash', ['-c', `${options.shell}; exec "$0" "$@"`, process.execPath, CONLAB_BIN, ...args], {
         cwd: options.cwd ?? ROOT,
         encoding: 'utf8',
         timeout: 60_000,
         env: { ...process.env, ...options.env },
       })
-    : spawnSync(process.execPath, [BIN, ...args], {
+    : spawnSync(process.execPath, [CONLAB_BIN, ...args], {
         cwd: options.cwd ?? ROOT,
         encoding: 'utf8',
         timeout: 60_000,
@@ -175,7 +174,7 @@ describe('3. inputs are bounded, with the limit and why', () => {
         `const held = Buffer.alloc(600 * 1024 * 1024, 1)
 const r = require('node:child_process').spawnSync(process.execPath, [process.argv[1], 'validate', '/dev/zero'], { encoding: 'utf8', env: { ...process.env, CONLAB_BENCH: '1' } })
 process.stdout.write(r.stderr + held.length)`,
-        BIN,
+        CONLAB_BIN,
       ],
       { encoding: 'utf8', timeout: 60_000 },
     )

@@ -4,12 +4,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { PLANETLAB_SCENARIO, ROOT } from '../helpers'
-
-const BIN = join(ROOT, 'cli', 'bin', 'conlab.mjs')
+import { CONLAB_BIN, PLANETLAB_SCENARIO, ROOT } from '../helpers'
 
 function conlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 })
+  const r = spawnSync(process.execPath, [CONLAB_BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -89,7 +87,7 @@ describe('conlab run', () => {
   it('says where a lab run spent its time when CONLAB_TIMING is set', () => {
     const r = spawnSync(
       process.execPath,
-      [BIN, 'run', join(ROOT, 'scenarios', 'planetlab-lab.yaml'), '--until', '2h', '--workers', '2', '--json'],
+      [CONLAB_BIN, 'run', join(ROOT, 'scenarios', 'planetlab-lab.yaml'), '--until', '2h', '--workers', '2', '--json'],
       { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, CONLAB_TIMING: '1' } },
     )
     expect(r.status).toBe(0)

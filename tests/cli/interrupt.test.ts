@@ -9,16 +9,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ROOT } from '../helpers'
+import { CONLAB_BIN, ROOT } from '../helpers'
 import { loadLabCheckpoint } from '../../cli/checkpoints'
 
-const BIN = join(ROOT, 'cli', 'bin', 'conlab.mjs')
 const SCENARIO = join(ROOT, 'scenarios', 'planetlab-lab.yaml')
 
 /** Runs conlab; with `stopAfterMs`, sends `signal` that long after the first checkpoint is saved. */
 function run(args: string[], stopAfterMs?: number, signal: NodeJS.Signals = 'SIGINT') {
   return new Promise<{ code: number | null; stderr: string }>((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn(process.execPath, [CONLAB_BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
     let timer: NodeJS.Timeout | undefined
     child.stderr.on('data', (d: Buffer) => {

@@ -1,4 +1,4 @@
-// The launcher (cli/bin/conlab.mjs) in a checkout of its own: it runs the script bundle while no .ts file
+// The launcher (cli/bin/conlab.cjs) in a checkout of its own: it runs the script bundle while no .ts file
 // under engine/ or cli/ is newer than it, `bench` the ES module bundle, and the TypeScript sources as soon
 // as one is (at any depth) — an edit is never hidden behind a stale bundle. A bundle that is not ASCII
 // still reads as UTF-8.
@@ -25,14 +25,14 @@ function write(path: string, text: string, time: Date): void {
 
 /** What the launcher ran: each stand-in prints its own name. `asCommand`: executed as the bin file itself. */
 function launch(...args: string[]): string {
-  return launchHow(false, ...args)
+  return launchHow(false, 'conlab.cjs', ...args)
 }
 
-function launchHow(asCommand: boolean, ...args: string[]): string {
+function launchHow(asCommand: boolean, file: string, ...args: string[]): string {
   const env = { ...process.env }
   delete env.CONLAB_FROM_SOURCE
   if (args[0] === 'FROM_SOURCE') env.CONLAB_FROM_SOURCE = '1'
-  const bin = join(dir, 'cli', 'bin', 'conlab.mjs')
+  const bin = join(dir, 'cli', 'bin', file)
   const r = spawnSync(asCommand ? bin : process.execPath, asCommand ? args : [bin, ...args], {
     encoding: 'utf8',
     env,
@@ -46,7 +46,8 @@ function launchHow(asCommand: boolean, ...args: string[]): string {
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'conlab-launcher-'))
   mkdirSync(join(dir, 'cli', 'bin'), { recursive: true })
-  copyFileSync(join(ROOT, 'cli', 'bin', 'conlab.mjs'), join(dir, 'cli', 'bin', 'conlab.mjs'))
+  for (const file of ['conlab.cjs', 'conlab.mjs'])
+    copyFileSync(join(ROOT, 'cli', 'bin', file), join(dir, 'cli', 'bin', file))
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir')
   write(join(dir, 'package.json'), '{ "type": "module" }\n', BEFORE)
   write(join(dir, 'cli', 'main.ts'), `export ${stand('source')}\n`, BEFORE)
@@ -67,10 +68,17 @@ describe('the launcher', () => {
   it.skipIf(process.platform === 'win32')(
     'executed as the `conlab` command, starts Node with the options of its shebang line',
     () => {
-      expect(launchHow(true, 'run')).toBe('script --v8-pool-size=0\n')
-      expect(launchHow(true, 'bench')).toBe('esm --v8-pool-size=0\n')
+      expect(launchHow(true, 'conlab.cjs', 'run')).toBe('script --v8-pool-size=0\n')
+      expect(launchHow(true, 'conlab.cjs', 'bench')).toBe('esm --v8-pool-size=0\n')
+      expect(launchHow(true, 'conlab.mjs', 'run')).toBe('script --v8-pool-size=0\n')
     },
   )
+
+  it('runs the same from cli/bin/conlab.mjs, the ES module path it had before', () => {
+    expect(launchHow(false, 'conlab.mjs', 'run')).toBe('script\n')
+    expect(launchHow(false, 'conlab.mjs', 'bench')).toBe('esm\n')
+    expect(launchHow(false, 'conlab.mjs', 'FROM_SOURCE')).toBe('source\n')
+  })
 
   it('reads a bundle that is not ASCII as UTF-8', () => {
     const cjs = join(dir, 'out', 'cli', 'conlab.cjs')

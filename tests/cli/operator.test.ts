@@ -9,14 +9,13 @@ import { describe, expect, it } from 'vitest'
 import { LabSession } from '../../engine/api/lab-session'
 import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
 import type { LabEvent, LabOrder } from '../../engine/api/lab-api'
-import { PLANETLAB_SCENARIO, ROOT } from '../helpers'
+import { CONLAB_BIN, PLANETLAB_SCENARIO, ROOT } from '../helpers'
 import { readPlacementLog } from '../lab/placement-checker'
 
-const BIN = join(ROOT, 'cli', 'bin', 'conlab.mjs')
 const DRILL = join(ROOT, 'scenarios', 'maintenance-and-affinity.yaml')
 
 function conlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 })
+  const r = spawnSync(process.execPath, [CONLAB_BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 

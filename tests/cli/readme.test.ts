@@ -1,15 +1,13 @@
 // The README's `conlab` commands, run in the order it shows them, as real processes in a copy of the
 // repository (its scenarios and test fixtures, with ../shared beside it when the checkout has it): each
 // must succeed, so a newcomer following the README on a fresh clone meets no error. `npx conlab` is the
-// package's bin (cli/bin/conlab.mjs); `npm run bench` is left to the benchmarks.
+// package's bin (cli/bin/conlab.cjs); `npm run bench` is left to the benchmarks.
 import { spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ROOT, SHARED } from '../helpers'
-
-const BIN = join(ROOT, 'cli', 'bin', 'conlab.mjs')
+import { CONLAB_BIN, ROOT, SHARED } from '../helpers'
 
 /** The commands of the README's sh blocks that call conlab: continuation lines joined, comments dropped. */
 function readmeCommands(markdown: string): string[] {
@@ -57,7 +55,7 @@ describe('the README', () => {
       const line = (pipe && !jq ? command.slice(0, pipe.index) : command).replace(/^(npx )?conlab\b/, 'conlab')
       const r = spawnSync(
         'bash',
-        ['-c', `set -o pipefail; conlab() { "${process.execPath}" "${BIN}" "$@"; }; ${line}`],
+        ['-c', `set -o pipefail; conlab() { "${process.execPath}" "${CONLAB_BIN}" "$@"; }; ${line}`],
         {
           cwd: repo,
           encoding: 'utf8',

@@ -10,9 +10,8 @@ import { LabSession } from '../../engine/api/lab-session'
 import { nodeScenarioCatalog } from '../../engine/platform/node/catalog'
 import { seriesToCsv } from '../../engine/api/report-format'
 import type { Frame } from '../../engine/api/lab-api'
-import { PLANETLAB_SCENARIO, ROOT } from '../helpers'
+import { CONLAB_BIN, PLANETLAB_SCENARIO, ROOT } from '../helpers'
 
-const BIN = join(ROOT, 'cli', 'bin', 'conlab.mjs')
 const HEADER =
   'time,demandMips,grantedMips,activeHosts,powerW,energyKWh,migrationsStarted,migrationsInFlight,slaShortfall'
 const LAB_HEADER = `${HEADER},memoryUsedBytes,ksmSavedBytes,balloonBytes,swappedBytes`
@@ -28,7 +27,7 @@ interface Report {
 
 function run(...args: string[]): { report: Report; text: string; rows: number[][] } {
   const file = join(mkdtempSync(join(tmpdir(), 'conlab-series-')), 'series.csv')
-  const r = spawnSync(process.execPath, [BIN, 'run', ...args, '--series', file, '--json'], {
+  const r = spawnSync(process.execPath, [CONLAB_BIN, 'run', ...args, '--series', file, '--json'], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 300_000,
@@ -133,7 +132,7 @@ describe('conlab run --series', () => {
   })
 
   it('refuses a file that is not .csv', () => {
-    const r = spawnSync(process.execPath, [BIN, 'run', PLANETLAB_SCENARIO, '--series', 'x.json'], {
+    const r = spawnSync(process.execPath, [CONLAB_BIN, 'run', PLANETLAB_SCENARIO, '--series', 'x.json'], {
       cwd: ROOT,
       encoding: 'utf8',
     })

@@ -5,13 +5,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ROOT } from '../helpers'
+import { CONLAB_BIN } from '../helpers'
 import { FIXTURES } from '../workload-reference'
 
-const BIN = join(ROOT, 'cli', 'bin', 'conlab.mjs')
-
 function conlab(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 })
+  const r = spawnSync(process.execPath, [CONLAB_BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 

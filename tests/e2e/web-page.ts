@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { preview, type PreviewServer } from 'vite'
 import { expect } from 'vitest'
-import { ROOT } from '../helpers'
+import { CONLAB_BIN, ROOT } from '../helpers'
 
 export const CHROMIUM = '/usr/bin/chromium'
 export const WEB_BUILD = join(ROOT, 'out', 'web')
@@ -76,7 +76,7 @@ export async function openWebUi(): Promise<WebUi> {
 /** `conlab <args>` as a child process: its exit code, stdout and stderr. */
 export function conlab(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'cli', 'bin', 'conlab.mjs'), ...args], { cwd: ROOT })
+    const child = spawn(process.execPath, [CONLAB_BIN, ...args], { cwd: ROOT })
     let out = ''
     let err = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
